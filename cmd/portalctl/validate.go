@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/qovery/portalctl/report"
+)
+
+const validateExample = `portalctl validate -f portal.yaml
+portalctl validate --strict -o github     # in CI: annotations on the pull request's lines
+`
+
+type validateCmd struct {
+	*app
+	file   fileFlags
+	output string
+	max    int
+}
+
+func newValidate(a *app) *validateCmd { return &validateCmd{app: a} }
+
+func (c *validateCmd) flags() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
+	c.file.register(fs)
+	fs.StringVarP(&c.output, "output", "o", "text", "output format: text, json or github (workflow annotations)")
+	fs.IntVar(&c.max, "max-problems", report.DefaultMaxProblems, "problems shown before the rest are only counted")
+	return fs
+}
+
+func (c *validateCmd) run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q: the file is given with -f", args[0])
+	}
+	format, err := report.ParseFormat(c.output, report.Text, report.JSON, report.GitHub)
+	if err != nil {
+		return err
+	}
+	_, ds, err := c.parse(c.file)
+	if err != nil {
+		return err
+	}
+	if err := report.Diagnostics(c.stdout, format, ds, report.DiagOptions{
+		File: c.file.file, Max: c.max, Color: c.color(c.stdout),
+	}); err != nil {
+		return err
+	}
+	if ds.HasErrors() {
+		return errReported
+	}
+	return nil
+}

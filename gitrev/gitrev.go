@@ -1,0 +1,345 @@
+// Package gitrev reads a file as it was at a git revision, offline, from the
+// repository that contains it.
+//
+// It exists so that `portalctl preview --base REF` can compare the working tree with
+// the base of a pull request without secrets, network or a git binary: everything is
+// read from the local object store with go-git.
+package gitrev
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// ErrFileNotFound reports that the revision exists but the file does not exist there.
+// Callers treat it as "no file at the base" (the change adds the file).
+var ErrFileNotFound = errors.New("file does not exist at this revision")
+
+// MaxFileSize bounds what ReadFile loads into memory. It matches the 64 MiB limit on
+// portal files, so a huge blob at the base is refused before it is read.
+const MaxFileSize = 64 << 20
+
+// maxSymlinkHops bounds how many in-repository symbolic links ReadFile follows.
+const maxSymlinkHops = 8
+
+// ReadFile returns the content of file (a path as the user typed it, relative to the
+// current directory or absolute) as it is at revision rev of the git repository that
+// contains it.
+//
+// rev is a branch, remote branch (origin/main), tag, full or short SHA or HEAD,
+// optionally followed by ^N and ~N steps (HEAD^1, main~2). When the file does not exist
+// at rev, the error wraps ErrFileNotFound.
+func ReadFile(ctx context.Context, file, rev string) ([]byte, error) {
+	data, err := readFile(ctx, file, rev)
+	if err != nil {
+		return nil, fmt.Errorf("read %s at %s: %w", file, rev, err)
+	}
+	return data, nil
+}
+
+func readFile(ctx context.Context, file, rev string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(rev) == "" {
+		return nil, errors.New("empty revision: use a branch, tag or SHA (e.g. origin/main)")
+	}
+	if file == "" {
+		return nil, errors.New("empty file name")
+	}
+
+	repo, rel, err := open(file)
+	if err != nil {
+		return nil, err
+	}
+	r := &resolver{repo: repo, rev: rev}
+
+	commit, err := r.resolve()
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	tree, err := commit.Tree()
+	if err != nil {
+		return nil, r.missing(fmt.Sprintf("tree of commit %s", commit.Hash), err)
+	}
+	return r.readBlob(ctx, tree, rel)
+}
+
+// open finds the repository containing file and returns the file's slash-separated
+// path relative to the worktree root.
+func open(file string) (*git.Repository, string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, "", err
+	}
+	// The file itself may not exist in the working tree (the change deletes it), and its
+	// last component must not be resolved if it is a symlink: the link is what the tree
+	// at rev records. So resolve symlinks on the nearest existing ancestor directory and
+	// keep the rest of the path as typed.
+	dir, tail := filepath.Dir(abs), filepath.Base(abs)
+	for {
+		fi, err := os.Stat(dir)
+		if err == nil && fi.IsDir() {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil, "", fmt.Errorf("no existing directory above %s", abs)
+		}
+		tail = filepath.Join(filepath.Base(dir), tail)
+		dir = parent
+	}
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, "", err
+	}
+
+	repo, err := git.PlainOpenWithOptions(realDir, &git.PlainOpenOptions{
+		DetectDotGit:          true,
+		EnableDotGitCommonDir: true,
+	})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, "", fmt.Errorf("%s is not inside a git repository (preview --base needs the checkout's history)", dir)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("open git repository at %s: %w", dir, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, "", fmt.Errorf("open git worktree at %s: %w", dir, err)
+	}
+	// On macOS t.TempDir() and $TMPDIR live under /var -> /private/var: compare real paths.
+	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return nil, "", err
+	}
+	rel, err := filepath.Rel(root, filepath.Join(realDir, tail))
+	if err != nil {
+		return nil, "", err
+	}
+	if rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, "", fmt.Errorf("%s is not a file inside the repository at %s", file, root)
+	}
+	return repo, filepath.ToSlash(rel), nil
+}
+
+// resolver turns one revision string into a commit and explains failures.
+type resolver struct {
+	repo *git.Repository
+	rev  string
+}
+
+// step is one ^N (parent N, 0 = the commit itself) or ~N (N first parents) suffix.
+type step struct {
+	tilde bool
+	n     int
+}
+
+// resolve evaluates rev. go-git's ResolveRevision resolves refs and hashes well, but
+// takes ^N for N > 2 as ^2 and silently ignores syntax it parses but does not implement
+// (main@{upstream}, HEAD:path). So the suffix walk is done here, and only the base name
+// goes to go-git.
+func (r *resolver) resolve() (*object.Commit, error) {
+	base, steps, err := parseRev(r.rev)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := r.repo.ResolveRevision(plumbing.Revision(base))
+	if err != nil {
+		if errors.Is(err, plumbing.ErrReferenceNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, r.unknown()
+		}
+		return nil, fmt.Errorf("resolve revision %q: %w", r.rev, err)
+	}
+	commit, err := r.repo.CommitObject(*hash)
+	if err != nil {
+		return nil, r.missing("commit "+hash.String(), err)
+	}
+	for _, s := range steps {
+		n, parent := s.n, s.n
+		if s.tilde {
+			parent = 1
+		} else {
+			n = 1
+			if parent == 0 {
+				continue
+			}
+		}
+		for range n {
+			if parent > commit.NumParents() {
+				if r.shallow() && commit.NumParents() == 0 {
+					return nil, r.shallowErr()
+				}
+				return nil, fmt.Errorf("revision %q: commit %s has %d parent(s), not %d", r.rev, commit.Hash, commit.NumParents(), parent)
+			}
+			h := commit.ParentHashes[parent-1]
+			c, err := r.repo.CommitObject(h)
+			if err != nil {
+				return nil, r.missing("commit "+h.String(), err)
+			}
+			commit = c
+		}
+	}
+	return commit, nil
+}
+
+// parseRev splits rev into a name go-git resolves (ref, tag, hash, HEAD) and the ^N/~N
+// steps that follow it.
+func parseRev(rev string) (string, []step, error) {
+	unsupported := func() error {
+		return fmt.Errorf("unsupported revision %q: use a branch, tag or SHA, optionally followed by ^N or ~N (e.g. origin/main, HEAD^1, v1.2~2)", rev)
+	}
+	i := strings.IndexAny(rev, "^~")
+	if i < 0 {
+		i = len(rev)
+	}
+	base, rest := rev[:i], rev[i:]
+	switch {
+	case base == "" || strings.ContainsAny(base, ": \t\n") || strings.Contains(base, "@{"):
+		return "", nil, unsupported()
+	case base == "@": // git's shorthand for HEAD
+		base = "HEAD"
+	}
+
+	var steps []step
+	for rest != "" {
+		op := rest[0]
+		rest = rest[1:]
+		if op == '^' && strings.HasPrefix(rest, "{") {
+			// ^{} and ^{commit} peel to a commit, which resolving always does.
+			end := strings.IndexByte(rest, '}')
+			if end < 0 {
+				return "", nil, unsupported()
+			}
+			if kind := rest[1:end]; kind != "" && kind != "commit" {
+				return "", nil, unsupported()
+			}
+			rest = rest[end+1:]
+			continue
+		}
+		if op != '^' && op != '~' {
+			return "", nil, unsupported()
+		}
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		n := 1
+		if j > 0 {
+			v, err := strconv.Atoi(rest[:j])
+			if err != nil || v > 1<<20 {
+				return "", nil, unsupported()
+			}
+			n = v
+		}
+		rest = rest[j:]
+		steps = append(steps, step{tilde: op == '~', n: n})
+	}
+	return base, steps, nil
+}
+
+// readBlob reads the regular file at rel in tree, following in-repository symlinks.
+func (r *resolver) readBlob(ctx context.Context, tree *object.Tree, rel string) ([]byte, error) {
+	for hop := 0; ; hop++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		entry, err := tree.FindEntry(rel)
+		switch {
+		case errors.Is(err, object.ErrEntryNotFound), errors.Is(err, object.ErrDirectoryNotFound):
+			return nil, fmt.Errorf("%s: %w", rel, ErrFileNotFound)
+		case errors.Is(err, plumbing.ErrObjectNotFound):
+			return nil, r.missing("a directory of "+rel, err)
+		case err != nil:
+			return nil, fmt.Errorf("%s: %w", rel, err)
+		}
+
+		switch entry.Mode {
+		case filemode.Dir:
+			return nil, fmt.Errorf("%s is a directory at %s, not a file", rel, r.rev)
+		case filemode.Submodule:
+			return nil, fmt.Errorf("%s is a git submodule at %s, not a file", rel, r.rev)
+		}
+
+		blob, err := r.repo.BlobObject(entry.Hash)
+		if err != nil {
+			return nil, r.missing("file "+rel, err)
+		}
+		if blob.Size > MaxFileSize {
+			return nil, fmt.Errorf("%s is %d bytes at %s: files over %d MiB are refused", rel, blob.Size, r.rev, MaxFileSize>>20)
+		}
+		rd, err := blob.Reader()
+		if err != nil {
+			return nil, r.missing("file "+rel, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(rd, MaxFileSize+1))
+		_ = rd.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", rel, err)
+		}
+		if entry.Mode != filemode.Symlink {
+			return data, nil
+		}
+
+		// The working tree would follow the link, so follow it here too, but only within
+		// the repository.
+		if hop >= maxSymlinkHops {
+			return nil, fmt.Errorf("%s: too many levels of symbolic links at %s", rel, r.rev)
+		}
+		target := string(data)
+		if path.IsAbs(target) || filepath.IsAbs(target) {
+			return nil, fmt.Errorf("%s is a symbolic link to %s at %s, outside the repository", rel, target, r.rev)
+		}
+		next := path.Join(path.Dir(rel), target)
+		if next == "." || next == ".." || strings.HasPrefix(next, "../") {
+			return nil, fmt.Errorf("%s is a symbolic link to %s at %s, outside the repository", rel, target, r.rev)
+		}
+		rel = next
+	}
+}
+
+// shallow reports whether the repository is a shallow clone.
+func (r *resolver) shallow() bool {
+	hashes, err := r.repo.Storer.Shallow()
+	return err == nil && len(hashes) > 0
+}
+
+func (r *resolver) shallowErr() error {
+	return fmt.Errorf("`%s` is not in this shallow clone: set `fetch-depth: 0` on actions/checkout "+
+		"(or at least `fetch-depth: 2` for `HEAD^1` on a pull_request merge commit), "+
+		"or `GIT_DEPTH: 0` on GitLab CI", r.rev)
+}
+
+func (r *resolver) unknown() error {
+	if r.shallow() {
+		return r.shallowErr()
+	}
+	return fmt.Errorf("unknown revision `%s`: use a branch, tag or SHA (e.g. origin/main)", r.rev)
+}
+
+// missing explains an object that could not be loaded: in a shallow clone that is the
+// history cut-off; otherwise the repository is incomplete or damaged.
+func (r *resolver) missing(what string, err error) error {
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		if r.shallow() {
+			return r.shallowErr()
+		}
+		return fmt.Errorf("%s is missing from the repository (partial clone or damaged object store): %w", what, err)
+	}
+	return fmt.Errorf("load %s: %w", what, err)
+}

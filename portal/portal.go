@@ -1,0 +1,188 @@
+// Package portal holds the one internal model of an AI Builder Portal's access
+// configuration: members with their role, and blueprints with their access rules.
+//
+// The same types describe the desired state loaded from portal.yaml and the live
+// state read from the portal's API, so that diff, access evaluation and rendering all
+// work on one shape. Every value here is already normalised: emails and domains are
+// lower-case, domains are in their ASCII (punycode) form without a leading "@", and
+// groups are expanded into email rules.
+package portal
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Role is a member's role in the portal.
+type Role string
+
+// The roles a member can hold.
+const (
+	RoleAdmin Role = "admin"
+	RoleUser  Role = "user"
+)
+
+// Status says whether a member has logged in yet.
+type Status string
+
+// The states of a membership. Inviting creates a pending member.
+const (
+	StatusActive  Status = "active"
+	StatusPending Status = "pending"
+)
+
+// RuleKind says what a rule matches.
+type RuleKind string
+
+// The kinds of access rule.
+const (
+	RuleDomain RuleKind = "domain"
+	RuleEmail  RuleKind = "email"
+)
+
+// Pos is a position in a source file, 1-based. The zero Pos means "no position"
+// (the value came from the live portal, not from a file).
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// IsZero reports whether p carries no position.
+func (p Pos) IsZero() bool { return p.Line == 0 }
+
+// String renders p as file:line:column, the form editors and CI annotations expect.
+func (p Pos) String() string {
+	if p.IsZero() {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Member is a person in the portal.
+type Member struct {
+	Email  string // normalised
+	Role   Role
+	Status Status // live state only; empty when loaded from a file
+	ID     string // live state only
+	Pos    Pos
+}
+
+// Domain returns the domain part of the member's email.
+func (m Member) Domain() string { return DomainOf(m.Email) }
+
+// Rule grants visibility of a blueprint to one email or to every email of a domain.
+type Rule struct {
+	Kind  RuleKind
+	Value string // normalised email or domain
+	Group string // the group this email rule was expanded from, if any
+	Pos   Pos
+}
+
+// Key identifies a rule regardless of where it came from.
+func (r Rule) Key() RuleKey { return RuleKey{Kind: r.Kind, Value: r.Value} }
+
+// String renders the rule as "domain company.com" or "email bob@company.com".
+func (r Rule) String() string { return string(r.Kind) + " " + r.Value }
+
+// RuleKey is the identity of a rule: two rules with the same key grant the same access.
+type RuleKey struct {
+	Kind  RuleKind
+	Value string
+}
+
+// String renders the key as "domain company.com" or "email bob@company.com".
+func (k RuleKey) String() string { return string(k.Kind) + " " + k.Value }
+
+// Blueprint is a catalog entry with its access control list.
+//
+// A blueprint with no rules is open: every member sees it. Open is set for such a
+// blueprint whether it came from the file (access: open) or from the portal.
+type Blueprint struct {
+	Name        string
+	ID          string // live state only
+	Description string // live state only
+	Open        bool
+	Rules       []Rule // sorted by Key, without duplicates
+	ETag        string // live state only: the ACL version read
+	Pos         Pos
+}
+
+// RuleKeys returns the set of rule keys of b.
+func (b Blueprint) RuleKeys() map[RuleKey]bool {
+	keys := make(map[RuleKey]bool, len(b.Rules))
+	for _, r := range b.Rules {
+		keys[r.Key()] = true
+	}
+	return keys
+}
+
+// Config is a whole portal: what the file declares, or what the portal holds.
+type Config struct {
+	Version      int
+	Organization string
+	Members      []Member
+	Groups       map[string][]string
+	Blueprints   []Blueprint
+	File         string // the file the config was loaded from, if any
+}
+
+// Member returns the member with the given normalised email.
+func (c *Config) Member(email string) (Member, bool) {
+	for _, m := range c.Members {
+		if m.Email == email {
+			return m, true
+		}
+	}
+	return Member{}, false
+}
+
+// Blueprint returns the blueprint with the given name.
+func (c *Config) Blueprint(name string) (Blueprint, bool) {
+	for _, b := range c.Blueprints {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Blueprint{}, false
+}
+
+// Sort puts members in email order and blueprints in name order, and sorts and
+// de-duplicates each blueprint's rules, so that two configs compare and render
+// deterministically.
+func (c *Config) Sort() {
+	sort.SliceStable(c.Members, func(i, j int) bool { return c.Members[i].Email < c.Members[j].Email })
+	sort.SliceStable(c.Blueprints, func(i, j int) bool { return c.Blueprints[i].Name < c.Blueprints[j].Name })
+	for i := range c.Blueprints {
+		c.Blueprints[i].Rules = SortRules(c.Blueprints[i].Rules)
+	}
+}
+
+// SortRules sorts rules (domains first, then emails, each alphabetically) and drops
+// duplicates, keeping the first occurrence.
+func SortRules(rules []Rule) []Rule {
+	sort.SliceStable(rules, func(i, j int) bool { return LessKey(rules[i].Key(), rules[j].Key()) })
+	out := rules[:0]
+	for i, r := range rules {
+		if i > 0 && r.Key() == rules[i-1].Key() {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// LessKey orders rule keys: domains before emails, then by value.
+func LessKey(a, b RuleKey) bool {
+	if a.Kind != b.Kind {
+		return a.Kind == RuleDomain
+	}
+	return a.Value < b.Value
+}
+
+// DomainOf returns the part of email after the last "@" (the whole string when there
+// is none).
+func DomainOf(email string) string {
+	return email[strings.LastIndexByte(email, '@')+1:]
+}

@@ -1,0 +1,306 @@
+// Package prcomment keeps one sticky comment on a GitHub pull request up to date: the
+// first run creates it, later runs edit it in place. It also writes the GitHub Actions
+// step summary, the fallback when the token may not comment (pull requests from forks).
+package prcomment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// DefaultMarker is the hidden HTML comment that identifies the preview comment.
+const DefaultMarker = "<!-- portalctl:preview -->"
+
+// MaxBodyLen is GitHub's limit on a comment body, in characters. Upsert cuts a longer
+// body (marker included) at a paragraph boundary and says so at the end.
+const MaxBodyLen = 65536
+
+// truncatedNote ends a body that Upsert had to cut.
+const truncatedNote = "\n\n> [!WARNING]\n> This preview was cut to fit GitHub's 65,536-character comment limit. " +
+	"The job summary and `portalctl preview` show it in full.\n"
+
+// Errors that callers may branch on (errors.Is). A 403 on a pull request from a fork is
+// expected: its token is read-only, so the caller should fall back to the step summary.
+var (
+	ErrUnauthorized = errors.New("GitHub rejected the token")
+	ErrForbidden    = errors.New("the token may not comment on this pull request")
+	ErrNotFound     = errors.New("repository or pull request not found")
+)
+
+// Options says where the comment goes and how to reach GitHub.
+type Options struct {
+	Token      string       // GITHUB_TOKEN
+	Repo       string       // "owner/name" (GITHUB_REPOSITORY)
+	PR         int          // pull request number
+	APIURL     string       // GITHUB_API_URL; "" or https://api.github.com for github.com, else GitHub Enterprise Server
+	Marker     string       // hidden marker identifying the comment; DefaultMarker when empty
+	HTTPClient *http.Client // optional
+}
+
+// Upsert finds the earlier comment carrying the marker (searching every page of the
+// pull request's comments, 100 per page), edits it in place when found, else creates it
+// once. The marker is prepended to body if absent. It returns the comment's HTML URL and
+// whether it was created.
+//
+// Only comments written by a bot or by a repository owner, member or collaborator count
+// as earlier runs: anyone may paste the marker into a comment, and editing theirs would
+// show the preview under their name, free for them to alter afterwards.
+func Upsert(ctx context.Context, opts Options, body string) (url string, created bool, err error) {
+	c, err := newCommenter(opts)
+	if err != nil {
+		return "", false, err
+	}
+	return c.upsert(ctx, body)
+}
+
+type commenter struct {
+	gh          *github.Client
+	owner, name string
+	pr          int
+	marker      string
+	token       string
+}
+
+func newCommenter(opts Options) (*commenter, error) {
+	if opts.Token == "" {
+		return nil, errors.New("no GitHub token: set GITHUB_TOKEN")
+	}
+	owner, name, err := splitRepo(opts.Repo)
+	if err != nil {
+		return nil, err
+	}
+	if opts.PR <= 0 {
+		return nil, fmt.Errorf("invalid pull request number %d: pass --pr N", opts.PR)
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: time.Minute}
+	}
+	gh := github.NewClient(hc).WithAuthToken(opts.Token)
+	if base := strings.TrimSpace(opts.APIURL); !isGitHubDotCom(base) {
+		api, uploads, err := enterpriseURLs(base)
+		if err != nil {
+			return nil, err
+		}
+		if gh, err = gh.WithEnterpriseURLs(api, uploads); err != nil {
+			return nil, fmt.Errorf("GITHUB_API_URL %q: %w", base, err)
+		}
+	}
+	marker := opts.Marker
+	if marker == "" {
+		marker = DefaultMarker
+	}
+	return &commenter{gh: gh, owner: owner, name: name, pr: opts.PR, marker: marker, token: opts.Token}, nil
+}
+
+func (c *commenter) upsert(ctx context.Context, body string) (string, bool, error) {
+	if !strings.Contains(body, c.marker) {
+		body = c.marker + "\n" + body
+	}
+	body = fit(body)
+
+	existing, err := c.find(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	if existing != nil {
+		if existing.GetBody() == body {
+			return existing.GetHTMLURL(), false, nil
+		}
+		edited, _, err := c.gh.Issues.EditComment(ctx, c.owner, c.name, existing.GetID(), &github.IssueComment{Body: &body})
+		if err == nil {
+			return edited.GetHTMLURL(), false, nil
+		}
+		// Deleted between listing and editing: post a fresh one.
+		if status(err) != http.StatusNotFound {
+			return "", false, c.explain("edit comment", err)
+		}
+	}
+	made, _, err := c.gh.Issues.CreateComment(ctx, c.owner, c.name, c.pr, &github.IssueComment{Body: &body})
+	if err != nil {
+		return "", false, c.explain("create comment", err)
+	}
+	return made.GetHTMLURL(), true, nil
+}
+
+// find returns the first earlier comment of ours, or nil.
+func (c *commenter) find(ctx context.Context) (*github.IssueComment, error) {
+	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{Page: 1, PerPage: 100}}
+	for {
+		comments, resp, err := c.gh.Issues.ListComments(ctx, c.owner, c.name, c.pr, opt)
+		if err != nil {
+			return nil, c.explain("list comments", err)
+		}
+		for _, cm := range comments {
+			if strings.Contains(cm.GetBody(), c.marker) && trusted(cm) {
+				return cm, nil
+			}
+		}
+		// A Link header that does not move forward would loop forever.
+		if resp.NextPage <= opt.Page {
+			return nil, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// trusted reports whether the comment's author is one whose comment we may take over.
+func trusted(cm *github.IssueComment) bool {
+	if cm.GetUser().GetType() == "Bot" {
+		return true
+	}
+	switch cm.GetAuthorAssociation() {
+	case "OWNER", "MEMBER", "COLLABORATOR":
+		return true
+	}
+	return false
+}
+
+// apiError is an error whose message was written here (so it never carries the token)
+// and that still unwraps to the sentinel and to go-github's error.
+type apiError struct {
+	msg  string
+	errs []error
+}
+
+func (e *apiError) Error() string   { return e.msg }
+func (e *apiError) Unwrap() []error { return e.errs }
+
+// explain turns a go-github error into a message that says what to do. It is the one
+// place errors leave this package, so it also redacts the token.
+func (c *commenter) explain(op string, err error) error {
+	where := fmt.Sprintf("%s/%s#%d", c.owner, c.name, c.pr)
+	msg := fmt.Sprintf("%s on %s: %v", op, where, err)
+	var kind error
+	var (
+		rate  *github.RateLimitError
+		abuse *github.AbuseRateLimitError
+		resp  *github.ErrorResponse
+	)
+	switch {
+	case errors.As(err, &rate):
+		msg = fmt.Sprintf("%s on %s: GitHub API rate limit exceeded, resets at %s", op, where, rate.Rate.Reset.Format(time.RFC3339))
+	case errors.As(err, &abuse):
+		msg = fmt.Sprintf("%s on %s: GitHub secondary rate limit hit, retry in %s", op, where, abuse.GetRetryAfter())
+	case errors.As(err, &resp) && resp.Response != nil:
+		detail := ""
+		if resp.Message != "" {
+			detail = fmt.Sprintf(": %q", resp.Message)
+		}
+		switch code := resp.Response.StatusCode; code {
+		case http.StatusUnauthorized:
+			kind = ErrUnauthorized
+			msg = fmt.Sprintf("%s on %s: GitHub rejected GITHUB_TOKEN (401 Unauthorized%s): it is missing, expired or revoked",
+				op, where, detail)
+		case http.StatusForbidden:
+			kind = ErrForbidden
+			msg = fmt.Sprintf("%s on %s: the token lacks permission (403 Forbidden%s): give the workflow `permissions: pull-requests: write`. "+
+				"Pull requests from forks get a read-only token whatever the workflow asks: there, run preview without --comment "+
+				"and rely on the step summary ($GITHUB_STEP_SUMMARY)", op, where, detail)
+		case http.StatusNotFound:
+			kind = ErrNotFound
+			msg = fmt.Sprintf("%s on %s: repository %s/%s or pull request #%d not found (404%s): check GITHUB_REPOSITORY and --pr, "+
+				"and that the token can read the repository", op, where, c.owner, c.name, c.pr, detail)
+		default:
+			msg = fmt.Sprintf("%s on %s: GitHub answered %d %s%s", op, where, code, http.StatusText(code), detail)
+		}
+	}
+	if c.token != "" {
+		msg = strings.ReplaceAll(msg, c.token, "[redacted]")
+	}
+	errs := []error{err}
+	if kind != nil {
+		errs = append([]error{kind}, errs...)
+	}
+	return &apiError{msg: msg, errs: errs}
+}
+
+// status returns the HTTP status of a go-github error, or 0.
+func status(err error) int {
+	var resp *github.ErrorResponse
+	if errors.As(err, &resp) && resp.Response != nil {
+		return resp.Response.StatusCode
+	}
+	return 0
+}
+
+func splitRepo(repo string) (owner, name string, err error) {
+	owner, name, ok := strings.Cut(repo, "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+		return "", "", fmt.Errorf("invalid repository %q: want owner/name (GITHUB_REPOSITORY)", repo)
+	}
+	return owner, name, nil
+}
+
+func isGitHubDotCom(apiURL string) bool {
+	return apiURL == "" || strings.TrimRight(apiURL, "/") == "https://api.github.com"
+}
+
+// enterpriseURLs derives go-github's base and upload URLs from GITHUB_API_URL, which
+// on GitHub Enterprise Server is https://HOST/api/v3. Plain HTTP is refused except on
+// loopback, so the token never crosses a network in clear text.
+func enterpriseURLs(apiURL string) (api, uploads string, err error) {
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", "", fmt.Errorf("invalid GITHUB_API_URL %q: want https://HOST/api/v3 (GitHub Enterprise Server) or https://api.github.com", apiURL)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return "", "", fmt.Errorf("GITHUB_API_URL %q uses plain HTTP: the token would travel in clear text; use https", apiURL)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	up := *u
+	up.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v3") + "/api/uploads/"
+	return u.String(), up.String(), nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// fit cuts body to MaxBodyLen characters at a paragraph boundary, closes any
+// <details> left open and appends a note. Bodies within the limit are returned as is.
+func fit(body string) string {
+	if utf8.RuneCountInString(body) <= MaxBodyLen {
+		return body
+	}
+	const closeDetails = "\n</details>"
+	budget := MaxBodyLen - utf8.RuneCountInString(truncatedNote)
+	// Keep room to close every <details> the kept part could open.
+	budget -= 8 * utf8.RuneCountInString(closeDetails)
+	cut := byteOffset(body, budget)
+	kept := body[:cut]
+	if i := strings.LastIndex(kept, "\n\n"); i > 0 {
+		kept = kept[:i]
+	} else if i := strings.LastIndexByte(kept, '\n'); i > 0 {
+		kept = kept[:i]
+	}
+	open := strings.Count(kept, "<details") - strings.Count(kept, "</details>")
+	for i := 0; i < open && i < 8; i++ {
+		kept += closeDetails
+	}
+	return kept + truncatedNote
+}
+
+// byteOffset returns the byte index of the n-th rune of s (len(s) if s is shorter).
+func byteOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}

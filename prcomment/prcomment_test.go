@@ -1,0 +1,602 @@
+package prcomment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+)
+
+const testToken = "ghs_s3cr3tT0kenValue"
+
+// request is what the fake GitHub saw.
+type request struct {
+	Method, Path, Query, Auth string
+	Body                      map[string]any
+}
+
+func (r request) String() string {
+	s := r.Method + " " + r.Path
+	if r.Query != "" {
+		s += "?" + r.Query
+	}
+	return s
+}
+
+type comment struct {
+	ID          int64
+	Body        string
+	Login, Type string // user
+	Association string
+}
+
+// fakeGitHub serves the three issue-comment endpoints for one pull request, under
+// prefix ("" for api.github.com, "/api/v3" for GitHub Enterprise Server).
+type fakeGitHub struct {
+	t      *testing.T
+	prefix string
+	owner  string
+	repo   string
+	pr     int
+
+	mu       sync.Mutex
+	comments []*comment
+	nextID   int64
+	requests []request
+	// fail, when set, answers the matching method with this status.
+	fail map[string]int
+}
+
+func newFake(t *testing.T, prefix string) (*fakeGitHub, *httptest.Server) {
+	f := &fakeGitHub{t: t, prefix: prefix, owner: "o", repo: "r", pr: 7, nextID: 1000}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func (f *fakeGitHub) add(c comment) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	c.ID = f.nextID
+	f.comments = append(f.comments, &c)
+}
+
+func (f *fakeGitHub) seen() []request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]request(nil), f.requests...)
+}
+
+func (f *fakeGitHub) reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = nil
+}
+
+func (f *fakeGitHub) json(w http.ResponseWriter, status int, c *comment) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(f.render(c))
+}
+
+func (f *fakeGitHub) render(c *comment) map[string]any {
+	return map[string]any{
+		"id":                 c.ID,
+		"body":               c.Body,
+		"user":               map[string]any{"login": c.Login, "type": c.Type},
+		"author_association": c.Association,
+		"html_url":           fmt.Sprintf("https://github.example/%s/%s/pull/%d#issuecomment-%d", f.owner, f.repo, f.pr, c.ID),
+	}
+}
+
+func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	req := request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
+	if data, _ := io.ReadAll(r.Body); len(data) > 0 {
+		if err := json.Unmarshal(data, &req.Body); err != nil {
+			f.t.Errorf("%s %s: body is not JSON: %q", r.Method, r.URL.Path, data)
+		}
+	}
+	f.requests = append(f.requests, req)
+
+	if code := f.fail[r.Method]; code != 0 {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		fmt.Fprintf(w, `{"message":"failure %d","documentation_url":"https://docs.github.com/rest"}`, code)
+		return
+	}
+
+	list := fmt.Sprintf("%s/repos/%s/%s/issues/%d/comments", f.prefix, f.owner, f.repo, f.pr)
+	one := fmt.Sprintf("%s/repos/%s/%s/issues/comments/", f.prefix, f.owner, f.repo)
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == list:
+		q := r.URL.Query()
+		per, _ := strconv.Atoi(q.Get("per_page"))
+		page, _ := strconv.Atoi(q.Get("page"))
+		if per <= 0 || page <= 0 {
+			http.Error(w, "want per_page and page", http.StatusBadRequest)
+			return
+		}
+		last := (len(f.comments) + per - 1) / per
+		if last == 0 {
+			last = 1
+		}
+		link := func(p int, rel string) string {
+			u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: fmt.Sprintf("per_page=%d&page=%d", per, p)}
+			return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
+		}
+		var links []string
+		if page < last {
+			links = append(links, link(page+1, "next"), link(last, "last"))
+		}
+		if page > 1 {
+			links = append(links, link(1, "first"), link(page-1, "prev"))
+		}
+		if len(links) > 0 {
+			w.Header().Set("Link", strings.Join(links, ", "))
+		}
+		out := []map[string]any{}
+		for i := (page - 1) * per; i < page*per && i < len(f.comments); i++ {
+			out = append(out, f.render(f.comments[i]))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(out)
+	case r.Method == http.MethodPost && r.URL.Path == list:
+		body, _ := req.Body["body"].(string)
+		f.nextID++
+		c := &comment{ID: f.nextID, Body: body, Login: "github-actions[bot]", Type: "Bot", Association: "NONE"}
+		f.comments = append(f.comments, c)
+		f.json(w, http.StatusCreated, c)
+	case r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, one):
+		id, _ := strconv.ParseInt(strings.TrimPrefix(r.URL.Path, one), 10, 64)
+		for _, c := range f.comments {
+			if c.ID == id {
+				c.Body, _ = req.Body["body"].(string)
+				f.json(w, http.StatusOK, c)
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Not Found"}`)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Not Found"}`)
+	}
+}
+
+func opts(srv *httptest.Server, apiPath string) Options {
+	return Options{Token: testToken, Repo: "o/r", PR: 7, APIURL: srv.URL + apiPath, HTTPClient: srv.Client()}
+}
+
+// wantRequests compares the method, path and query of each request, and checks every
+// request carries the token the way go-github sends it.
+func wantRequests(t *testing.T, got []request, want ...string) {
+	t.Helper()
+	var g []string
+	for _, r := range got {
+		g = append(g, r.String())
+		if r.Auth != "Bearer "+testToken {
+			t.Errorf("%s: Authorization = %q, want Bearer <token>", r, r.Auth)
+		}
+	}
+	if strings.Join(g, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("requests:\n  %s\nwant:\n  %s", strings.Join(g, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+func TestUpsertCreatesOnceThenEdits(t *testing.T) {
+	f, srv := newFake(t, "/api/v3")
+	f.add(comment{Body: "LGTM", Login: "alice", Type: "User", Association: "MEMBER"})
+	o := opts(srv, "/api/v3")
+	ctx := context.Background()
+
+	url, created, err := Upsert(ctx, o, "## Access preview\nfirst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !created || url != "https://github.example/o/r/pull/7#issuecomment-1002" {
+		t.Fatalf("first run: url %q, created %v", url, created)
+	}
+	reqs := f.seen()
+	wantRequests(t, reqs,
+		"GET /api/v3/repos/o/r/issues/7/comments?page=1&per_page=100",
+		"POST /api/v3/repos/o/r/issues/7/comments",
+	)
+	if got, want := reqs[1].Body["body"], DefaultMarker+"\n## Access preview\nfirst"; got != want || len(reqs[1].Body) != 1 {
+		t.Fatalf("create body = %v, want {body: %q}", reqs[1].Body, want)
+	}
+
+	f.reset()
+	url, created, err = Upsert(ctx, o, "## Access preview\nsecond")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created || url != "https://github.example/o/r/pull/7#issuecomment-1002" {
+		t.Fatalf("second run: url %q, created %v", url, created)
+	}
+	reqs = f.seen()
+	wantRequests(t, reqs,
+		"GET /api/v3/repos/o/r/issues/7/comments?page=1&per_page=100",
+		"PATCH /api/v3/repos/o/r/issues/comments/1002",
+	)
+	if got, want := reqs[1].Body["body"], DefaultMarker+"\n## Access preview\nsecond"; got != want || len(reqs[1].Body) != 1 {
+		t.Fatalf("edit body = %v, want {body: %q}", reqs[1].Body, want)
+	}
+	if len(f.comments) != 2 {
+		t.Fatalf("%d comments on the PR, want 2 (one human, one preview)", len(f.comments))
+	}
+
+	// Same content: nothing to write.
+	f.reset()
+	if _, created, err = Upsert(ctx, o, "## Access preview\nsecond"); err != nil || created {
+		t.Fatalf("third run: created %v, err %v", created, err)
+	}
+	wantRequests(t, f.seen(), "GET /api/v3/repos/o/r/issues/7/comments?page=1&per_page=100")
+}
+
+func TestUpsertPagination(t *testing.T) {
+	tests := []struct {
+		name    string
+		ours    int // index of our comment among 250, -1 for none
+		want    []string
+		created bool
+	}{
+		{
+			name: "marker on page 2 of 3",
+			ours: 150,
+			want: []string{
+				"GET /api/v3/repos/o/r/issues/7/comments?page=1&per_page=100",
+				"GET /api/v3/repos/o/r/issues/7/comments?page=2&per_page=100",
+				"PATCH /api/v3/repos/o/r/issues/comments/1151",
+			},
+		},
+		{
+			name: "marker on the last page",
+			ours: 249,
+			want: []string{
+				"GET /api/v3/repos/o/r/issues/7/comments?page=1&per_page=100",
+				"GET /api/v3/repos/o/r/issues/7/comments?page=2&per_page=100",
+				"GET /api/v3/repos/o/r/issues/7/comments?page=3&per_page=100",
+				"PATCH /api/v3/repos/o/r/issues/comments/1250",
+			},
+		},
+		{
+			name: "no marker on any page",
+			ours: -1,
+			want: []string{
+				"GET /api/v3/repos/o/r/issues/7/comments?page=1&per_page=100",
+				"GET /api/v3/repos/o/r/issues/7/comments?page=2&per_page=100",
+				"GET /api/v3/repos/o/r/issues/7/comments?page=3&per_page=100",
+				"POST /api/v3/repos/o/r/issues/7/comments",
+			},
+			created: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t, "/api/v3")
+			for i := range 250 {
+				c := comment{Body: fmt.Sprintf("comment %d", i), Login: "alice", Type: "User", Association: "CONTRIBUTOR"}
+				if i == tt.ours {
+					c = comment{Body: DefaultMarker + "\nold preview", Login: "github-actions[bot]", Type: "Bot", Association: "NONE"}
+				}
+				f.add(c)
+			}
+			_, created, err := Upsert(context.Background(), opts(srv, "/api/v3"), "new preview")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if created != tt.created {
+				t.Errorf("created = %v, want %v", created, tt.created)
+			}
+			wantRequests(t, f.seen(), tt.want...)
+		})
+	}
+}
+
+func TestUpsertIgnoresMarkerFromUntrustedAuthors(t *testing.T) {
+	tests := []struct {
+		name        string
+		c           comment
+		wantCreated bool
+	}{
+		{name: "fork contributor", c: comment{Login: "mallory", Type: "User", Association: "CONTRIBUTOR"}, wantCreated: true},
+		{name: "first-time contributor", c: comment{Login: "mallory", Type: "User", Association: "FIRST_TIME_CONTRIBUTOR"}, wantCreated: true},
+		{name: "no association", c: comment{Login: "mallory", Type: "User", Association: "NONE"}, wantCreated: true},
+		{name: "bot", c: comment{Login: "github-actions[bot]", Type: "Bot", Association: "NONE"}},
+		{name: "collaborator with a PAT", c: comment{Login: "ci-user", Type: "User", Association: "COLLABORATOR"}},
+		{name: "org member", c: comment{Login: "ci-user", Type: "User", Association: "MEMBER"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t, "/api/v3")
+			tt.c.Body = "quoted " + DefaultMarker
+			f.add(tt.c)
+			_, created, err := Upsert(context.Background(), opts(srv, "/api/v3"), "preview")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if created != tt.wantCreated {
+				t.Fatalf("created = %v, want %v", created, tt.wantCreated)
+			}
+			if !tt.wantCreated && f.comments[0].Body != DefaultMarker+"\npreview" {
+				t.Fatalf("comment not edited: %q", f.comments[0].Body)
+			}
+		})
+	}
+}
+
+func TestUpsertMarker(t *testing.T) {
+	tests := []struct {
+		name, marker, body, want string
+	}{
+		{name: "default prepended", body: "hello", want: DefaultMarker + "\nhello"},
+		{name: "default already present", body: "hello\n" + DefaultMarker, want: "hello\n" + DefaultMarker},
+		{name: "custom marker", marker: "<!-- other -->", body: "hello", want: "<!-- other -->\nhello"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t, "/api/v3")
+			o := opts(srv, "/api/v3")
+			o.Marker = tt.marker
+			if _, _, err := Upsert(context.Background(), o, tt.body); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.comments[0].Body; got != tt.want {
+				t.Fatalf("body = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUpsertEditedCommentVanished(t *testing.T) {
+	f, srv := newFake(t, "/api/v3")
+	f.add(comment{Body: DefaultMarker + "\nold", Login: "github-actions[bot]", Type: "Bot"})
+	f.fail = map[string]int{http.MethodPatch: http.StatusNotFound}
+	_, created, err := Upsert(context.Background(), opts(srv, "/api/v3"), "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !created {
+		t.Fatal("want a new comment when the old one was deleted meanwhile")
+	}
+	wantRequests(t, f.seen(),
+		"GET /api/v3/repos/o/r/issues/7/comments?page=1&per_page=100",
+		"PATCH /api/v3/repos/o/r/issues/comments/1001",
+		"POST /api/v3/repos/o/r/issues/7/comments",
+	)
+}
+
+func TestUpsertErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		fail    map[string]int
+		seed    bool
+		is      error
+		wantMsg []string
+	}{
+		{
+			name:    "401 listing",
+			fail:    map[string]int{http.MethodGet: 401},
+			is:      ErrUnauthorized,
+			wantMsg: []string{"list comments on o/r#7", "GitHub rejected GITHUB_TOKEN (401 Unauthorized"},
+		},
+		{
+			name:    "403 creating (pull request from a fork)",
+			fail:    map[string]int{http.MethodPost: 403},
+			is:      ErrForbidden,
+			wantMsg: []string{"create comment on o/r#7", "lacks permission", "`permissions: pull-requests: write`", "forks", "step summary"},
+		},
+		{
+			name:    "403 editing",
+			fail:    map[string]int{http.MethodPatch: 403},
+			seed:    true,
+			is:      ErrForbidden,
+			wantMsg: []string{"edit comment on o/r#7", "pull-requests: write"},
+		},
+		{
+			name:    "404 listing",
+			fail:    map[string]int{http.MethodGet: 404},
+			is:      ErrNotFound,
+			wantMsg: []string{"repository o/r or pull request #7 not found", "GITHUB_REPOSITORY", "--pr"},
+		},
+		{
+			name:    "422 creating",
+			fail:    map[string]int{http.MethodPost: 422},
+			wantMsg: []string{"GitHub answered 422 Unprocessable Entity", "failure 422"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t, "/api/v3")
+			if tt.seed {
+				f.add(comment{Body: DefaultMarker + "\nold", Login: "github-actions[bot]", Type: "Bot"})
+			}
+			f.fail = tt.fail
+			_, _, err := Upsert(context.Background(), opts(srv, "/api/v3"), "preview")
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, m := range tt.wantMsg {
+				if !strings.Contains(err.Error(), m) {
+					t.Errorf("error %q does not contain %q", err, m)
+				}
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("errors.Is(err, %v) = false", tt.is)
+			}
+			if strings.Contains(err.Error(), testToken) {
+				t.Errorf("error leaks the token: %q", err)
+			}
+		})
+	}
+}
+
+func TestUpsertNeverLeaksToken(t *testing.T) {
+	// A server that echoes the Authorization header into its error message.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"message":%q}`, "bad header "+r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	_, _, err := Upsert(context.Background(), opts(srv, ""), "preview")
+	if err == nil || strings.Contains(err.Error(), testToken) || !strings.Contains(err.Error(), "[redacted]") {
+		t.Fatalf("err = %v, want the token redacted", err)
+	}
+
+	// Transport errors too.
+	srv.Close()
+	_, _, err = Upsert(context.Background(), opts(srv, ""), "preview")
+	if err == nil || strings.Contains(err.Error(), testToken) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUpsertEnterpriseBaseURL(t *testing.T) {
+	tests := []struct{ name, apiPath string }{
+		{name: "GITHUB_API_URL as set by GHES", apiPath: "/api/v3"},
+		{name: "trailing slash", apiPath: "/api/v3/"},
+		{name: "host only", apiPath: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t, "/api/v3")
+			if _, _, err := Upsert(context.Background(), opts(srv, tt.apiPath), "x"); err != nil {
+				t.Fatal(err)
+			}
+			wantRequests(t, f.seen(),
+				"GET /api/v3/repos/o/r/issues/7/comments?page=1&per_page=100",
+				"POST /api/v3/repos/o/r/issues/7/comments",
+			)
+		})
+	}
+}
+
+// redirect sends every request to srv, after checking it was meant for api.github.com.
+type redirect struct {
+	t   *testing.T
+	srv *httptest.Server
+}
+
+func (rt redirect) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Scheme != "https" || r.URL.Host != "api.github.com" {
+		rt.t.Errorf("request to %s, want https://api.github.com", r.URL)
+	}
+	u, _ := url.Parse(rt.srv.URL)
+	r = r.Clone(r.Context())
+	r.URL.Scheme, r.URL.Host = u.Scheme, u.Host
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestUpsertGitHubDotCom(t *testing.T) {
+	for _, api := range []string{"", "https://api.github.com", "https://api.github.com/"} {
+		t.Run(api, func(t *testing.T) {
+			f, srv := newFake(t, "")
+			o := Options{Token: testToken, Repo: "o/r", PR: 7, APIURL: api, HTTPClient: &http.Client{Transport: redirect{t, srv}}}
+			if _, _, err := Upsert(context.Background(), o, "x"); err != nil {
+				t.Fatal(err)
+			}
+			wantRequests(t, f.seen(),
+				"GET /repos/o/r/issues/7/comments?page=1&per_page=100",
+				"POST /repos/o/r/issues/7/comments",
+			)
+		})
+	}
+}
+
+func TestUpsertInvalidOptions(t *testing.T) {
+	good := Options{Token: testToken, Repo: "o/r", PR: 7}
+	tests := []struct {
+		name    string
+		mod     func(*Options)
+		wantMsg string
+	}{
+		{name: "no token", mod: func(o *Options) { o.Token = "" }, wantMsg: "GITHUB_TOKEN"},
+		{name: "no repo", mod: func(o *Options) { o.Repo = "" }, wantMsg: "want owner/name"},
+		{name: "repo without owner", mod: func(o *Options) { o.Repo = "/r" }, wantMsg: "want owner/name"},
+		{name: "repo with extra part", mod: func(o *Options) { o.Repo = "o/r/x" }, wantMsg: "want owner/name"},
+		{name: "no PR", mod: func(o *Options) { o.PR = 0 }, wantMsg: "--pr"},
+		{name: "plain http to a remote host", mod: func(o *Options) { o.APIURL = "http://ghe.example.com/api/v3" }, wantMsg: "plain HTTP"},
+		{name: "not a URL", mod: func(o *Options) { o.APIURL = "ghe.example.com" }, wantMsg: "invalid GITHUB_API_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := good
+			tt.mod(&o)
+			_, _, err := Upsert(context.Background(), o, "x")
+			if err == nil || !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Fatalf("err = %v, want %q", err, tt.wantMsg)
+			}
+			if strings.Contains(err.Error(), testToken) {
+				t.Fatalf("error leaks the token: %q", err)
+			}
+		})
+	}
+}
+
+func TestFit(t *testing.T) {
+	section := func(i int) string {
+		return fmt.Sprintf("### blueprint-%d\n\n| member | change |\n|---|---|\n%s", i, strings.Repeat("| someone@example.com | gains |\n", 40))
+	}
+	var b strings.Builder
+	b.WriteString(DefaultMarker + "\n## Access preview\n\n<details><summary>Rule diff</summary>\n\n")
+	for i := 0; utf8.RuneCountInString(b.String()) < 2*MaxBodyLen; i++ {
+		b.WriteString(section(i) + "\n\n")
+	}
+	big := b.String()
+
+	tests := []struct {
+		name string
+		in   string
+		same bool
+	}{
+		{name: "small", in: "hello", same: true},
+		{name: "exactly the limit", in: strings.Repeat("é", MaxBodyLen), same: true},
+		{name: "over by one rune", in: strings.Repeat("a\n\n", MaxBodyLen/3) + strings.Repeat("é", MaxBodyLen%3+1)},
+		{name: "big preview", in: big},
+		{name: "no newline at all", in: strings.Repeat("x", MaxBodyLen+10)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := fit(tt.in)
+			if tt.same {
+				if got != tt.in {
+					t.Fatal("body within the limit was changed")
+				}
+				return
+			}
+			if n := utf8.RuneCountInString(got); n > MaxBodyLen {
+				t.Fatalf("fit returned %d characters, limit %d", n, MaxBodyLen)
+			}
+			if !utf8.ValidString(got) {
+				t.Fatal("fit cut inside a character")
+			}
+			if !strings.HasSuffix(got, truncatedNote) {
+				t.Fatal("no truncation note")
+			}
+			if strings.Count(got, "<details") != strings.Count(got, "</details>") {
+				t.Fatal("unbalanced <details>")
+			}
+		})
+	}
+
+	// Upsert sends the cut body.
+	f, srv := newFake(t, "/api/v3")
+	if _, _, err := Upsert(context.Background(), opts(srv, "/api/v3"), big); err != nil {
+		t.Fatal(err)
+	}
+	if sent := f.comments[0].Body; utf8.RuneCountInString(sent) > MaxBodyLen || !strings.HasPrefix(sent, DefaultMarker) {
+		t.Fatalf("sent %d characters, marker first: %v", utf8.RuneCountInString(sent), strings.HasPrefix(sent, DefaultMarker))
+	}
+}

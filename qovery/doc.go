@@ -1,0 +1,18 @@
+// Package qovery speaks the HTTP API of a Qovery AI Builder Portal: it lists
+// members and blueprints, reads and writes blueprint ACLs, and invites, updates
+// and removes members.
+//
+// The admin endpoints are modelled on the product documentation and on the
+// conventions of Qovery's public API (JSON, snake_case, "results" list
+// bodies, "Authorization: Token …", errors shaped as
+// {"status","error","message"}). Every path the client uses is declared in
+// routes.go: if the real endpoints differ, that file is the single place to
+// change. openapi.yaml describes the same API.
+//
+// The Client retries rate-limited (429), server-error (5xx) and
+// connection-level failures of idempotent requests with capped, jittered
+// exponential backoff. It never replays a POST that the portal may have
+// processed: such failures satisfy errors.Is(err, ErrAmbiguous) so that the
+// caller re-reads the member list before inviting again. The API token is
+// sent in exactly one place and is redacted from every error and log line.
+package qovery

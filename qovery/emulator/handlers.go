@@ -1,0 +1,342 @@
+package emulator
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/qovery/portalctl/qovery"
+)
+
+// maxRules bounds the rules of one ACL write.
+const maxRules = 10000
+
+type listAnswer[T any] struct {
+	Results    []T    `json:"results"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// pageParams reads page_size and cursor. Cursors are opaque to clients:
+// base64 of a resource prefix and the creation sequence of the last item
+// returned, so pages stay stable while items are added or removed.
+func (s *Server) pageParams(r *http.Request, kind string) (size int, after uint64, err error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return 0, 0, fmt.Errorf("malformed query string: %v", err)
+	}
+	size = defaultPageSize
+	if v := q.Get("page_size"); v != "" || q.Has("page_size") {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, 0, fmt.Errorf("page_size %q must be a positive integer", v)
+		}
+		size = n
+	}
+	size = min(size, s.maxPageSize)
+	if c := q.Get("cursor"); c != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(c)
+		rest, ok := strings.CutPrefix(string(raw), kind+":")
+		if err != nil || !ok {
+			return 0, 0, fmt.Errorf("invalid cursor %q", c)
+		}
+		after, err = strconv.ParseUint(rest, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("invalid cursor %q", c)
+		}
+	}
+	return size, after, nil
+}
+
+func encodeCursor(kind string, seq uint64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatUint(seq, 10)))
+}
+
+// paginate returns the page of items after the given sequence number.
+func paginate[E any, T any](items []E, seqOf func(E) uint64, view func(E) T, kind string, size int, after uint64) listAnswer[T] {
+	start, _ := slices.BinarySearchFunc(items, after+1, func(e E, seq uint64) int { return cmpSeq(seqOf(e), seq) })
+	end := min(start+size, len(items))
+	ans := listAnswer[T]{Results: make([]T, 0, end-start)}
+	for _, e := range items[start:end] {
+		ans.Results = append(ans.Results, view(e))
+	}
+	if end < len(items) && end > start {
+		ans.NextCursor = encodeCursor(kind, seqOf(items[end-1]))
+	}
+	return ans
+}
+
+func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
+	size, after, err := s.pageParams(r, "m")
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	s.mu.Lock()
+	ans := paginate(s.st.members, func(e *member) uint64 { return e.seq }, func(e *member) qovery.Member { return e.m }, "m", size, after)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, ans)
+}
+
+func (s *Server) listBlueprints(w http.ResponseWriter, r *http.Request) {
+	size, after, err := s.pageParams(r, "b")
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	s.mu.Lock()
+	ans := paginate(s.st.blueprints, func(e *blueprint) uint64 { return e.seq }, func(e *blueprint) qovery.Blueprint { return e.bp }, "b", size, after)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, ans)
+}
+
+func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Email *string      `json:"email"`
+		Role  *qovery.Role `json:"role"`
+	}
+	if status, err := decodeBody(w, r, &in); err != nil {
+		writeError(w, status, "%v", err)
+		return
+	}
+	if in.Email == nil {
+		writeError(w, http.StatusBadRequest, "email is required")
+		return
+	}
+	email := strings.ToLower(strings.TrimSpace(*in.Email))
+	if !validEmail(email) {
+		writeError(w, http.StatusBadRequest, "%q is not a valid email address", *in.Email)
+		return
+	}
+	if in.Role == nil || !in.Role.Valid() {
+		writeError(w, http.StatusBadRequest, "role must be %s or %s", qovery.RoleAdmin, qovery.RoleUser)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.st.memberByEmail[email]; e != nil {
+		writeError(w, http.StatusConflict, "%s is already a member (status %s)", email, e.m.Status)
+		return
+	}
+	e := s.st.addMember(qovery.Member{
+		ID: newUUID(), Email: email, Role: *in.Role, Status: qovery.StatusPending,
+		CreatedAt: time.Now().UTC().Truncate(time.Millisecond),
+	})
+	if err := s.persistLocked(); err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, e.m)
+}
+
+func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Role *qovery.Role `json:"role"`
+	}
+	id := r.PathValue("memberId")
+	s.mu.Lock()
+	exists := s.st.memberByID[id] != nil
+	s.mu.Unlock()
+	if !exists {
+		writeError(w, http.StatusNotFound, "member %q not found", id)
+		return
+	}
+	if status, err := decodeBody(w, r, &in); err != nil {
+		writeError(w, status, "%v", err)
+		return
+	}
+	if in.Role == nil || !in.Role.Valid() {
+		writeError(w, http.StatusBadRequest, "role must be %s or %s", qovery.RoleAdmin, qovery.RoleUser)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.st.memberByID[id]
+	if e == nil {
+		writeError(w, http.StatusNotFound, "member %q not found", id)
+		return
+	}
+	e.m.Role = *in.Role
+	if err := s.persistLocked(); err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, e.m)
+}
+
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("memberId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.st.memberByID[id]
+	if e == nil {
+		writeError(w, http.StatusNotFound, "member %q not found", id)
+		return
+	}
+	s.st.removeMember(e)
+	if err := s.persistLocked(); err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) getACL(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("blueprintId")
+	s.mu.Lock()
+	b := s.st.bpByID[id]
+	var acl qovery.ACL
+	if b != nil {
+		acl = qovery.ACL{Rules: slices.Clone(b.rules), ETag: b.etag}
+	}
+	s.mu.Unlock()
+	if b == nil {
+		writeError(w, http.StatusNotFound, "blueprint %q not found", id)
+		return
+	}
+	if acl.Rules == nil {
+		acl.Rules = []qovery.Rule{}
+	}
+	w.Header().Set("ETag", acl.ETag)
+	writeJSON(w, http.StatusOK, acl)
+}
+
+func (s *Server) putACL(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("blueprintId")
+	s.mu.Lock()
+	exists := s.st.bpByID[id] != nil
+	s.mu.Unlock()
+	if !exists {
+		writeError(w, http.StatusNotFound, "blueprint %q not found", id)
+		return
+	}
+	var in struct {
+		Rules *[]qovery.Rule `json:"rules"`
+	}
+	if status, err := decodeBody(w, r, &in); err != nil {
+		writeError(w, status, "%v", err)
+		return
+	}
+	if in.Rules == nil {
+		writeError(w, http.StatusBadRequest, "rules is required (send [] for open access)")
+		return
+	}
+	if len(*in.Rules) > maxRules {
+		writeError(w, http.StatusBadRequest, "too many rules: %d (at most %d)", len(*in.Rules), maxRules)
+		return
+	}
+	rules, err := normalizeRules(*in.Rules)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.st.bpByID[id]
+	if b == nil {
+		writeError(w, http.StatusNotFound, "blueprint %q not found", id)
+		return
+	}
+	if ifMatch := r.Header.Values("If-Match"); len(ifMatch) > 0 && !etagMatches(ifMatch, b.etag) {
+		writeError(w, http.StatusPreconditionFailed, "etag is stale: the ACL of blueprint %q changed since it was read (current %s)", b.bp.Name, b.etag)
+		return
+	}
+	b.setRules(rules)
+	if err := s.persistLocked(); err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	w.Header().Set("ETag", b.etag)
+	writeJSON(w, http.StatusOK, qovery.ACL{Rules: slices.Clone(rules)})
+}
+
+// etagMatches applies If-Match with strong comparison: "*" or one of the
+// listed tags equal to current; weak tags never match.
+func etagMatches(headers []string, current string) bool {
+	for _, h := range headers {
+		for _, tag := range strings.Split(h, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || (tag == current && !strings.HasPrefix(tag, "W/")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// decodeBody decodes one JSON object, refusing unknown fields, trailing
+// data and bodies over maxBodyBytes. It returns the status to answer with.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) (int, error) {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return http.StatusRequestEntityTooLarge, fmt.Errorf("body larger than %d bytes", maxBodyBytes)
+		}
+		if errors.Is(err, io.EOF) {
+			return http.StatusBadRequest, errors.New("empty body, expected a JSON object")
+		}
+		return http.StatusBadRequest, fmt.Errorf("malformed JSON body: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return http.StatusBadRequest, errors.New("malformed JSON body: data after the JSON object")
+	}
+	return 0, nil
+}
+
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// validEmail accepts local@domain with a plausible local part and a valid
+// domain. It is not RFC 5322: the portal is stricter than that.
+func validEmail(s string) bool {
+	if len(s) > 254 || strings.Count(s, "@") != 1 {
+		return false
+	}
+	local, domain, _ := strings.Cut(s, "@")
+	if local == "" || len(local) > 64 {
+		return false
+	}
+	for _, r := range local {
+		if r <= ' ' || r == 0x7f || unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`()<>,;:\"[]`, r) {
+			return false
+		}
+	}
+	return validDomain(domain)
+}
+
+// validDomain accepts dot-separated labels of letters, digits and inner
+// hyphens, at least two labels. Non-ASCII letters are allowed (look-alikes
+// are the linter's business, not the API's).
+func validDomain(s string) bool {
+	if len(s) == 0 || len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+		}
+	}
+	return true
+}

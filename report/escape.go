@@ -1,0 +1,78 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// zwsp is a zero-width space. Put after "@", "www" and ":" it stops GitHub from
+// turning text into a mention or a link, while the text still reads the same.
+const zwsp = "\u200b"
+
+// Escape makes text that may contain values from the file safe in GitHub-flavoured
+// markdown and HTML: every ASCII punctuation character is backslash-escaped (so no
+// emphasis, link, image, HTML tag or entity can form), line breaks and control
+// characters are shown as escapes (so no new block can start), and "@", "www." and
+// "://" are broken with a zero-width space (so no mention or autolink forms).
+func Escape(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
+	for i, r := range s {
+		switch {
+		case r == '@':
+			b.WriteString("\\@" + zwsp)
+		case r == ':' && strings.HasPrefix(s[i:], "://"):
+			b.WriteString("\\:" + zwsp)
+		case r < 0x80 && unicode.IsPunct(r) || r < 0x80 && unicode.IsSymbol(r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			fmt.Fprintf(&b, "\\\\u%04x", r)
+		case (r == 'w' || r == 'W') && strings.HasPrefix(strings.ToLower(s[i:]), "www.") && (i == 0 || s[i-1] != 'w' && s[i-1] != 'W'):
+			b.WriteRune(r)
+			b.WriteString(zwsp)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Code renders a value from the file as an inline code span, inside which markdown,
+// HTML, mentions and autolinks are inert. Control characters are shown escaped.
+func Code(s string) string { return codeSpan(s, false) }
+
+// CellCode is Code for a table cell, where "|" would end the cell even inside a code
+// span and must be escaped.
+func CellCode(s string) string { return codeSpan(s, true) }
+
+func codeSpan(s string, cell bool) string {
+	var b strings.Builder
+	longest, run := 0, 0
+	for _, r := range s {
+		switch {
+		case r == '`':
+			run++
+			longest = max(longest, run)
+			b.WriteRune(r)
+			continue
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			fmt.Fprintf(&b, "\\u%04x", r)
+		case r == '|' && cell:
+			b.WriteString("\\|")
+		default:
+			b.WriteRune(r)
+		}
+		run = 0
+	}
+	body := b.String()
+	if body == "" {
+		return "` `"
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(body, "`") || strings.HasSuffix(body, "`") || strings.HasPrefix(body, " ") || strings.HasSuffix(body, " ") {
+		body = " " + body + " "
+	}
+	return fence + body + fence
+}

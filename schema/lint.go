@@ -1,0 +1,303 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/runenames"
+
+	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/portal"
+)
+
+// maxDormantShown is how many dormant-rule warnings are listed one by one before the
+// rest are summarised in one line: thousands of them help no one.
+const maxDormantShown = 10
+
+// publicProviders are mail domains anyone on the internet can get an address at. A
+// domain rule on one of them opens a blueprint to every portal member using it.
+var publicProviders = map[string]bool{
+	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true,
+	"hotmail.co.uk": true, "hotmail.fr": true, "live.com": true, "live.co.uk": true,
+	"msn.com": true, "yahoo.com": true, "yahoo.co.uk": true, "yahoo.fr": true,
+	"ymail.com": true, "icloud.com": true, "me.com": true, "mac.com": true,
+	"aol.com": true, "proton.me": true, "protonmail.com": true, "pm.me": true,
+	"gmx.com": true, "gmx.de": true, "gmx.net": true, "web.de": true, "mail.com": true,
+	"yandex.ru": true, "yandex.com": true, "mail.ru": true, "qq.com": true,
+	"163.com": true, "126.com": true, "zoho.com": true, "fastmail.com": true,
+	"hey.com": true, "tutanota.com": true, "tuta.io": true, "free.fr": true,
+	"orange.fr": true, "laposte.net": true, "wanadoo.fr": true, "libero.it": true,
+	"t-online.de": true, "comcast.net": true, "verizon.net": true, "att.net": true,
+	"naver.com": true, "rediffmail.com": true,
+}
+
+// lint adds the warnings of SPEC §2: things that are valid but probably wrong.
+func lint(cfg *portal.Config, f facts, ds *diag.List) {
+	if cfg == nil {
+		return
+	}
+	lintAdmins(cfg, f, ds)
+	lintDormant(cfg, f, ds)
+	lintProviders(cfg, ds)
+	lintLookalikes(cfg, f, ds)
+	lintTypos(cfg, f, ds)
+}
+
+func lintAdmins(cfg *portal.Config, f facts, ds *diag.List) {
+	for _, m := range cfg.Members {
+		if m.Role == portal.RoleAdmin {
+			return
+		}
+	}
+	pos := f.membersPos
+	if !f.hasMembers {
+		pos = portal.Pos{File: cfg.File, Line: 1, Col: 1}
+	}
+	ds.Add(pos, diag.Warning, "no-admin", "no member has `role: admin`: apply refuses to leave the portal without an administrator",
+		"give at least one member `role: admin`")
+}
+
+func lintDormant(cfg *portal.Config, f facts, ds *diag.List) {
+	members := make(map[string]bool, len(cfg.Members))
+	for _, m := range cfg.Members {
+		members[m.Email] = true
+	}
+	type dormant struct {
+		r     portal.Rule
+		where string
+	}
+	var found []dormant
+	for _, b := range cfg.Blueprints {
+		for _, r := range b.Rules {
+			if r.Kind == portal.RuleEmail && r.Group == "" && !members[r.Value] {
+				found = append(found, dormant{r, fmt.Sprintf("email rule %s in blueprint %q", r.Value, b.Name)})
+			}
+		}
+	}
+	for g, entries := range f.groupEntries {
+		for _, r := range entries {
+			if !members[r.Value] {
+				found = append(found, dormant{r, fmt.Sprintf("group %q lists %s", g, r.Value)})
+			}
+		}
+	}
+	sort.Slice(found, func(i, j int) bool {
+		a, b := found[i].r.Pos, found[j].r.Pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return found[i].where < found[j].where
+	})
+	for i, d := range found {
+		if i == maxDormantShown {
+			ds.Add(d.r.Pos, diag.Warning, "dormant-rule",
+				fmt.Sprintf("%d more email rules name people who are not members (dormant rules); the first is here", len(found)-maxDormantShown),
+				"invite them under `members:` or remove the rules; `portalctl access --blueprint NAME` lists who each blueprint reaches")
+			break
+		}
+		ds.Add(d.r.Pos, diag.Warning, "dormant-rule",
+			fmt.Sprintf("%s, who is not a member: the rule is dormant until they are invited", d.where),
+			"invite them under `members:` or remove the rule")
+	}
+}
+
+func lintProviders(cfg *portal.Config, ds *diag.List) {
+	for _, b := range cfg.Blueprints {
+		for _, r := range b.Rules {
+			if r.Kind == portal.RuleDomain && publicProviders[r.Value] {
+				ds.Add(r.Pos, diag.Warning, "public-domain",
+					fmt.Sprintf("domain rule %s opens blueprint %q to every member with an address at %s, and anyone on the internet can get one", r.Value, b.Name, r.Value),
+					"list the people with `emails: [...]` or a group instead")
+			}
+		}
+	}
+}
+
+// lintLookalikes warns about addresses with non-ASCII characters: a Cyrillic "а" in
+// place of a Latin "a" grants access to a different person than the reader thinks.
+func lintLookalikes(cfg *portal.Config, f facts, ds *diag.List) {
+	check := func(pos portal.Pos, what, value string) {
+		shown := value
+		if i := strings.LastIndexByte(value, '@'); i >= 0 {
+			shown = value[:i+1] + portal.UnicodeDomain(value[i+1:])
+		} else {
+			shown = portal.UnicodeDomain(value)
+		}
+		if isASCIIString(shown) {
+			return
+		}
+		msg := fmt.Sprintf("%s %q contains non-ASCII characters (%s)", what, shown, describeRunes(shown))
+		if s := scripts(shown); len(s) > 1 {
+			msg += "; it mixes " + strings.Join(s, " and ") + " letters, a classic look-alike"
+		}
+		ds.Add(pos, diag.Warning, "non-ascii", msg,
+			"retype it in plain ASCII if that was meant; a look-alike address grants access to someone else")
+	}
+	for _, m := range cfg.Members {
+		check(m.Pos, "member email", m.Email)
+	}
+	for _, entries := range f.groupEntries {
+		for _, r := range entries {
+			check(r.Pos, "group email", r.Value)
+		}
+	}
+	for _, b := range cfg.Blueprints {
+		for _, r := range b.Rules {
+			if r.Group == "" {
+				check(r.Pos, string(r.Kind)+" rule", r.Value)
+			}
+		}
+	}
+}
+
+func isASCIIString(s string) bool {
+	for _, r := range s {
+		if r > unicode.MaxASCII {
+			return false
+		}
+	}
+	return true
+}
+
+func describeRunes(s string) string {
+	var parts []string
+	seen := map[rune]bool{}
+	for _, r := range s {
+		if r <= unicode.MaxASCII || seen[r] {
+			continue
+		}
+		seen[r] = true
+		if len(parts) == 3 {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("U+%04X %s", r, runenames.Name(r)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+var scriptTables = []struct {
+	name  string
+	table *unicode.RangeTable
+}{
+	{"Latin", unicode.Latin}, {"Cyrillic", unicode.Cyrillic}, {"Greek", unicode.Greek},
+	{"Armenian", unicode.Armenian}, {"Cherokee", unicode.Cherokee}, {"Han", unicode.Han},
+	{"Arabic", unicode.Arabic}, {"Hebrew", unicode.Hebrew},
+}
+
+func scripts(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		for _, st := range scriptTables {
+			if unicode.Is(st.table, r) && !seen[st.name] {
+				seen[st.name] = true
+				out = append(out, st.name)
+			}
+		}
+	}
+	return out
+}
+
+// lintTypos flags a domain that is one edit away from a domain used more often in
+// the file (compnay.com next to company.com). Candidates are found through an index
+// of single-deletion variants, so the cost grows with the number of distinct domains,
+// not with its square.
+func lintTypos(cfg *portal.Config, f facts, ds *diag.List) {
+	type use struct {
+		count int
+		first portal.Pos
+		all   []portal.Pos
+	}
+	uses := map[string]*use{}
+	note := func(d string, pos portal.Pos) {
+		u := uses[d]
+		if u == nil {
+			u = &use{first: pos}
+			uses[d] = u
+		}
+		u.count++
+		if len(u.all) < 5 {
+			u.all = append(u.all, pos)
+		}
+	}
+	for _, m := range cfg.Members {
+		note(m.Domain(), m.Pos)
+	}
+	for _, entries := range f.groupEntries {
+		for _, r := range entries {
+			note(portal.DomainOf(r.Value), r.Pos)
+		}
+	}
+	for _, b := range cfg.Blueprints {
+		for _, r := range b.Rules {
+			if r.Group == "" {
+				note(portal.DomainOf(r.Value), r.Pos)
+			}
+		}
+	}
+	// Only the part before the top-level domain may differ: acme.io next to acme.co
+	// is two companies, not a typo.
+	variants := map[string][]string{}
+	for d := range uses {
+		for _, v := range deletions(d) {
+			variants[v] = append(variants[v], d)
+		}
+	}
+	names := make([]string, 0, len(uses))
+	for d := range uses {
+		names = append(names, d)
+	}
+	sort.Strings(names)
+	for _, d := range names {
+		u := uses[d]
+		best, bestCount := "", u.count
+		for _, v := range deletions(d) {
+			for _, other := range variants[v] {
+				if other == d || tld(other) != tld(d) || len(label(d)) < 4 {
+					continue
+				}
+				if c := uses[other].count; c > bestCount || (c == bestCount && best != "" && other < best) {
+					best, bestCount = other, c
+				}
+			}
+		}
+		if best == "" {
+			continue
+		}
+		for _, pos := range u.all {
+			ds.Add(pos, diag.Warning, "domain-typo",
+				fmt.Sprintf("domain %s looks like a typo of %s, used %d times in this file", d, best, bestCount),
+				fmt.Sprintf("write %s if that was meant", best))
+		}
+	}
+}
+
+// deletions returns d and every string made by deleting one character of the part
+// before its top-level domain. Two domains within one edit share a variant.
+func deletions(d string) []string {
+	l, t := label(d), tld(d)
+	out := make([]string, 0, len(l)+1)
+	out = append(out, d)
+	for i := 0; i < len(l); i++ {
+		out = append(out, l[:i]+l[i+1:]+"."+t)
+	}
+	return out
+}
+
+func tld(d string) string { return d[strings.LastIndexByte(d, '.')+1:] }
+
+func label(d string) string {
+	if i := strings.LastIndexByte(d, '.'); i >= 0 {
+		return d[:i]
+	}
+	return d
+}

@@ -1,0 +1,391 @@
+package schema
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
+
+	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/portal"
+)
+
+// JSON is the JSON schema of portal.yaml, as embedded in the binary.
+//
+//go:embed portal.schema.json
+var JSON []byte
+
+// schemaURL is the schema's $id; it is only a name, never fetched.
+const schemaURL = "https://github.com/qovery/portalctl/schema/portal.schema.json"
+
+// compile builds the validator from the embedded schema.
+func compile() (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	if err := c.AddResource(schemaURL, bytes.NewReader(JSON)); err != nil {
+		return nil, fmt.Errorf("load embedded schema: %w", err)
+	}
+	s, err := c.Compile(schemaURL)
+	if err != nil {
+		return nil, fmt.Errorf("compile embedded schema: %w", err)
+	}
+	return s, nil
+}
+
+// checkSchema validates v against the schema and turns every failure into a
+// diagnostic at the exact node of root it concerns.
+func checkSchema(s *jsonschema.Schema, file string, root *yaml.Node, v any, out *diag.List) {
+	err := s.Validate(v)
+	if err == nil {
+		return
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		out.Add(portal.Pos{File: file, Line: 1, Col: 1}, diag.Error, "schema", err.Error(), "")
+		return
+	}
+	seen := map[string]bool{}
+	for _, leaf := range leaves(ve, nil) {
+		for _, d := range explain(s, file, root, leaf) {
+			k := d.Pos.String() + d.Message
+			if !seen[k] {
+				seen[k] = true
+				*out = append(*out, d)
+			}
+		}
+	}
+}
+
+func leaves(ve *jsonschema.ValidationError, acc []*jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return append(acc, ve)
+	}
+	for _, c := range ve.Causes {
+		acc = leaves(c, acc)
+	}
+	return acc
+}
+
+func keyword(ve *jsonschema.ValidationError) string {
+	k := ve.KeywordLocation
+	return k[strings.LastIndexByte(k, '/')+1:]
+}
+
+func splitPtr(ptr string) []string {
+	if ptr == "" {
+		return nil
+	}
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for i, t := range toks {
+		toks[i] = unescapeToken(t)
+	}
+	return toks
+}
+
+// names returns the tokens with duplicate-key markers removed, for messages.
+func names(toks []string) []string {
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i], _ = splitDup(t)
+	}
+	return out
+}
+
+func nodePos(file string, n *yaml.Node) portal.Pos {
+	if n == nil {
+		return portal.Pos{File: file, Line: 1, Col: 1}
+	}
+	return portal.Pos{File: file, Line: n.Line, Col: n.Column}
+}
+
+// explain turns one schema failure into diagnostics that name the node and say what
+// to write instead.
+func explain(s *jsonschema.Schema, file string, root *yaml.Node, ve *jsonschema.ValidationError) []diag.Diagnostic {
+	raw := splitPtr(ve.InstanceLocation)
+	if len(raw) > 0 && strings.Contains(raw[len(raw)-1], dupSep) && strings.Contains(ve.KeywordLocation, "propertyNames") {
+		return nil // the name of a duplicated key; the duplication is reported by itself
+	}
+	toks := names(raw)
+	key, val := lookup(root, ve.InstanceLocation)
+	where := describe(toks)
+	mk := func(n *yaml.Node, code, msg, hint string) diag.Diagnostic {
+		return diag.Diagnostic{Pos: nodePos(file, n), Severity: diag.Error, Code: code, Message: msg, Hint: hint}
+	}
+	switch keyword(ve) {
+	case "additionalProperties":
+		at := schemaAt(s, toks)
+		allowed := allowedKeys(at)
+		var ds []diag.Diagnostic
+		for i := 0; val != nil && val.Kind == yaml.MappingNode && i+1 < len(val.Content); i += 2 {
+			k := val.Content[i]
+			name := keyString(k)
+			if contains(allowed, name) || k.Tag == "!!merge" || matchesPattern(at, name) {
+				continue
+			}
+			hint := "allowed keys: " + strings.Join(allowed, ", ")
+			if c := closest(name, allowed); c != "" {
+				hint = fmt.Sprintf("did you mean %q? (%s)", c, hint)
+			}
+			ds = append(ds, mk(k, "unknown-key", fmt.Sprintf("unknown key %q in %s", name, where), hint))
+		}
+		return ds
+	case "required":
+		missing := quoted(ve.Message)
+		var ds []diag.Diagnostic
+		for _, m := range missing {
+			ds = append(ds, mk(val, "missing-key", fmt.Sprintf("%s has no %q", where, m), requiredHint(m)))
+		}
+		return ds
+	case "type":
+		n := val
+		return []diag.Diagnostic{mk(n, "wrong-type", fmt.Sprintf("%s must be %s, found %s", where, wantType(ve.Message), yamlKind(val)), typeHint(toks))}
+	case "const", "enum":
+		return []diag.Diagnostic{mk(val, "bad-value", fmt.Sprintf("%s cannot be %s", where, shown(val)), valueHint(toks))}
+	case "pattern":
+		if len(toks) == 1 && toks[0] == "organization" {
+			return []diag.Diagnostic{mk(val, "bad-value", fmt.Sprintf("organization %s is not a Qovery organization id", shown(val)), "write the organization's UUID, e.g. organization: 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10")}
+		}
+		if len(toks) == 2 && toks[0] == "groups" {
+			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("group name %q is not allowed", toks[1]), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
+		}
+	case "minLength":
+		return []diag.Diagnostic{mk(val, "empty-value", fmt.Sprintf("%s is empty", where), "write a value or remove the entry")}
+	}
+	// propertyNames failures arrive with the keyword under propertyNames/...
+	if strings.Contains(ve.KeywordLocation, "/propertyNames/") {
+		if len(toks) >= 1 && toks[0] == "groups" {
+			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("bad group name in %s", where), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
+		}
+		return []diag.Diagnostic{mk(val, "bad-name", fmt.Sprintf("empty name in %s", where), "give it a name")}
+	}
+	return []diag.Diagnostic{mk(val, "schema", fmt.Sprintf("%s: %s", where, ve.Message), "")}
+}
+
+// describe names an instance location the way a person reads the file.
+func describe(toks []string) string {
+	switch {
+	case len(toks) == 0:
+		return "the file"
+	case toks[0] == "members" && len(toks) == 1:
+		return "members"
+	case toks[0] == "members" && len(toks) == 2:
+		return "member #" + plusOne(toks[1])
+	case toks[0] == "members":
+		return fmt.Sprintf("%s of member #%s", toks[2], plusOne(toks[1]))
+	case toks[0] == "groups" && len(toks) == 1:
+		return "groups"
+	case toks[0] == "groups" && len(toks) == 2:
+		return fmt.Sprintf("group %q", toks[1])
+	case toks[0] == "groups":
+		return fmt.Sprintf("entry #%s of group %q", plusOne(toks[2]), toks[1])
+	case toks[0] == "blueprints" && len(toks) == 1:
+		return "blueprints"
+	case toks[0] == "blueprints" && len(toks) == 2:
+		return fmt.Sprintf("blueprint %q", toks[1])
+	case toks[0] == "blueprints" && len(toks) == 3:
+		return fmt.Sprintf("%s of blueprint %q", toks[2], toks[1])
+	case toks[0] == "blueprints":
+		return fmt.Sprintf("entry #%s of %s of blueprint %q", plusOne(toks[3]), toks[2], toks[1])
+	}
+	return strings.Join(toks, ".")
+}
+
+func plusOne(s string) string {
+	var i int
+	fmt.Sscanf(s, "%d", &i)
+	return fmt.Sprint(i + 1)
+}
+
+func requiredHint(key string) string {
+	switch key {
+	case "version":
+		return "add `version: 1` at the top of the file"
+	case "email":
+		return "add `email: name@company.com`"
+	}
+	return fmt.Sprintf("add %q", key)
+}
+
+func typeHint(toks []string) string {
+	last := ""
+	if len(toks) > 0 {
+		last = toks[len(toks)-1]
+	}
+	switch {
+	case len(toks) == 0:
+		return "a portal.yaml is a mapping that starts with `version: 1`"
+	case last == "members":
+		return "write a list: `members:` then lines like `  - email: alice@company.com`"
+	case toks[0] == "members" && len(toks) == 2:
+		return "write `- email: alice@company.com` (and optionally `role: admin`)"
+	case last == "groups" && len(toks) == 1:
+		return "write `groups:` then lines like `  contractors: [a@partner.org]`"
+	case toks[0] == "groups" && len(toks) == 2:
+		return fmt.Sprintf("write a list of emails: `%s: [a@partner.org, b@partner.org]`", toks[1])
+	case last == "blueprints":
+		return "write `blueprints:` then one key per blueprint name"
+	case toks[0] == "blueprints" && len(toks) == 2:
+		return fmt.Sprintf("give %q its rules (`domains: [company.com]`) or `access: open`", toks[1])
+	case last == "domains":
+		return "write a list: `domains: [company.com]`"
+	case last == "emails":
+		return "write a list: `emails: [alice@company.com]`"
+	case toks[0] == "blueprints" && len(toks) == 3 && last == "groups":
+		return "write a list: `groups: [contractors]`"
+	}
+	return "write a single value in quotes, e.g. \"alice@company.com\""
+}
+
+func valueHint(toks []string) string {
+	last := ""
+	if len(toks) > 0 {
+		last = toks[len(toks)-1]
+	}
+	switch last {
+	case "version":
+		return "write `version: 1`"
+	case "role":
+		return "write `role: admin` or `role: user`"
+	case "access":
+		return "write `access: open`, or remove it and list domains, emails or groups"
+	}
+	return ""
+}
+
+func wantType(msg string) string {
+	// The validator says "expected array, but got string".
+	m := strings.TrimPrefix(msg, "expected ")
+	if i := strings.Index(m, ","); i >= 0 {
+		m = m[:i]
+	}
+	switch m {
+	case "object":
+		return "a mapping (key: value)"
+	case "array":
+		return "a list"
+	case "string":
+		return "a string"
+	}
+	return m
+}
+
+func yamlKind(n *yaml.Node) string {
+	if n == nil {
+		return "nothing"
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "nothing (null)"
+		case "!!int", "!!float":
+			return "a number " + n.Value
+		case "!!bool":
+			return "a boolean " + n.Value
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "a value"
+}
+
+func shown(n *yaml.Node) string {
+	if n == nil {
+		return "empty"
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" {
+		return fmt.Sprintf("%q", n.Value)
+	}
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	return yamlKind(n)
+}
+
+// quoted extracts the 'names' a validator message quotes.
+func quoted(msg string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(msg, '\'')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(msg[i+1:], '\'')
+		if j < 0 {
+			return out
+		}
+		out = append(out, msg[i+1:i+1+j])
+		msg = msg[i+2+j:]
+	}
+}
+
+// schemaAt walks the compiled schema along an instance path.
+func schemaAt(s *jsonschema.Schema, toks []string) *jsonschema.Schema {
+	for _, t := range toks {
+		s = resolve(s)
+		if s == nil {
+			return nil
+		}
+		if p, ok := s.Properties[t]; ok {
+			s = p
+			continue
+		}
+		if ap, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
+			s = ap
+			continue
+		}
+		if s.Items2020 != nil {
+			s = s.Items2020
+			continue
+		}
+		return nil
+	}
+	return resolve(s)
+}
+
+func resolve(s *jsonschema.Schema) *jsonschema.Schema {
+	for i := 0; s != nil && s.Ref != nil && i < 16; i++ {
+		s = s.Ref
+	}
+	return s
+}
+
+func allowedKeys(s *jsonschema.Schema) []string {
+	if s == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(s.Properties))
+	for k := range s.Properties {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func matchesPattern(s *jsonschema.Schema, name string) bool {
+	if s == nil {
+		return false
+	}
+	for re := range s.PatternProperties {
+		if re.MatchString(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
