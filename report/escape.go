@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -10,9 +11,14 @@ import (
 // turning text into a mention or a link, while the text still reads the same.
 const zwsp = "\u200b"
 
+// markup are the ASCII characters that can start markdown or HTML syntax: emphasis,
+// code, links, images, tags, entities, tables, headings, lists, strikethrough and
+// GitHub's math.
+const markup = "\\`*_{}[]<>()#+-!|~&$"
+
 // Escape makes text that may contain values from the file safe in GitHub-flavoured
-// markdown and HTML: every ASCII punctuation character is backslash-escaped (so no
-// emphasis, link, image, HTML tag or entity can form), line breaks and control
+// markdown and HTML: every markup character is backslash-escaped (so no emphasis,
+// link, image, HTML tag or entity can form), line breaks and control
 // characters are shown as escapes (so no new block can start), and "@", "www." and
 // "://" are broken with a zero-width space (so no mention or autolink forms).
 func Escape(s string) string {
@@ -24,7 +30,7 @@ func Escape(s string) string {
 			b.WriteString("\\@" + zwsp)
 		case r == ':' && strings.HasPrefix(s[i:], "://"):
 			b.WriteString("\\:" + zwsp)
-		case r < 0x80 && unicode.IsPunct(r) || r < 0x80 && unicode.IsSymbol(r):
+		case strings.ContainsRune(markup, r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
@@ -75,4 +81,15 @@ func codeSpan(s string, cell bool) string {
 		body = " " + body + " "
 	}
 	return fence + body + fence
+}
+
+// termSafe keeps a value from the file or the portal from writing control
+// sequences to a terminal: control characters are shown as escapes.
+func termSafe(s string) string {
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return strings.Trim(strconv.QuoteToGraphic(s), `"`)
+		}
+	}
+	return s
 }

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"errors"
+	"log/slog"
+
 	"github.com/spf13/pflag"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
 	"github.com/qovery/portalctl/schema"
 )
@@ -64,4 +69,51 @@ func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
 		return nil, errReported
 	}
 	return cfg, nil
+}
+
+// apiFlags are the flags of commands that talk to the portal.
+type apiFlags struct {
+	apiURL       string
+	organization string
+	parallelism  int
+	debug        bool
+}
+
+func (f *apiFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.apiURL, "api-url", "", "portal API base URL (default $QOVERY_API_URL, else https://api.qovery.com)")
+	fs.StringVar(&f.organization, "organization", "", "organization id (default $QOVERY_ORGANIZATION_ID, else `organization:` in the file)")
+	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, "concurrent ACL reads and writes")
+	fs.BoolVar(&f.debug, "debug", false, "log every API request to stderr (the token is never logged)")
+}
+
+// client builds the API client from flags, environment and the file's organization.
+// The token comes only from QOVERY_API_TOKEN.
+func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error) {
+	token := a.getenv("QOVERY_API_TOKEN")
+	if token == "" {
+		return nil, "", errors.New("QOVERY_API_TOKEN is not set: export the portal API token in that variable (it is never read from a flag)")
+	}
+	apiURL := firstOf(f.apiURL, a.getenv("QOVERY_API_URL"), "https://api.qovery.com")
+	org := firstOf(f.organization, a.getenv("QOVERY_ORGANIZATION_ID"), fileOrg)
+	if org == "" {
+		return nil, "", errors.New("no organization: pass --organization, set QOVERY_ORGANIZATION_ID, or write `organization:` in the file")
+	}
+	opts := qovery.Options{BaseURL: apiURL, Token: token, OrganizationID: org, Version: version}
+	if f.debug {
+		opts.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	c, err := qovery.New(opts)
+	if err != nil {
+		return nil, "", err
+	}
+	return c, org, nil
+}
+
+func firstOf(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

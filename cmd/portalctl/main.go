@@ -65,6 +65,11 @@ type commandInfo struct {
 func commands() []commandInfo {
 	return []commandInfo{
 		{"validate", "check portal.yaml against the schema, the semantic rules and the lints", validateExample, func(a *app) command { return newValidate(a) }},
+		{"plan", "show what apply would change in the portal, and who gains or loses access", planExample, func(a *app) command { return newPlan(a) }},
+		{"apply", "make the portal match portal.yaml (or a saved plan)", applyExample, func(a *app) command { return newApply(a) }},
+		{"preview", "show a pull request's access changes, offline, from git", previewExample, func(a *app) command { return newPreview(a) }},
+		{"export", "write the live portal as a portal.yaml", exportExample, func(a *app) command { return newExport(a) }},
+		{"access", "show what a member sees, or who sees a blueprint", accessExample, func(a *app) command { return newAccess(a) }},
 	}
 }
 

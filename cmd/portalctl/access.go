@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/reconcile"
+	"github.com/qovery/portalctl/report"
+	"github.com/qovery/portalctl/suggest"
+)
+
+const accessExample = `portalctl access bob@company.com               # what bob sees, and through which rule
+portalctl access --blueprint data-science       # who sees data-science
+portalctl access --live bob@company.com         # ask the portal instead of the file
+`
+
+type accessCmd struct {
+	*app
+	file      fileFlags
+	api       apiFlags
+	blueprint string
+	live      bool
+	output    string
+}
+
+func newAccess(a *app) *accessCmd { return &accessCmd{app: a} }
+
+func (c *accessCmd) flags() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("access", pflag.ContinueOnError)
+	c.file.register(fs)
+	c.api.register(fs)
+	fs.StringVar(&c.blueprint, "blueprint", "", "show who sees this blueprint")
+	fs.BoolVar(&c.live, "live", false, "evaluate the live portal instead of the file")
+	fs.StringVarP(&c.output, "output", "o", "text", "output format: text or json")
+	return fs
+}
+
+func (c *accessCmd) run(ctx context.Context, args []string) error {
+	format, err := report.ParseFormat(c.output, report.Text, report.JSON)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.blueprint == "" && len(args) != 1:
+		return errors.New("give one EMAIL, or --blueprint NAME")
+	case c.blueprint != "" && len(args) > 0:
+		return errors.New("give either an EMAIL or --blueprint NAME, not both")
+	}
+	cfg, source, err := c.config(ctx)
+	if err != nil {
+		return err
+	}
+	ix := reconcile.NewIndex(cfg)
+	if c.blueprint != "" {
+		b, ok := ix.Blueprint(c.blueprint)
+		if !ok {
+			names := make([]string, len(cfg.Blueprints))
+			for i, b := range cfg.Blueprints {
+				names[i] = b.Name
+			}
+			msg := fmt.Sprintf("no blueprint %q in %s", c.blueprint, source)
+			if s := suggest.Closest(c.blueprint, names, 3); len(s) > 0 {
+				msg += fmt.Sprintf("; did you mean %v?", s)
+			}
+			return errors.New(msg)
+		}
+		return report.Audience(c.stdout, format, b, ix.Viewers(b), source)
+	}
+	email, err := portal.NormalizeEmail(args[0])
+	if err != nil {
+		return fmt.Errorf("%q is not an email: %v", args[0], err)
+	}
+	return report.Visibility(c.stdout, format, email, ix.IsMember(email), ix.Visible(email), source)
+}
+
+// config is the file, or the live portal with --live.
+func (c *accessCmd) config(ctx context.Context) (*portal.Config, string, error) {
+	if !c.live {
+		cfg, err := c.loadValid(c.file)
+		return cfg, c.file.file, err
+	}
+	client, org, err := c.client(c.api, c.fileOrganization())
+	if err != nil {
+		return nil, "", err
+	}
+	live, err := reconcile.ReadLive(ctx, client, org, c.api.parallelism)
+	if err != nil {
+		return nil, "", err
+	}
+	return live, "the live portal", nil
+}
+
+// fileOrganization is the organization the file names, if it is there and valid:
+// --live needs no file, but uses it when there is one.
+func (c *accessCmd) fileOrganization() string {
+	cfg, ds, err := c.parse(c.file)
+	if err != nil || ds.HasErrors() {
+		return ""
+	}
+	return cfg.Organization
+}

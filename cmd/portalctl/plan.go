@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/qovery/portalctl/reconcile"
+	"github.com/qovery/portalctl/report"
+)
+
+const planExample = `export QOVERY_API_TOKEN=…            # never a flag
+portalctl plan -f portal.yaml
+portalctl plan --out portal.plan       # then: portalctl apply --plan portal.plan
+portalctl plan --detailed-exitcode     # exit 2 when there are changes (drift checks)
+`
+
+type planCmd struct {
+	*app
+	file     fileFlags
+	api      apiFlags
+	out      string
+	detailed bool
+	output   string
+}
+
+func newPlan(a *app) *planCmd { return &planCmd{app: a} }
+
+func (c *planCmd) flags() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("plan", pflag.ContinueOnError)
+	c.file.register(fs)
+	c.api.register(fs)
+	fs.StringVar(&c.out, "out", "", "save the plan to this file for `apply --plan`")
+	fs.BoolVar(&c.detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are")
+	fs.StringVarP(&c.output, "output", "o", "text", "output format: text, markdown or json")
+	return fs
+}
+
+func (c *planCmd) run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q", args[0])
+	}
+	format, err := report.ParseFormat(c.output, report.Text, report.Markdown, report.JSON)
+	if err != nil {
+		return err
+	}
+	cfg, err := c.loadValid(c.file)
+	if err != nil {
+		return err
+	}
+	client, org, err := c.client(c.api, cfg.Organization)
+	if err != nil {
+		return err
+	}
+	live, err := reconcile.ReadLive(ctx, client, org, c.api.parallelism)
+	if err != nil {
+		return err
+	}
+	cfg.Organization = org
+	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{})
+	if ds.HasErrors() {
+		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
+		return errReported
+	}
+	now := time.Now()
+	if err := report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout), Now: now}); err != nil {
+		return err
+	}
+	if err := (reconcile.Rails{MaxRemovals: reconcile.DefaultMaxRemovals, MaxRemovalPercent: reconcile.DefaultMaxRemovalPercent}).Check(p, live); err != nil && !p.Empty() {
+		fmt.Fprintf(c.stderr, "warning: apply would stop here: %v\n", err)
+	}
+	if c.out != "" {
+		var buf bytes.Buffer
+		if err := reconcile.WritePlan(&buf, p.ToJSON(now)); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(c.out, buf.Bytes()); err != nil {
+			return fmt.Errorf("save plan: %w", err)
+		}
+		fmt.Fprintf(c.stderr, "Saved the plan to %s: apply it with `portalctl apply --plan %s`.\n", c.out, c.out)
+	}
+	if c.detailed && !p.Empty() {
+		return &exitError{code: 2, silent: true}
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to path through a temporary file and a rename, so a
+// reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,170 @@
+package reconcile
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/qovery"
+)
+
+// DefaultParallelism is how many ACL reads or writes run at once.
+const DefaultParallelism = 8
+
+// Reader is what ReadLive needs from the portal API.
+type Reader interface {
+	ListMembers(ctx context.Context) ([]qovery.Member, error)
+	ListBlueprints(ctx context.Context) ([]qovery.Blueprint, error)
+	GetACL(ctx context.Context, blueprintID string) (qovery.ACL, error)
+}
+
+// ReadLive reads the portal's members, blueprints and every blueprint's ACL into
+// the model: ceil(members/100) + ceil(blueprints/100) + blueprints requests. Members
+// are listed while the ACLs are read, parallelism ACL reads at a time.
+func ReadLive(ctx context.Context, r Reader, organization string, parallelism int) (*portal.Config, error) {
+	if parallelism < 1 {
+		parallelism = DefaultParallelism
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var members []qovery.Member
+	var membersErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		members, membersErr = r.ListMembers(ctx)
+		if membersErr != nil {
+			cancel()
+		}
+	}()
+
+	blueprints, err := r.ListBlueprints(ctx)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return nil, fmt.Errorf("read live state: %w", err)
+	}
+	acls := make([]qovery.ACL, len(blueprints))
+	errs := make([]error, len(blueprints))
+	sem := make(chan struct{}, parallelism)
+	for i, b := range blueprints {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			errs[i] = ctx.Err()
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			acls[i], errs[i] = r.GetACL(ctx, b.ID)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("read ACL of blueprint %s: %w", b.Name, errs[i])
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	if membersErr != nil {
+		return nil, fmt.Errorf("read live state: %w", membersErr)
+	}
+	for _, e := range errs {
+		if e != nil {
+			return nil, fmt.Errorf("read live state: %w", e)
+		}
+	}
+	return FromAPI(organization, members, blueprints, acls), nil
+}
+
+// FromAPI converts what the API returned into the model. acls[i] belongs to
+// blueprints[i].
+func FromAPI(organization string, members []qovery.Member, blueprints []qovery.Blueprint, acls []qovery.ACL) *portal.Config {
+	cfg := &portal.Config{Version: 1, Organization: organization, Groups: map[string][]string{}}
+	for _, m := range members {
+		cfg.Members = append(cfg.Members, portal.Member{
+			Email:  liveEmail(m.Email),
+			Role:   portal.Role(strings.ToLower(string(m.Role))),
+			Status: portal.Status(strings.ToLower(string(m.Status))),
+			ID:     m.ID,
+		})
+	}
+	for i, b := range blueprints {
+		bp := portal.Blueprint{Name: b.Name, ID: b.ID, Description: b.Description, ETag: acls[i].ETag}
+		for _, r := range acls[i].Rules {
+			switch r.Type {
+			case qovery.RuleDomain:
+				bp.Rules = append(bp.Rules, portal.Rule{Kind: portal.RuleDomain, Value: liveDomain(r.Value)})
+			case qovery.RuleEmail:
+				bp.Rules = append(bp.Rules, portal.Rule{Kind: portal.RuleEmail, Value: liveEmail(r.Value)})
+			}
+		}
+		bp.Open = len(bp.Rules) == 0
+		cfg.Blueprints = append(cfg.Blueprints, bp)
+	}
+	cfg.Sort()
+	return cfg
+}
+
+// liveEmail normalises an email the portal holds the way the file's are, so that the
+// two compare; a value the portal accepted but we cannot parse is kept lower-cased.
+func liveEmail(s string) string {
+	if e, err := portal.NormalizeEmail(s); err == nil {
+		return e
+	}
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+func liveDomain(s string) string {
+	if d, err := portal.NormalizeDomain(s); err == nil {
+		return d
+	}
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// ToAPIRules converts model rules into the API's.
+func ToAPIRules(rules []portal.Rule) []qovery.Rule {
+	out := make([]qovery.Rule, 0, len(rules))
+	for _, r := range rules {
+		t := qovery.RuleEmail
+		if r.Kind == portal.RuleDomain {
+			t = qovery.RuleDomain
+		}
+		out = append(out, qovery.Rule{Type: t, Value: r.Value})
+	}
+	return out
+}
+
+// ToAPIRole converts a model role into the API's.
+func ToAPIRole(r portal.Role) qovery.Role {
+	if r == portal.RoleAdmin {
+		return qovery.RoleAdmin
+	}
+	return qovery.RoleUser
+}
+
+// Fingerprint identifies a live state: two reads give the same fingerprint exactly
+// when no member, role, blueprint or ACL changed in between. A member logging in
+// (pending to active) does not change it: no operation depends on it.
+func Fingerprint(live *portal.Config) string {
+	h := sha256.New()
+	for _, m := range live.Members {
+		fmt.Fprintf(h, "m\x00%s\x00%s\x00%s\n", m.ID, m.Email, m.Role)
+	}
+	for _, b := range live.Blueprints {
+		fmt.Fprintf(h, "b\x00%s\x00%s\x00%s\x00%v\n", b.ID, b.Name, b.ETag, b.Open)
+		for _, r := range b.Rules {
+			io.WriteString(h, string(r.Kind)+"\x00"+r.Value+"\n")
+		}
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,191 @@
+package reconcile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/suggest"
+)
+
+// Action is what an operation does. The order of the constants is the apply order:
+// people get access before anyone loses it, and nobody is demoted or removed until
+// the new admins are in place.
+type Action string
+
+// The actions of a plan.
+const (
+	Invite    Action = "invite"
+	Promote   Action = "promote"
+	UpdateACL Action = "update_acl"
+	Demote    Action = "demote"
+	Remove    Action = "remove"
+)
+
+// actionOrder is the apply order of SPEC §4.
+var actionOrder = map[Action]int{Invite: 0, Promote: 1, UpdateACL: 2, Demote: 3, Remove: 4}
+
+// Op is one change to the portal: one API request.
+type Op struct {
+	Action Action
+
+	// Member operations.
+	Email    string
+	MemberID string      // promote, demote, remove
+	Role     portal.Role // invite: the role; promote/demote: the new role; remove: the role held
+	FromRole portal.Role // promote/demote
+
+	// ACL operations.
+	Blueprint   string
+	BlueprintID string
+	ETag        string        // the ACL version read while planning, sent as If-Match
+	Rules       []portal.Rule // the whole new ACL (empty means open)
+	Added       []portal.Rule
+	Removed     []portal.Rule
+}
+
+// String describes the operation in a progress line.
+func (o Op) String() string {
+	switch o.Action {
+	case Invite:
+		return fmt.Sprintf("invite %s as %s", o.Email, o.Role)
+	case Promote, Demote:
+		return fmt.Sprintf("%s %s from %s to %s", o.Action, o.Email, o.FromRole, o.Role)
+	case UpdateACL:
+		return fmt.Sprintf("update ACL of %s (+%d -%d rules)", o.Blueprint, len(o.Added), len(o.Removed))
+	case Remove:
+		return fmt.Sprintf("remove %s (%s)", o.Email, o.Role)
+	}
+	return string(o.Action)
+}
+
+// Unmanaged is a blueprint of the portal that portal.yaml does not mention.
+type Unmanaged struct {
+	Name string
+	Open bool
+}
+
+// Plan is the ordered list of changes that makes the portal match the file, with
+// their access impact.
+type Plan struct {
+	Organization string
+	Ops          []Op
+	Impact       Impact
+	Unmanaged    []Unmanaged
+	// Fingerprint identifies the live state the plan was computed from; apply of a
+	// saved plan refuses to run when the portal has changed since.
+	Fingerprint string
+}
+
+// Count returns how many operations of an action the plan holds.
+func (p *Plan) Count(a Action) int {
+	n := 0
+	for _, o := range p.Ops {
+		if o.Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+// Empty reports whether applying the plan would change nothing.
+func (p *Plan) Empty() bool { return len(p.Ops) == 0 }
+
+// DiffOptions tune Diff.
+type DiffOptions struct {
+	// Offline compares two versions of a file (preview): a blueprint in the desired
+	// file but not the current one is newly managed rather than unknown.
+	Offline bool
+}
+
+// Diff computes the plan that turns current into desired. desired is the file;
+// current is the live portal (or, offline, the file at the base revision). Problems
+// the user must fix in the file, such as a blueprint the portal does not have, are
+// returned as diagnostics at the blueprint's line.
+func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) {
+	var ds diag.List
+	p := &Plan{Organization: desired.Organization}
+	if p.Organization == "" {
+		p.Organization = current.Organization
+	}
+	live := make(map[string]portal.Member, len(current.Members))
+	for _, m := range current.Members {
+		live[m.Email] = m
+	}
+	want := make(map[string]bool, len(desired.Members))
+	for _, m := range desired.Members {
+		want[m.Email] = true
+		have, ok := live[m.Email]
+		switch {
+		case !ok:
+			p.Ops = append(p.Ops, Op{Action: Invite, Email: m.Email, Role: m.Role})
+		case have.Role != m.Role:
+			a := Promote
+			if m.Role != portal.RoleAdmin {
+				a = Demote
+			}
+			p.Ops = append(p.Ops, Op{Action: a, Email: m.Email, MemberID: have.ID, Role: m.Role, FromRole: have.Role})
+		}
+	}
+	for _, m := range current.Members {
+		if !want[m.Email] {
+			p.Ops = append(p.Ops, Op{Action: Remove, Email: m.Email, MemberID: m.ID, Role: m.Role})
+		}
+	}
+
+	// The state after the plan: the file's members, the file's blueprints, and the
+	// portal's other blueprints as they are.
+	after := &portal.Config{Organization: p.Organization, Members: desired.Members, Groups: desired.Groups}
+	managed := map[string]bool{}
+	var names []string
+	for _, b := range current.Blueprints {
+		names = append(names, b.Name)
+	}
+	curIx := NewIndex(current)
+	for _, b := range desired.Blueprints {
+		managed[b.Name] = true
+		have, ok := curIx.Blueprint(b.Name)
+		if !ok {
+			if !opts.Offline {
+				hint := "register it in the portal first, or fix the name"
+				if c := suggest.Closest(b.Name, names, 3); len(c) > 0 {
+					hint = fmt.Sprintf("did you mean %s? (the portal has no blueprint %q)", quoteAll(c), b.Name)
+				}
+				ds.Add(b.Pos, diag.Error, "unknown-blueprint", fmt.Sprintf("blueprint %q is not in the portal", b.Name), hint)
+			}
+			after.Blueprints = append(after.Blueprints, b)
+			continue
+		}
+		nb := b
+		nb.ID, nb.Description, nb.ETag = have.ID, have.Description, have.ETag
+		after.Blueprints = append(after.Blueprints, nb)
+		if !sameAccess(have, &b) {
+			added, removed := ruleDiff(have.Rules, b.Rules)
+			p.Ops = append(p.Ops, Op{
+				Action: UpdateACL, Blueprint: b.Name, BlueprintID: have.ID, ETag: have.ETag,
+				Rules: b.Rules, Added: added, Removed: removed,
+			})
+		}
+	}
+	for _, b := range current.Blueprints {
+		if !managed[b.Name] {
+			p.Unmanaged = append(p.Unmanaged, Unmanaged{Name: b.Name, Open: b.Open})
+			after.Blueprints = append(after.Blueprints, b)
+		}
+	}
+	after.Sort()
+	sort.SliceStable(p.Ops, func(i, j int) bool { return actionOrder[p.Ops[i].Action] < actionOrder[p.Ops[j].Action] })
+	p.Impact = ComputeImpact(curIx, NewIndex(after))
+	p.Fingerprint = Fingerprint(current)
+	return p, ds
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,245 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/reconcile"
+)
+
+// PlanOptions tune how a plan is shown.
+type PlanOptions struct {
+	Color bool
+	// Title heads markdown output, e.g. "portal.yaml: HEAD^1 → working tree".
+	Title string
+	// MaxEmails is how many emails a group of gains or losses lists before it only
+	// counts the rest (default 10).
+	MaxEmails int
+	// MaxLen bounds markdown output; sections that do not fit are cut with a note
+	// (0: no limit).
+	MaxLen int
+	// Now stamps JSON output.
+	Now time.Time
+}
+
+func (o PlanOptions) maxEmails() int {
+	if o.MaxEmails <= 0 {
+		return 10
+	}
+	return o.MaxEmails
+}
+
+// Plan writes p in format f.
+func Plan(w io.Writer, f Format, p *reconcile.Plan, o PlanOptions) error {
+	switch f {
+	case JSON:
+		return reconcile.WritePlan(w, p.ToJSON(o.Now))
+	case Markdown:
+		_, err := io.WriteString(w, PlanMarkdown(p, o))
+		return err
+	default:
+		return planText(w, p, o)
+	}
+}
+
+// group is gains or losses of one blueprint that share a reason.
+type group struct {
+	label  string
+	emails []string
+}
+
+// groups gathers accesses by their first reason, largest group first, so that a
+// domain-wide change reads as one line with a count.
+func groups(as []reconcile.Access, gain bool) []group {
+	idx := map[string]int{}
+	var out []group
+	for _, a := range as {
+		label := reason(a, gain)
+		i, ok := idx[label]
+		if !ok {
+			i = len(out)
+			idx[label] = i
+			out = append(out, group{label: label})
+		}
+		out[i].emails = append(out[i].emails, a.Email)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if len(out[i].emails) != len(out[j].emails) {
+			return len(out[i].emails) > len(out[j].emails)
+		}
+		return out[i].label < out[j].label
+	})
+	return out
+}
+
+func reason(a reconcile.Access, gain bool) string {
+	via := "?"
+	if len(a.Via) > 0 {
+		via = a.Via[0].String()
+	}
+	switch {
+	case gain && a.Member:
+		return "invited, via " + via
+	case gain:
+		return "via " + via
+	case a.Member:
+		return "member removed"
+	default:
+		return "had " + via
+	}
+}
+
+func summaryLine(p *reconcile.Plan) string {
+	if p.Empty() {
+		return "No changes: the portal matches the file."
+	}
+	gain, lose, opened := p.Impact.Counts()
+	parts := []string{
+		plural(gain, "member") + " gain access",
+		plural(lose, "member") + " lose access",
+	}
+	if gain == 1 {
+		parts[0] = "1 member gains access"
+	}
+	if lose == 1 {
+		parts[1] = "1 member loses access"
+	}
+	if len(opened) > 0 {
+		parts = append(parts, fmt.Sprintf("%s opened to everyone", plural(len(opened), "blueprint")))
+	}
+	parts = append(parts,
+		plural(p.Count(reconcile.Invite), "invite"),
+		plural(p.Count(reconcile.Promote)+p.Count(reconcile.Demote), "role change"),
+		plural(p.Count(reconcile.Remove), "removal"),
+		plural(p.Count(reconcile.UpdateACL), "ACL update"),
+	)
+	return strings.Join(parts, ", ")
+}
+
+type painter struct{ on bool }
+
+func (p painter) c(code, s string) string {
+	if !p.on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+func (p painter) green(s string) string  { return p.c("32", s) }
+func (p painter) red(s string) string    { return p.c("31", s) }
+func (p painter) yellow(s string) string { return p.c("33", s) }
+func (p painter) bold(s string) string   { return p.c("1", s) }
+func (p painter) alarm(s string) string  { return p.c("1;31", s) }
+
+func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
+	c := painter{o.Color}
+	var b strings.Builder
+	org := p.Organization
+	if org == "" {
+		org = "(none)"
+	}
+	fmt.Fprintf(&b, "%s\n", c.bold("Plan for organization "+org+": "+summaryLine(p)))
+	_, _, opened := p.Impact.Counts()
+	for _, name := range opened {
+		fmt.Fprintf(&b, "%s\n", c.alarm(fmt.Sprintf("!! blueprint %s becomes OPEN TO EVERY MEMBER", name)))
+	}
+	section := func(title string, a reconcile.Action, line func(reconcile.Op) string) {
+		var ops []reconcile.Op
+		for _, op := range p.Ops {
+			if op.Action == a {
+				ops = append(ops, op)
+			}
+		}
+		if len(ops) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n%s (%d):\n", title, len(ops))
+		for _, op := range ops {
+			b.WriteString(line(op))
+		}
+	}
+	section("Members to invite", reconcile.Invite, func(op reconcile.Op) string {
+		return fmt.Sprintf("  %s %s (%s)\n", c.green("+"), termSafe(op.Email), op.Role)
+	})
+	section("Promotions", reconcile.Promote, func(op reconcile.Op) string {
+		return fmt.Sprintf("  %s %s: %s → %s\n", c.yellow("~"), termSafe(op.Email), op.FromRole, op.Role)
+	})
+	section("Blueprint ACL changes", reconcile.UpdateACL, func(op reconcile.Op) string {
+		s := fmt.Sprintf("  %s %s\n", c.yellow("~"), termSafe(op.Blueprint))
+		for _, r := range op.Added {
+			s += fmt.Sprintf("      %s %s\n", c.green("+"), termSafe(ruleText(r)))
+		}
+		for _, r := range op.Removed {
+			s += fmt.Sprintf("      %s %s\n", c.red("-"), termSafe(ruleText(r)))
+		}
+		if len(op.Rules) == 0 {
+			s += "      " + c.alarm("(no rules left: open to every member)") + "\n"
+		}
+		return s
+	})
+	section("Demotions", reconcile.Demote, func(op reconcile.Op) string {
+		return fmt.Sprintf("  %s %s: %s → %s\n", c.yellow("~"), termSafe(op.Email), op.FromRole, op.Role)
+	})
+	section("Members to remove", reconcile.Remove, func(op reconcile.Op) string {
+		return fmt.Sprintf("  %s %s (%s)\n", c.red("-"), termSafe(op.Email), op.Role)
+	})
+	if len(p.Impact.Blueprints) > 0 {
+		b.WriteString("\nAccess impact:\n")
+		for _, bi := range p.Impact.Blueprints {
+			head := "  " + termSafe(bi.Name)
+			if bi.BecomesOpen() {
+				head += "  " + c.alarm("!! BECOMES OPEN TO EVERY MEMBER")
+			}
+			if bi.NewlyManaged {
+				head += "  (newly managed by the file)"
+			}
+			b.WriteString(head + "\n")
+			for _, g := range groups(bi.Gains, true) {
+				fmt.Fprintf(&b, "    %s %s %s: %s\n", c.green("+"), countWord(len(g.emails), "gains", "gain"), termSafe(g.label), termSafe(emailList(g.emails, o.maxEmails())))
+			}
+			for _, g := range groups(bi.Losses, false) {
+				fmt.Fprintf(&b, "    %s %s %s: %s\n", c.red("-"), countWord(len(g.emails), "loses", "lose"), termSafe(g.label), termSafe(emailList(g.emails, o.maxEmails())))
+			}
+			if len(bi.Gains) == 0 && len(bi.Losses) == 0 {
+				b.WriteString("    no member's access changes\n")
+			}
+		}
+	}
+	if len(p.Unmanaged) > 0 {
+		fmt.Fprintf(&b, "\nUnmanaged blueprints (in the portal, not in the file; left alone) (%d):\n", len(p.Unmanaged))
+		for _, u := range p.Unmanaged {
+			line := "  " + termSafe(u.Name)
+			if u.Open {
+				line += "  " + c.yellow("warning: open to every member")
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func countWord(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func ruleText(r portal.Rule) string {
+	s := r.Key().String()
+	if r.Group != "" {
+		s += " (group " + r.Group + ")"
+	}
+	return s
+}
+
+func emailList(emails []string, max int) string {
+	if len(emails) <= max {
+		return strings.Join(emails, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(emails[:max], ", "), len(emails)-max)
+}

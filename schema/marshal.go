@@ -1,0 +1,119 @@
+package schema
+
+import (
+	"bytes"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/qovery/portalctl/portal"
+)
+
+// Marshal writes cfg as a canonical portal.yaml: members sorted by email with their
+// role, blueprints sorted by name with their domains and emails sorted, open
+// blueprints as `access: open`. Pending members are marked with a comment. Reading
+// the output back with Parse gives cfg again.
+func Marshal(cfg *portal.Config, header string) ([]byte, error) {
+	c := *cfg
+	c.Members = append([]portal.Member(nil), cfg.Members...)
+	c.Blueprints = append([]portal.Blueprint(nil), cfg.Blueprints...)
+	c.Sort()
+
+	doc := mapping()
+	add(doc, "version", scalarNode("1", "!!int"))
+	if c.Organization != "" {
+		add(doc, "organization", scalarNode(c.Organization, "!!str"))
+	}
+	members := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, m := range c.Members {
+		item := mapping()
+		email := scalarNode(m.Email, "!!str")
+		if m.Status == portal.StatusPending {
+			email.LineComment = "pending: invited, not logged in yet"
+		}
+		add(item, "email", email)
+		role := m.Role
+		if role == "" {
+			role = portal.RoleUser
+		}
+		add(item, "role", scalarNode(string(role), "!!str"))
+		members.Content = append(members.Content, item)
+	}
+	add(doc, "members", members)
+	bps := mapping()
+	for _, b := range c.Blueprints {
+		body := mapping()
+		if b.Open {
+			add(body, "access", scalarNode("open", "!!str"))
+		} else {
+			var domains, emails []string
+			for _, r := range b.Rules {
+				if r.Kind == portal.RuleDomain {
+					domains = append(domains, r.Value)
+				} else {
+					emails = append(emails, r.Value)
+				}
+			}
+			if len(domains) > 0 {
+				add(body, "domains", stringList(domains))
+			}
+			if len(emails) > 0 {
+				add(body, "emails", stringList(emails))
+			}
+		}
+		key := scalarNode(b.Name, "!!str")
+		if d := oneLine(b.Description); d != "" {
+			key.HeadComment = d
+		}
+		bps.Content = append(bps.Content, key, body)
+	}
+	add(doc, "blueprints", bps)
+
+	var buf bytes.Buffer
+	if header != "" {
+		fmt.Fprintln(&buf, header)
+	}
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}); err != nil {
+		return nil, fmt.Errorf("write portal.yaml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("write portal.yaml: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
+
+func scalarNode(v, tag string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Value: v, Tag: tag}
+}
+
+func add(m *yaml.Node, key string, v *yaml.Node) {
+	m.Content = append(m.Content, scalarNode(key, "!!str"), v)
+}
+
+func stringList(values []string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, v := range values {
+		n.Content = append(n.Content, scalarNode(v, "!!str"))
+	}
+	return n
+}
+
+// oneLine makes a description safe as a one-line YAML comment.
+func oneLine(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r < ' ' || r == 0x7f || r == '\u2028' || r == '\u2029' {
+			r = ' '
+		}
+		out = append(out, r)
+		if len(out) >= 200 {
+			out = append(out, '…')
+			break
+		}
+	}
+	return string(bytes.TrimSpace([]byte(string(out))))
+}
