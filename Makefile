@@ -47,7 +47,7 @@ fuzz:
 	done
 
 demo: build
-	./$(BIN)/portalctl validate -f portal.yaml
+	./examples/demo/demo.sh
 
 clean:
 	rm -rf $(BIN) .demo

@@ -189,3 +189,50 @@ func quoteAll(names []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// Simulate returns the state live would be in once ops are applied: the portal as
+// the plan leaves it. It is how a saved plan's impact and admin count are computed
+// from the portal as it is, rather than trusted from the file.
+func Simulate(live *portal.Config, ops []Op) *portal.Config {
+	out := &portal.Config{Version: live.Version, Organization: live.Organization, Groups: live.Groups}
+	byEmail := make(map[string]int, len(live.Members))
+	out.Members = append(out.Members, live.Members...)
+	for i, m := range out.Members {
+		byEmail[m.Email] = i
+	}
+	removed := map[string]bool{}
+	acl := map[string]Op{}
+	for _, o := range ops {
+		switch o.Action {
+		case Invite:
+			if _, ok := byEmail[o.Email]; !ok {
+				byEmail[o.Email] = len(out.Members)
+				out.Members = append(out.Members, portal.Member{Email: o.Email, Role: o.Role, Status: portal.StatusPending})
+			}
+		case Promote, Demote:
+			if i, ok := byEmail[o.Email]; ok {
+				out.Members[i].Role = o.Role
+			}
+		case Remove:
+			removed[o.Email] = true
+		case UpdateACL:
+			acl[o.Blueprint] = o
+		}
+	}
+	kept := out.Members[:0]
+	for _, m := range out.Members {
+		if !removed[m.Email] {
+			kept = append(kept, m)
+		}
+	}
+	out.Members = kept
+	for _, b := range live.Blueprints {
+		if o, ok := acl[b.Name]; ok {
+			b.Rules = append([]portal.Rule(nil), o.Rules...)
+			b.Open = len(b.Rules) == 0
+		}
+		out.Blueprints = append(out.Blueprints, b)
+	}
+	out.Sort()
+	return out
+}

@@ -48,21 +48,9 @@ func (r Rails) Check(p *Plan, live *portal.Config) error {
 
 // AdminsAfter counts the admins the portal would have once ops are applied to live.
 func AdminsAfter(live *portal.Config, ops []Op) int {
-	role := make(map[string]portal.Role, len(live.Members))
-	for _, m := range live.Members {
-		role[m.Email] = m.Role
-	}
-	for _, o := range ops {
-		switch o.Action {
-		case Invite, Promote, Demote:
-			role[o.Email] = o.Role
-		case Remove:
-			delete(role, o.Email)
-		}
-	}
 	n := 0
-	for _, r := range role {
-		if r == portal.RoleAdmin {
+	for _, m := range Simulate(live, ops).Members {
+		if m.Role == portal.RoleAdmin {
 			n++
 		}
 	}

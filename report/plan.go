@@ -99,24 +99,25 @@ func summaryLine(p *reconcile.Plan) string {
 	}
 	gain, lose, opened := p.Impact.Counts()
 	parts := []string{
-		plural(gain, "member") + " gain access",
-		plural(lose, "member") + " lose access",
-	}
-	if gain == 1 {
-		parts[0] = "1 member gains access"
-	}
-	if lose == 1 {
-		parts[1] = "1 member loses access"
+		countWord(gain, "member gains access", "members gain access"),
+		countWord(lose, "member loses access", "members lose access"),
 	}
 	if len(opened) > 0 {
 		parts = append(parts, fmt.Sprintf("%s opened to everyone", plural(len(opened), "blueprint")))
 	}
-	parts = append(parts,
-		plural(p.Count(reconcile.Invite), "invite"),
-		plural(p.Count(reconcile.Promote)+p.Count(reconcile.Demote), "role change"),
-		plural(p.Count(reconcile.Remove), "removal"),
-		plural(p.Count(reconcile.UpdateACL), "ACL update"),
-	)
+	for _, c := range []struct {
+		n    int
+		word string
+	}{
+		{p.Count(reconcile.Invite), "invite"},
+		{p.Count(reconcile.Promote) + p.Count(reconcile.Demote), "role change"},
+		{p.Count(reconcile.Remove), "removal"},
+		{p.Count(reconcile.UpdateACL), "ACL update"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, plural(c.n, c.word))
+		}
+	}
 	return strings.Join(parts, ", ")
 }
 
@@ -137,14 +138,18 @@ func (p painter) alarm(s string) string  { return p.c("1;31", s) }
 func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 	c := painter{o.Color}
 	var b strings.Builder
-	org := p.Organization
-	if org == "" {
-		org = "(none)"
+	title := o.Title
+	if title == "" {
+		org := p.Organization
+		if org == "" {
+			org = "(none)"
+		}
+		title = "Plan for organization " + org
 	}
-	fmt.Fprintf(&b, "%s\n", c.bold("Plan for organization "+org+": "+summaryLine(p)))
+	fmt.Fprintf(&b, "%s\n", c.bold(termSafe(title)+": "+summaryLine(p)))
 	_, _, opened := p.Impact.Counts()
 	for _, name := range opened {
-		fmt.Fprintf(&b, "%s\n", c.alarm(fmt.Sprintf("!! blueprint %s becomes OPEN TO EVERY MEMBER", name)))
+		fmt.Fprintf(&b, "%s\n", c.alarm(fmt.Sprintf("!! blueprint %s becomes OPEN TO EVERY MEMBER", termSafe(name))))
 	}
 	section := func(title string, a reconcile.Action, line func(reconcile.Op) string) {
 		var ops []reconcile.Op

@@ -130,6 +130,8 @@ func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Conf
 		return nil, nil, nil, fmt.Errorf("%w: the saved plan %s is stale: the portal changed since it was made; run `portalctl plan --out %s` again and review it, or apply from the file with `-f` to plan against the portal as it is now",
 			reconcile.ErrRefused, c.planFile, c.planFile)
 	}
+	// The impact shown is recomputed from the portal as it is, not read from the file.
+	p.Impact = reconcile.ComputeImpact(reconcile.NewIndex(live), reconcile.NewIndex(reconcile.Simulate(live, p.Ops)))
 	return p, live, client, nil
 }
 

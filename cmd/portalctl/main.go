@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -27,6 +28,7 @@ func main() {
 		stdout: os.Stdout,
 		stderr: os.Stderr,
 		getenv: os.Getenv,
+		now:    time.Now,
 		isTerminal: func(f any) bool {
 			if file, ok := f.(*os.File); ok {
 				return term.IsTerminal(int(file.Fd()))
@@ -44,6 +46,7 @@ type app struct {
 	stdout     io.Writer
 	stderr     io.Writer
 	getenv     func(string) string
+	now        func() time.Time
 	isTerminal func(any) bool
 	// confirm reads the answer to apply's question; nil means read a line from stdin.
 	confirm func(prompt string) (bool, error)

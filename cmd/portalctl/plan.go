@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -67,7 +66,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
 		return errReported
 	}
-	now := time.Now()
+	now := c.now()
 	if err := report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout), Now: now}); err != nil {
 		return err
 	}

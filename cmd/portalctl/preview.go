@@ -74,7 +74,8 @@ func (c *previewCmd) run(ctx context.Context, args []string) error {
 	case format == report.Markdown:
 		fmt.Fprint(c.stdout, md)
 	default:
-		if err := report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout)}); err != nil {
+		opts := report.PlanOptions{Color: c.color(c.stdout), Now: c.now(), Title: fmt.Sprintf("Preview of %s at %s → this change", c.file.file, c.base)}
+		if err := report.Plan(c.stdout, format, p, opts); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestValidateExitCodesAndFormats(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	valid := write("valid.yaml", readTestdata(t, "portal.yaml"))
+	lint := write("lint.yaml", "version: 1\nmembers:\n  - email: a@company.com\n    role: admin\nblueprints:\n  x:\n    domains: [gmail.com]\n")
+	invalid := write("invalid.yaml", "version: 1\nmembers:\n  - email: a@company.com\n    role: owner\nblueprints:\n  x: {}\n")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string
+	}{
+		{"valid", []string{"-f", valid}, 0, []string{"is valid"}},
+		{"lint is a warning", []string{"-f", lint}, 0, []string{"warning:", "gmail.com", "is valid, with 1 warning"}},
+		{"strict makes it an error", []string{"-f", lint, "--strict"}, 1, []string{"error:", "is invalid"}},
+		{"invalid", []string{"-f", invalid}, 1, []string{"invalid.yaml:4:11: error:", "write `role: admin` or `role: user`", "invalid.yaml:6:3: error:"}},
+		{"github annotations", []string{"-f", invalid, "-o", "github"}, 1, []string{"::error file=" + invalid + ",line=4,col=11,"}},
+		{"json", []string{"-f", invalid, "-o", "json"}, 1, []string{`"valid": false`, `"line": 4`, `"column": 11`}},
+		{"missing file", []string{"-f", filepath.Join(dir, "nope.yaml")}, 1, []string{"nope.yaml"}},
+		{"bad format", []string{"-f", valid, "-o", "xml"}, 1, []string{"unknown output format"}},
+		{"stdin", []string{"-f", "-"}, 0, []string{"is valid"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := cli{env: map[string]string{}}
+			if tt.name == "stdin" {
+				c.stdin = readTestdata(t, "portal.yaml")
+			}
+			r := c.run(t, append([]string{"validate"}, tt.args...)...)
+			if r.code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s%s", r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stdout+r.stderr, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, r.stdout, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestHelpShowsAnExample(t *testing.T) {
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			r := cli{env: map[string]string{}}.run(t, c.name, "--help")
+			if r.code != 0 || !strings.Contains(r.stdout, "Example:") || !strings.Contains(r.stdout, "portalctl "+c.name) {
+				t.Errorf("--help: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+	if r := (cli{env: map[string]string{}}).run(t, "frobnicate"); r.code != 1 || !strings.Contains(r.stderr, "unknown command") {
+		t.Errorf("unknown command: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestTokenNeverPrinted runs every command with a recognisable token, against a
+// portal that accepts it and one that rejects it, with debug logging on, and checks
+// that the token is in no output and no file.
+func TestTokenNeverPrinted(t *testing.T) {
+	p := startPortal(t, readTestdata(t, "seed.yaml"))
+	file := filepath.Join("testdata", "portal.yaml")
+	planFile := filepath.Join(p.dir, "portal.plan")
+	wrong := map[string]string{}
+	for k, v := range p.env {
+		wrong[k] = v
+	}
+	wrong["QOVERY_API_TOKEN"] = testToken + "-wrong"
+	runs := [][]string{
+		{"validate", "-f", file},
+		{"plan", "-f", file, "--debug", "--out", planFile},
+		{"plan", "-f", file, "-o", "json", "--debug"},
+		{"access", "--live", "bob@company.com", "-f", file, "--debug"},
+		{"export", "--debug"},
+		{"apply", "--plan", planFile, "--auto-approve", "--debug"},
+	}
+	for _, env := range []map[string]string{wrong, p.env} {
+		for _, args := range runs {
+			r := cli{env: env}.run(t, args...)
+			if strings.Contains(r.stdout+r.stderr, testToken) {
+				t.Errorf("%v printed the token:\n%s%s", args, r.stdout, r.stderr)
+			}
+			if env["QOVERY_API_TOKEN"] != testToken && args[0] != "validate" && r.code == 0 {
+				t.Errorf("%v succeeded with a wrong token", args)
+			}
+			if env["QOVERY_API_TOKEN"] != testToken && args[0] == "plan" && !strings.Contains(r.stderr, "401") {
+				t.Errorf("%v: the 401 is not reported:\n%s", args, r.stderr)
+			}
+		}
+	}
+	data, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), testToken) {
+		t.Error("the plan file holds the token")
+	}
+}
+
+func TestTransportRules(t *testing.T) {
+	env := map[string]string{"QOVERY_API_TOKEN": testToken, "QOVERY_ORGANIZATION_ID": testOrg}
+	file := filepath.Join("testdata", "portal.yaml")
+	r := cli{env: env}.run(t, "plan", "-f", file, "--api-url", "http://portal.example.com")
+	if r.code != 1 || !strings.Contains(r.stderr, "http") || strings.Contains(r.stderr, testToken) {
+		t.Errorf("plain HTTP off loopback: exit %d\n%s", r.code, r.stderr)
+	}
+	r = cli{env: map[string]string{"QOVERY_ORGANIZATION_ID": testOrg}}.run(t, "plan", "-f", file)
+	if r.code != 1 || !strings.Contains(r.stderr, "QOVERY_API_TOKEN is not set") {
+		t.Errorf("no token: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func TestAccess(t *testing.T) {
+	p := startPortal(t, readTestdata(t, "seed.yaml"))
+	file := filepath.Join("testdata", "portal.yaml")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string
+	}{
+		{"member", []string{"erin@partner.org"}, 0, []string{"sees 3 blueprints", "data-science  via group contractors", "partner-sandbox  via domain partner.org", "python-starter  via open access"}},
+		{"case-insensitive", []string{"Erin@Partner.ORG"}, 0, []string{"erin@partner.org"}},
+		{"not a member", []string{"zoe@company.com"}, 0, []string{"not a member", "data-science  via domain company.com"}},
+		{"blueprint", []string{"--blueprint", "partner-sandbox"}, 0, []string{"seen by 2 members", "bob@company.com  via email bob@company.com", "erin@partner.org  via domain partner.org"}},
+		{"unknown blueprint", []string{"--blueprint", "partner-sandbx"}, 1, []string{"did you mean", "partner-sandbox"}},
+		{"live", []string{"--live", "--blueprint", "gpu-training"}, 0, []string{"the live portal", "mallory@company.com"}},
+		{"json", []string{"-o", "json", "bob@company.com"}, 0, []string{`"email": "bob@company.com"`, `"member": true`}},
+		{"bad email", []string{"bob"}, 1, []string{"not an email"}},
+		{"nothing asked", nil, 1, []string{"give one EMAIL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := cli{env: p.env}.run(t, append([]string{"access", "-f", file}, tt.args...)...)
+			if r.code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s%s", r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stdout+r.stderr, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, r.stdout, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+// gitRepo makes a repository with portal.yaml committed on main, using the git CLI.
+func gitRepo(t *testing.T, content string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	if err := os.WriteFile(filepath.Join(dir, "portal.yaml"), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, dir, "add", "portal.yaml")
+	gitIn(t, dir, "commit", "-q", "-m", "base")
+	return dir
+}
+
+func gitIn(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+func TestPreviewGolden(t *testing.T) {
+	base := readTestdata(t, "portal.yaml")
+	dir := gitRepo(t, base)
+	file := filepath.Join(dir, "portal.yaml")
+	head := strings.Replace(base, "  gpu-training:\n    emails: [alice@company.com, carol@company.com]\n",
+		"  gpu-training:\n    domains: [company.com]\n", 1)
+	head = strings.Replace(head, "  - email: judy@company.com\n", "  - email: judy@company.com\n  - email: ken@company.com\n", 1)
+	if err := os.WriteFile(file, []byte(head), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"markdown", "text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			// No token: preview works for pull requests from forks.
+			r := cli{env: map[string]string{}}.run(t, "preview", "--base", "main", "-f", file, "-o", format)
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			golden(t, "preview."+format, scrub(r.stdout, dir))
+		})
+	}
+	t.Run("invalid file in the change", func(t *testing.T) {
+		if err := os.WriteFile(file, []byte(head+"  broken: {}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := cli{env: map[string]string{}}.run(t, "preview", "--base", "main", "-f", file)
+		if r.code != 1 || !strings.Contains(r.stdout, "The file is invalid") || !strings.Contains(r.stdout, "no rules") {
+			t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("unknown base", func(t *testing.T) {
+		if err := os.WriteFile(file, []byte(head), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := cli{env: map[string]string{}}.run(t, "preview", "--base", "nope", "-f", file)
+		if r.code != 1 || !strings.Contains(r.stderr, "nope") {
+			t.Errorf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+}
+
+// fakeGitHub records the requests of the PR comment flow and answers like GitHub.
+type fakeGitHub struct {
+	mu       sync.Mutex
+	requests []string
+	comments map[int64]string
+	next     int64
+}
+
+func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
+	if got := r.Header.Get("Authorization"); got != "Bearer gh-token" && got != "token gh-token" {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"message":"Bad credentials"}`)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v3/repos/acme/portal/issues/7/comments":
+		var list []map[string]any
+		for id, body := range f.comments {
+			list = append(list, map[string]any{"id": id, "body": body, "html_url": "https://ghe/c/1", "user": map[string]any{"type": "Bot", "login": "github-actions[bot]"}, "author_association": "NONE"})
+		}
+		json.NewEncoder(w).Encode(list)
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v3/repos/acme/portal/issues/7/comments":
+		var in struct{ Body string }
+		json.NewDecoder(r.Body).Decode(&in)
+		f.next++
+		f.comments[f.next] = in.Body
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(map[string]any{"id": f.next, "body": in.Body, "html_url": "https://ghe/c/1"})
+	case r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, "/api/v3/repos/acme/portal/issues/comments/"):
+		var in struct{ Body string }
+		json.NewDecoder(r.Body).Decode(&in)
+		f.comments[1] = in.Body
+		json.NewEncoder(w).Encode(map[string]any{"id": 1, "body": in.Body, "html_url": "https://ghe/c/1"})
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"message":"Not Found"}`)
+	}
+}
+
+func TestPreviewComment(t *testing.T) {
+	base := readTestdata(t, "portal.yaml")
+	dir := gitRepo(t, base)
+	file := filepath.Join(dir, "portal.yaml")
+	if err := os.WriteFile(file, []byte(strings.Replace(base, "  python-starter:\n    access: open\n", "  python-starter:\n    domains: [company.com]\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gh := &fakeGitHub{comments: map[int64]string{}}
+	srv := httptest.NewServer(gh)
+	defer srv.Close()
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	event := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(event, []byte(`{"pull_request":{"number":7}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"GITHUB_TOKEN": "gh-token", "GITHUB_REPOSITORY": "acme/portal", "GITHUB_API_URL": srv.URL,
+		"GITHUB_EVENT_PATH": event, "GITHUB_STEP_SUMMARY": summary,
+	}
+	for i := 0; i < 2; i++ {
+		r := cli{env: env}.run(t, "preview", "--base", "main", "-f", file, "--comment")
+		if r.code != 0 {
+			t.Fatalf("run %d: exit %d\n%s", i+1, r.code, r.stderr)
+		}
+	}
+	want := []string{
+		"GET /api/v3/repos/acme/portal/issues/7/comments",
+		"POST /api/v3/repos/acme/portal/issues/7/comments",
+		"GET /api/v3/repos/acme/portal/issues/7/comments",
+	}
+	gh.mu.Lock()
+	requests, comments := append([]string(nil), gh.requests...), len(gh.comments)
+	var bodies []string
+	for _, b := range gh.comments {
+		bodies = append(bodies, b)
+	}
+	gh.mu.Unlock()
+	if len(requests) < len(want) {
+		t.Fatalf("requests %v, want at least %v", requests, want)
+	}
+	for i, w := range want {
+		if requests[i] != w {
+			t.Errorf("request %d = %q, want %q (all: %v)", i+1, requests[i], w, requests)
+		}
+	}
+	if comments != 1 {
+		t.Fatalf("%d comments, want exactly one created then edited in place", comments)
+	}
+	for _, body := range bodies {
+		if !strings.Contains(body, "<!-- portalctl:preview -->") || !strings.Contains(body, "python-starter") {
+			t.Errorf("comment body lacks the marker or the change:\n%s", body)
+		}
+	}
+	data, err := os.ReadFile(summary)
+	if err != nil || !strings.Contains(string(data), "python-starter") {
+		t.Errorf("step summary not written: %v\n%s", err, data)
+	}
+	// A token GitHub rejects is reported without being printed.
+	env["GITHUB_TOKEN"] = "gh-wrong"
+	r := cli{env: env}.run(t, "preview", "--base", "main", "-f", file, "--comment")
+	if r.code != 1 || !strings.Contains(r.stderr, "GITHUB_TOKEN") || strings.Contains(r.stderr, "gh-wrong") {
+		t.Errorf("rejected token: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qovery/portalctl/qovery/emulator"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+const (
+	testOrg   = "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10"
+	testToken = "tok-SECRET-123-do-not-print"
+)
+
+// portalEnv is a running emulator and the environment that points the CLI at it.
+type portalEnv struct {
+	emu *emulator.Server
+	url string
+	env map[string]string
+	dir string
+}
+
+// startPortal serves an emulator seeded from seed over loopback HTTP.
+func startPortal(t *testing.T, seed string) *portalEnv {
+	t.Helper()
+	st, err := emulator.ParseSeed("seed.yaml", []byte(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu, err := emulator.New(emulator.Options{Token: testToken, OrganizationID: testOrg, Initial: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	return &portalEnv{
+		emu: emu,
+		url: srv.URL,
+		dir: t.TempDir(),
+		env: map[string]string{
+			"QOVERY_API_TOKEN":       testToken,
+			"QOVERY_API_URL":         srv.URL,
+			"QOVERY_ORGANIZATION_ID": testOrg,
+			"NO_COLOR":               "",
+		},
+	}
+}
+
+// write puts a file in the test's directory and returns its path.
+func (p *portalEnv) write(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(p.dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// cli runs portalctl in-process with env as its whole environment.
+type cli struct {
+	env      map[string]string
+	stdin    string
+	terminal bool
+	answer   string // typed at apply's confirmation, when set
+}
+
+func (c cli) run(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{
+		stdin:  strings.NewReader(c.stdin),
+		stdout: &out,
+		stderr: &errOut,
+		getenv: func(k string) string { return c.env[k] },
+		now:    func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		isTerminal: func(any) bool {
+			return c.terminal
+		},
+	}
+	if c.answer != "" {
+		a.confirm = func(prompt string) (bool, error) {
+			out.WriteString(prompt + c.answer + "\n")
+			return c.answer == "yes", nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code := run(ctx, args, a)
+	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+var (
+	uuidRE        = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	fingerprintRE = regexp.MustCompile(`sha256:[0-9a-f]{64}`)
+	etagRE        = regexp.MustCompile(`"etag": "(\\"|[^"])*"`)
+)
+
+// scrub replaces what changes from run to run (ids, etags, temporary paths).
+func scrub(s string, dirs ...string) string {
+	for _, d := range dirs {
+		s = strings.ReplaceAll(s, d, "$DIR")
+	}
+	s = strings.ReplaceAll(s, testOrg, "$ORG")
+	s = uuidRE.ReplaceAllString(s, "$$UUID")
+	s = fingerprintRE.ReplaceAllString(s, "sha256:$$FINGERPRINT")
+	s = etagRE.ReplaceAllString(s, `"etag": "$$ETAG"`)
+	return s
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/portalctl -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run go test ./cmd/portalctl -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
