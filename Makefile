@@ -12,6 +12,9 @@ FUZZ_TARGETS := \
 	./schema:FuzzParse \
 	./portal:FuzzNormalizeEmail
 
+BENCH     ?= .
+BENCHTIME ?= 1s
+
 .PHONY: all build test vet fmt-check unit fuzz-short fuzz bench demo clean
 
 all: build
@@ -19,6 +22,7 @@ all: build
 build:
 	$(GO) build -o $(BIN)/portalctl ./cmd/portalctl
 	$(GO) build -o $(BIN)/portal-emulator ./cmd/portal-emulator
+	$(GO) build -o $(BIN)/portal-gen ./cmd/portal-gen
 
 test: fmt-check vet unit fuzz-short
 
@@ -45,6 +49,12 @@ fuzz:
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
+
+# Go benchmarks (load, validate, index, impact at 1k/10k/100k members; plan against
+# the emulator with 20 ms latency), then the end-to-end timings of the binaries.
+bench: build
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./schema ./reconcile ./cmd/portalctl
+	./examples/bench/cli.sh
 
 demo: build
 	./examples/demo/demo.sh

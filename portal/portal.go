@@ -10,7 +10,7 @@ package portal
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -152,8 +152,9 @@ func (c *Config) Blueprint(name string) (Blueprint, bool) {
 // de-duplicates each blueprint's rules, so that two configs compare and render
 // deterministically.
 func (c *Config) Sort() {
-	sort.SliceStable(c.Members, func(i, j int) bool { return c.Members[i].Email < c.Members[j].Email })
-	sort.SliceStable(c.Blueprints, func(i, j int) bool { return c.Blueprints[i].Name < c.Blueprints[j].Name })
+	// Emails and names are unique, so an unstable sort gives the one order.
+	slices.SortFunc(c.Members, func(a, b Member) int { return strings.Compare(a.Email, b.Email) })
+	slices.SortFunc(c.Blueprints, func(a, b Blueprint) int { return strings.Compare(a.Name, b.Name) })
 	for i := range c.Blueprints {
 		c.Blueprints[i].Rules = SortRules(c.Blueprints[i].Rules)
 	}
@@ -162,7 +163,15 @@ func (c *Config) Sort() {
 // SortRules sorts rules (domains first, then emails, each alphabetically) and drops
 // duplicates, keeping the first occurrence.
 func SortRules(rules []Rule) []Rule {
-	sort.SliceStable(rules, func(i, j int) bool { return LessKey(rules[i].Key(), rules[j].Key()) })
+	slices.SortStableFunc(rules, func(a, b Rule) int {
+		switch {
+		case LessKey(a.Key(), b.Key()):
+			return -1
+		case LessKey(b.Key(), a.Key()):
+			return 1
+		}
+		return 0
+	})
 	out := rules[:0]
 	for i, r := range rules {
 		if i > 0 && r.Key() == rules[i-1].Key() {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 )
 
 // ListBlueprints returns every blueprint of the catalog, in the portal's
@@ -121,51 +120,4 @@ func SameRules(a, b []Rule) bool {
 		}
 	}
 	return true
-}
-
-// GetACLs reads the ACLs of several blueprints with at most concurrency
-// requests in flight (8 when concurrency < 1). The result is in the order
-// of blueprintIDs. The first error cancels the remaining reads.
-func (c *Client) GetACLs(ctx context.Context, blueprintIDs []string, concurrency int) ([]ACL, error) {
-	if concurrency < 1 {
-		concurrency = 8
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	out := make([]ACL, len(blueprintIDs))
-	jobs := make(chan int)
-	var (
-		wg       sync.WaitGroup
-		once     sync.Once
-		firstErr error
-	)
-	for range min(concurrency, len(blueprintIDs)) {
-		wg.Go(func() {
-			for i := range jobs {
-				acl, err := c.GetACL(ctx, blueprintIDs[i])
-				if err != nil {
-					once.Do(func() { firstErr = err; cancel() })
-					continue
-				}
-				out[i] = acl
-			}
-		})
-	}
-feed:
-	for i := range blueprintIDs {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("get ACLs: %w", err)
-	}
-	return out, nil
 }

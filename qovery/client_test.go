@@ -742,9 +742,11 @@ func TestConvergesUnderRandomFaults(t *testing.T) {
 	for i, b := range bps {
 		ids[i] = b.ID
 	}
-	acls, err := c.GetACLs(ctx, ids, 8)
-	if err != nil {
-		t.Fatal(err)
+	acls := make([]qovery.ACL, len(ids))
+	for i, id := range ids {
+		if acls[i], err = c.GetACL(ctx, id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, len(ids))
@@ -853,44 +855,4 @@ func TestRequestsCarryHeaders(t *testing.T) {
 	if acl.ETag != `"e2"` || len(acl.Rules) != 1 {
 		t.Errorf("acl = %+v", acl)
 	}
-}
-
-// BenchmarkReadLiveState reads what plan reads: members, blueprints and
-// every ACL (8 concurrent), against an emulator adding 20ms per request.
-// Expect about (pages + blueprints/8) × 20ms per op.
-func BenchmarkReadLiveState(b *testing.B) {
-	srv, err := emulator.New(emulator.Options{Token: testToken, OrganizationID: testOrg, Latency: 20 * time.Millisecond})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range 500 {
-		srv.AddBlueprint(fmt.Sprintf("bp-%03d", i), "", []qovery.Rule{{Type: qovery.RuleDomain, Value: "company.com"}})
-	}
-	for i := range 1000 {
-		srv.AddMember(fmt.Sprintf("user%04d@company.com", i), qovery.RoleUser, qovery.StatusActive)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	c, err := qovery.New(qovery.Options{BaseURL: ts.URL, Token: testToken, OrganizationID: testOrg})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	for b.Loop() {
-		if _, err := c.ListMembers(ctx); err != nil {
-			b.Fatal(err)
-		}
-		bps, err := c.ListBlueprints(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ids := make([]string, len(bps))
-		for i, bp := range bps {
-			ids[i] = bp.ID
-		}
-		if _, err := c.GetACLs(ctx, ids, 8); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(srv.Stats().Total)/float64(b.N), "requests/op")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/spf13/pflag"
@@ -62,11 +63,12 @@ func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(ds) > 0 {
+	switch errs, warns := ds.Counts(); {
+	case errs > 0:
 		_ = report.Diagnostics(a.stderr, report.Text, ds, report.DiagOptions{File: f.file, Color: a.color(a.stderr), Max: 20})
-	}
-	if ds.HasErrors() {
 		return nil, errReported
+	case warns > 0:
+		fmt.Fprintf(a.stderr, "%s: %d lint warnings; `portalctl validate -f %s` lists them\n", f.file, warns, f.file)
 	}
 	return cfg, nil
 }

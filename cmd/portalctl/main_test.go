@@ -79,7 +79,7 @@ type cli struct {
 	answer   string // typed at apply's confirmation, when set
 }
 
-func (c cli) run(t *testing.T, args ...string) result {
+func (c cli) run(t testing.TB, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	a := &app{

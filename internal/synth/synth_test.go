@@ -1,0 +1,28 @@
+package synth
+
+import (
+	"testing"
+
+	"github.com/qovery/portalctl/schema"
+)
+
+// TestGeneratedIsValid: what the benchmarks measure must be a valid portal.
+func TestGeneratedIsValid(t *testing.T) {
+	l, err := schema.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := New(Spec{Members: 2000, Blueprints: 100, Rules: 10, Seed: 1})
+	for _, ch := range []Change{{}, {ChangedBlueprints: 5, NewMembers: 10, RemovedMembers: 10, OpenBlueprints: 1}} {
+		cfg, ds := l.Parse("synth.yaml", g.YAML(ch))
+		if ds.HasErrors() {
+			t.Fatalf("generated file is invalid: %v", ds[0])
+		}
+		if len(cfg.Members) != 2000+ch.NewMembers-ch.RemovedMembers || len(cfg.Blueprints) != 100 {
+			t.Fatalf("got %d members, %d blueprints", len(cfg.Members), len(cfg.Blueprints))
+		}
+	}
+	if string(g.YAML(Change{})) != string(New(Spec{Members: 2000, Blueprints: 100, Rules: 10, Seed: 1}).YAML(Change{})) {
+		t.Fatal("the same spec must give the same file")
+	}
+}
