@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -141,7 +142,7 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 		}
 		if f, ok := first[name]; ok {
 			b.ds.Add(b.pos(k), diag.Error, "duplicate-"+strings.ReplaceAll(what, " ", "-"),
-				fmt.Sprintf("duplicate %s %q: already defined at line %d", what, name, f.Line),
+				fmt.Sprintf("duplicate %s %s: already defined at line %d", what, q(name), f.Line),
 				"merge the two entries into one: YAML would silently keep only the last")
 			if dups == nil {
 				dups = map[*yaml.Node]bool{}
@@ -173,7 +174,7 @@ func (b *builder) members(n *yaml.Node) {
 		addr, err := portal.NormalizeEmail(email.Value)
 		if err != nil {
 			b.ds.Add(b.pos(email), diag.Error, "invalid-email",
-				fmt.Sprintf("invalid member email %q: %v", email.Value, err),
+				fmt.Sprintf("invalid member email %s: %v", q(email.Value), err),
 				"write an address like alice@company.com")
 			continue
 		}
@@ -209,13 +210,13 @@ func (b *builder) groups(n *yaml.Node) {
 			addr, err := portal.NormalizeEmail(e.Value)
 			if err != nil {
 				b.ds.Add(b.pos(e), diag.Error, "invalid-email",
-					fmt.Sprintf("invalid email %q in group %q: %v", e.Value, name, err),
+					fmt.Sprintf("invalid email %s in group %s: %v", q(e.Value), q(name), err),
 					"write an address like alice@company.com")
 				continue
 			}
 			if seen[addr] {
 				b.ds.Add(b.pos(e), diag.Warning, "duplicate-rule",
-					fmt.Sprintf("group %q lists %s twice", name, addr), "remove the second entry")
+					fmt.Sprintf("group %s lists %s twice", q(name), addr), "remove the second entry")
 				continue
 			}
 			seen[addr] = true
@@ -253,7 +254,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 			if seen[r.Key()] {
 				if warnDup {
 					b.ds.Add(r.Pos, diag.Warning, "duplicate-rule",
-						fmt.Sprintf("blueprint %q lists %s twice", name, r), "remove the second entry")
+						fmt.Sprintf("blueprint %s lists %s twice", q(name), r), "remove the second entry")
 				}
 				return
 			}
@@ -279,7 +280,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 					d, err := portal.NormalizeDomain(e.Value)
 					if err != nil {
 						b.ds.Add(b.pos(e), diag.Error, "invalid-domain",
-							fmt.Sprintf("invalid domain %q in blueprint %q: %v", e.Value, name, err),
+							fmt.Sprintf("invalid domain %s in blueprint %s: %v", q(e.Value), q(name), err),
 							"write a domain like company.com (no scheme, path or wildcard); to name one person use emails:")
 						continue
 					}
@@ -294,7 +295,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 					addr, err := portal.NormalizeEmail(e.Value)
 					if err != nil {
 						b.ds.Add(b.pos(e), diag.Error, "invalid-email",
-							fmt.Sprintf("invalid email %q in blueprint %q: %v", e.Value, name, err),
+							fmt.Sprintf("invalid email %s in blueprint %s: %v", q(e.Value), q(name), err),
 							"write an address like alice@company.com; to match a whole domain use domains:")
 						continue
 					}
@@ -313,7 +314,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 							hint = fmt.Sprintf("did you mean %q? otherwise define it under `groups:`", c[0])
 						}
 						b.ds.Add(b.pos(e), diag.Error, "unknown-group",
-							fmt.Sprintf("unknown group %q in blueprint %q", e.Value, name), hint)
+							fmt.Sprintf("unknown group %s in blueprint %s", q(e.Value), q(name)), hint)
 						continue
 					}
 					if len(emails) == 0 {
@@ -328,18 +329,29 @@ func (b *builder) blueprints(n *yaml.Node) {
 		switch {
 		case access != nil && declared > 0:
 			b.ds.Add(b.pos(access), diag.Error, "open-with-rules",
-				fmt.Sprintf("blueprint %q has `access: open` and rules: open access means every member, so the rules would be ignored", name),
+				fmt.Sprintf("blueprint %s has `access: open` and rules: open access means every member, so the rules would be ignored", q(name)),
 				"remove `access: open` to restrict the blueprint to its rules, or remove the rules to open it")
 		case !accessWritten && declared == 0:
 			b.ds.Add(b.pos(p.k), diag.Error, "no-rules",
-				fmt.Sprintf("blueprint %q has no rules and no `access: open`: it would be open to every member", name),
+				fmt.Sprintf("blueprint %s has no rules and no `access: open`: it would be open to every member", q(name)),
 				"list who may see it (`domains: [company.com]`, `emails: [...]`, `groups: [...]`), or write `access: open` to open it on purpose")
 		case !accessWritten && len(bp.Rules) == 0 && len(emptyGroups) > 0 && len(emptyGroups) == declared:
 			b.ds.Add(b.pos(p.k), diag.Error, "no-rules",
-				fmt.Sprintf("blueprint %q has no rules once its groups are expanded (empty: %s): it would be open to every member", name, strings.Join(emptyGroups, ", ")),
+				fmt.Sprintf("blueprint %s has no rules once its groups are expanded (empty: %s): it would be open to every member", q(name), strings.Join(emptyGroups, ", ")),
 				"add emails to the group, add other rules, or write `access: open` to open it on purpose")
 		}
 		bp.Open = access != nil && declared == 0
 		b.cfg.Blueprints = append(b.cfg.Blueprints, bp)
 	}
+}
+
+// q quotes a value from the file for a message, cut to a readable length: a
+// megabyte-long key must not become a megabyte-long error.
+func q(s string) string {
+	const max = 80
+	if utf8.RuneCountInString(s) <= max {
+		return strconv.Quote(s)
+	}
+	r := []rune(s)
+	return strconv.Quote(string(r[:max])) + fmt.Sprintf("… (%d characters)", len(r))
 }

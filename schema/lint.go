@@ -72,14 +72,14 @@ func lintDormant(cfg *portal.Config, f facts, ds *diag.List) {
 	for _, b := range cfg.Blueprints {
 		for _, r := range b.Rules {
 			if r.Kind == portal.RuleEmail && r.Group == "" && !members[r.Value] {
-				found = append(found, dormant{r, fmt.Sprintf("email rule %s in blueprint %q", r.Value, b.Name)})
+				found = append(found, dormant{r, fmt.Sprintf("email rule %s in blueprint %s", r.Value, q(b.Name))})
 			}
 		}
 	}
 	for g, entries := range f.groupEntries {
 		for _, r := range entries {
 			if !members[r.Value] {
-				found = append(found, dormant{r, fmt.Sprintf("group %q lists %s", g, r.Value)})
+				found = append(found, dormant{r, fmt.Sprintf("group %s lists %s", q(g), r.Value)})
 			}
 		}
 	}
@@ -111,7 +111,7 @@ func lintProviders(cfg *portal.Config, ds *diag.List) {
 		for _, r := range b.Rules {
 			if r.Kind == portal.RuleDomain && publicProviders[r.Value] {
 				ds.Add(r.Pos, diag.Warning, "public-domain",
-					fmt.Sprintf("domain rule %s opens blueprint %q to every member with an address at %s, and anyone on the internet can get one", r.Value, b.Name, r.Value),
+					fmt.Sprintf("domain rule %s opens blueprint %s to every member with an address at %s, and anyone on the internet can get one", r.Value, q(b.Name), r.Value),
 					"list the people with `emails: [...]` or a group instead")
 			}
 		}
@@ -131,7 +131,7 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.List) {
 		if isASCIIString(shown) {
 			return
 		}
-		msg := fmt.Sprintf("%s %q contains non-ASCII characters (%s)", what, shown, describeRunes(shown))
+		msg := fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, q(shown), describeRunes(shown))
 		if s := scripts(shown); len(s) > 1 {
 			msg += "; it mixes " + strings.Join(s, " and ") + " letters, a classic look-alike"
 		}

@@ -130,7 +130,7 @@ func explain(s *jsonschema.Schema, file string, root *yaml.Node, ve *jsonschema.
 			if c := closest(name, allowed); c != "" {
 				hint = fmt.Sprintf("did you mean %q? (%s)", c, hint)
 			}
-			ds = append(ds, mk(k, "unknown-key", fmt.Sprintf("unknown key %q in %s", name, where), hint))
+			ds = append(ds, mk(k, "unknown-key", fmt.Sprintf("unknown key %s in %s", q(name), where), hint))
 		}
 		return ds
 	case "required":
@@ -150,7 +150,7 @@ func explain(s *jsonschema.Schema, file string, root *yaml.Node, ve *jsonschema.
 			return []diag.Diagnostic{mk(val, "bad-value", fmt.Sprintf("organization %s is not a Qovery organization id", shown(val)), "write the organization's UUID, e.g. organization: 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10")}
 		}
 		if len(toks) == 2 && toks[0] == "groups" {
-			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("group name %q is not allowed", toks[1]), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
+			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("group name %s is not allowed", q(toks[1])), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
 		}
 	case "minLength":
 		return []diag.Diagnostic{mk(val, "empty-value", fmt.Sprintf("%s is empty", where), "write a value or remove the entry")}
@@ -179,17 +179,17 @@ func describe(toks []string) string {
 	case toks[0] == "groups" && len(toks) == 1:
 		return "groups"
 	case toks[0] == "groups" && len(toks) == 2:
-		return fmt.Sprintf("group %q", toks[1])
+		return fmt.Sprintf("group %s", q(toks[1]))
 	case toks[0] == "groups":
-		return fmt.Sprintf("entry #%s of group %q", plusOne(toks[2]), toks[1])
+		return fmt.Sprintf("entry #%s of group %s", plusOne(toks[2]), q(toks[1]))
 	case toks[0] == "blueprints" && len(toks) == 1:
 		return "blueprints"
 	case toks[0] == "blueprints" && len(toks) == 2:
-		return fmt.Sprintf("blueprint %q", toks[1])
+		return fmt.Sprintf("blueprint %s", q(toks[1]))
 	case toks[0] == "blueprints" && len(toks) == 3:
-		return fmt.Sprintf("%s of blueprint %q", toks[2], toks[1])
+		return fmt.Sprintf("%s of blueprint %s", toks[2], q(toks[1]))
 	case toks[0] == "blueprints":
-		return fmt.Sprintf("entry #%s of %s of blueprint %q", plusOne(toks[3]), toks[2], toks[1])
+		return fmt.Sprintf("entry #%s of %s of blueprint %s", plusOne(toks[3]), toks[2], q(toks[1]))
 	}
 	return strings.Join(toks, ".")
 }
@@ -229,7 +229,7 @@ func typeHint(toks []string) string {
 	case last == "blueprints":
 		return "write `blueprints:` then one key per blueprint name"
 	case toks[0] == "blueprints" && len(toks) == 2:
-		return fmt.Sprintf("give %q its rules (`domains: [company.com]`) or `access: open`", toks[1])
+		return fmt.Sprintf("give %s its rules (`domains: [company.com]`) or `access: open`", q(toks[1]))
 	case last == "domains":
 		return "write a list: `domains: [company.com]`"
 	case last == "emails":
@@ -287,11 +287,11 @@ func yamlKind(n *yaml.Node) string {
 		case "!!null":
 			return "nothing (null)"
 		case "!!int", "!!float":
-			return "a number " + n.Value
+			return "a number " + strings.Trim(q(n.Value), `"`)
 		case "!!bool":
 			return "a boolean " + n.Value
 		}
-		return fmt.Sprintf("%q", n.Value)
+		return q(n.Value)
 	}
 	return "a value"
 }
@@ -301,10 +301,10 @@ func shown(n *yaml.Node) string {
 		return "empty"
 	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" {
-		return fmt.Sprintf("%q", n.Value)
+		return q(n.Value)
 	}
 	if n.Kind == yaml.ScalarNode {
-		return n.Value
+		return q(n.Value)[1:len(q(n.Value))-1]
 	}
 	return yamlKind(n)
 }
