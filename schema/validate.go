@@ -304,7 +304,7 @@ func shown(n *yaml.Node) string {
 		return q(n.Value)
 	}
 	if n.Kind == yaml.ScalarNode {
-		return q(n.Value)[1:len(q(n.Value))-1]
+		return q(n.Value)[1 : len(q(n.Value))-1]
 	}
 	return yamlKind(n)
 }
