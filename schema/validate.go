@@ -300,11 +300,11 @@ func shown(n *yaml.Node) string {
 	if n == nil {
 		return "empty"
 	}
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" {
+	switch {
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
 		return q(n.Value)
-	}
-	if n.Kind == yaml.ScalarNode {
-		return q(n.Value)[1 : len(q(n.Value))-1]
+	case n.Kind == yaml.ScalarNode:
+		return strings.Trim(q(n.Value), `"`) // a number or a boolean, shown as written
 	}
 	return yamlKind(n)
 }
