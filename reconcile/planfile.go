@@ -186,7 +186,7 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	if err := dec.Decode(&pj); err != nil {
 		return nil, fmt.Errorf("not a portalctl plan file: %w", err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("not a portalctl plan file: trailing data after the plan")
 	}
 	if pj.FormatVersion != FormatVersion {

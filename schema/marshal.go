@@ -62,6 +62,9 @@ func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 			}
 		}
 		key := scalarNode(b.Name, "!!str")
+		if b.Name == "<<" {
+			key.Style = yaml.DoubleQuotedStyle // unquoted, YAML reads it as a merge key
+		}
 		if d := oneLine(b.Description); d != "" {
 			key.HeadComment = d
 		}

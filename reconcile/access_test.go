@@ -1,0 +1,215 @@
+package reconcile_test
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/reconcile"
+)
+
+// checkViewers compares Index.Viewers(b) with the oracle over cfg's members.
+func checkViewers(t *testing.T, ix *reconcile.Index, cfg *portal.Config, b *portal.Blueprint) {
+	t.Helper()
+	got := ix.Viewers(b)
+	want := oracleAudience(cfg, b)
+	if !sort.SliceIsSorted(got, func(i, j int) bool { return got[i].Email < got[j].Email }) {
+		t.Errorf("Viewers(%s) not sorted by email: %v", b.Name, got)
+	}
+	gotEmails := map[string]bool{}
+	for _, v := range got {
+		if gotEmails[v.Email] {
+			t.Errorf("Viewers(%s) lists %s twice", b.Name, v.Email)
+		}
+		gotEmails[v.Email] = true
+		w, ok := want[v.Email]
+		if !ok {
+			t.Errorf("Viewers(%s) lists %s, who does not see it (rules %v, open %v)", b.Name, v.Email, b.Rules, b.Open)
+			continue
+		}
+		if g, w := viaSet(v.Via), viaSet(w); !reflect.DeepEqual(g, w) {
+			t.Errorf("Viewers(%s): %s via %v, want %v", b.Name, v.Email, g, w)
+		}
+	}
+	for e := range want {
+		if !gotEmails[e] {
+			t.Errorf("Viewers(%s) misses %s (rules %v, open %v)", b.Name, e, b.Rules, b.Open)
+		}
+	}
+}
+
+// checkVisible compares Index.Visible(email) with the oracle over cfg's blueprints.
+func checkVisible(t *testing.T, ix *reconcile.Index, cfg *portal.Config, email string) {
+	t.Helper()
+	got := ix.Visible(email)
+	want := map[string][]reconcile.Via{}
+	for i := range cfg.Blueprints {
+		if v := oracleVia(email, &cfg.Blueprints[i]); len(v) > 0 {
+			want[cfg.Blueprints[i].Name] = v
+		}
+	}
+	if !sort.SliceIsSorted(got, func(i, j int) bool { return got[i].Blueprint < got[j].Blueprint }) {
+		t.Errorf("Visible(%s) not sorted by name", email)
+	}
+	seen := map[string]bool{}
+	for _, s := range got {
+		if seen[s.Blueprint] {
+			t.Errorf("Visible(%s) lists %s twice", email, s.Blueprint)
+		}
+		seen[s.Blueprint] = true
+		w, ok := want[s.Blueprint]
+		if !ok {
+			t.Errorf("Visible(%s) lists %s, which it does not see", email, s.Blueprint)
+			continue
+		}
+		if g, w := viaSet(s.Via), viaSet(w); !reflect.DeepEqual(g, w) {
+			t.Errorf("Visible(%s): %s via %v, want %v", email, s.Blueprint, g, w)
+		}
+	}
+	for name := range want {
+		if !seen[name] {
+			t.Errorf("Visible(%s) misses %s", email, name)
+		}
+	}
+}
+
+// TestIndexAgainstOracle checks the indexed engine against the obvious members ×
+// blueprints × rules loop on random configs.
+func TestIndexAgainstOracle(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	emails := append(allPoolEmails(), "nobody@nowhere.org")
+	for iter := range 400 {
+		cfg := randConfig(r, r.IntN(8))
+		ix := reconcile.NewIndex(cfg)
+		for i := range cfg.Blueprints {
+			checkViewers(t, ix, cfg, &cfg.Blueprints[i])
+		}
+		// A blueprint that is not one of the config's own (the impact of a plan asks
+		// about the new version of a blueprint against the old members).
+		other := randBlueprint(r, "elsewhere", cfg.Groups)
+		checkViewers(t, ix, cfg, &other)
+		// Members and non-members alike.
+		for _, e := range emails {
+			checkVisible(t, ix, cfg, e)
+			_, member := cfg.Member(e)
+			if ix.IsMember(e) != member {
+				t.Errorf("IsMember(%s) = %v, want %v", e, !member, member)
+			}
+		}
+		for i := range cfg.Blueprints {
+			b, ok := ix.Blueprint(cfg.Blueprints[i].Name)
+			if !ok || b.Name != cfg.Blueprints[i].Name {
+				t.Errorf("Blueprint(%s) = %v, %v", cfg.Blueprints[i].Name, b, ok)
+			}
+		}
+		if _, ok := ix.Blueprint("elsewhere"); ok {
+			t.Error("Blueprint(elsewhere) found a blueprint the config does not have")
+		}
+		if t.Failed() {
+			t.Fatalf("iteration %d: config %+v", iter, cfg)
+		}
+	}
+}
+
+func TestIndexCases(t *testing.T) {
+	dom := func(d string) portal.Rule { return portal.Rule{Kind: portal.RuleDomain, Value: d} }
+	mail := func(e, group string) portal.Rule { return portal.Rule{Kind: portal.RuleEmail, Value: e, Group: group} }
+	viaDom := func(d string) reconcile.Via {
+		return reconcile.Via{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: d}}
+	}
+	viaMail := func(e, group string) reconcile.Via {
+		return reconcile.Via{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: e}, Group: group}
+	}
+	members := []portal.Member{
+		{Email: "alice@company.com"}, {Email: "bob@eu.company.com"}, {Email: "carol@partner.org"}, {Email: "dave@company.co"},
+	}
+	tests := []struct {
+		name string
+		bp   portal.Blueprint
+		want []reconcile.Viewer
+	}{
+		{
+			name: "sub-domain and look-alike domain do not match",
+			bp:   portal.Blueprint{Name: "x", Rules: []portal.Rule{dom("company.com")}},
+			want: []reconcile.Viewer{{Email: "alice@company.com", Via: []reconcile.Via{viaDom("company.com")}}},
+		},
+		{
+			name: "sub-domain rule matches only the sub-domain",
+			bp:   portal.Blueprint{Name: "x", Rules: []portal.Rule{dom("eu.company.com")}},
+			want: []reconcile.Viewer{{Email: "bob@eu.company.com", Via: []reconcile.Via{viaDom("eu.company.com")}}},
+		},
+		{
+			name: "open blueprint: every member, via open access",
+			bp:   portal.Blueprint{Name: "x", Open: true},
+			want: []reconcile.Viewer{
+				{Email: "alice@company.com", Via: []reconcile.Via{{Open: true}}},
+				{Email: "bob@eu.company.com", Via: []reconcile.Via{{Open: true}}},
+				{Email: "carol@partner.org", Via: []reconcile.Via{{Open: true}}},
+				{Email: "dave@company.co", Via: []reconcile.Via{{Open: true}}},
+			},
+		},
+		{
+			name: "domain and group email both grant: two reasons",
+			bp:   portal.Blueprint{Name: "x", Rules: []portal.Rule{dom("company.com"), mail("alice@company.com", "leads")}},
+			want: []reconcile.Viewer{{Email: "alice@company.com", Via: []reconcile.Via{viaDom("company.com"), viaMail("alice@company.com", "leads")}}},
+		},
+		{
+			name: "email rule for a non-member grants no member",
+			bp:   portal.Blueprint{Name: "x", Rules: []portal.Rule{mail("zoe@company.com", "")}},
+			want: nil,
+		},
+		{
+			name: "email rule of another domain",
+			bp:   portal.Blueprint{Name: "x", Rules: []portal.Rule{dom("partner.org"), mail("dave@company.co", "")}},
+			want: []reconcile.Viewer{
+				{Email: "carol@partner.org", Via: []reconcile.Via{viaDom("partner.org")}},
+				{Email: "dave@company.co", Via: []reconcile.Via{viaMail("dave@company.co", "")}},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := &portal.Config{Members: members, Blueprints: []portal.Blueprint{tt.bp}}
+			ix := reconcile.NewIndex(cfg)
+			got := ix.Viewers(&cfg.Blueprints[0])
+			if len(got) == 0 && len(tt.want) == 0 {
+				return
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Viewers = %+v\nwant      %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestVisibleNonMember(t *testing.T) {
+	cfg := &portal.Config{
+		Members: []portal.Member{{Email: "alice@company.com"}},
+		Blueprints: []portal.Blueprint{
+			{Name: "a-open", Open: true},
+			{Name: "b-domain", Rules: []portal.Rule{{Kind: portal.RuleDomain, Value: "company.com"}}},
+			{Name: "c-email", Rules: []portal.Rule{{Kind: portal.RuleEmail, Value: "zoe@company.com", Group: "contractors"}}},
+			{Name: "d-other", Rules: []portal.Rule{{Kind: portal.RuleDomain, Value: "eu.company.com"}}},
+		},
+	}
+	got := reconcile.NewIndex(cfg).Visible("zoe@company.com")
+	want := []reconcile.Seen{
+		{Blueprint: "a-open", Via: []reconcile.Via{{Open: true}}},
+		{Blueprint: "b-domain", Via: []reconcile.Via{{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: "company.com"}}}},
+		{Blueprint: "c-email", Via: []reconcile.Via{{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: "zoe@company.com"}, Group: "contractors"}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Visible(zoe) = %+v\nwant %+v", got, want)
+	}
+	if s := want[2].Via[0].String(); s != "group contractors" {
+		t.Errorf("Via.String() of a group rule = %q, want %q", s, "group contractors")
+	}
+	if s := want[1].Via[0].String(); s != "domain company.com" {
+		t.Errorf("Via.String() of a domain rule = %q", s)
+	}
+	if s := want[0].Via[0].String(); s != "open access" {
+		t.Errorf("Via.String() of open access = %q", s)
+	}
+}
