@@ -10,7 +10,11 @@ FUZZTIME  ?= 60s
 # Each fuzz target runs briefly in `make test` and for FUZZTIME in `make fuzz`.
 FUZZ_TARGETS := \
 	./schema:FuzzParse \
-	./portal:FuzzNormalizeEmail
+	./portal:FuzzNormalizeEmail \
+	./reconcile:FuzzReadPlan \
+	./report:FuzzEscape \
+	./report:FuzzCode \
+	./qovery/emulator:FuzzParseSeed
 
 BENCH     ?= .
 BENCHTIME ?= 1s
@@ -40,14 +44,14 @@ fuzz-short:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name (5s)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime 5s $$pkg || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime 5s -fuzzminimizetime 100x $$pkg || exit 1; \
 	done
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x $$pkg || exit 1; \
 	done
 
 # Go benchmarks (load, validate, index, impact at 1k/10k/100k members; plan against

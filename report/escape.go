@@ -77,7 +77,12 @@ func codeSpan(s string, cell bool) string {
 		return "` `"
 	}
 	fence := strings.Repeat("`", longest+1)
-	if strings.HasPrefix(body, "`") || strings.HasSuffix(body, "`") || strings.HasPrefix(body, " ") || strings.HasSuffix(body, " ") {
+	// A code span loses one space at each end when it has one at both ends and is
+	// not all spaces, and cannot start or end with a backtick: pad those cases with
+	// a space that the renderer strips again.
+	allSpaces := strings.Trim(body, " ") == ""
+	if strings.HasPrefix(body, "`") || strings.HasSuffix(body, "`") ||
+		!allSpaces && strings.HasPrefix(body, " ") && strings.HasSuffix(body, " ") {
 		body = " " + body + " "
 	}
 	return fence + body + fence
@@ -88,7 +93,8 @@ func codeSpan(s string, cell bool) string {
 func termSafe(s string) string {
 	for _, r := range s {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return strings.Trim(strconv.QuoteToGraphic(s), `"`)
+			q := strconv.QuoteToGraphic(s)
+			return q[1 : len(q)-1]
 		}
 	}
 	return s

@@ -57,6 +57,14 @@ func PlanMarkdown(p *reconcile.Plan, o PlanOptions) string {
 // fit joins sections, dropping the ones that would go over max along with all that
 // follow, and says how many were cut.
 func fit(sections []string, max int) string {
+	if total := len(sections) - 1; max > 0 {
+		for _, s := range sections {
+			total += len(s)
+		}
+		if total <= max {
+			max = 0 // it all fits: no room is needed for the note
+		}
+	}
 	var b strings.Builder
 	for i, s := range sections {
 		note := fmt.Sprintf("\n---\n_%s cut to fit the comment size limit; run `portalctl preview` locally or read the job summary for the whole report._\n", plural(len(sections)-i, "more section"))
