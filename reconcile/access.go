@@ -7,7 +7,9 @@
 package reconcile
 
 import (
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/qovery/portalctl/portal"
 )
@@ -54,6 +56,7 @@ type Index struct {
 	bpByDomain      map[string][]int
 	bpByEmail       map[string][]int
 	open            []int
+	sorted          bool // members are in email order (Config.Sort)
 }
 
 // NewIndex indexes cfg. cfg must not change while the index is in use.
@@ -66,6 +69,7 @@ func NewIndex(cfg *portal.Config) *Index {
 		bpByDomain:      map[string][]int{},
 		bpByEmail:       map[string][]int{},
 	}
+	ix.sorted = slices.IsSortedFunc(cfg.Members, func(a, b portal.Member) int { return strings.Compare(a.Email, b.Email) })
 	for i, m := range cfg.Members {
 		ix.memberByEmail[m.Email] = i
 		d := m.Domain()
@@ -117,43 +121,52 @@ func (ix *Index) IsMember(email string) bool {
 // Viewers returns the members of the indexed config who see b (which need not be one
 // of its blueprints), sorted by email, each with every rule that grants it.
 func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
+	members := ix.cfg.Members
 	if b.Open {
-		out := make([]Viewer, len(ix.cfg.Members))
-		for i, m := range ix.cfg.Members {
-			out[i] = Viewer{Email: m.Email, Via: []Via{{Open: true}}}
+		out := make([]Viewer, len(members))
+		open := []Via{{Open: true}}
+		for i, m := range members {
+			out[i] = Viewer{Email: m.Email, Via: open}
 		}
-		sortViewers(out)
+		if !ix.sorted {
+			sortViewers(out)
+		}
 		return out
 	}
-	at := map[int]int{} // member index → position in out
-	var out []Viewer
-	grant := func(mi int, v Via) {
-		if p, ok := at[mi]; ok {
-			out[p].Via = append(out[p].Via, v)
-			return
-		}
-		at[mi] = len(out)
-		out = append(out, Viewer{Email: ix.cfg.Members[mi].Email, Via: []Via{v}})
-	}
+	// Gather the matching members' positions; members are sorted by email, so
+	// sorting positions sorts by email, far cheaper than comparing strings.
+	var idx []int
 	for _, r := range b.Rules {
-		v := Via{Rule: r.Key(), Group: r.Group}
 		switch r.Kind {
 		case portal.RuleDomain:
-			for _, mi := range ix.membersByDomain[r.Value] {
-				grant(mi, v)
-			}
+			idx = append(idx, ix.membersByDomain[r.Value]...)
 		case portal.RuleEmail:
 			if mi, ok := ix.memberByEmail[r.Value]; ok {
-				grant(mi, v)
+				idx = append(idx, mi)
 			}
 		}
 	}
-	sortViewers(out)
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	out := make([]Viewer, len(idx))
+	for i, mi := range idx {
+		m := &members[mi]
+		v := Viewer{Email: m.Email}
+		for _, r := range b.Rules {
+			if r.Kind == portal.RuleDomain && r.Value == m.Domain() || r.Kind == portal.RuleEmail && r.Value == m.Email {
+				v.Via = append(v.Via, Via{Rule: r.Key(), Group: r.Group})
+			}
+		}
+		out[i] = v
+	}
+	if !ix.sorted {
+		sortViewers(out)
+	}
 	return out
 }
 
 func sortViewers(v []Viewer) {
-	sort.Slice(v, func(i, j int) bool { return v[i].Email < v[j].Email })
+	slices.SortFunc(v, func(a, b Viewer) int { return strings.Compare(a.Email, b.Email) })
 }
 
 // Visible returns the blueprints of the indexed config that email sees (whether or

@@ -178,7 +178,9 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 	after.Sort()
 	sort.SliceStable(p.Ops, func(i, j int) bool { return actionOrder[p.Ops[i].Action] < actionOrder[p.Ops[j].Action] })
 	p.Impact = ComputeImpact(curIx, NewIndex(after))
-	p.Fingerprint = Fingerprint(current)
+	if !opts.Offline {
+		p.Fingerprint = Fingerprint(current)
+	}
 	return p, ds
 }
 

@@ -24,7 +24,7 @@ type PlanJSON struct {
 	FormatVersion int           `json:"format_version"`
 	CreatedAt     time.Time     `json:"created_at"`
 	Organization  string        `json:"organization"`
-	Fingerprint   string        `json:"fingerprint"`
+	Fingerprint   string        `json:"fingerprint,omitempty"`
 	Summary       SummaryJSON   `json:"summary"`
 	Operations    []OpJSON      `json:"operations"`
 	Impact        []ImpactJSON  `json:"impact"`

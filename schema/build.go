@@ -132,7 +132,24 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
-	first := map[string]*yaml.Node{}
+	// Most mappings (a member, a blueprint) have a handful of keys: compare them
+	// pairwise rather than building a map for each of 100,000 members.
+	var first map[string]*yaml.Node
+	if len(n.Content) > 16 {
+		first = make(map[string]*yaml.Node, len(n.Content)/2)
+	}
+	earlier := func(i int, name string) (*yaml.Node, bool) {
+		if first != nil {
+			f, ok := first[name]
+			return f, ok
+		}
+		for j := 0; j < i; j += 2 {
+			if k := n.Content[j]; k.Tag != "!!merge" && keyString(k) == name {
+				return k, true
+			}
+		}
+		return nil, false
+	}
 	var dups map[*yaml.Node]bool
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
@@ -140,7 +157,7 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 		if k.Tag == "!!merge" {
 			continue
 		}
-		if f, ok := first[name]; ok {
+		if f, ok := earlier(i, name); ok {
 			b.ds.Add(b.pos(k), diag.Error, "duplicate-"+strings.ReplaceAll(what, " ", "-"),
 				fmt.Sprintf("duplicate %s %s: already defined at line %d", what, q(name), f.Line),
 				"merge the two entries into one: YAML would silently keep only the last")
@@ -150,7 +167,9 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 			dups[k] = true
 			continue
 		}
-		first[name] = k
+		if first != nil {
+			first[name] = k
+		}
 	}
 	return dups
 }

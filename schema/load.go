@@ -107,9 +107,18 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 		ds.Add(nodePos(file, bad), diag.Error, "too-complex", "the document is "+err.Error(), "write the configuration out plainly: portal.yaml needs no deep nesting and few aliases")
 		return nil, ds
 	}
-	checkSchema(l.schema, file, &root, value, &ds)
+	// The schema check and the semantic checks only read the tree: on a large file
+	// they run side by side.
+	var schemaDs diag.List
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		checkSchema(l.schema, file, &root, value, &schemaDs)
+	}()
 	cfg, f := build(file, &root, &ds)
 	lint(cfg, f, &ds)
+	<-done
+	ds = append(ds, schemaDs...)
 	ds.Sort()
 	return cfg, ds
 }
