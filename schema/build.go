@@ -19,6 +19,9 @@ type facts struct {
 	membersPos   portal.Pos
 	hasMembers   bool
 	groupEntries map[string][]portal.Rule // group name → its emails with positions
+	// unicode holds the positions of emails and domains written with non-ASCII
+	// characters (before normalisation turned their domains into punycode).
+	unicode map[portal.Pos]bool
 }
 
 type pair struct{ k, v *yaml.Node }
@@ -95,7 +98,7 @@ func build(file string, root *yaml.Node, ds *diag.List) (*portal.Config, facts) 
 		file: file,
 		ds:   ds,
 		cfg:  &portal.Config{File: file, Groups: map[string][]string{}},
-		f:    facts{groupEntries: map[string][]portal.Rule{}},
+		f:    facts{groupEntries: map[string][]portal.Rule{}, unicode: map[portal.Pos]bool{}},
 	}
 	doc := deref(root)
 	b.duplicateKeys(doc, "key")
@@ -174,6 +177,17 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 	return dups
 }
 
+// noteUnicode remembers a value written with non-ASCII characters, for the
+// look-alike lint.
+func (b *builder) noteUnicode(n *yaml.Node) {
+	for i := 0; i < len(n.Value); i++ {
+		if n.Value[i] >= utf8.RuneSelf {
+			b.f.unicode[b.pos(n)] = true
+			return
+		}
+	}
+}
+
 func (b *builder) members(n *yaml.Node) {
 	seen := map[string]*yaml.Node{}
 	for _, item := range items(n) {
@@ -190,6 +204,7 @@ func (b *builder) members(n *yaml.Node) {
 		if email == nil || !isString(email) {
 			continue
 		}
+		b.noteUnicode(email)
 		addr, err := portal.NormalizeEmail(email.Value)
 		if err != nil {
 			b.ds.Add(b.pos(email), diag.Error, "invalid-email",
@@ -226,6 +241,7 @@ func (b *builder) groups(n *yaml.Node) {
 			if !isString(e) {
 				continue
 			}
+			b.noteUnicode(e)
 			addr, err := portal.NormalizeEmail(e.Value)
 			if err != nil {
 				b.ds.Add(b.pos(e), diag.Error, "invalid-email",
@@ -296,6 +312,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 						continue
 					}
 					declared++
+					b.noteUnicode(e)
 					d, err := portal.NormalizeDomain(e.Value)
 					if err != nil {
 						b.ds.Add(b.pos(e), diag.Error, "invalid-domain",
@@ -311,7 +328,8 @@ func (b *builder) blueprints(n *yaml.Node) {
 						continue
 					}
 					declared++
-					addr, err := portal.NormalizeEmail(e.Value)
+					b.noteUnicode(e)
+			addr, err := portal.NormalizeEmail(e.Value)
 					if err != nil {
 						b.ds.Add(b.pos(e), diag.Error, "invalid-email",
 							fmt.Sprintf("invalid email %s in blueprint %s: %v", q(e.Value), q(name), err),

@@ -118,8 +118,10 @@ func lintProviders(cfg *portal.Config, ds *diag.List) {
 	}
 }
 
-// lintLookalikes warns about addresses with non-ASCII characters: a Cyrillic "а" in
+// lintLookalikes warns about addresses a reader may misread: a Cyrillic "а" in
 // place of a Latin "a" grants access to a different person than the reader thinks.
+// A value written with non-ASCII characters is flagged; one written in punycode
+// (xn--…) is flagged when it decodes to a mix of scripts.
 func lintLookalikes(cfg *portal.Config, f facts, ds *diag.List) {
 	check := func(pos portal.Pos, what, value string) {
 		shown := value
@@ -128,12 +130,13 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.List) {
 		} else {
 			shown = portal.UnicodeDomain(value)
 		}
-		if isASCIIString(shown) {
+		mixed := scripts(shown)
+		if !f.unicode[pos] && len(mixed) < 2 {
 			return
 		}
 		msg := fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, q(shown), describeRunes(shown))
-		if s := scripts(shown); len(s) > 1 {
-			msg += "; it mixes " + strings.Join(s, " and ") + " letters, a classic look-alike"
+		if len(mixed) > 1 {
+			msg += "; it mixes " + strings.Join(mixed, " and ") + " letters, a classic look-alike"
 		}
 		ds.Add(pos, diag.Warning, "non-ascii", msg,
 			"retype it in plain ASCII if that was meant; a look-alike address grants access to someone else")
@@ -155,14 +158,6 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.List) {
 	}
 }
 
-func isASCIIString(s string) bool {
-	for _, r := range s {
-		if r > unicode.MaxASCII {
-			return false
-		}
-	}
-	return true
-}
 
 func describeRunes(s string) string {
 	var parts []string

@@ -1,0 +1,31 @@
+package schema
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// TestExamplesAreValid keeps the examples users copy from honest: each one loads
+// without an error or a warning.
+func TestExamplesAreValid(t *testing.T) {
+	files, err := filepath.Glob("../examples/config/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	files = append(files, "../portal.yaml")
+	l := newLoader(t)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			cfg, ds, err := l.Load(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range ds {
+				t.Errorf("%s: %s: %s", d.Pos, d.Severity, d.Message)
+			}
+			if cfg == nil || len(cfg.Blueprints) == 0 {
+				t.Error("example has no blueprints")
+			}
+		})
+	}
+}
