@@ -329,7 +329,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 					}
 					declared++
 					b.noteUnicode(e)
-			addr, err := portal.NormalizeEmail(e.Value)
+					addr, err := portal.NormalizeEmail(e.Value)
 					if err != nil {
 						b.ds.Add(b.pos(e), diag.Error, "invalid-email",
 							fmt.Sprintf("invalid email %s in blueprint %s: %v", q(e.Value), q(name), err),

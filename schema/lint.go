@@ -158,7 +158,6 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.List) {
 	}
 }
 
-
 func describeRunes(s string) string {
 	var parts []string
 	seen := map[rune]bool{}
