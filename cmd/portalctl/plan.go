@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
 
+	"github.com/qovery/portalctl/internal/atomicfile"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
 )
@@ -78,7 +77,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		if err := reconcile.WritePlan(&buf, p.ToJSON(now)); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(c.out, buf.Bytes()); err != nil {
+		if err := atomicfile.Write(c.out, buf.Bytes()); err != nil {
 			return fmt.Errorf("save plan: %w", err)
 		}
 		fmt.Fprintf(c.stderr, "Saved the plan to %s: apply it with `portalctl apply --plan %s`.\n", c.out, c.out)
@@ -87,26 +86,4 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		return &exitError{code: 2, silent: true}
 	}
 	return nil
-}
-
-// writeFileAtomic writes data to path through a temporary file and a rename, so a
-// reader never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/qovery/portalctl/internal/atomicfile"
 	"github.com/qovery/portalctl/qovery"
 )
 
@@ -234,39 +234,8 @@ func (s *Server) persistLocked() error {
 	if err != nil {
 		return fmt.Errorf("emulator: encode state: %w", err)
 	}
-	if err := writeFileAtomic(s.statePath, append(data, '\n')); err != nil {
+	if err := atomicfile.Write(s.statePath, append(data, '\n')); err != nil {
 		return fmt.Errorf("emulator: save state: %w", err)
-	}
-	return nil
-}
-
-// writeFileAtomic writes a temporary file in the same directory, syncs it
-// and renames it over path, so that readers see the old or the new
-// content, never a torn one.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the rename durable where the OS supports it
-		d.Close()
 	}
 	return nil
 }
