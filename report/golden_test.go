@@ -154,8 +154,7 @@ func TestPlanContent(t *testing.T) {
 		"Plan for organization 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10: ",
 		"!! blueprint legacy-app becomes OPEN TO EVERY MEMBER",
 		"Members to invite (3):\n  + freelancer@gmail.com (user)\n  + gina@company.com (user)\n  + hank@partner.org (admin)\n",
-		"Promotions (1):\n  ~ dave@company.com: user → admin\n",
-		"Demotions (1):\n  ~ bob@company.com: admin → user\n",
+		"Role changes (2):\n  ~ dave@company.com: user → admin\n  ~ bob@company.com: admin → user\n",
 		"Members to remove (2):\n  - erin@company.com (user)\n  - frank@oldvendor.io (user)\n",
 		"      + email freelancer@gmail.com (group contractors)\n",
 		"  legacy-app  !! BECOMES OPEN TO EVERY MEMBER\n",
@@ -171,7 +170,7 @@ func TestPlanContent(t *testing.T) {
 	}
 	// The order of SPEC §4: invites, role changes, ACL changes, removals, then the
 	// impact and the unmanaged blueprints.
-	assertOrder(t, text, "Members to invite", "Promotions", "Blueprint ACL changes", "Demotions", "Members to remove", "Access impact:", "Unmanaged blueprints")
+	assertOrder(t, text, "Members to invite", "Role changes", "Blueprint ACL changes", "Members to remove", "Access impact:", "Unmanaged blueprints")
 
 	for _, want := range []string{
 		"> [!CAUTION]\n> Blueprint `legacy-app` becomes **open to every member** of the portal.\n",

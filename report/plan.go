@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -151,10 +152,13 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 	for _, name := range opened {
 		fmt.Fprintf(&b, "%s\n", c.alarm(fmt.Sprintf("!! blueprint %s becomes OPEN TO EVERY MEMBER", termSafe(name))))
 	}
-	section := func(title string, a reconcile.Action, line func(reconcile.Op) string) {
+	// Listed in the order of SPEC §4 (invites, role changes, ACL changes,
+	// removals), which is not quite the apply order: promotions and demotions read
+	// best together.
+	section := func(title string, actions []reconcile.Action, line func(reconcile.Op) string) {
 		var ops []reconcile.Op
 		for _, op := range p.Ops {
-			if op.Action == a {
+			if slices.Contains(actions, op.Action) {
 				ops = append(ops, op)
 			}
 		}
@@ -166,13 +170,13 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 			b.WriteString(line(op))
 		}
 	}
-	section("Members to invite", reconcile.Invite, func(op reconcile.Op) string {
+	section("Members to invite", []reconcile.Action{reconcile.Invite}, func(op reconcile.Op) string {
 		return fmt.Sprintf("  %s %s (%s)\n", c.green("+"), termSafe(op.Email), op.Role)
 	})
-	section("Promotions", reconcile.Promote, func(op reconcile.Op) string {
+	section("Role changes", []reconcile.Action{reconcile.Promote, reconcile.Demote}, func(op reconcile.Op) string {
 		return fmt.Sprintf("  %s %s: %s → %s\n", c.yellow("~"), termSafe(op.Email), op.FromRole, op.Role)
 	})
-	section("Blueprint ACL changes", reconcile.UpdateACL, func(op reconcile.Op) string {
+	section("Blueprint ACL changes", []reconcile.Action{reconcile.UpdateACL}, func(op reconcile.Op) string {
 		s := fmt.Sprintf("  %s %s\n", c.yellow("~"), termSafe(op.Blueprint))
 		for _, r := range op.Added {
 			s += fmt.Sprintf("      %s %s\n", c.green("+"), termSafe(ruleText(r)))
@@ -185,10 +189,7 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 		}
 		return s
 	})
-	section("Demotions", reconcile.Demote, func(op reconcile.Op) string {
-		return fmt.Sprintf("  %s %s: %s → %s\n", c.yellow("~"), termSafe(op.Email), op.FromRole, op.Role)
-	})
-	section("Members to remove", reconcile.Remove, func(op reconcile.Op) string {
+	section("Members to remove", []reconcile.Action{reconcile.Remove}, func(op reconcile.Op) string {
 		return fmt.Sprintf("  %s %s (%s)\n", c.red("-"), termSafe(op.Email), op.Role)
 	})
 	if len(p.Impact.Blueprints) > 0 {
