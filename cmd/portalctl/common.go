@@ -98,7 +98,7 @@ func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error)
 	apiURL := firstOf(f.apiURL, a.getenv("QOVERY_API_URL"), "https://api.qovery.com")
 	org := firstOf(f.organization, a.getenv("QOVERY_ORGANIZATION_ID"), fileOrg)
 	if org == "" {
-		return nil, "", errors.New("no organization: pass --organization, set QOVERY_ORGANIZATION_ID, or write `organization:` in the file")
+		return nil, "", errors.New("no organization: pass --organization or set QOVERY_ORGANIZATION_ID (commands that read portal.yaml also take its `organization:`)")
 	}
 	opts := qovery.Options{BaseURL: apiURL, Token: token, OrganizationID: org, Version: version}
 	if f.debug {
