@@ -109,15 +109,6 @@ type Blueprint struct {
 	Pos         Pos
 }
 
-// RuleKeys returns the set of rule keys of b.
-func (b Blueprint) RuleKeys() map[RuleKey]bool {
-	keys := make(map[RuleKey]bool, len(b.Rules))
-	for _, r := range b.Rules {
-		keys[r.Key()] = true
-	}
-	return keys
-}
-
 // Config is a whole portal: what the file declares, or what the portal holds.
 type Config struct {
 	Version      int

@@ -83,7 +83,11 @@ func (c *accessCmd) config(ctx context.Context) (*portal.Config, string, error) 
 		cfg, err := c.loadValid(c.file)
 		return cfg, c.file.file, err
 	}
-	client, org, err := c.client(c.api, c.fileOrganization())
+	fileOrg := ""
+	if firstOf(c.api.organization, c.getenv("QOVERY_ORGANIZATION_ID")) == "" {
+		fileOrg = c.fileOrganization() // only parse the file when nothing else names the organization
+	}
+	client, org, err := c.client(c.api, fileOrg)
 	if err != nil {
 		return nil, "", err
 	}

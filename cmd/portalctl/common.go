@@ -68,7 +68,11 @@ func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
 		_ = report.Diagnostics(a.stderr, report.Text, ds, report.DiagOptions{File: f.file, Color: a.color(a.stderr), Max: 20})
 		return nil, errReported
 	case warns > 0:
-		fmt.Fprintf(a.stderr, "%s: %d lint warnings; `portalctl validate -f %s` lists them\n", f.file, warns, f.file)
+		noun := "lint warnings"
+		if warns == 1 {
+			noun = "lint warning"
+		}
+		fmt.Fprintf(a.stderr, "%s: %d %s; `portalctl validate -f %s` lists them\n", f.file, warns, noun, f.file)
 	}
 	return cfg, nil
 }

@@ -213,3 +213,23 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Fatalf("plan of the exported file shows changes (exit %d):\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestPlanWarnsOfRefusalAndLints: plan says on stderr when apply would refuse the
+// plan, and summarises lint warnings in one line instead of listing them.
+func TestPlanWarnsOfRefusalAndLints(t *testing.T) {
+	p := startPortal(t, readTestdata(t, "seed.yaml"))
+	file := p.write(t, "portal.yaml", "version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n"+
+		"blueprints:\n  python-starter:\n    domains: [gmail.com]\n")
+	r := cli{env: p.env}.run(t, "plan", "-f", file)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"apply would stop here", "--max-removals", "1 lint warning;", "portalctl validate -f"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "gmail.com opens") {
+		t.Errorf("plan listed the lint instead of summarising it:\n%s", r.stderr)
+	}
+}
