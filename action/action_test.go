@@ -6,6 +6,7 @@ package action_test
 import (
 	"bytes"
 	"net/http"
+	"net/http/cgi"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -25,10 +26,45 @@ const fakePortalctl = "#!/bin/sh\necho \"portalctl v1.2.3 (fake) $*\"\n"
 // linux/amd64 and windows/amd64 and their checksums file. tamper corrupts the linux
 // archive after its checksum was taken; fail answers every request with 500.
 type release struct {
-	files   map[string][]byte
-	tamper  bool
-	fail    bool
-	fetched []string
+	files  map[string][]byte
+	tamper bool
+	fail   bool
+	git    http.Handler // serves qovery/portalctl.git, when set
+}
+
+// gitRepository serves, like GitHub, a repository qovery/portalctl.git with two
+// commits: the first tagged v1.2.3 (an annotated tag), the second untagged. It
+// returns the handler and the two commits.
+func gitRepository(t *testing.T) (http.Handler, string, string) {
+	t.Helper()
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed")
+	}
+	work, root := t.TempDir(), t.TempDir()
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"}, args...)...)
+		cmd.Dir = work
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %s: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	git("commit", "-q", "--allow-empty", "-m", "release")
+	git("tag", "-a", "-m", "v1.2.3", "v1.2.3")
+	tagged := git("rev-parse", "HEAD")
+	git("commit", "-q", "--allow-empty", "-m", "after the release")
+	untagged := git("rev-parse", "HEAD")
+	git("clone", "-q", "--bare", ".", filepath.Join(root, "qovery", "portalctl.git"))
+	h := &cgi.Handler{
+		Path: gitPath,
+		Args: []string{"http-backend"},
+		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
+	}
+	return h, tagged, untagged
 }
 
 func newRelease(t *testing.T) *release {
@@ -65,7 +101,10 @@ func newRelease(t *testing.T) *release {
 }
 
 func (r *release) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	r.fetched = append(r.fetched, req.URL.Path)
+	if r.git != nil && strings.HasPrefix(req.URL.Path, "/qovery/portalctl.git/") {
+		r.git.ServeHTTP(w, req)
+		return
+	}
 	if r.fail {
 		http.Error(w, "unavailable", http.StatusInternalServerError)
 		return
@@ -178,9 +217,12 @@ func TestInstallDownload(t *testing.T) {
 		{"a platform never released", map[string]string{"RUNNER_ARCH": "ARM"}, false, false, "false", "", "no release archive for Linux/ARM"},
 		{"an archive that does not match its checksum", nil, true, false, "", "", "refusing to install it"},
 		{"a server error", nil, false, true, "", "", "HTTP 500"},
+		{"a commit SHA tagged as a release", map[string]string{"ACTION_REF": "$TAGGED"}, false, false, "true", "portalctl", "is release v1.2.3"},
+		{"a commit SHA after the release", map[string]string{"ACTION_REF": "$UNTAGGED"}, false, false, "false", "", "has no release $UNTAGGED"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if tt.exe == "portalctl.exe" {
 				if _, err := exec.LookPath("unzip"); err != nil {
 					t.Skip("unzip is not installed")
@@ -188,12 +230,19 @@ func TestInstallDownload(t *testing.T) {
 			}
 			rel := newRelease(t)
 			rel.tamper, rel.fail = tt.tamper, tt.fail
+			commits := strings.NewReplacer()
+			if strings.Contains(tt.name, "SHA") {
+				var tagged, untagged string
+				rel.git, tagged, untagged = gitRepository(t)
+				commits = strings.NewReplacer("$TAGGED", tagged, "$UNTAGGED", untagged)
+			}
 			srv := httptest.NewServer(rel)
 			defer srv.Close()
 			r := newRunner(t, srv.URL)
 			for k, v := range tt.env {
-				r.env[k] = v
+				r.env[k] = commits.Replace(v)
 			}
+			tt.wantOut = commits.Replace(tt.wantOut)
 			out, err := r.script(t, "install.sh", "download")
 			if (err == nil) != (tt.found != "") {
 				t.Fatalf("err = %v, want the step to fail: %v\n%s", err, tt.found == "", out)

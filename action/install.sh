@@ -39,6 +39,18 @@ if [[ -z $version ]]; then
 	exit 1
 fi
 
+# An action pinned to a full commit SHA installs the release tagged on that commit, if
+# there is one: the SHA is what makes the pin immutable, the release what makes it fast.
+if [[ -z ${VERSION:-} && $ref =~ ^[0-9a-f]{40}$ ]]; then
+	tag=$(git ls-remote --tags "${GITHUB_SERVER_URL:-https://github.com}/$repo.git" 2> /dev/null |
+		awk -v sha="$ref" '$1 == sha && $2 ~ /^refs\/tags\/v[0-9]/ { t = $2; sub(/^refs\/tags\//, "", t); sub(/\^\{\}$/, "", t); print t }' |
+		sort -u | head -n 1) || tag=""
+	if [[ -n $tag ]]; then
+		echo "$ref is release $tag"
+		version=$tag
+	fi
+fi
+
 case ${RUNNER_OS:-} in
 Linux) os=linux ;;
 macOS) os=darwin ;;
@@ -142,7 +154,7 @@ build() {
 		installed
 		return
 	fi
-	if [[ $version != "$ref" ]]; then
+	if [[ -n ${VERSION:-} && $VERSION != "$ref" ]]; then
 		echo "::error::cannot build portalctl $version from source" >&2
 		exit 1
 	fi
