@@ -38,14 +38,12 @@ all: build
 build:
 	$(GO) build $(BUILDVCS) -o $(BIN)/ ./cmd/portalctl ./cmd/portal-emulator ./cmd/portal-gen
 
-# The checks that share the race build run one after the other (each already uses
-# every core); the short fuzzing, a separate build, runs alongside them.
+# vet and the short fuzzing build in parallel (two different builds, nothing
+# timing-sensitive); then the tests, which reuse vet's build, run alone so that no
+# fuzzer competes with them for the CPU.
 test: fmt-check
-	@$(MAKE) --no-print-directory -j2 --output-sync=line race-checks fuzz-short
-
-.PHONY: race-checks
-race-checks:
-	@$(MAKE) --no-print-directory vet unit lint-workflows
+	@$(MAKE) --no-print-directory -j2 --output-sync=target vet fuzz-short
+	@$(MAKE) --no-print-directory unit lint-workflows
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
