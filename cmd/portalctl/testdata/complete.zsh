@@ -3,7 +3,8 @@
 # It runs an interactive zsh in a pseudo-terminal; the completion test uses it.
 zmodload zsh/zpty || exit 2
 zpty z zsh -f -i
-zpty -w z 'PROMPT= RPROMPT= ; unsetopt zle_bracketed_paste 2>/dev/null; fpath=(${(M)fpath:#*/Completion(|/Base|/Zsh|/Unix)}) ; autoload -Uz compinit && compinit -u -D'
+# Only the completion functions compinit needs, where they are split by kind (faster).
+zpty -w z 'PROMPT= RPROMPT= ; unsetopt zle_bracketed_paste 2>/dev/null; fp=(${(M)fpath:#*/Completion(|/Base|/Zsh|/Unix)}); (( $#fp )) && fpath=($fp); autoload -Uz compinit && compinit -u -D'
 zpty -w z "source ${(q)1}"
 zpty -w z '_t_mark() { print -r -- "@@MA""RK@@" }; compprefuncs=(_t_mark); comppostfuncs=(_t_mark exit)'
 zpty -w z 'compadd() { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return; fi; local -a __hits; builtin compadd -O __hits "$@"; (( $#__hits )) && print -rl -- "@@ "${^__hits}; builtin compadd "$@" }'
