@@ -168,15 +168,24 @@ func TestCompletionZsh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The first completion writes compinit's dump; the others read it.
+	home := t.TempDir()
+	env := append(os.Environ(), "HOME="+home, "ZCOMPDUMP="+filepath.Join(home, ".zcompdump"))
+	complete := func(t *testing.T, line string) ([]byte, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "zsh", "-f", harness, script, line)
+		cmd.Env = env
+		return cmd.Output()
+	}
+	if out, err := complete(t, "portalctl "); err != nil {
+		t.Fatalf("zsh: %v\n%s", err, out)
+	}
 	for _, tt := range completionCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			line := "portalctl " + strings.Join(tt.words, " ")
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "zsh", "-f", harness, script, line)
-			cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-			out, err := cmd.Output()
+			out, err := complete(t, line)
 			if err != nil {
 				t.Fatalf("zsh: %v\n%s", err, out)
 			}
