@@ -38,12 +38,17 @@ all: build
 build:
 	$(GO) build $(BUILDVCS) -o $(BIN)/ ./cmd/portalctl ./cmd/portal-emulator ./cmd/portal-gen
 
-# vet and the short fuzzing build in parallel (two different builds, nothing
-# timing-sensitive); then the tests, which reuse vet's build, run alone so that no
-# fuzzer competes with them for the CPU.
+# Two builds run side by side: the race build (vet, then the workflow lint whose
+# actionlint reuses it) and the fuzzing build (then the short fuzzing). The tests,
+# which reuse the race build, run last and alone, so that no fuzzer or compiler
+# competes with them for the CPU.
 test: fmt-check
-	@$(MAKE) --no-print-directory -j2 --output-sync=target vet fuzz-short
-	@$(MAKE) --no-print-directory unit lint-workflows
+	@$(MAKE) --no-print-directory -j2 --output-sync=target static-checks fuzz-short
+	@$(MAKE) --no-print-directory unit
+
+.PHONY: static-checks
+static-checks:
+	@$(MAKE) --no-print-directory -j1 vet lint-workflows
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -51,6 +51,7 @@ func writeCompletion(t *testing.T, sh string) string {
 }
 
 func TestCompletionSyntax(t *testing.T) {
+	t.Parallel() // a few seconds of shells: alongside the other slow tests
 	for _, sh := range shells {
 		t.Run(sh, func(t *testing.T) {
 			script := writeCompletion(t, sh)
@@ -112,6 +113,7 @@ func completionCases(t *testing.T) []struct {
 
 // TestCompletionBash runs the bash script's completion function as bash would.
 func TestCompletionBash(t *testing.T) {
+	t.Parallel() // a few seconds of shells: alongside the other slow tests
 	script := writeCompletion(t, "bash")
 	for _, tt := range completionCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,6 +139,7 @@ printf '%s\n' "${COMPREPLY[@]}"`
 
 // TestCompletionFish asks fish for the completions of each command line.
 func TestCompletionFish(t *testing.T) {
+	t.Parallel() // a few seconds of shells: alongside the other slow tests
 	script := writeCompletion(t, "fish")
 	for _, tt := range completionCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,6 +166,7 @@ func TestCompletionFish(t *testing.T) {
 // (testdata/complete.zsh): it loads the completion system and the script, presses
 // tab after each command line and prints the candidates offered.
 func TestCompletionZsh(t *testing.T) {
+	t.Parallel() // a few seconds of shells: alongside the other slow tests
 	script := writeCompletion(t, "zsh")
 	harness, err := filepath.Abs(filepath.Join("testdata", "complete.zsh"))
 	if err != nil {

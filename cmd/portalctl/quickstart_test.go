@@ -45,6 +45,7 @@ func quickStart(t *testing.T, readme string) []string {
 // background, as in its own terminal), then the commands. The build stamps the
 // copy's commit, which `portalctl version` must report.
 func TestQuickStart(t *testing.T) {
+	t.Parallel() // a few seconds of shells: alongside the other slow tests
 	for _, tool := range []string{"git", "make", "bash"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed", tool)
