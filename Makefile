@@ -8,8 +8,10 @@
 GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 60s
-# How long `make test` fuzzes each target, beyond running its seeds as a test.
+# How long, and with how many workers, `make test` fuzzes each target, beyond running
+# its seeds as a test: a smoke test next to the other checks; `make fuzz` is the real one.
 FUZZTIME_SHORT ?= 3s
+FUZZ_WORKERS_SHORT ?= 1
 
 BENCH     ?= .
 BENCHTIME ?= 1s
@@ -48,7 +50,8 @@ test: fmt-check
 
 .PHONY: static-checks
 static-checks:
-	@$(MAKE) --no-print-directory -j1 vet lint-workflows
+	@$(MAKE) --no-print-directory vet
+	@$(MAKE) --no-print-directory lint-workflows
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -77,8 +80,8 @@ lint-workflows:
 fuzz-short:
 	@for t in $(fuzz_targets); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "fuzz $$pkg $$name ($(FUZZTIME_SHORT))"; \
-		GOFLAGS='$(FUZZ_GOFLAGS)' $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME_SHORT) -fuzzminimizetime 100x $$pkg || exit 1; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME_SHORT), $(FUZZ_WORKERS_SHORT) worker)"; \
+		GOFLAGS='$(FUZZ_GOFLAGS)' $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME_SHORT) -parallel $(FUZZ_WORKERS_SHORT) -fuzzminimizetime 100x $$pkg || exit 1; \
 	done
 
 fuzz:

@@ -55,7 +55,7 @@ func WriteTarGz(w io.Writer, files []File, mtime time.Time) error {
 	if err != nil {
 		return err
 	}
-	gz, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	gz, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
 	if err != nil {
 		return err
 	}
@@ -203,11 +203,16 @@ func (r Release) Write() ([]string, error) {
 		return nil, errors.New("no binaries to archive")
 	}
 	var bins []Binary
+	platforms := map[string]bool{}
 	for _, p := range r.Binaries {
 		b, err := ReadBinary(p)
 		if err != nil {
 			return nil, err
 		}
+		if platforms[b.GOOS+"/"+b.GOARCH] {
+			return nil, fmt.Errorf("two binaries for %s/%s", b.GOOS, b.GOARCH)
+		}
+		platforms[b.GOOS+"/"+b.GOARCH] = true
 		if r.Version != "" && b.Version != r.Version {
 			return nil, fmt.Errorf("%s is version %s, not %s: tag the commit %s and commit every change before building", p, b.Version, r.Version, r.Version)
 		}
@@ -255,9 +260,6 @@ func (r Release) Write() ([]string, error) {
 			return nil, fmt.Errorf("archive %s: %w", b.Path, err)
 		}
 		path := filepath.Join(r.Out, b.ArchiveName())
-		if _, dup := slices.BinarySearch(written, path); dup {
-			return nil, fmt.Errorf("two binaries for %s/%s", b.GOOS, b.GOARCH)
-		}
 		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 			return nil, err
 		}
