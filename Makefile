@@ -43,18 +43,12 @@ all: build
 build:
 	$(GO) build $(BUILDVCS) -o $(BIN)/ ./cmd/portalctl ./cmd/portal-emulator ./cmd/portal-gen
 
-# Two builds run side by side: the race build (vet, then the workflow lint whose
-# actionlint reuses it) and the fuzzing build (then the short fuzzing). The tests,
-# which reuse the race build, run last and alone, so that no fuzzer or compiler
-# competes with them for the CPU.
+# First the two builds, side by side: the race build (go vet) and the fuzzing build
+# (then the short fuzzing). Then the tests, which reuse the race build, with the
+# workflow lint, whose actionlint build also reuses it, filling the gaps.
 test: fmt-check
-	@$(MAKE) --no-print-directory -j2 --output-sync=target static-checks fuzz-short
-	@$(MAKE) --no-print-directory unit
-
-.PHONY: static-checks
-static-checks:
-	@$(MAKE) --no-print-directory vet
-	@$(MAKE) --no-print-directory lint-workflows
+	@$(MAKE) --no-print-directory -j2 --output-sync=target vet fuzz-short
+	@$(MAKE) --no-print-directory -j2 --output-sync=target unit lint-workflows
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
