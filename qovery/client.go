@@ -12,22 +12,32 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/qovery/portalctl/portal"
 )
 
+// Retry defaults. An attempt that gets no answer in 10 s is given up (a page of
+// 100 members or an ACL write answers in milliseconds); up to 8 retries, waiting
+// 200 ms doubling to at most 5 s, ride out a restart or a burst of 502s, and a
+// portal that loses a fifth of its requests fails a call only once in 0.2^9.
+// The circuit breaker (breaker.go) stops the retries as soon as the portal is
+// gone, so these never add up to minutes.
 const (
-	defaultTimeout      = 30 * time.Second
+	defaultTimeout      = 10 * time.Second
 	defaultRetryMax     = 8
 	defaultRetryWaitMin = 200 * time.Millisecond
-	defaultRetryWaitMax = 10 * time.Second
+	defaultRetryWaitMax = 5 * time.Second
 
 	// maxResponseBytes bounds every response body read into memory.
 	maxResponseBytes = 16 << 20
@@ -38,6 +48,12 @@ const (
 	maxIdleConnsPerHost = 64
 
 	redactedText = "[REDACTED]"
+	// minRedactLen is the shortest token redacted from messages as a
+	// backstop: a shorter one would match ordinary text ("GE[REDACTED]
+	// /blueprint" for the token "T"). The token is never put into a
+	// message in the first place; redaction only guards against a server
+	// that echoes it.
+	minRedactLen = 8
 )
 
 // Options configures a Client. Zero values take the documented defaults.
@@ -52,15 +68,21 @@ type Options struct {
 	OrganizationID string
 	// Version goes into the User-Agent "portalctl/<version>".
 	Version string
-	// Timeout bounds each attempt (default 30s).
+	// Timeout bounds each attempt (default 10s).
 	Timeout time.Duration
 	// RetryMax is the number of retries after the first attempt (default
 	// 8; a negative value disables retries).
 	RetryMax int
 	// RetryWaitMin and RetryWaitMax bound the backoff between attempts
-	// (defaults 200ms and 10s). A Retry-After asked by the portal is
+	// (defaults 200ms and 5s). A Retry-After asked by the portal is
 	// honoured up to RetryWaitMax.
 	RetryWaitMin, RetryWaitMax time.Duration
+	// BreakerFailures failed attempts in a row (default 10), or at least
+	// two spanning BreakerWindow (default 10s), open the circuit breaker:
+	// every later call of this Client fails at once with a *BreakerError.
+	// A 401 or 403 opens it at once.
+	BreakerFailures int
+	BreakerWindow   time.Duration
 	// Logger receives debug lines per attempt and retry (optional).
 	Logger *slog.Logger
 }
@@ -76,6 +98,7 @@ type Client struct {
 	waitMax  time.Duration
 	log      *slog.Logger
 	rc       *retryablehttp.Client
+	brk      *breaker
 }
 
 // New checks opts and builds a Client.
@@ -93,6 +116,9 @@ func New(opts Options) (*Client, error) {
 	if strings.TrimSpace(opts.OrganizationID) == "" {
 		return nil, errors.New("organization ID is empty")
 	}
+	if !ValidOrganizationID(opts.OrganizationID) {
+		return nil, fmt.Errorf("organization ID %q is not a UUID; write it like 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10", sanitize(opts.OrganizationID, 80))
+	}
 	c := &Client{
 		baseURL:  base,
 		basePath: expand(BasePath, opts.OrganizationID),
@@ -101,6 +127,7 @@ func New(opts Options) (*Client, error) {
 		waitMin:  cmpOr(opts.RetryWaitMin, defaultRetryWaitMin),
 		waitMax:  cmpOr(opts.RetryWaitMax, defaultRetryWaitMax),
 		log:      opts.Logger,
+		brk:      newBreaker(base, cmpOr(opts.BreakerFailures, defaultBreakerFailures), cmpOr(opts.BreakerWindow, defaultBreakerWindow)),
 	}
 	if c.waitMax < c.waitMin {
 		c.waitMax = c.waitMin
@@ -138,7 +165,7 @@ func New(opts Options) (*Client, error) {
 			// token to another host or downgrade to plain http.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		Logger:         nil, // we log ourselves, redacted
+		Logger:         nil, // we log ourselves
 		RetryWaitMin:   c.waitMin,
 		RetryWaitMax:   c.waitMax,
 		RetryMax:       retryMax,
@@ -146,6 +173,8 @@ func New(opts Options) (*Client, error) {
 		Backoff:        backoff,
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: c.logAttempt,
+		// No retry once the breaker is open.
+		PrepareRetry: func(*http.Request) error { return c.brk.err() },
 	}
 	return c, nil
 }
@@ -198,9 +227,11 @@ func isLoopback(host string) bool {
 	return err == nil && ip.Unmap().IsLoopback()
 }
 
-// redact removes the token from s.
+// redact removes the token from s: a backstop for servers that echo it, since
+// the client itself never writes the token anywhere but the Authorization
+// header. Tokens shorter than minRedactLen are left alone (see there).
 func (c *Client) redact(s string) string {
-	if c.token == "" {
+	if len(c.token) < minRedactLen {
 		return s
 	}
 	return strings.ReplaceAll(s, c.token, redactedText)
@@ -219,17 +250,27 @@ func (c *Client) redactErr(err error) error {
 }
 
 // callState follows one logical call across its attempts. retryablehttp
-// calls CheckRetry sequentially for a given request, so no lock is needed.
+// calls its hooks sequentially for a given request; only the write flags are
+// set from the transport's goroutines.
 type callState struct {
 	method   string
 	path     string
 	attempts int
+	start    time.Time // of the current attempt
 	// lastMaybeProcessed: the last attempt failed in a way that does not
 	// exclude that the portal processed it.
 	lastMaybeProcessed bool
 	// uncertain: an attempt before the last one may have been processed
 	// although we retried it.
 	uncertain bool
+	// wrote: the current attempt's request headers reached the connection;
+	// sent: some attempt's did. A call that never sent changed nothing.
+	wrote, sent atomic.Bool
+}
+
+// mutation reports whether the call changes the portal.
+func (st *callState) mutation() bool {
+	return st.method != http.MethodGet && st.method != http.MethodHead
 }
 
 type callStateKey struct{}
@@ -244,23 +285,33 @@ func stateOf(ctx context.Context) *callState {
 // checkRetry is the retry policy. Idempotent requests (GET, PUT, DELETE)
 // are retried on 429, 5xx (but 501) and connection errors. A POST is
 // retried only when the portal certainly did not process it: a 429, or a
-// connection that could not be established.
+// request that never reached the connection. It also tells the breaker
+// whether the portal answered.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st := stateOf(ctx)
 	st.attempts++
-	retry, maybeProcessed := classify(st.method, resp, err)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// Interrupted, or cut off by the breaker: not the portal's doing.
+		st.lastMaybeProcessed = st.wrote.Load()
+		return false, ctxErr
+	}
+	retry, maybeProcessed := classify(st.method, resp, err, st.wrote.Load())
 	st.lastMaybeProcessed = maybeProcessed
 	outcome := ""
 	if err != nil {
 		outcome = c.redact(err.Error())
+		c.brk.failed(st.start, err)
 	} else {
 		outcome = resp.Status
+		switch resp.StatusCode {
+		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			c.brk.failed(st.start, fmt.Errorf("%s %s: %s", st.method, st.path, resp.Status))
+		default:
+			c.brk.answered()
+		}
 	}
 	if !retry {
 		return false, nil
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
 	}
 	if maybeProcessed {
 		st.uncertain = true
@@ -271,17 +322,18 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 }
 
 // classify decides whether an attempt's outcome may be retried, and
-// whether the portal may have processed it.
-func classify(method string, resp *http.Response, err error) (retry, maybeProcessed bool) {
+// whether the portal may have processed it. wrote says whether the
+// attempt's request headers reached the connection.
+func classify(method string, resp *http.Response, err error, wrote bool) (retry, maybeProcessed bool) {
 	idempotent := method != http.MethodPost
 	if err != nil {
-		if isDialError(err) {
-			return true, false
-		}
 		// retryablehttp's own policy refuses certificate, scheme,
 		// redirect and header errors: nothing was sent for those.
 		if ok, _ := retryablehttp.DefaultRetryPolicy(context.Background(), nil, err); !ok {
 			return false, false
+		}
+		if isDialError(err) || !wrote {
+			return true, false
 		}
 		return idempotent, true
 	}
@@ -358,6 +410,8 @@ func retryAfter(h string) (time.Duration, bool) {
 
 func (c *Client) logAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
 	st := stateOf(req.Context())
+	st.start = time.Now()
+	st.wrote.Store(false)
 	c.log.DebugContext(req.Context(), "portal request",
 		"method", st.method, "path", st.path, "attempt", retry+1)
 }
@@ -377,7 +431,10 @@ type result struct {
 // ambiguous) for non-2xx answers, together with the result.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in any, header http.Header) (*result, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, &notSentError{fmt.Errorf("%s %s: %w", method, path, err)}
+	}
+	if err := c.brk.err(); err != nil {
+		return nil, &notSentError{fmt.Errorf("%s %s: %w", method, path, err)}
 	}
 	var body any
 	if in != nil {
@@ -389,6 +446,16 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	st := &callState{method: method, path: path}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() {
+		st.wrote.Store(true)
+		st.sent.Store(true)
+	}})
+	// The breaker cuts off this call (an attempt in flight, or a backoff
+	// wait) the moment it opens, with its error as the cause.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(c.brk.tripped, func() { cancel(c.brk.err()) })
+	defer stop()
 	target := c.baseURL + c.basePath + path
 	if len(query) > 0 {
 		target += "?" + query.Encode()
@@ -425,7 +492,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	res := &result{status: resp.StatusCode, header: resp.Header, body: data, uncertain: st.uncertain}
 	if readErr != nil {
 		err := fmt.Errorf("%s %s: read %d answer: %w", method, path, resp.StatusCode, readErr)
-		if method == http.MethodPost && (resp.StatusCode < 300 || resp.StatusCode >= 500) {
+		if st.mutation() && (resp.StatusCode < 300 || resp.StatusCode >= 500) {
 			err = &ambiguousError{err}
 		}
 		return nil, err
@@ -434,21 +501,35 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return res, nil
 	}
 	apiErr := c.apiError(method, path, resp.StatusCode, data)
-	if method == http.MethodPost && st.lastMaybeProcessed {
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		c.brk.refused(apiErr)
+	}
+	if st.mutation() && st.lastMaybeProcessed {
 		return res, &ambiguousError{apiErr}
 	}
 	return res, apiErr
 }
 
-// transportError describes a call that ended without an answer.
+// transportError describes a call that ended without an answer: not sent at
+// all, or (for a change) sent with an unknown outcome. The cause is the root
+// one: the breaker's error when it cut the call off, the context's when the
+// caller gave up.
 func (c *Client) transportError(ctx context.Context, st *callState, err error) error {
 	var out error
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		out = fmt.Errorf("%s %s: %w", st.method, st.path, ctxErr)
-	} else {
+	switch {
+	case ctx.Err() != nil && errors.Is(context.Cause(ctx), ErrUnavailable):
+		out = fmt.Errorf("%s %s: %w", st.method, st.path, context.Cause(ctx))
+	case ctx.Err() != nil:
+		out = fmt.Errorf("%s %s: %w", st.method, st.path, ctx.Err())
+	case errors.Is(err, ErrUnavailable): // PrepareRetry refused the next attempt
+		out = fmt.Errorf("%s %s: %w", st.method, st.path, err)
+	default:
 		out = fmt.Errorf("%s %s: gave up after %d attempt(s): %w", st.method, st.path, max(st.attempts, 1), err)
 	}
-	if st.method == http.MethodPost && st.lastMaybeProcessed {
+	switch {
+	case !st.sent.Load():
+		out = &notSentError{out}
+	case st.mutation() && (st.lastMaybeProcessed || st.uncertain):
 		out = &ambiguousError{out}
 	}
 	return out
@@ -472,11 +553,12 @@ func (c *Client) apiError(method, path string, status int, body []byte) *APIErro
 	e := &APIError{StatusCode: status, Method: method, Path: path}
 	var payload struct {
 		Error   string `json:"error"`
+		Detail  string `json:"detail"`
 		Message string `json:"message"`
 	}
 	if err := json.Unmarshal(body, &payload); err == nil {
 		e.ErrorText = c.redact(sanitize(payload.Error, 200))
-		e.Message = c.redact(sanitize(payload.Message, 2000))
+		e.Message = c.redact(sanitize(cmpOr(payload.Detail, payload.Message), 2000))
 	} else if len(bytes.TrimSpace(body)) > 0 {
 		e.Message = c.redact(sanitize(string(body), 200))
 	}
@@ -487,18 +569,25 @@ func (c *Client) apiError(method, path string, status int, body []byte) *APIErro
 }
 
 // sanitize keeps s printable, on one line and at most n bytes long, so a
-// server message cannot forge lines in a terminal or a log.
+// server message cannot forge lines in a terminal or a log, nor reorder one
+// with bidirectional controls (those are shown as \u202e escapes).
 func sanitize(s string, n int) string {
 	s = strings.TrimSpace(s)
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "?")
 	}
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+			b.WriteByte(' ')
+		case portal.HiddenControl(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
+	}
+	s = b.String()
 	if len(s) > n {
 		cut := n
 		for cut > 0 && !utf8.RuneStart(s[cut]) {

@@ -58,7 +58,8 @@ func (c *Client) ListMembers(ctx context.Context) ([]Member, error) {
 // InviteMember invites email with role; the new member is pending. An
 // error satisfying errors.Is(err, ErrAmbiguous) means the invitation may
 // exist anyway: re-read the members before inviting again. ErrConflict
-// means the email is already a member or invited.
+// means the email is already a member or invited. ErrNotSent means no
+// request reached the portal.
 func (c *Client) InviteMember(ctx context.Context, email string, role Role) (Member, error) {
 	m, err := c.inviteMember(ctx, email, role)
 	if err != nil {
@@ -121,18 +122,14 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role Rol
 	return m, nil
 }
 
-// RemoveMember removes a member (their workspaces are kept). A 404 that
-// follows a retried attempt the portal may have processed counts as
-// success: the member is gone, which is what was asked.
+// RemoveMember removes a member (their workspaces are kept). ErrNotFound
+// says no member has that id, also when an earlier attempt of this call may
+// have removed it: only the member list tells whether the person is gone.
 func (c *Client) RemoveMember(ctx context.Context, memberID string) error {
 	if memberID == "" {
 		return errors.New("remove member: member id is empty")
 	}
-	res, err := c.do(ctx, http.MethodDelete, expand(PathMember, memberID), nil, nil, nil)
-	if err != nil && errors.Is(err, ErrNotFound) && res != nil && res.uncertain {
-		c.log.DebugContext(ctx, "portal: 404 after an uncertain retry; member already removed", "member", memberID)
-		return nil
-	}
+	_, err := c.do(ctx, http.MethodDelete, expand(PathMember, memberID), nil, nil, nil)
 	if err != nil {
 		return c.redactErr(fmt.Errorf("remove member %s: %w", memberID, err))
 	}
