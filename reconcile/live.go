@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -23,36 +24,44 @@ type Reader interface {
 	GetACL(ctx context.Context, blueprintID string) (qovery.ACL, error)
 }
 
+// ErrInterrupted says the caller's context ended (Ctrl-C, SIGTERM) before the work
+// was done.
+var ErrInterrupted = errors.New("interrupted")
+
 // ReadLive reads the portal's members, blueprints and every blueprint's ACL into
 // the model: ceil(members/100) + ceil(blueprints/100) + blueprints requests. Members
 // are listed while the ACLs are read, parallelism ACL reads at a time.
+//
+// The first failure stops the other reads, and it is the one reported: a 401, an
+// unknown organization or a refused connection, never the cancellation it caused
+// in a sibling read. When ctx ends first, the error is ErrInterrupted.
 func ReadLive(ctx context.Context, r Reader, organization string, parallelism int) (*portal.Config, error) {
 	if parallelism < 1 {
 		parallelism = DefaultParallelism
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	parent := ctx
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// fail ends the read with err as its cause, unless a failure came first:
+	// then err is the cancellation that one caused, and the first cause stays.
+	fail := func(err error) { cancel(err) }
 
 	var members []qovery.Member
-	var membersErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		members, membersErr = r.ListMembers(ctx)
-		if membersErr != nil {
-			cancel()
+		var err error
+		if members, err = r.ListMembers(ctx); err != nil {
+			fail(err)
 		}
 	}()
 
 	blueprints, err := r.ListBlueprints(ctx)
 	if err != nil {
-		cancel()
-		wg.Wait()
-		return nil, fmt.Errorf("read live state: %w", err)
+		fail(err)
 	}
 	acls := make([]qovery.ACL, len(blueprints))
-	errs := make([]error, len(blueprints))
 	sem := make(chan struct{}, parallelism)
 	for i, b := range blueprints {
 		select {
@@ -60,28 +69,26 @@ func ReadLive(ctx context.Context, r Reader, organization string, parallelism in
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
-			errs[i] = ctx.Err()
 			break
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			acls[i], errs[i] = r.GetACL(ctx, b.ID)
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("read ACL of blueprint %s: %w", b.Name, errs[i])
-				cancel()
+			acl, err := r.GetACL(ctx, b.ID)
+			if err != nil {
+				fail(fmt.Errorf("read ACL of blueprint %q: %w", b.Name, err))
+				return
 			}
+			acls[i] = acl
 		}()
 	}
 	wg.Wait()
-	if membersErr != nil {
-		return nil, fmt.Errorf("read live state: %w", membersErr)
+	if parent.Err() != nil {
+		return nil, fmt.Errorf("read live state: %w", ErrInterrupted)
 	}
-	for _, e := range errs {
-		if e != nil {
-			return nil, fmt.Errorf("read live state: %w", e)
-		}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("read live state: %w", context.Cause(ctx))
 	}
 	return FromAPI(organization, members, blueprints, acls), nil
 }
