@@ -77,6 +77,12 @@ type Plan struct {
 	// Fingerprint identifies the live state the plan was computed from; apply of a
 	// saved plan refuses to run when the portal has changed since.
 	Fingerprint string
+	// Desired is the state the plan was computed from: the file's members and
+	// managed blueprints. A saved plan carries it, so that apply can compute the
+	// plan again and refuse operations that do not follow from it.
+	Desired *portal.Config
+	// Digest is the saved plan's digest (see PlanJSON.Seal), once read back.
+	Digest string
 }
 
 // Count returns how many operations of an action the plan holds.
@@ -106,7 +112,7 @@ type DiffOptions struct {
 // returned as diagnostics at the blueprint's line.
 func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) {
 	var ds diag.List
-	p := &Plan{Organization: desired.Organization}
+	p := &Plan{Organization: desired.Organization, Desired: desired}
 	if p.Organization == "" {
 		p.Organization = current.Organization
 	}
@@ -193,43 +199,52 @@ func quoteAll(names []string) string {
 }
 
 // Simulate returns the state live would be in once ops are applied: the portal as
-// the plan leaves it. It is how a saved plan's impact and admin count are computed
-// from the portal as it is, rather than trusted from the file.
+// the plan leaves it. Each operation acts where its request would: role changes and
+// removals on the member with its member id, ACL updates on the blueprint with its
+// blueprint id, whatever email or name the operation shows. The rails count admins
+// on this result.
 func Simulate(live *portal.Config, ops []Op) *portal.Config {
 	out := &portal.Config{Version: live.Version, Organization: live.Organization, Groups: live.Groups}
-	byEmail := make(map[string]int, len(live.Members))
 	out.Members = append(out.Members, live.Members...)
+	byID := make(map[string]int, len(live.Members))
+	emails := make(map[string]bool, len(live.Members))
 	for i, m := range out.Members {
-		byEmail[m.Email] = i
+		if m.ID != "" {
+			byID[m.ID] = i
+		}
+		emails[m.Email] = true
 	}
-	removed := map[string]bool{}
+	removed := map[int]bool{}
 	acl := map[string]Op{}
 	for _, o := range ops {
 		switch o.Action {
 		case Invite:
-			if _, ok := byEmail[o.Email]; !ok {
-				byEmail[o.Email] = len(out.Members)
+			// The portal refuses to invite someone who is already a member.
+			if !emails[o.Email] {
+				emails[o.Email] = true
 				out.Members = append(out.Members, portal.Member{Email: o.Email, Role: o.Role, Status: portal.StatusPending})
 			}
 		case Promote, Demote:
-			if i, ok := byEmail[o.Email]; ok {
+			if i, ok := byID[o.MemberID]; ok {
 				out.Members[i].Role = o.Role
 			}
 		case Remove:
-			removed[o.Email] = true
+			if i, ok := byID[o.MemberID]; ok {
+				removed[i] = true
+			}
 		case UpdateACL:
-			acl[o.Blueprint] = o
+			acl[o.BlueprintID] = o
 		}
 	}
 	kept := out.Members[:0]
-	for _, m := range out.Members {
-		if !removed[m.Email] {
+	for i, m := range out.Members {
+		if !removed[i] {
 			kept = append(kept, m)
 		}
 	}
 	out.Members = kept
 	for _, b := range live.Blueprints {
-		if o, ok := acl[b.Name]; ok {
+		if o, ok := acl[b.ID]; ok && b.ID != "" {
 			b.Rules = append([]portal.Rule(nil), o.Rules...)
 			b.Open = len(b.Rules) == 0
 		}

@@ -44,6 +44,9 @@ func (c *accessCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.api.check(c.getenv); err != nil {
+		return err
+	}
 	switch {
 	case c.blueprint == "" && len(args) != 1:
 		return errors.New("give one EMAIL, or --blueprint NAME")

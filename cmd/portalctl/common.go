@@ -77,6 +77,13 @@ func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
 	return cfg, nil
 }
 
+// maxParallelism bounds --parallelism: more concurrent requests than this only
+// earn 429s from the portal.
+const maxParallelism = 64
+
+// exampleOrganization is the UUID shown in messages that ask for one.
+const exampleOrganization = "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10"
+
 // apiFlags are the flags of commands that talk to the portal.
 type apiFlags struct {
 	apiURL       string
@@ -88,19 +95,56 @@ type apiFlags struct {
 func (f *apiFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.apiURL, "api-url", "", "portal API base URL (default $QOVERY_API_URL, else https://api.qovery.com)")
 	fs.StringVar(&f.organization, "organization", "", "organization id (default $QOVERY_ORGANIZATION_ID, else `organization:` in the file)")
-	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, "concurrent ACL reads and writes")
+	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, fmt.Sprintf("concurrent ACL reads and writes (1 to %d)", maxParallelism))
 	fs.BoolVar(&f.debug, "debug", false, "log every API request to stderr (the token is never logged)")
+}
+
+// check refuses out-of-range flags and a malformed organization id, before any
+// file is read or request sent.
+func (f *apiFlags) check(getenv func(string) string) error {
+	if f.parallelism < 1 || f.parallelism > maxParallelism {
+		return fmt.Errorf("--parallelism %d is out of range: write a number from 1 to %d, e.g. --parallelism %d", f.parallelism, maxParallelism, reconcile.DefaultParallelism)
+	}
+	_, err := organization(f, getenv, "")
+	return err
+}
+
+// organization picks the organization id from the flag, else the environment,
+// else the file, and checks the one it picks with the same UUID check, naming
+// where it came from. An empty result with no error means none was given.
+func organization(f *apiFlags, getenv func(string) string, fileOrg string) (string, error) {
+	candidates := []struct{ value, bad string }{
+		{f.organization, "--organization %q is not an organization id: write the organization's UUID, e.g. --organization " + exampleOrganization},
+		{getenv("QOVERY_ORGANIZATION_ID"), "QOVERY_ORGANIZATION_ID=%q is not an organization id: set it to the organization's UUID, e.g. QOVERY_ORGANIZATION_ID=" + exampleOrganization},
+		{fileOrg, "organization %q in the file is not an organization id: write the organization's UUID, e.g. organization: " + exampleOrganization},
+	}
+	for _, c := range candidates {
+		if c.value == "" {
+			continue
+		}
+		if !qovery.ValidOrganizationID(c.value) {
+			return "", fmt.Errorf(c.bad, c.value)
+		}
+		return c.value, nil
+	}
+	return "", nil
 }
 
 // client builds the API client from flags, environment and the file's organization.
 // The token comes only from QOVERY_API_TOKEN.
 func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error) {
+	if err := f.check(a.getenv); err != nil {
+		return nil, "", err
+	}
 	token := a.getenv("QOVERY_API_TOKEN")
 	if token == "" {
 		return nil, "", errors.New("QOVERY_API_TOKEN is not set: export the portal API token in that variable (it is never read from a flag)")
 	}
 	apiURL := firstOf(f.apiURL, a.getenv("QOVERY_API_URL"), "https://api.qovery.com")
-	org := firstOf(f.organization, a.getenv("QOVERY_ORGANIZATION_ID"), fileOrg)
+	org, err := organization(&f, a.getenv, fileOrg)
+	if err != nil {
+		return nil, "", err
+	}
 	if org == "" {
 		return nil, "", errors.New("no organization: pass --organization or set QOVERY_ORGANIZATION_ID (commands that read portal.yaml also take its `organization:`)")
 	}
@@ -122,4 +166,22 @@ func firstOf(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// minPlanKey is the shortest PORTALCTL_PLAN_KEY accepted: an HMAC key guessed in a
+// few tries protects nothing.
+const minPlanKey = 16
+
+// planKey returns the key in PORTALCTL_PLAN_KEY that signs saved plans (plan
+// --out) and verifies them (apply --plan), or nil when it is not set. The key
+// goes into no output, message or file.
+func (a *app) planKey() ([]byte, error) {
+	k := a.getenv("PORTALCTL_PLAN_KEY")
+	if k == "" {
+		return nil, nil
+	}
+	if len(k) < minPlanKey {
+		return nil, fmt.Errorf("PORTALCTL_PLAN_KEY is too short to sign plans: use at least %d random characters, e.g. the output of `openssl rand -hex 32`", minPlanKey)
+	}
+	return []byte(k), nil
 }

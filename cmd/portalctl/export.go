@@ -31,6 +31,9 @@ func (c *exportCmd) run(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("unexpected argument %q", args[0])
 	}
+	if err := c.api.check(c.getenv); err != nil {
+		return err
+	}
 	client, org, err := c.client(c.api, "")
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ func (c *validateCmd) flags() *pflag.FlagSet {
 	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
 	c.file.register(fs)
 	fs.StringVarP(&c.output, "output", "o", "text", "output format: text, json or github (workflow annotations)")
-	fs.IntVar(&c.max, "max-problems", report.DefaultMaxProblems, "problems shown before the rest are only counted")
+	fs.IntVar(&c.max, "max-problems", report.DefaultMaxProblems, "problems shown before the rest are only counted (1 or more)")
 	return fs
 }
 
@@ -37,6 +37,9 @@ func (c *validateCmd) run(ctx context.Context, args []string) error {
 	format, err := report.ParseFormat(c.output, report.Text, report.JSON, report.GitHub)
 	if err != nil {
 		return err
+	}
+	if c.max < 1 {
+		return fmt.Errorf("--max-problems %d is out of range: write how many problems to show, 1 or more, e.g. --max-problems %d", c.max, report.DefaultMaxProblems)
 	}
 	_, ds, err := c.parse(c.file)
 	if err != nil {
