@@ -473,19 +473,3 @@ func TestApplyUnderFaults(t *testing.T) {
 		})
 	}
 }
-
-func TestApplyInterrupted(t *testing.T) {
-	e := startEmu(t, emulator.Options{Initial: applyState()})
-	c := e.client(t, 0)
-	p, _ := planFor(t, c, parseFile(t, applyFile))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	e.srv.ResetStats()
-	sum := reconcile.Apply(ctx, c, p, reconcile.ApplyOptions{})
-	if sum.Count(reconcile.NotSent) != len(p.Ops) {
-		t.Errorf("%d of %d skipped after cancellation", sum.Count(reconcile.NotSent), len(p.Ops))
-	}
-	if n := e.srv.Stats().Total; n != 0 {
-		t.Errorf("%d requests after cancellation", n)
-	}
-}

@@ -588,9 +588,13 @@ func (c *capReader) mark() { c.since = 0 }
 // state are not what this package writes, and one whose digest does not match its
 // content ("modified after plan"). With a key it refuses a plan without a valid
 // signature; without one it refuses a signed plan, which it cannot verify. The
-// impact and the summary are read only to check their shape: apply recomputes them.
+// summary and the impact are not used: apply recomputes them from the portal.
 func ReadPlan(r io.Reader, key []byte) (*Plan, error) {
-	cr := &capReader{r: r, total: MaxPlanBytes, element: maxPlanElement}
+	return readPlan(r, key, MaxPlanBytes, maxPlanElement)
+}
+
+func readPlan(r io.Reader, key []byte, total, element int64) (*Plan, error) {
+	cr := &capReader{r: r, total: total, element: element}
 	pr := &planReader{dec: json.NewDecoder(cr), cr: cr, seen: map[string]bool{}}
 	pr.dec.DisallowUnknownFields()
 	p, err := pr.read()
@@ -722,9 +726,11 @@ func (pr *planReader) read() (*Plan, error) {
 				return nil
 			})
 		case "impact":
+			// For humans: apply recomputes it. Each element is skipped as
+			// raw JSON, one at a time.
 			return pr.array(func() error {
-				var im ImpactJSON // read for its shape only, then dropped
-				return pr.decode(&im)
+				var raw json.RawMessage
+				return pr.decode(&raw)
 			})
 		case "unmanaged":
 			return pr.array(func() error {
@@ -745,7 +751,10 @@ func (pr *planReader) read() (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := pr.dec.Token(); err != io.EOF {
+	switch _, err := pr.dec.Token(); {
+	case errors.Is(err, ErrPlanTooLarge):
+		return nil, err
+	case err != io.EOF:
 		return nil, notPlan(errors.New("trailing data after the plan"))
 	}
 	for _, f := range []string{"format_version", "organization", "operations", "desired"} {
