@@ -263,9 +263,11 @@ type callState struct {
 	// uncertain: an attempt before the last one may have been processed
 	// although we retried it.
 	uncertain bool
-	// wrote: the current attempt's request headers reached the connection;
-	// sent: some attempt's did. A call that never sent changed nothing.
-	wrote, sent atomic.Bool
+	// wrote: the current attempt's request headers reached a connection (set
+	// by the transport). reached: some attempt may have reached the portal; a
+	// call where none did changed nothing.
+	wrote   atomic.Bool
+	reached bool
 }
 
 // mutation reports whether the call changes the portal.
@@ -293,14 +295,18 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// Interrupted, or cut off by the breaker: not the portal's doing.
 		st.lastMaybeProcessed = st.wrote.Load()
+		st.reached = st.reached || st.wrote.Load()
 		return false, ctxErr
 	}
 	retry, maybeProcessed := classify(st.method, resp, err, st.wrote.Load())
 	st.lastMaybeProcessed = maybeProcessed
+	// A dial error ends an attempt that reached nobody, even when the
+	// transport first wrote it to a pooled connection the server had closed.
+	st.reached = st.reached || err == nil || (st.wrote.Load() && !isDialError(err))
 	outcome := ""
 	if err != nil {
 		outcome = c.redact(err.Error())
-		c.brk.failed(st.start, err)
+		c.brk.failed(st.start, fmt.Errorf("%s %s: %w", st.method, st.path, bare(err)))
 	} else {
 		outcome = resp.Status
 		switch resp.StatusCode {
@@ -446,10 +452,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	st := &callState{method: method, path: path}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() {
-		st.wrote.Store(true)
-		st.sent.Store(true)
-	}})
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { st.wrote.Store(true) }})
 	// The breaker cuts off this call (an attempt in flight, or a backoff
 	// wait) the moment it opens, with its error as the cause.
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -524,15 +527,25 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 	case errors.Is(err, ErrUnavailable): // PrepareRetry refused the next attempt
 		out = fmt.Errorf("%s %s: %w", st.method, st.path, err)
 	default:
-		out = fmt.Errorf("%s %s: gave up after %d attempt(s): %w", st.method, st.path, max(st.attempts, 1), err)
+		out = fmt.Errorf("%s %s: gave up after %d attempt(s): %w", st.method, st.path, max(st.attempts, 1), bare(err))
 	}
 	switch {
-	case !st.sent.Load():
+	case !st.reached:
 		out = &notSentError{out}
 	case st.mutation() && (st.lastMaybeProcessed || st.uncertain):
 		out = &ambiguousError{out}
 	}
 	return out
+}
+
+// bare drops the *url.Error around a transport error: it repeats the method and
+// the whole URL, which the messages already say better.
+func bare(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
 }
 
 // readLimited reads at most maxResponseBytes and fails beyond.

@@ -71,17 +71,19 @@ type ApplyOptions struct {
 	// Progress is called once per operation, in plan order (an operation that
 	// finishes early waits for those before it), from one goroutine at a time.
 	Progress func(done, total int, r Result)
-	// InviteRounds bounds the rounds of invitations (default 5). Each round
+	// InviteRounds bounds the rounds of invitations (default 7). Each round
 	// sends the invitations still to send, then reads the member list once to
 	// settle every invitation of the round whose answer was lost or that met a
 	// 409; the invitations that list does not show go to the next round.
 	InviteRounds int
 }
 
-// DefaultInviteRounds is the number of invitation rounds. With a fifth of the
-// requests lost, each round leaves about a fifth of its invitations unsettled, so
-// five rounds leave one in 3,000 (0.2^5).
-const DefaultInviteRounds = 5
+// DefaultInviteRounds is the number of invitation rounds. When a fifth of the
+// requests are lost, a fifth of a round's invitations lose their answer and two
+// thirds of those were not carried out and go to the next round: each round leaves
+// about one invitation in 7.5 unsettled, seven leave one in 1.3 million. Rounds
+// cost a member listing only while some invitation is unsettled.
+const DefaultInviteRounds = 7
 
 // ErrConcurrentEdit says an ACL changed in the portal after it was read: the
 // update was not sent, so the other edit is kept.
@@ -237,22 +239,33 @@ func (a *applier) classify(err error) (Outcome, error) {
 	return Failed, err
 }
 
-// one performs a role change or an ACL update.
+// errUnavailable is the reason given for a check that could not be made because
+// the run was stopped: the summary says why once.
+var errUnavailable = errors.New("the portal API is unavailable (see Stopped)")
+
+// brief shortens the error of a check the run's stop prevented.
+func brief(err error) error {
+	switch {
+	case errors.Is(err, ErrInterrupted):
+		return ErrInterrupted
+	case errors.Is(err, qovery.ErrUnavailable):
+		return errUnavailable
+	}
+	return err
+}
+
+// one performs a role change or an ACL update. Reasons do not repeat the
+// operation: they are shown next to it.
 func (a *applier) one(i int) {
 	op := a.ops[i]
 	var err error
 	switch op.Action {
 	case Promote, Demote:
 		_, err = a.w.UpdateMemberRole(a.ctx, op.MemberID, ToAPIRole(op.Role))
-		if err != nil {
-			err = fmt.Errorf("%s %s: %w", op.Action, op.Email, err)
-		}
 	case UpdateACL:
 		_, err = a.w.PutACL(a.ctx, op.BlueprintID, ToAPIRules(op.Rules), op.ETag)
 		if errors.Is(err, qovery.ErrPreconditionFailed) && !errors.Is(err, qovery.ErrAmbiguous) {
-			err = fmt.Errorf("update ACL of %s: %w", op.Blueprint, ErrConcurrentEdit)
-		} else if err != nil {
-			err = fmt.Errorf("update ACL of %s: %w", op.Blueprint, err)
+			err = ErrConcurrentEdit
 		}
 	default:
 		err = fmt.Errorf("unknown action %q", op.Action)
@@ -310,9 +323,6 @@ func (a *applier) invites(idx []int) {
 				return
 			}
 			outcome, why := a.classify(err)
-			if err != nil {
-				why = fmt.Errorf("invite %s: %w", op.Email, why)
-			}
 			a.finish(i, Result{Outcome: outcome, Err: why})
 		})
 		if len(check) == 0 {
@@ -321,8 +331,7 @@ func (a *applier) invites(idx []int) {
 		members, err := a.listed()
 		if err != nil {
 			for _, u := range check {
-				op := a.ops[u.i]
-				a.finish(u.i, Result{Outcome: Uncertain, Err: fmt.Errorf("invite %s: sent (%v), and the member list that would tell whether it was carried out could not be read: %w", op.Email, u.err, err)})
+				a.finish(u.i, Result{Outcome: Uncertain, Err: fmt.Errorf("sent (%v), and the member list that would tell whether it was carried out could not be read: %w", u.err, brief(err))})
 			}
 			return
 		}
@@ -338,11 +347,11 @@ func (a *applier) invites(idx []int) {
 				}
 				a.finish(u.i, Result{Outcome: Done, Note: note})
 			case ok:
-				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("invite %s: the portal lists them as %s, not %s (invited by someone else meanwhile?): run plan again", op.Email, m.Role, ToAPIRole(op.Role))})
+				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the portal lists %s as %s, not %s (invited by someone else meanwhile?): run plan again", op.Email, m.Role, ToAPIRole(op.Role))})
 			case u.conflict:
-				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("invite %s: the portal answered that they are already a member, but does not list them: %w", op.Email, u.err)})
+				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the portal answered that they are already a member, but does not list them: %w", u.err)})
 			case round >= a.o.InviteRounds:
-				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("invite %s: sent %d times, every answer was lost, and the member list does not show them: %w", op.Email, sends[u.i], u.err)})
+				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("sent %d times, every answer was lost, and the member list does not show them: %w", sends[u.i], u.err)})
 			default:
 				pending = append(pending, u.i) // certainly not carried out: send again
 			}
@@ -366,9 +375,6 @@ func (a *applier) removals(idx []int) {
 			return
 		}
 		outcome, why := a.classify(err)
-		if err != nil {
-			why = fmt.Errorf("remove %s: %w", op.Email, why)
-		}
 		a.finish(i, Result{Outcome: outcome, Err: why})
 	})
 	if len(missing) == 0 {
@@ -380,13 +386,13 @@ func (a *applier) removals(idx []int) {
 		m, ok := members[op.Email]
 		switch {
 		case err != nil:
-			a.finish(i, Result{Outcome: Uncertain, Err: fmt.Errorf("remove %s: the portal has no member id %s, and the member list that would tell whether they are gone could not be read: %w", op.Email, op.MemberID, err)})
+			a.finish(i, Result{Outcome: Uncertain, Err: fmt.Errorf("the portal has no member id %s, and the member list that would tell whether %s is gone could not be read: %w", op.MemberID, op.Email, brief(err))})
 		case !ok:
 			a.finish(i, Result{Outcome: Done, Note: "already gone"})
 		case m.ID == op.MemberID:
-			a.finish(i, Result{Outcome: Failed, Err: fmt.Errorf("remove %s: the portal answered 404 for member id %s, yet lists them under it", op.Email, op.MemberID)})
+			a.finish(i, Result{Outcome: Failed, Err: fmt.Errorf("the portal answered 404 for member id %s, yet lists %s under it", op.MemberID, op.Email)})
 		default:
-			a.finish(i, Result{Outcome: Failed, Err: fmt.Errorf("remove %s: the portal has no member id %s, but lists %s under id %s: nothing was removed; run plan again", op.Email, op.MemberID, op.Email, m.ID)})
+			a.finish(i, Result{Outcome: Failed, Err: fmt.Errorf("the portal has no member id %s, but lists %s under id %s: nothing was removed; run plan again", op.MemberID, op.Email, m.ID)})
 		}
 	}
 }

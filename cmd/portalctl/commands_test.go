@@ -75,8 +75,9 @@ func TestHelpShowsAnExample(t *testing.T) {
 }
 
 // TestTokenNeverPrinted runs every command with a recognisable token, against a
-// portal that accepts it and one that rejects it, with debug logging on, and checks
-// that the token is in no output and no file.
+// portal that accepts it and one that rejects it, with debug logging on, and with a
+// plan key set, and checks that neither the token nor the key is in any output or
+// file.
 func TestTokenNeverPrinted(t *testing.T) {
 	p := startPortal(t, readTestdata(t, "seed.yaml"))
 	file := filepath.Join("testdata", "portal.yaml")
@@ -94,11 +95,18 @@ func TestTokenNeverPrinted(t *testing.T) {
 		{"export", "--debug"},
 		{"apply", "--plan", planFile, "--auto-approve", "--debug"},
 	}
-	for _, env := range []map[string]string{wrong, p.env} {
+	keyed := map[string]string{"PORTALCTL_PLAN_KEY": testPlanKey}
+	for k, v := range p.env {
+		keyed[k] = v
+	}
+	for _, env := range []map[string]string{wrong, keyed, p.env} {
 		for _, args := range runs {
 			r := cli{env: env}.run(t, args...)
 			if strings.Contains(r.stdout+r.stderr, testToken) {
 				t.Errorf("%v printed the token:\n%s%s", args, r.stdout, r.stderr)
+			}
+			if strings.Contains(r.stdout+r.stderr, testPlanKey) {
+				t.Errorf("%v printed the plan key:\n%s%s", args, r.stdout, r.stderr)
 			}
 			if env["QOVERY_API_TOKEN"] != testToken && args[0] != "validate" && r.code == 0 {
 				t.Errorf("%v succeeded with a wrong token", args)
@@ -112,8 +120,8 @@ func TestTokenNeverPrinted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(data), testToken) {
-		t.Error("the plan file holds the token")
+	if strings.Contains(string(data), testToken) || strings.Contains(string(data), testPlanKey) {
+		t.Error("the plan file holds the token or the plan key")
 	}
 }
 
