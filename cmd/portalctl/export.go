@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/schema"
 )
@@ -42,6 +44,9 @@ func (c *exportCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := plainNames(live); err != nil {
+		return err
+	}
 	out, err := schema.Marshal(live, exportHeader)
 	if err != nil {
 		return err
@@ -54,3 +59,29 @@ const exportHeader = `# yaml-language-server: $schema=https://raw.githubusercont
 #
 # Exported from the portal by portalctl export. The file is authoritative for
 # membership: members missing from it are removed by apply.`
+
+// plainNames refuses to export a portal whose member addresses, blueprint names or
+// rules hold bidirectional or invisible control characters: portal.yaml cannot
+// hold them (validate refuses them), and written raw they would make the file read
+// differently from what it is. Each one is named, escaped, with what to do.
+func plainNames(live *portal.Config) error {
+	var bad []string
+	check := func(what, value string) {
+		if r, _, ok := portal.FirstHiddenControl(value); ok {
+			bad = append(bad, fmt.Sprintf("%s %q holds the invisible control character U+%04X", what, value, r))
+		}
+	}
+	for _, m := range live.Members {
+		check("member", m.Email)
+	}
+	for _, b := range live.Blueprints {
+		check("blueprint", b.Name)
+		for _, r := range b.Rules {
+			check(fmt.Sprintf("a rule of blueprint %q:", b.Name), r.Value)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the portal cannot be exported as it is: %s; rename or remove them in the portal (portal.yaml cannot hold such characters), then export again", strings.Join(bad, "; "))
+}

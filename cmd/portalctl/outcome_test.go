@@ -218,3 +218,23 @@ func TestApplyLinesAreTerminalSafe(t *testing.T) {
 		t.Errorf("the removal is not shown with escapes:\n%s", applyPart)
 	}
 }
+
+// export never writes a hidden control from the portal: it names each value that
+// holds one, escaped, and says what to do.
+func TestExportRefusesHiddenControls(t *testing.T) {
+	p := startPortal(t, readTestdata(t, "seed.yaml"))
+	p.emu.AddMember("eve\u200b@company.com", qovery.RoleUser, qovery.StatusActive)
+	p.emu.AddBlueprint("invoice\u202egpj.exe", "", nil)
+	r := cli{env: p.env}.run(t, "export")
+	if r.code != 1 || r.stdout != "" {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+	for _, want := range []string{`member "eve\u200b@company.com" holds the invisible control character U+200B`, `blueprint "invoice\u202egpj.exe" holds the invisible control character U+202E`, "rename or remove them in the portal"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.ContainsAny(r.stderr, "\u200b\u202e") {
+		t.Errorf("stderr holds a raw hidden control:\n%s", r.stderr)
+	}
+}
