@@ -12,7 +12,11 @@
 // The Client retries rate-limited (429), server-error (5xx) and
 // connection-level failures of idempotent requests with capped, jittered
 // exponential backoff. It never replays a POST that the portal may have
-// processed: such failures satisfy errors.Is(err, ErrAmbiguous) so that the
-// caller re-reads the member list before inviting again. The API token is
-// sent in exactly one place and is redacted from every error and log line.
+// processed. Its errors say what the portal may have done: ErrNotSent when no
+// attempt reached it, ErrAmbiguous when a change was sent and not answered (the
+// caller re-reads before trying again), else the portal's answer as an
+// *APIError. A circuit breaker shared by all the Client's calls stops them once
+// the portal stops answering or refuses the credentials (*BreakerError). The
+// API token is set in exactly one place, the Authorization header, and no
+// message is built with it.
 package qovery
