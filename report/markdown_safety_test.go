@@ -162,11 +162,11 @@ func checkDiagMarkdown(t *testing.T, ds diag.List, o DiagOptions) {
 			t.Errorf("position %q not shown as a code span", dg.Pos)
 		}
 		found := false
-		for _, b := range d.blocks {
-			found = found || strings.Contains(stripZWSP(b), visible(dg.Message))
+		for _, b := range d.reads {
+			found = found || strings.Contains(b, proseReading(dg.Message))
 		}
 		if !found {
-			t.Errorf("message %q does not read as written", dg.Message)
+			t.Errorf("message %q does not read as written (%q)", dg.Message, proseReading(dg.Message))
 		}
 	}
 	if t.Failed() {
