@@ -66,7 +66,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		return errReported
 	}
 	now := c.now()
-	if err := report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout), Now: now}); err != nil {
+	if err := report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout), Now: now, Before: live}); err != nil {
 		return err
 	}
 	if err := (reconcile.Rails{MaxRemovals: reconcile.DefaultMaxRemovals, MaxRemovalPercent: reconcile.DefaultMaxRemovalPercent}).Check(p, live); err != nil && !p.Empty() {
