@@ -483,7 +483,8 @@ func (m *md) audience(r IndexRow) string {
 	if r.NewlyManaged {
 		before = "new"
 	}
-	return before + " → " + side(r.After, r.Open)
+	// No-break spaces keep "1 → all 19" on one line in a narrow column.
+	return strings.ReplaceAll(before+" → "+side(r.After, r.Open), " ", "\u00a0")
 }
 
 // ruleCell sums up a blueprint's rule changes in the index.
