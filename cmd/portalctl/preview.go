@@ -100,13 +100,22 @@ func (c *previewCmd) run(ctx context.Context, args []string) error {
 			}
 		}
 	}
+	if err := c.github(ctx, gh, r, whole); err != nil {
+		return err
+	}
+	return c.done(r)
+}
+
+// github posts the comment and the labels asked for. A 403 is a warning, not a
+// failure (see forbidden); it skips what is left.
+func (c *previewCmd) github(ctx context.Context, gh prcomment.Options, r *report.Report, whole string) error {
 	if c.comment {
 		body := r.Markdown(report.MarkdownOptions{MaxLen: commentLimit, Limit: "GitHub's 65,536-character comment limit", Whole: whole})
 		url, created, err := prcomment.Upsert(ctx, gh, body)
 		switch {
 		case errors.Is(err, prcomment.ErrForbidden):
 			c.forbidden("comment on")
-			return c.done(r)
+			return nil
 		case err != nil:
 			return err
 		}
@@ -116,24 +125,25 @@ func (c *previewCmd) run(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(c.stderr, "%s the pull request comment: %s\n", verb, url)
 	}
-	if c.labels {
-		if r.Validation != nil {
-			fmt.Fprintln(c.stderr, "Labels left as they are: the file is invalid, so the change is unknown.")
-			return c.done(r)
-		}
-		added, removed, err := prcomment.SyncLabels(ctx, gh, labelsOf(r))
-		switch {
-		case errors.Is(err, prcomment.ErrForbidden):
-			c.forbidden("label")
-			return c.done(r)
-		case err != nil:
-			return err
-		}
-		if len(added)+len(removed) > 0 {
-			fmt.Fprintf(c.stderr, "Labels: added [%s], removed [%s]\n", strings.Join(added, " "), strings.Join(removed, " "))
-		}
+	if !c.labels {
+		return nil
 	}
-	return c.done(r)
+	if r.Validation != nil {
+		fmt.Fprintln(c.stderr, "Labels left as they are: the file is invalid, so the change is unknown.")
+		return nil
+	}
+	added, removed, err := prcomment.SyncLabels(ctx, gh, labelsOf(r))
+	switch {
+	case errors.Is(err, prcomment.ErrForbidden):
+		c.forbidden("label")
+		return nil
+	case err != nil:
+		return err
+	}
+	if len(added)+len(removed) > 0 {
+		fmt.Fprintf(c.stderr, "Labels: added [%s], removed [%s]\n", strings.Join(added, " "), strings.Join(removed, " "))
+	}
+	return nil
 }
 
 // done fails the run, already reported, when the file is invalid.
