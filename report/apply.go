@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
-	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/reconcile"
 )
 
 // ApplyProgress writes the progress line of one operation of an apply, e.g.
 // "[ 3/40] invite bob@company.com as user", followed by its outcome unless it is
-// plainly done. width is the number of digits of total.
+// plainly done. width is the number of digits of total. Like every line about
+// members and blueprints of the portal, it is terminal-safe (termSafe).
 func ApplyProgress(w io.Writer, width, done, total int, r reconcile.Result) error {
 	line := fmt.Sprintf("[%*d/%d] %s", width, done, total, r.Op)
 	switch r.Outcome {
@@ -29,7 +28,7 @@ func ApplyProgress(w io.Writer, width, done, total int, r reconcile.Result) erro
 	default:
 		line += ": not sent: " + notSentReason(r.Err)
 	}
-	_, err := io.WriteString(w, applyLineSafe(line)+"\n")
+	_, err := io.WriteString(w, termSafe(line)+"\n")
 	return err
 }
 
@@ -41,7 +40,7 @@ func ApplySummary(w io.Writer, s reconcile.Summary) error {
 	fmt.Fprintf(&b, "\nApply finished: %d done, %d failed, %d uncertain, %d not sent.\n",
 		s.Count(reconcile.Done), s.Count(reconcile.Failed), s.Count(reconcile.Uncertain), s.Count(reconcile.NotSent))
 	if s.Stopped != nil {
-		fmt.Fprintf(&b, "Stopped: %s.\n", applyLineSafe(s.Stopped.Error()))
+		fmt.Fprintf(&b, "Stopped: %s.\n", termSafe(s.Stopped.Error()))
 	}
 	if !s.Complete() {
 		b.WriteString("Not done:\n")
@@ -53,7 +52,7 @@ func ApplySummary(w io.Writer, s reconcile.Summary) error {
 			if r.Outcome == reconcile.NotSent {
 				why = notSentReason(r.Err)
 			}
-			fmt.Fprintf(&b, "  %s: %s\n", r.Outcome, applyLineSafe(fmt.Sprintf("%s: %s", r.Op, why)))
+			fmt.Fprintf(&b, "  %s: %s\n", r.Outcome, termSafe(fmt.Sprintf("%s: %s", r.Op, why)))
 		}
 		if s.Count(reconcile.Uncertain) > 0 {
 			b.WriteString("An uncertain operation may or may not have been carried out: the next plan reads the portal and shows what is left.\n")
@@ -80,34 +79,4 @@ func notSentReason(err error) string {
 		return "the portal API is unavailable (see Stopped)"
 	}
 	return failReason(err)
-}
-
-// applyLineSafe keeps a line about live objects from acting on a terminal: control
-// characters, line separators and the bidirectional and invisible controls of
-// portal.HiddenControl are shown as \uXXXX escapes, so a member or blueprint name
-// from the portal can neither move the cursor nor reorder what is read.
-func applyLineSafe(s string) string {
-	clean := true
-	for _, r := range s {
-		if applyUnsafeRune(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if applyUnsafeRune(r) {
-			fmt.Fprintf(&b, `\u%04x`, r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func applyUnsafeRune(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || portal.HiddenControl(r)
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
@@ -172,33 +173,9 @@ func benign() func(string) string {
 	}
 }
 
-// expectedRows counts the rows of a blueprint's impact table: one per reason, a
-// member leaving the portal being one reason whatever rule let them see it.
-func expectedRows(bi reconcile.BlueprintImpact) int {
-	rows := 0
-	for _, side := range []struct {
-		as   []reconcile.Access
-		gain bool
-	}{{bi.Gains, true}, {bi.Losses, false}} {
-		reasons := map[string]bool{}
-		for _, a := range side.as {
-			via := "?"
-			if len(a.Via) > 0 {
-				via = a.Via[0].String()
-			}
-			if !side.gain && a.Member {
-				via = "left the portal"
-			}
-			reasons[fmt.Sprint(a.Member, via)] = true
-		}
-		rows += len(reasons)
-	}
-	return rows
-}
-
-// planValues lists the values of p that markdown shows as code spans: blueprint
-// names, emails of operations and of gains and losses (up to max per reason), rule
-// values and groups of reasons.
+// planValues lists the values of p that the markdown report shows as code spans:
+// emails of operations, names of blueprints, emails that lose access through rules
+// and the rules that granted it, rule values and groups, unmanaged names.
 func planValues(p *reconcile.Plan) []string {
 	var out []string
 	for _, o := range p.Ops {
@@ -208,16 +185,24 @@ func planValues(p *reconcile.Plan) []string {
 	}
 	for _, b := range p.Impact.Blueprints {
 		out = append(out, b.Name)
-		for i, as := range [][]reconcile.Access{b.Gains, b.Losses} {
-			for _, a := range as {
-				out = append(out, a.Email)
-				if len(a.Via) > 0 && !a.Via[0].Open && !(i == 1 && a.Member) {
-					if a.Via[0].Group != "" {
-						out = append(out, a.Via[0].Group)
-					} else {
-						out = append(out, a.Via[0].Rule.Value)
-					}
+		for _, a := range b.Losses {
+			if a.Member {
+				continue
+			}
+			out = append(out, a.Email)
+			for _, v := range a.Via {
+				switch {
+				case v.Group != "":
+					out = append(out, v.Group)
+				case !v.Open:
+					out = append(out, v.Rule.Value)
 				}
+			}
+		}
+		for _, r := range append(slices.Clone(b.RulesAdded), b.RulesRemoved...) {
+			out = append(out, r.Value)
+			if r.Group != "" {
+				out = append(out, r.Group)
 			}
 		}
 	}

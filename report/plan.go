@@ -20,11 +20,14 @@ type PlanOptions struct {
 	// MaxEmails is how many emails a group of gains or losses lists before it only
 	// counts the rest (default 10).
 	MaxEmails int
-	// MaxLen bounds markdown output; sections that do not fit are cut with a note
-	// (0: no limit).
+	// MaxLen bounds markdown output, which is shortened by priority with a note
+	// (0: no limit); see Report.Markdown.
 	MaxLen int
 	// Now stamps JSON output.
 	Now time.Time
+	// Before is the state the plan starts from (the live portal), so that the
+	// markdown index shows each blueprint's audience before and after.
+	Before *portal.Config
 }
 
 func (o PlanOptions) maxEmails() int {
@@ -34,7 +37,9 @@ func (o PlanOptions) maxEmails() int {
 	return o.MaxEmails
 }
 
-// Plan writes p in format f.
+// Plan writes p in format f: JSON is the plan format of reconcile (`plan -o json`),
+// markdown the reviewer's report (see Report.Markdown), and text the listing of
+// SPEC §4 that a terminal shows before apply.
 func Plan(w io.Writer, f Format, p *reconcile.Plan, o PlanOptions) error {
 	switch f {
 	case JSON:
@@ -45,6 +50,12 @@ func Plan(w io.Writer, f Format, p *reconcile.Plan, o PlanOptions) error {
 	default:
 		return planText(w, p, o)
 	}
+}
+
+// PlanMarkdown renders the report of p as markdown.
+func PlanMarkdown(p *reconcile.Plan, o PlanOptions) string {
+	r := New(p, Options{Title: o.Title, Before: o.Before})
+	return r.Markdown(MarkdownOptions{MaxLen: o.MaxLen, Sample: o.MaxEmails})
 }
 
 // group is gains or losses of one blueprint that share a reason.

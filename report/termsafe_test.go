@@ -29,7 +29,10 @@ func rawControls(out string, color bool) []string {
 func TestTermSafe(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"data-science", "data-science"},
-		{"bücher.de 日本 \u202e", "bücher.de 日本 \u202e"}, // printable or no control: kept
+		{"bücher.de 日本", "bücher.de 日本"},   // printable: kept
+		{"gnp.\u202eexe", `gnp.\u202eexe`}, // bidi override: escaped
+		{"a\u200bb\ufeff", `a\u200bb\ufeff`},
+		{"x\u2066y\u2069", `x\u2066y\u2069`},
 		{"evil\x1b[2J\x1b[H", `evil\x1b[2J\x1b[H`},
 		{"a\nb\r\tc", `a\nb\r\tc`},
 		{"\x07bell", `\abell`},
@@ -37,7 +40,7 @@ func TestTermSafe(t *testing.T) {
 		{"\u009b31m", `\u009b31m`},
 		{"\x1b]8;;https://evil.com\x07", `\x1b]8;;https://evil.com\a`},
 		{"\x00", `\x00`},
-		{`say "hi"` + "\x1b", `say \"hi\"\x1b`},
+		{`say "hi"` + "\x1b", `say "hi"\x1b`}, // quotes stay as they are
 	}
 	for _, tt := range tests {
 		got := termSafe(tt.in)
@@ -50,11 +53,12 @@ func TestTermSafe(t *testing.T) {
 	}
 }
 
-// TestTermSafeTrailingQuote: termSafe trims the quotes strconv adds with
-// strings.Trim, which also eats an escaped quote at either end of the value.
-func TestTermSafeTrailingQuote(t *testing.T) {
-	if got, want := termSafe("a\x1b\""), `a\x1b\"`; got != want {
-		t.Errorf("termSafe = %q, want %q", got, want)
+// TestTermSafeQuotes: a quote at either end of the value is kept whole.
+func TestTermSafeQuotes(t *testing.T) {
+	for in, want := range map[string]string{"a\x1b\"": `a\x1b"`, "'\x1b'": `'\x1b'`, "\"": `"`} {
+		if got := termSafe(in); got != want {
+			t.Errorf("termSafe(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
