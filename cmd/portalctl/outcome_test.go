@@ -202,7 +202,7 @@ func TestApplyInterruptedBySIGINT(t *testing.T) {
 
 // Lines apply prints about live objects are terminal-safe: a member whose address
 // in the portal holds a right-to-left override or a zero-width space shows them as
-// escapes in the progress and the summary.
+// escapes in the plan, the progress and the summary.
 func TestApplyLinesAreTerminalSafe(t *testing.T) {
 	p := startPortal(t, readTestdata(t, "seed.yaml"))
 	p.emu.AddMember("eve\u202egnp.exe\u200b@company.com", qovery.RoleUser, qovery.StatusActive)
@@ -210,10 +210,10 @@ func TestApplyLinesAreTerminalSafe(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	applyPart := r.stdout[strings.Index(r.stdout, "\n[ 1/"):]
-	if strings.ContainsAny(applyPart, "\u202e\u200b") {
-		t.Errorf("apply's own lines hold raw hidden controls:\n%s", applyPart)
+	if strings.ContainsAny(r.stdout+r.stderr, "\u202e\u200b") {
+		t.Errorf("the output holds raw hidden controls:\n%s", r.stdout)
 	}
+	applyPart := r.stdout[strings.Index(r.stdout, "\n[ 1/"):]
 	if !strings.Contains(applyPart, `remove eve\u202egnp.exe\u200b@company.com (user)`) {
 		t.Errorf("the removal is not shown with escapes:\n%s", applyPart)
 	}
