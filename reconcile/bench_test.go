@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/internal/atomicfile"
 	"github.com/qovery/portalctl/internal/synth"
 	"github.com/qovery/portalctl/portal"
@@ -76,7 +77,7 @@ func BenchmarkIndex(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				NewIndex(base)
+				access.NewIndex(base)
 			}
 		})
 	}

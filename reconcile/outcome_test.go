@@ -332,7 +332,9 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 				}
 			}
 			done, unsure, notSent := sum.Count(reconcile.Done), sum.Count(reconcile.Uncertain), sum.Count(reconcile.NotSent)
-			if done < killAt || notSent == 0 || done+unsure+notSent != n {
+			// The server processed killAt requests; the answers of those in flight when
+			// it died may be lost, so those are uncertain rather than done.
+			if done+unsure < killAt || notSent == 0 || done+unsure+notSent != n {
 				t.Errorf("%d done, %d uncertain, %d not sent of %d", done, unsure, notSent, n)
 			}
 			t.Logf("%d done, %d uncertain, %d not sent; %d attempts after the API died; %v", done, unsure, notSent, after, sum.Stopped)

@@ -1,3 +1,10 @@
+// Package reconcile turns two models of a portal — what portal.yaml wants and what
+// the portal holds — into an ordered plan with its access impact, checks the plan
+// against the safety rails, and executes it.
+//
+// Who sees what is decided by package access; reconcile asks it. Diff, the rails and
+// the plan file are pure; the only I/O is in ReadLive and Apply, through small
+// interfaces the caller satisfies.
 package reconcile
 
 import (
@@ -5,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/suggest"
@@ -72,7 +80,7 @@ type Unmanaged struct {
 type Plan struct {
 	Organization string
 	Ops          []Op
-	Impact       Impact
+	Impact       access.Impact
 	Unmanaged    []Unmanaged
 	// Fingerprint identifies the live state the plan was computed from; apply of a
 	// saved plan refuses to run when the portal has changed since.
@@ -149,7 +157,7 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 	for _, b := range current.Blueprints {
 		names = append(names, b.Name)
 	}
-	curIx := NewIndex(current)
+	curIx := access.NewIndex(current)
 	for _, b := range desired.Blueprints {
 		managed[b.Name] = true
 		have, ok := curIx.Blueprint(b.Name)
@@ -167,8 +175,8 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 		nb := b
 		nb.ID, nb.Description, nb.ETag = have.ID, have.Description, have.ETag
 		after.Blueprints = append(after.Blueprints, nb)
-		if !sameAccess(have, &b) {
-			added, removed := ruleDiff(have.Rules, b.Rules)
+		if !access.SameAccess(have, &b) {
+			added, removed := access.RuleDiff(have.Rules, b.Rules)
 			p.Ops = append(p.Ops, Op{
 				Action: UpdateACL, Blueprint: b.Name, BlueprintID: have.ID, ETag: have.ETag,
 				Rules: b.Rules, Added: added, Removed: removed,
@@ -183,7 +191,7 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 	}
 	after.Sort()
 	sort.SliceStable(p.Ops, func(i, j int) bool { return actionOrder[p.Ops[i].Action] < actionOrder[p.Ops[j].Action] })
-	p.Impact = ComputeImpact(curIx, NewIndex(after))
+	p.Impact = access.ComputeImpact(curIx, access.NewIndex(after))
 	if !opts.Offline {
 		p.Fingerprint = Fingerprint(current)
 	}

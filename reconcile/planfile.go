@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
 )
 
@@ -296,7 +297,7 @@ func opJSON(o Op) OpJSON {
 	}
 }
 
-func impactJSON(b BlueprintImpact) ImpactJSON {
+func impactJSON(b access.BlueprintImpact) ImpactJSON {
 	return ImpactJSON{
 		Blueprint: b.Name, Open: b.Open, WasOpen: b.WasOpen, BecomesOpen: b.BecomesOpen(), NewlyManaged: b.NewlyManaged,
 		RulesAdded: nonNil(rulesJSON(b.RulesAdded)), RulesRemoved: nonNil(rulesJSON(b.RulesRemoved)),
@@ -337,7 +338,7 @@ func rulesJSON(rules []portal.Rule) []RuleJSON {
 	return out
 }
 
-func accessJSON(a []Access) []AccessJSON {
+func accessJSON(a []access.Change) []AccessJSON {
 	out := make([]AccessJSON, len(a))
 	for i, x := range a {
 		via := make([]string, len(x.Via))

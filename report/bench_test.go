@@ -44,7 +44,7 @@ func BenchmarkReport(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			var size int
 			for b.Loop() {
-				r := New(p, Options{Before: base})
+				r := New(p, Options{})
 				size = len(r.Markdown(MarkdownOptions{MaxLen: commentMax}))
 			}
 			b.ReportMetric(float64(size), "bytes")

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
@@ -172,14 +173,13 @@ func TestPlanContent(t *testing.T) {
 	// impact and the unmanaged blueprints.
 	assertOrder(t, text, "Members to invite", "Role changes", "Blueprint ACL changes", "Members to remove", "Access impact:", "Unmanaged blueprints")
 
-	// plan -o markdown is the reviewer's report; without the live state it counts
-	// gains and losses but not audiences.
+	// plan -o markdown is the reviewer's report, audiences included.
 	for _, want := range []string{
 		"> [!CAUTION]\n> **1 blueprint becomes open to every member of the portal:** `legacy-app`\n",
-		"| Blueprint | Gain | Loss | Rule changes |\n",
-		"| ⚠️ `legacy-app` **opens to everyone** | +18 |  | − email `dave@company.com`; **no rules left** |\n",
-		"| `new-sandbox` | +1 |  | newly managed: + email `gina@company.com` |\n",
-		"| `data-science` | +3 | −1 | + email `carol@partner.org` (group `contractors`), + email `freelancer@gmail.com` (group `contractors`) |\n",
+		"| Blueprint | Audience | Gain | Loss | Rule changes |\n",
+		"| ⚠️ `legacy-app` **opens to everyone** | 1\u00a0→\u00a0**all\u00a019** | +18 |  | − email `dave@company.com`; **no rules left** |\n",
+		"| `new-sandbox` | new\u00a0→\u00a01 | +1 |  | newly managed: + email `gina@company.com` |\n",
+		"| `data-science` | 4\u00a0→\u00a06 | +3 | −1 | + email `carol@partner.org` (group `contractors`), + email `freelancer@gmail.com` (group `contractors`) |\n",
 		"- `dave@company.com`: user → admin\n",
 		"- `hank@partner.org` as **admin**, will see 3 blueprints\n",
 		"- `frank@oldvendor.io` (user), loses access to 3 blueprints\n",
@@ -408,7 +408,7 @@ func TestParseFormat(t *testing.T) {
 
 func TestAccessGolden(t *testing.T) {
 	cfg := loadConfig(t, "head.yaml")
-	ix := reconcile.NewIndex(cfg)
+	ix := access.NewIndex(cfg)
 	var text, js strings.Builder
 	for _, name := range []string{"data-science", "python-starter", "new-sandbox"} {
 		b, ok := ix.Blueprint(name)
@@ -484,7 +484,7 @@ func TestAccessGolden(t *testing.T) {
 	}
 }
 
-func renderAudience(t testing.TB, f Format, b *portal.Blueprint, viewers []reconcile.Viewer) string {
+func renderAudience(t testing.TB, f Format, b *portal.Blueprint, viewers []access.Viewer) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Audience(&buf, f, b, viewers, "portal.yaml"); err != nil {

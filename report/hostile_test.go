@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 )
@@ -84,29 +85,30 @@ func hostilePlan(vals []string, openName string) *reconcile.Plan {
 			acl.Rules = nil // the ACL becomes empty: open
 		}
 		p.Ops = append(p.Ops, acl)
-		p.Impact.Blueprints = append(p.Impact.Blueprints, reconcile.BlueprintImpact{
+		p.Impact.Blueprints = append(p.Impact.Blueprints, access.BlueprintImpact{
 			Name:         v,
 			NewlyManaged: i%3 == 1,
+			RulesChange:  true,
 			RulesAdded:   added,
-			Gains: []reconcile.Access{
-				{Email: email(v), Via: []reconcile.Via{{Rule: emailRule(email(v))}}},
-				{Email: v, Via: []reconcile.Via{{Rule: emailRule(v), Group: v}}, Member: true},
-				{Email: "plain@company.com", Via: []reconcile.Via{{Rule: domainRule(v)}}},
+			Gains: []access.Change{
+				{Email: email(v), Via: []access.Via{{Rule: emailRule(email(v))}}},
+				{Email: v, Via: []access.Via{{Rule: emailRule(v), Group: v}}, Member: true},
+				{Email: "plain@company.com", Via: []access.Via{{Rule: domainRule(v)}}},
 			},
-			Losses: []reconcile.Access{
-				{Email: "l" + email(v), Via: []reconcile.Via{{Rule: domainRule(v)}, {Rule: emailRule(v)}}},
-				{Email: "r" + v, Via: []reconcile.Via{{Open: true}}, Member: true},
-				{Email: "g" + v, Via: []reconcile.Via{{Rule: emailRule(v), Group: v}}},
+			Losses: []access.Change{
+				{Email: "l" + email(v), Via: []access.Via{{Rule: domainRule(v)}, {Rule: emailRule(v)}}},
+				{Email: "r" + v, Via: []access.Via{{Open: true}}, Member: true},
+				{Email: "g" + v, Via: []access.Via{{Rule: emailRule(v), Group: v}}},
 			},
 		})
 		p.Unmanaged = append(p.Unmanaged, reconcile.Unmanaged{Name: "u" + v, Open: i%2 == 0})
 	}
 	p.Impact.Blueprints = append(p.Impact.Blueprints,
-		reconcile.BlueprintImpact{Name: openName, Open: true, Gains: []reconcile.Access{
-			{Email: "plain@company.com", Via: []reconcile.Via{{Open: true}}},
-			{Email: "new@company.com", Via: []reconcile.Via{{Open: true}}, Member: true},
+		access.BlueprintImpact{Name: openName, Open: true, RulesChange: true, Gains: []access.Change{
+			{Email: "plain@company.com", Via: []access.Via{{Open: true}}},
+			{Email: "new@company.com", Via: []access.Via{{Open: true}}, Member: true},
 		}},
-		reconcile.BlueprintImpact{Name: "quiet " + vals[len(vals)-1], RulesAdded: []portal.Rule{{Kind: portal.RuleDomain, Value: vals[0]}}},
+		access.BlueprintImpact{Name: "quiet " + vals[len(vals)-1], RulesChange: true, RulesAdded: []portal.Rule{{Kind: portal.RuleDomain, Value: vals[0]}}},
 	)
 	return p
 }
@@ -124,17 +126,17 @@ func mapPlan(p *reconcile.Plan, f func(string) string) *reconcile.Plan {
 		}
 		return out
 	}
-	access := func(as []reconcile.Access) []reconcile.Access {
+	access := func(as []access.Change) []access.Change {
 		if as == nil {
 			return nil
 		}
-		out := make([]reconcile.Access, len(as))
+		out := make([]access.Change, len(as))
 		for i, a := range as {
-			vias := make([]reconcile.Via, len(a.Via))
+			vias := make([]access.Via, len(a.Via))
 			for j, v := range a.Via {
-				vias[j] = reconcile.Via{Open: v.Open, Rule: portal.RuleKey{Kind: v.Rule.Kind, Value: f(v.Rule.Value)}, Group: f(v.Group)}
+				vias[j] = access.Via{Open: v.Open, Rule: portal.RuleKey{Kind: v.Rule.Kind, Value: f(v.Rule.Value)}, Group: f(v.Group)}
 			}
-			out[i] = reconcile.Access{Email: f(a.Email), Via: vias, Member: a.Member}
+			out[i] = access.Change{Email: f(a.Email), Via: vias, Member: a.Member}
 		}
 		return out
 	}

@@ -33,8 +33,8 @@ func checkPlanMarkdown(t *testing.T, p *reconcile.Plan, o PlanOptions) *mdDoc {
 	if len(d.html) != wantHTML {
 		t.Errorf("%d HTML blocks, want %d: %q", len(d.html), wantHTML, d.html)
 	}
-	if len(d.tables) != 1 || len(d.tables[0].rows) != len(r.Index) || d.tables[0].header != 4 {
-		t.Errorf("tables %+v, want one index of 4 columns and %d rows", d.tables, len(r.Index))
+	if len(d.tables) != 1 || len(d.tables[0].rows) != len(r.Index) || d.tables[0].header != 5 {
+		t.Errorf("tables %+v, want one index of 5 columns and %d rows", d.tables, len(r.Index))
 	}
 	for _, tb := range d.tables {
 		for j, cells := range tb.rows {

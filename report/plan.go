@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 )
@@ -25,9 +26,6 @@ type PlanOptions struct {
 	MaxLen int
 	// Now stamps JSON output.
 	Now time.Time
-	// Before is the state the plan starts from (the live portal), so that the
-	// markdown index shows each blueprint's audience before and after.
-	Before *portal.Config
 }
 
 func (o PlanOptions) maxEmails() int {
@@ -54,7 +52,7 @@ func Plan(w io.Writer, f Format, p *reconcile.Plan, o PlanOptions) error {
 
 // PlanMarkdown renders the report of p as markdown.
 func PlanMarkdown(p *reconcile.Plan, o PlanOptions) string {
-	r := New(p, Options{Title: o.Title, Before: o.Before})
+	r := New(p, Options{Title: o.Title})
 	return r.Markdown(MarkdownOptions{MaxLen: o.MaxLen, Sample: o.MaxEmails})
 }
 
@@ -66,7 +64,7 @@ type group struct {
 
 // groups gathers accesses by their first reason, largest group first, so that a
 // domain-wide change reads as one line with a count.
-func groups(as []reconcile.Access, gain bool) []group {
+func groups(as []access.Change, gain bool) []group {
 	idx := map[string]int{}
 	var out []group
 	for _, a := range as {
@@ -88,7 +86,7 @@ func groups(as []reconcile.Access, gain bool) []group {
 	return out
 }
 
-func reason(a reconcile.Access, gain bool) string {
+func reason(a access.Change, gain bool) string {
 	via := "?"
 	if len(a.Via) > 0 {
 		via = a.Via[0].String()

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
@@ -173,22 +174,14 @@ type Unmanaged struct {
 type Options struct {
 	// Title heads the report; the default names the organization.
 	Title string
-	// Before is the state the plan starts from (the live portal, or the file at the
-	// base revision), from which the audiences before and after are counted. Without
-	// it the index shows gains and losses only.
-	Before *portal.Config
 	// Provenance says what was compared, and where.
 	Provenance *Provenance
 }
 
 // New builds the report of plan p. It costs one pass over the plan's gains and
-// losses, plus the audiences before of the blueprints whose rules change.
+// losses: the audiences come with the impact.
 func New(p *reconcile.Plan, o Options) *Report {
 	r := &Report{Version: ReportVersion, Title: o.Title, Provenance: o.Provenance, Opened: []string{}, NewAdmins: []NewAdmin{}}
-	var before *reconcile.Index
-	if o.Before != nil {
-		before = reconcile.NewIndex(o.Before)
-	}
 	// One pass over every gain and loss: who gains and who loses anything, what
 	// joining and leaving members see, and who loses what through rule changes.
 	gainers, losers := map[string]struct{}{}, map[string]struct{}{}
@@ -204,7 +197,7 @@ func New(p *reconcile.Plan, o Options) *Report {
 	}
 	lossesOf := map[string][]lost{}
 	for bi, b := range p.Impact.Blueprints {
-		changed := rulesChange(b)
+		changed := b.RulesChange
 		if b.BecomesOpen() {
 			r.Opened = append(r.Opened, b.Name)
 		}
@@ -232,7 +225,7 @@ func New(p *reconcile.Plan, o Options) *Report {
 		if !changed {
 			continue
 		}
-		r.Index = append(r.Index, indexRow(b, before, o.Before))
+		r.Index = append(r.Index, indexRow(b))
 		r.Rules = append(r.Rules, RuleChange{
 			Blueprint: b.Name, NewlyManaged: b.NewlyManaged,
 			Added: rules(b.RulesAdded), Removed: rules(b.RulesRemoved), Open: b.Open,
@@ -284,39 +277,19 @@ func New(p *reconcile.Plan, o Options) *Report {
 	return r
 }
 
-// rulesChange says whether the blueprint's own rules change (rather than only its
-// audience, through members joining or leaving).
-func rulesChange(bi reconcile.BlueprintImpact) bool {
-	return bi.NewlyManaged || bi.Open != bi.WasOpen || len(bi.RulesAdded)+len(bi.RulesRemoved) > 0
-}
-
-func indexRow(bi reconcile.BlueprintImpact, before *reconcile.Index, beforeCfg *portal.Config) IndexRow {
+func indexRow(bi access.BlueprintImpact) IndexRow {
 	row := IndexRow{
 		Blueprint: bi.Name, Gain: len(bi.Gains), Loss: len(bi.Losses),
 		WasOpen: bi.WasOpen, Open: bi.Open, BecomesOpen: bi.BecomesOpen(), NewlyManaged: bi.NewlyManaged,
 		RulesAdded: rules(bi.RulesAdded), RulesRemoved: rules(bi.RulesRemoved),
 	}
-	if before == nil {
-		return row
+	after := bi.AudienceAfter
+	row.After = &after
+	if !bi.NewlyManaged {
+		// Unknown before when the base revision did not manage it.
+		before := bi.AudienceBefore
+		row.Before = &before
 	}
-	if bi.NewlyManaged {
-		// Unknown before: the base revision did not manage it. Everyone who sees it
-		// after is counted as a gain.
-		after := row.Gain
-		row.After = &after
-		return row
-	}
-	b, ok := before.Blueprint(bi.Name)
-	if !ok {
-		return row
-	}
-	// The gains and losses are the exact difference of the two audiences.
-	n := len(beforeCfg.Members)
-	if !b.Open {
-		n = len(before.Viewers(b))
-	}
-	after := n + row.Gain - row.Loss
-	row.Before, row.After = &n, &after
 	return row
 }
 
@@ -336,16 +309,16 @@ func riskier(a, b IndexRow) int {
 // that granted it.
 type lost struct {
 	blueprint int
-	via       []reconcile.Via
+	via       []access.Via
 }
 
 // groupLosses folds people who lose the same blueprints through the same rules into
 // one entry: a domain rule removed reads as one line with a count. The largest
 // losses come first. Each person's losses are keyed by small numbers, not strings,
 // so that a hundred thousand people losing dozens of blueprints stay cheap.
-func groupLosses(byEmail map[string][]lost, impact []reconcile.BlueprintImpact) []Loss {
-	viaIDs := map[reconcile.Via]uint32{}
-	var viaList []reconcile.Via
+func groupLosses(byEmail map[string][]lost, impact []access.BlueprintImpact) []Loss {
+	viaIDs := map[access.Via]uint32{}
+	var viaList []access.Via
 	idx := map[string]int{}
 	out := []Loss{}
 	emails := make([]string, 0, len(byEmail))

@@ -11,8 +11,8 @@ import (
 
 	"github.com/yuin/goldmark/ast"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
-	"github.com/qovery/portalctl/reconcile"
 )
 
 // commentMax is what preview gives the comment: GitHub's limit less the marker.
@@ -26,13 +26,13 @@ func commentOptions() MarkdownOptions {
 func smallReport(t testing.TB) *Report {
 	t.Helper()
 	base := loadConfig(t, "base.yaml")
-	return New(diffOffline(t, loadConfig(t, "head.yaml"), base), Options{Before: base, Provenance: testProvenance()})
+	return New(diffOffline(t, loadConfig(t, "head.yaml"), base), Options{Provenance: testProvenance()})
 }
 
 func wideReport(t testing.TB, s wideSpec) *Report {
 	t.Helper()
-	p, before := widePlan(t, s)
-	return New(p, Options{Before: before, Provenance: testProvenance()})
+	p, _ := widePlan(t, s)
+	return New(p, Options{Provenance: testProvenance()})
 }
 
 // invalidReport is a file with errors and warnings, the warnings first in the file.
@@ -162,7 +162,7 @@ func TestReportContent(t *testing.T) {
 // against a brute-force count over members and rules.
 func TestAudienceOracle(t *testing.T) {
 	check := func(t *testing.T, before, after *portal.Config) {
-		r := New(diffOffline(t, after, before), Options{Before: before})
+		r := New(diffOffline(t, after, before), Options{})
 		sees := func(c *portal.Config, name string) (int, bool) {
 			for _, b := range c.Blueprints {
 				if b.Name != name {
@@ -564,7 +564,7 @@ func TestHiddenControls(t *testing.T) {
 	// The same through reconcile's types in access answers.
 	var buf bytes.Buffer
 	b := &portal.Blueprint{Name: values[0], Rules: []portal.Rule{{Kind: portal.RuleEmail, Value: values[1]}}}
-	if err := Audience(&buf, JSON, b, []reconcile.Viewer{{Email: values[2]}}, "portal.yaml"); err != nil {
+	if err := Audience(&buf, JSON, b, []access.Viewer{{Email: values[2]}}, "portal.yaml"); err != nil {
 		t.Fatal(err)
 	}
 	if strings.ContainsFunc(buf.String(), portal.HiddenControl) || !strings.Contains(buf.String(), `evil\u202egnp.exe`) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 )
@@ -118,13 +119,13 @@ func TestAccessControlCharacters(t *testing.T) {
 				{Kind: portal.RuleDomain, Value: v},
 				{Kind: portal.RuleEmail, Value: v + "@x.com", Group: v},
 			}}
-			viewers := []reconcile.Viewer{
-				{Email: v + "@x.com", Via: []reconcile.Via{{Rule: b.Rules[1].Key(), Group: v}, {Rule: b.Rules[0].Key()}}},
-				{Email: "plain@x.com", Via: []reconcile.Via{{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: v}}}},
+			viewers := []access.Viewer{
+				{Email: v + "@x.com", Via: []access.Via{{Rule: b.Rules[1].Key(), Group: v}, {Rule: b.Rules[0].Key()}}},
+				{Email: "plain@x.com", Via: []access.Via{{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: v}}}},
 			}
-			seen := []reconcile.Seen{
-				{Blueprint: v, Via: []reconcile.Via{{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: v}, Group: v}}},
-				{Blueprint: "open " + v, Via: []reconcile.Via{{Open: true}}},
+			seen := []access.Seen{
+				{Blueprint: v, Via: []access.Via{{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: v}, Group: v}}},
+				{Blueprint: "open " + v, Via: []access.Via{{Open: true}}},
 			}
 			for _, open := range []bool{false, true} {
 				b.Open = open

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
@@ -57,7 +58,7 @@ func (c *accessCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ix := reconcile.NewIndex(cfg)
+	ix := access.NewIndex(cfg)
 	if c.blueprint != "" {
 		b, ok := ix.Blueprint(c.blueprint)
 		if !ok {

@@ -78,7 +78,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		// The plan format itself, signed like the file --out writes.
 		err = p.WriteJSON(c.stdout, now, key)
 	} else {
-		err = report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout), Now: now, Before: live})
+		err = report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout), Now: now})
 	}
 	if err != nil {
 		return err

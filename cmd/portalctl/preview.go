@@ -240,5 +240,5 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 		fmt.Fprintf(c.stderr, "note: the report names no commits: %v\n", derr)
 	}
 	p, _ := reconcile.Diff(head, base, reconcile.DiffOptions{Offline: true})
-	return report.New(p, report.Options{Before: base, Provenance: prov}), nil
+	return report.New(p, report.Options{Provenance: prov}), nil
 }

@@ -1,4 +1,4 @@
-package reconcile_test
+package access_test
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
-	"github.com/qovery/portalctl/reconcile"
 )
 
 // mutate derives an "after" config from before: members join, leave and change role;
@@ -103,7 +103,7 @@ func naiveImpact(before, after *portal.Config) []impactOracle {
 	for i := range after.Blueprints {
 		nb := &after.Blueprints[i]
 		ob, existed := before.Blueprint(nb.Name)
-		oldA := map[string][]reconcile.Via{}
+		oldA := map[string][]access.Via{}
 		if existed {
 			oldA = oracleAudience(before, &ob)
 		}
@@ -138,7 +138,7 @@ func naiveImpact(before, after *portal.Config) []impactOracle {
 	return out
 }
 
-func toOracle(im reconcile.Impact) []impactOracle {
+func toOracle(im access.Impact) []impactOracle {
 	var out []impactOracle
 	for _, b := range im.Blueprints {
 		io := impactOracle{name: b.Name, wasOpen: b.WasOpen, open: b.Open, newBp: b.NewlyManaged}
@@ -164,14 +164,14 @@ func TestComputeImpactAgainstOracle(t *testing.T) {
 	for iter := range 400 {
 		before := randConfig(r, r.IntN(7))
 		after := mutate(r, before)
-		im := reconcile.ComputeImpact(reconcile.NewIndex(before), reconcile.NewIndex(after))
+		im := access.ComputeImpact(access.NewIndex(before), access.NewIndex(after))
 		got, want := toOracle(im), naiveImpact(before, after)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("iteration %d:\nbefore %+v\nafter  %+v\ngot  %+v\nwant %+v", iter, before, after, got, want)
 		}
 		// Gains and losses are sorted by email.
 		for _, b := range im.Blueprints {
-			for _, list := range [][]reconcile.Access{b.Gains, b.Losses} {
+			for _, list := range [][]access.Change{b.Gains, b.Losses} {
 				if !sort.SliceIsSorted(list, func(i, j int) bool { return list[i].Email < list[j].Email }) {
 					t.Fatalf("iteration %d: %s: gains or losses not sorted", iter, b.Name)
 				}
@@ -211,17 +211,17 @@ func TestComputeImpactCases(t *testing.T) {
 		c.Sort()
 		return c
 	}
-	impactOf := func(before, after *portal.Config) reconcile.Impact {
-		return reconcile.ComputeImpact(reconcile.NewIndex(before), reconcile.NewIndex(after))
+	impactOf := func(before, after *portal.Config) access.Impact {
+		return access.ComputeImpact(access.NewIndex(before), access.NewIndex(after))
 	}
-	emails := func(as []reconcile.Access) []string {
+	emails := func(as []access.Change) []string {
 		var out []string
 		for _, a := range as {
 			out = append(out, a.Email)
 		}
 		return out
 	}
-	only := func(t *testing.T, im reconcile.Impact, name string) reconcile.BlueprintImpact {
+	only := func(t *testing.T, im access.Impact, name string) access.BlueprintImpact {
 		t.Helper()
 		if len(im.Blueprints) != 1 || im.Blueprints[0].Name != name {
 			t.Fatalf("impact = %+v, want only %s", im.Blueprints, name)
@@ -240,7 +240,7 @@ func TestComputeImpactCases(t *testing.T) {
 		if got := emails(b.Gains); !slices.Equal(got, []string{"carol@partner.org"}) {
 			t.Errorf("gains %v, want carol", got)
 		}
-		if b.Gains[0].Member || !reflect.DeepEqual(b.Gains[0].Via, []reconcile.Via{{Open: true}}) {
+		if b.Gains[0].Member || !reflect.DeepEqual(b.Gains[0].Via, []access.Via{{Open: true}}) {
 			t.Errorf("gain = %+v, want via open access, not a member change", b.Gains[0])
 		}
 		if len(b.Losses) != 0 || len(b.RulesRemoved) != 1 || b.RulesRemoved[0].Key() != dom("company.com").Key() {
@@ -262,7 +262,7 @@ func TestComputeImpactCases(t *testing.T) {
 			t.Errorf("losses %v", got)
 		}
 		for _, l := range b.Losses {
-			if l.Member || !reflect.DeepEqual(l.Via, []reconcile.Via{{Open: true}}) {
+			if l.Member || !reflect.DeepEqual(l.Via, []access.Via{{Open: true}}) {
 				t.Errorf("loss %+v: want via open access (what granted it before), not a member change", l)
 			}
 		}

@@ -1,4 +1,4 @@
-package reconcile
+package access
 
 import (
 	"sort"
@@ -6,8 +6,8 @@ import (
 	"github.com/qovery/portalctl/portal"
 )
 
-// Access is a member's change of visibility of one blueprint.
-type Access struct {
+// Change is a member's change of visibility of one blueprint.
+type Change struct {
 	Email string
 	Via   []Via // the rules that grant it after (for a gain) or granted it before (a loss)
 	// Member says the change comes from the member joining (a gain) or leaving (a
@@ -18,8 +18,8 @@ type Access struct {
 // BlueprintImpact is how one blueprint's audience changes.
 type BlueprintImpact struct {
 	Name         string
-	Gains        []Access
-	Losses       []Access
+	Gains        []Change
+	Losses       []Change
 	RulesAdded   []portal.Rule
 	RulesRemoved []portal.Rule
 	WasOpen      bool
@@ -27,6 +27,14 @@ type BlueprintImpact struct {
 	// NewlyManaged is set when the blueprint is in the new file but not the old one
 	// (preview only: what it holds in the portal is unknown offline).
 	NewlyManaged bool
+	// RulesChange is set when the blueprint's own rules change (or it is newly
+	// managed), rather than only its audience through members joining or leaving.
+	RulesChange bool
+	// AudienceBefore and AudienceAfter count the members who see the blueprint before
+	// and after, for a blueprint whose rules change; AudienceBefore is 0 for a newly
+	// managed one. Both are 0 when RulesChange is false (never computed: that would
+	// cost the whole audience of every blueprint a joining member sees).
+	AudienceBefore, AudienceAfter int
 }
 
 // BecomesOpen reports the change everyone must notice: a restricted blueprint that
@@ -66,21 +74,22 @@ func ComputeImpact(before, after *Index) Impact {
 	for i := range ac.Blueprints {
 		nb := &ac.Blueprints[i]
 		ob, existed := before.Blueprint(nb.Name)
-		if existed && sameAccess(ob, nb) {
+		if existed && SameAccess(ob, nb) {
 			continue
 		}
 		changed[nb.Name] = true
-		bi := BlueprintImpact{Name: nb.Name, Open: nb.Open, NewlyManaged: !existed}
+		bi := BlueprintImpact{Name: nb.Name, Open: nb.Open, NewlyManaged: !existed, RulesChange: true}
 		newV := after.Viewers(nb)
 		var oldV []Viewer
 		if existed {
 			bi.WasOpen = ob.Open
-			bi.RulesAdded, bi.RulesRemoved = ruleDiff(ob.Rules, nb.Rules)
+			bi.RulesAdded, bi.RulesRemoved = RuleDiff(ob.Rules, nb.Rules)
 			oldV = before.Viewers(ob)
 		} else {
 			bi.RulesAdded = append([]portal.Rule(nil), nb.Rules...)
 		}
 		bi.Gains, bi.Losses = diffViewers(oldV, newV, before, after)
+		bi.AudienceBefore, bi.AudienceAfter = len(oldV), len(newV)
 		out = append(out, bi)
 	}
 	// Blueprints whose rules stay: only joining and leaving members change them.
@@ -106,7 +115,7 @@ func ComputeImpact(before, after *Index) Impact {
 				continue
 			}
 			b := touch(s.Blueprint)
-			b.Gains = append(b.Gains, Access{Email: m.Email, Via: s.Via, Member: true})
+			b.Gains = append(b.Gains, Change{Email: m.Email, Via: s.Via, Member: true})
 		}
 	}
 	for _, m := range bc.Members {
@@ -121,20 +130,21 @@ func ComputeImpact(before, after *Index) Impact {
 				continue
 			}
 			b := touch(s.Blueprint)
-			b.Losses = append(b.Losses, Access{Email: m.Email, Via: s.Via, Member: true})
+			b.Losses = append(b.Losses, Change{Email: m.Email, Via: s.Via, Member: true})
 		}
 	}
 	for _, b := range extra {
-		sortAccess(b.Gains)
-		sortAccess(b.Losses)
+		sortChanges(b.Gains)
+		sortChanges(b.Losses)
 		out = append(out, *b)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return Impact{Blueprints: out}
 }
 
-// sameAccess reports whether two versions of a blueprint grant the same access.
-func sameAccess(a, b *portal.Blueprint) bool {
+// SameAccess reports whether two versions of a blueprint grant the same access: both
+// open, or the same rules (rules are kept sorted, see portal.SortRules).
+func SameAccess(a, b *portal.Blueprint) bool {
 	if a.Open != b.Open || len(a.Rules) != len(b.Rules) {
 		return false
 	}
@@ -146,8 +156,8 @@ func sameAccess(a, b *portal.Blueprint) bool {
 	return true
 }
 
-// ruleDiff returns the rules of b not in a, and of a not in b. Both are sorted.
-func ruleDiff(a, b []portal.Rule) (added, removed []portal.Rule) {
+// RuleDiff returns the rules of b not in a, and of a not in b. Both must be sorted.
+func RuleDiff(a, b []portal.Rule) (added, removed []portal.Rule) {
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
@@ -166,17 +176,17 @@ func ruleDiff(a, b []portal.Rule) (added, removed []portal.Rule) {
 }
 
 // diffViewers merges two sorted audiences into gains and losses.
-func diffViewers(old, new []Viewer, before, after *Index) (gains, losses []Access) {
+func diffViewers(old, new []Viewer, before, after *Index) (gains, losses []Change) {
 	i, j := 0, 0
 	for i < len(old) || j < len(new) {
 		switch {
 		case j == len(new) || i < len(old) && old[i].Email < new[j].Email:
 			e := old[i].Email
-			losses = append(losses, Access{Email: e, Via: old[i].Via, Member: !after.IsMember(e)})
+			losses = append(losses, Change{Email: e, Via: old[i].Via, Member: !after.IsMember(e)})
 			i++
 		case i == len(old) || new[j].Email < old[i].Email:
 			e := new[j].Email
-			gains = append(gains, Access{Email: e, Via: new[j].Via, Member: !before.IsMember(e)})
+			gains = append(gains, Change{Email: e, Via: new[j].Via, Member: !before.IsMember(e)})
 			j++
 		default:
 			i++
@@ -186,6 +196,6 @@ func diffViewers(old, new []Viewer, before, after *Index) (gains, losses []Acces
 	return gains, losses
 }
 
-func sortAccess(a []Access) {
+func sortChanges(a []Change) {
 	sort.Slice(a, func(i, j int) bool { return a[i].Email < a[j].Email })
 }

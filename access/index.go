@@ -1,10 +1,12 @@
-// Package reconcile turns two models of a portal — what portal.yaml wants and what
-// the portal holds — into an ordered plan and its access impact, and executes plans.
+// Package access is the one engine that decides who sees which blueprint: an index of
+// one portal configuration (Index) that answers who sees a blueprint and what a
+// member sees, with every rule behind each answer, and the access impact of going
+// from one configuration to another (ComputeImpact).
 //
-// Everything that decides who sees what lives here, in one engine (Index) that plan,
-// apply, preview and access all use. The diff and the impact are pure functions; the
-// only I/O is in ReadLive and Apply, through small interfaces the caller satisfies.
-package reconcile
+// plan, apply, preview, the report and the access command all ask it; no other
+// package evaluates rules. Everything here is pure: no I/O, and an answer costs what
+// it returns, never members × blueprints × rules.
+package access
 
 import (
 	"slices"
