@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/internal/synth"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 var benchSizes = []struct{ members, blueprints int }{{1_000, 200}, {10_000, 1_000}, {100_000, 2_000}}
@@ -30,7 +30,7 @@ func BenchmarkValidate(b *testing.B) {
 	}
 }
 
-// BenchmarkYAMLOnly is the floor validate stands on: yaml.v3 parsing the same bytes
+// BenchmarkYAMLOnly is the floor validate stands on: go.yaml.in/yaml/v4 parsing the same bytes
 // into a node tree, with no checks at all.
 func BenchmarkYAMLOnly(b *testing.B) {
 	for _, s := range benchSizes {

@@ -105,11 +105,11 @@ func (c *previewCmd) preview(ctx context.Context, title string, format report.Fo
 	if c.file.file == "-" {
 		return "", nil, false, errors.New("preview reads the file from git and from the working tree: give a path with -f, not stdin")
 	}
-	headData, err := schema.ReadFile(c.file.file, nil)
+	headData, err := schema.ReadFileMax(c.file.file, nil, int64(c.file.maxSize))
 	if err != nil {
 		return "", nil, false, err
 	}
-	head, hds, err := c.parseBytes(c.file.file, headData, c.file.strict)
+	head, hds, err := c.parseBytes(c.file.file, headData, c.file)
 	if err != nil {
 		return "", nil, false, err
 	}
@@ -130,7 +130,9 @@ func (c *previewCmd) preview(ctx context.Context, title string, format report.Fo
 	case err != nil:
 		return "", nil, false, err
 	default:
-		cfg, bds, err := c.parseBytes(c.file.file+"@"+c.base, baseData, false)
+		loose := c.file
+		loose.strict = false
+		cfg, bds, err := c.parseBytes(c.file.file+"@"+c.base, baseData, loose)
 		if err != nil {
 			return "", nil, false, err
 		}

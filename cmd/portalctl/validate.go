@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/qovery/portalctl/report"
+	"github.com/qovery/portalctl/schema"
 )
 
 const validateExample = `portalctl validate -f portal.yaml
@@ -38,6 +39,7 @@ func (c *validateCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.file.problems = max(c.max, schema.DefaultMaxProblems) // keep at least what is shown
 	_, ds, err := c.parse(c.file)
 	if err != nil {
 		return err
