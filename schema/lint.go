@@ -153,7 +153,7 @@ func lintProviders(cfg *portal.Config, ds *diag.Collector) {
 // (xn--…) is flagged when it decodes to a mix of scripts.
 func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 	check := func(pos portal.Pos, kind, value string) {
-		if !f.unicode[pos] && isASCII(value) && !strings.Contains(value, "xn--") {
+		if isASCII(value) && !strings.Contains(value, "xn--") && (len(f.unicode) == 0 || !f.unicode[pos]) {
 			return // written in plain ASCII: nothing to look alike
 		}
 		what := kind + " rule"

@@ -108,33 +108,56 @@ func ReadFile(path string, stdin io.Reader) ([]byte, error) {
 // ReadFileMax reads path ("-" reads stdin), refusing a file over max bytes before
 // reading it whole.
 func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
-	var r io.Reader
+	r, hint := stdin, int64(0)
 	if path == "-" {
 		if stdin == nil {
 			return nil, errors.New("read standard input: not available here")
 		}
-		r = stdin
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > max {
-			msg, hint := tooLarge(st.Size(), max)
-			return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			if st.Size() > max {
+				msg, hint := tooLarge(st.Size(), max)
+				return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
+			}
+			hint = st.Size()
 		}
 		r = f
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	data, err := readAll(r, hint, max)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if int64(len(data)) > max {
-		msg, hint := tooLarge(-1, max)
-		return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
-	}
 	return data, nil
+}
+
+// readAll reads r to its end into a buffer of size hint, grown if r holds more,
+// and refuses more than max bytes. Growing a buffer from nothing by doubling, as
+// io.ReadAll does, costs several copies of a large file.
+func readAll(r io.Reader, hint, max int64) ([]byte, error) {
+	data := make([]byte, 0, min(hint, max)+512)
+	lr := io.LimitReader(r, max+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if int64(len(data)) > max {
+			msg, hint := tooLarge(-1, max)
+			return nil, fmt.Errorf("%s: %s", msg, hint)
+		}
+		if errors.Is(err, io.EOF) {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // tooLarge says that a file is over the limit and what the limit is, and, as a

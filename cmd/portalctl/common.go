@@ -88,6 +88,7 @@ func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	a.limitMemory(len(data))
 	return a.parseBytes(f.file, data, f)
 }
 
@@ -96,7 +97,6 @@ func (a *app) parseBytes(name string, data []byte, f fileFlags) (*portal.Config,
 	if err != nil {
 		return nil, nil, err
 	}
-	a.limitMemory(len(data))
 	cfg, ds := l.Parse(name, data)
 	if f.strict {
 		ds = ds.Strict()

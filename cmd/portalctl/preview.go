@@ -109,7 +109,13 @@ func (c *previewCmd) preview(ctx context.Context, title string, format report.Fo
 	if err != nil {
 		return "", nil, false, err
 	}
+	// The base is read from git and parsed while the working tree's file is:
+	// the two parses are most of a preview's time.
+	c.limitMemory(2 * len(headData))
+	based := make(chan baseConfig, 1)
+	go func() { based <- c.readBase(ctx, len(headData)) }()
 	head, hds, err := c.parseBytes(c.file.file, headData, c.file)
+	br := <-based
 	if err != nil {
 		return "", nil, false, err
 	}
@@ -122,27 +128,48 @@ func (c *previewCmd) preview(ctx context.Context, title string, format report.Fo
 		}
 		return b.String(), nil, true, nil
 	}
-	base := &portal.Config{Groups: map[string][]string{}}
-	baseData, err := gitrev.ReadFile(ctx, c.file.file, c.base)
-	switch {
-	case errors.Is(err, gitrev.ErrFileNotFound):
-		fmt.Fprintf(c.stderr, "note: %s does not exist at %s; comparing with an empty portal\n", c.file.file, c.base)
-	case err != nil:
-		return "", nil, false, err
-	default:
-		loose := c.file
-		loose.strict = false
-		cfg, bds, err := c.parseBytes(c.file.file+"@"+c.base, baseData, loose)
-		if err != nil {
-			return "", nil, false, err
-		}
-		if bds.HasErrors() {
-			fmt.Fprintf(c.stderr, "note: %s is invalid at %s; comparing with an empty portal\n", c.file.file, c.base)
-		} else {
-			base = cfg
-		}
+	if br.err != nil {
+		return "", nil, false, br.err
 	}
+	if br.note != "" {
+		fmt.Fprintln(c.stderr, br.note)
+	}
+	base := br.cfg
 	p, _ = reconcile.Diff(head, base, reconcile.DiffOptions{Offline: true})
 	md = report.PlanMarkdown(p, report.PlanOptions{Title: title, MaxLen: commentLimit})
 	return md, p, false, nil
+}
+
+// baseConfig is the file at the base revision, or an empty portal and a note
+// saying why.
+type baseConfig struct {
+	cfg  *portal.Config
+	note string
+	err  error
+}
+
+// readBase reads and parses the file at the base revision; headSize is the size
+// of the working tree's file, parsed meanwhile.
+func (c *previewCmd) readBase(ctx context.Context, headSize int) baseConfig {
+	empty := &portal.Config{Groups: map[string][]string{}}
+	data, err := gitrev.ReadFile(ctx, c.file.file, c.base)
+	switch {
+	case errors.Is(err, gitrev.ErrFileNotFound):
+		return baseConfig{cfg: empty, note: fmt.Sprintf("note: %s does not exist at %s; comparing with an empty portal", c.file.file, c.base)}
+	case err != nil:
+		return baseConfig{err: err}
+	}
+	if len(data) > headSize {
+		c.limitMemory(headSize + len(data))
+	}
+	loose := c.file
+	loose.strict = false
+	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose)
+	switch {
+	case err != nil:
+		return baseConfig{err: err}
+	case ds.HasErrors():
+		return baseConfig{cfg: empty, note: fmt.Sprintf("note: %s is invalid at %s; comparing with an empty portal", c.file.file, c.base)}
+	}
+	return baseConfig{cfg: cfg}
 }
