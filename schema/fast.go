@@ -309,13 +309,19 @@ func holdsString(str string, s *jsonschema.Schema) bool {
 	if !typeAllowed("string", s) || !holdsConst(str, s) {
 		return false
 	}
-	if s.MinLength >= 0 || s.MaxLength >= 0 {
-		n := utf8.RuneCountInString(str)
-		if s.MinLength >= 0 && n < s.MinLength || s.MaxLength >= 0 && n > s.MaxLength {
-			return false
-		}
+	return lengthOK(str, s) && (s.Pattern == nil || s.Pattern.MatchString(str))
+}
+
+// lengthOK applies minLength and maxLength, which count characters.
+func lengthOK(str string, s *jsonschema.Schema) bool {
+	switch {
+	case s.MinLength < 0 && s.MaxLength < 0:
+		return true
+	case s.MaxLength < 0 && s.MinLength <= 1:
+		return len(str) >= s.MinLength // "minLength: 1": any byte begins a character
 	}
-	return s.Pattern == nil || s.Pattern.MatchString(str)
+	n := utf8.RuneCountInString(str)
+	return (s.MinLength < 0 || n >= s.MinLength) && (s.MaxLength < 0 || n <= s.MaxLength)
 }
 
 func holdsConst(v any, s *jsonschema.Schema) bool {

@@ -42,6 +42,7 @@ type Loader struct {
 	format      format
 	maxSize     int64
 	maxProblems int
+	noLints     bool
 }
 
 // Option configures a Loader.
@@ -65,6 +66,12 @@ func MaxProblems(n int) Option {
 			l.maxProblems = n
 		}
 	}
+}
+
+// NoLints skips the lints (warnings): for a file read only to be compared with,
+// as the base of a preview.
+func NoLints() Option {
+	return func(l *Loader) { l.noLints = true }
 }
 
 // New compiles the embedded schema.
@@ -223,7 +230,7 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 	}
 	l.fast.check(file, root, hidden.found, ds)
 	cfg, f := l.build(file, root, hidden.found, ds)
-	if !l.format.seed {
+	if !l.format.seed && !l.noLints {
 		lint(cfg, f, ds)
 	}
 	return cfg, ds.List()

@@ -200,6 +200,21 @@ func TestProblemsCappedWhileCollected(t *testing.T) {
 	}
 }
 
+func TestNoLints(t *testing.T) {
+	data, err := os.ReadFile("testdata/cases/lints.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := New(NoLints())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, ds := l.Parse("lints.yaml", data)
+	if len(ds) != 0 || cfg == nil || len(cfg.Members) != 8 {
+		t.Fatalf("want the model and no warnings, got %d members and %+v", len(cfg.Members), ds)
+	}
+}
+
 func TestStrict(t *testing.T) {
 	data, err := os.ReadFile("testdata/cases/lints.yaml")
 	if err != nil {

@@ -92,8 +92,8 @@ func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
 	return a.parseBytes(f.file, data, f)
 }
 
-func (a *app) parseBytes(name string, data []byte, f fileFlags) (*portal.Config, diag.List, error) {
-	l, err := schema.New(schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems))
+func (a *app) parseBytes(name string, data []byte, f fileFlags, opts ...schema.Option) (*portal.Config, diag.List, error) {
+	l, err := schema.New(append([]schema.Option{schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems)}, opts...)...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -164,7 +164,7 @@ func (c *previewCmd) readBase(ctx context.Context, headSize int) baseConfig {
 	}
 	loose := c.file
 	loose.strict = false
-	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose)
+	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose, schema.NoLints())
 	switch {
 	case err != nil:
 		return baseConfig{err: err}
