@@ -16,8 +16,9 @@ const (
 	// size (SPEC §8).
 	MemoryFactor = 40
 	// memoryFloor is the budget of small files, which the factor would squeeze
-	// below what any process needs.
-	memoryFloor = 64 << 20
+	// below what any process needs. No heap limit is set for them (tests and
+	// small files run with the garbage collector's defaults).
+	memoryFloor = 128 << 20
 	// nodeCost is one node of the YAML library's tree (measured 168 to 185
 	// bytes, the node and its share of its parent's list). Before parsing, a
 	// node is also given its share of a member (memberShare).
@@ -34,15 +35,19 @@ const (
 )
 
 // Budget is the most memory checking a file of size bytes may take: MemoryFactor
-// times its size, and never less than 64 MiB.
+// times its size, and never less than 128 MiB.
 func Budget(size int64) int64 {
 	return max(MemoryFactor*size, memoryFloor)
 }
 
 // HeapLimit is the heap a process checking a file of size bytes should allow
 // itself (the soft limit given to the garbage collector): the budget less what a
-// process takes besides its heap (code, stacks, runtime).
+// process takes besides its heap (code, stacks, runtime). It is 0, no limit, for
+// a file whose budget is the floor.
 func HeapLimit(size int64) int64 {
+	if MemoryFactor*size <= memoryFloor {
+		return 0
+	}
 	return Budget(size) - processReserve
 }
 
@@ -50,9 +55,11 @@ func HeapLimit(size int64) int64 {
 // 12 to 15 MiB on a tiny file).
 const processReserve = 16 << 20
 
-// usable is how much of the heap limit the YAML tree and the model may fill: the
-// garbage collector needs room to work within the limit.
-func usable(size int) int64 { return HeapLimit(int64(size)) / 20 * 17 }
+// usable is how much memory the YAML tree and the model may fill: 85% of the
+// heap limit, the garbage collector needing room to work within it.
+func usable(size int) int64 {
+	return (Budget(int64(size)) - processReserve) / 20 * 17
+}
 
 // fitsParse refuses, before the parser allocates for it, a file whose YAML tree
 // would not fit the budget: a file of tiny values ("[a,a,a,…]") costs the parser

@@ -113,6 +113,9 @@ func (a *app) limitMemory(size int) {
 		return
 	}
 	want := schema.HeapLimit(int64(size))
+	if want == 0 {
+		return // a small file: the collector's defaults stay within the budget
+	}
 	if cur := debug.SetMemoryLimit(-1); cur == math.MaxInt64 || cur < want {
 		debug.SetMemoryLimit(want)
 	}

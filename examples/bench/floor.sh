@@ -2,12 +2,12 @@
 # The parse floor (SPEC §8), measured as whole processes:
 #  1. bin/yamlfloor (the YAML library parsing the file into a node tree, nothing
 #     else), `portalctl validate` and `portalctl preview` of a pull request, on
-#     100,000 members / 2,000 blueprints / 10 rules. RUNS rounds (default 11); each
+#     MEMBERS / BLUEPRINTS / RULES (default 100,000 / 2,000 / 10). RUNS rounds (default 11); each
 #     round runs the three, in an order rotated every round. Medians of wall time,
 #     CPU time (user + system) and peak RSS, then the ratios.
 #  2. Memory: validate on the densest file of each shape (portal-gen --dense) of
-#     DENSE_SIZE bytes (default 16 MiB): peak RSS against 40 times the size, and
-#     whether the file was accepted or refused (and why).
+#     DENSE_SIZE bytes (default 16 MiB; 0 skips): peak RSS against 40 times the
+#     size, and whether the file was accepted or refused (and why).
 # Run with `make bench`, or directly after building bin/portalctl, bin/portal-gen
 # and bin/yamlfloor. Needs GNU time (/usr/bin/time).
 set -euo pipefail
@@ -15,6 +15,7 @@ cd "$(dirname "$0")/../.."
 bin=$PWD/bin
 runs=${RUNS:-11}
 dense_size=${DENSE_SIZE:-16777216}
+gen=(--members "${MEMBERS:-100000}" --blueprints "${BLUEPRINTS:-2000}" --rules "${RULES:-10}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ ! -x /usr/bin/time ]; then
@@ -35,14 +36,14 @@ median() {
 	awk -v c="$1" '{ print $c }' "$2" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
-echo "== floor, validate and preview as whole processes: 100,000 members, 2,000 blueprints, 10 rules; $runs rounds"
+echo "== floor, validate and preview as whole processes: ${gen[*]}; $runs rounds"
 repo="$work/repo"
 mkdir -p "$repo"
-"$bin/portal-gen" --members 100000 --blueprints 2000 --rules 10 > "$repo/portal.yaml"
+"$bin/portal-gen" "${gen[@]}" > "$repo/portal.yaml"
 git -C "$repo" init -q -b main
 git -C "$repo" -c user.name=bench -c user.email=bench@example.com add portal.yaml
 git -C "$repo" -c user.name=bench -c user.email=bench@example.com commit -q -m base
-"$bin/portal-gen" --members 100000 --blueprints 2000 --rules 10 \
+"$bin/portal-gen" "${gen[@]}" \
 	--changed-blueprints 20 --opened-blueprints 1 --new-members 50 --removed-members 50 > "$repo/portal.yaml"
 echo "file: $(wc -c < "$repo/portal.yaml") bytes; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -66,6 +67,7 @@ ratio() { echo "scale=2; $(median "$1" "$work/$2") / $(median "$1" "$work/$3")" 
 echo "validate / floor:   $(ratio 1 validate floor)x wall, $(ratio 2 validate floor)x cpu   (target: within 1.6x, peak <= 150 MiB)"
 echo "preview / validate: $(ratio 1 preview validate)x wall, $(ratio 2 preview validate)x cpu   (target: within 2x)"
 
+[ "$dense_size" -gt 0 ] || exit 0
 echo
 echo "== memory: validate on the densest files of $dense_size bytes (bound: 40 times the size, $((dense_size * 40 / 1048576)) MiB)"
 printf '%-15s %10s %10s  %s\n' shape "peak MiB" "x size" outcome
