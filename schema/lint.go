@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/runenames"
 
@@ -62,12 +61,27 @@ func lintAdmins(cfg *portal.Config, f facts, ds *diag.Collector) {
 }
 
 func lintDormant(cfg *portal.Config, f facts, ds *diag.Collector) {
-	// Members are sorted by email (Config.Sort): a binary search finds one
-	// without building a set of 100,000 emails.
-	member := func(email string) bool {
-		_, ok := slices.BinarySearchFunc(cfg.Members, email, func(m portal.Member, e string) int { return strings.Compare(m.Email, e) })
-		return ok
+	// A set of the emails the rules name, marked off by one pass over the
+	// members: no set of 100,000 members, and no search through them per rule.
+	named := map[string]bool{} // email → not a member
+	for _, b := range cfg.Blueprints {
+		for _, r := range b.Rules {
+			if r.Kind == portal.RuleEmail && r.Group == "" {
+				named[r.Value] = true
+			}
+		}
 	}
+	for _, entries := range f.groupEntries {
+		for _, r := range entries {
+			named[r.Value] = true
+		}
+	}
+	for _, m := range cfg.Members {
+		if _, ok := named[m.Email]; ok {
+			named[m.Email] = false
+		}
+	}
+	member := func(email string) bool { return !named[email] }
 	// Only the first maxDormantShown are listed, and the next one says how many
 	// more there are: keep those, in file order, and count the rest.
 	var first []dormant
@@ -153,8 +167,8 @@ func lintProviders(cfg *portal.Config, ds *diag.Collector) {
 // (xn--…) is flagged when it decodes to a mix of scripts.
 func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 	check := func(pos portal.Pos, kind, value string) {
-		if isASCII(value) && !strings.Contains(value, "xn--") && (len(f.unicode) == 0 || !f.unicode[pos]) {
-			return // written in plain ASCII: nothing to look alike
+		if !strings.Contains(value, "xn--") && (len(f.unicode) == 0 || !f.unicode[pos]) {
+			return // written in plain ASCII (normalised, it still is): nothing to look alike
 		}
 		what := kind + " rule"
 		if kind == "member" || kind == "group" {
@@ -192,15 +206,6 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 			}
 		}
 	}
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 func describeRunes(s string) string {
