@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// No env default here: PrintDefaults would show the token in --help.
 	token := fs.String("token", "", "API `token` clients must send (default $"+tokenEnv+")")
 	org := fs.String("organization", defaultOrganization, "organization `id` served")
-	seed := fs.String("seed", "", "portal.yaml-shaped `file` to start from (members may carry status: pending)")
+	seed := fs.String("seed", "", "portal.yaml `file` to start from, read as portalctl reads it; members may carry status: pending, blueprints id and description")
 	state := fs.String("state", "", "JSON `file` persisted after every change and reloaded on start (wins over --seed)")
 	latency := fs.Duration("latency", 0, "latency added to every API request")
 	failRate := fs.Float64("fail-rate", 0, "fraction of API requests answered 502 or dropped")

@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"runtime/debug"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -17,13 +21,56 @@ import (
 
 // fileFlags are the flags every command that reads portal.yaml shares.
 type fileFlags struct {
-	file   string
-	strict bool
+	file    string
+	strict  bool
+	maxSize sizeFlag
+	// problems is how many problems the loader keeps (validate raises it to
+	// what it shows); 0 means the loader's default.
+	problems int
 }
 
 func (f *fileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.file, "file", "f", "portal.yaml", "the portal configuration file (\"-\" reads stdin)")
 	fs.BoolVar(&f.strict, "strict", false, "treat lint warnings as errors")
+	f.maxSize = schema.DefaultMaxFileSize
+	fs.Var(&f.maxSize, "max-file-size", fmt.Sprintf("largest portal.yaml accepted, e.g. 96MiB (checking a file may take up to %d times its size in memory)", schema.MemoryFactor))
+}
+
+// sizeFlag is a size in bytes, written with a unit: 48MiB, 1GiB, 500KiB, or bytes.
+type sizeFlag int64
+
+func (s *sizeFlag) String() string {
+	switch n := int64(*s); {
+	case n%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", n>>30)
+	case n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	default:
+		return strconv.FormatInt(n, 10)
+	}
+}
+
+func (s *sizeFlag) Type() string { return "size" }
+
+func (s *sizeFlag) Set(v string) error {
+	num, unit := v, int64(1)
+	for _, u := range []struct {
+		suffix string
+		n      int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}} {
+		if strings.HasSuffix(v, u.suffix) {
+			num, unit = strings.TrimSuffix(v, u.suffix), u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/unit {
+		return fmt.Errorf("%q is not a size: write a number with a unit, e.g. 96MiB", v)
+	}
+	*s = sizeFlag(n * unit)
+	return nil
 }
 
 // color says whether w gets ANSI colours: only on a terminal, never with NO_COLOR.
@@ -37,23 +84,41 @@ func (a *app) color(w any) bool {
 // parse reads and checks the configuration file, printing its problems to stderr.
 // It fails, already reported, when the file is invalid.
 func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
-	data, err := schema.ReadFile(f.file, a.stdin)
+	data, err := schema.ReadFileMax(f.file, a.stdin, int64(f.maxSize))
 	if err != nil {
 		return nil, nil, err
 	}
-	return a.parseBytes(f.file, data, f.strict)
+	a.limitMemory(len(data))
+	return a.parseBytes(f.file, data, f)
 }
 
-func (a *app) parseBytes(name string, data []byte, strict bool) (*portal.Config, diag.List, error) {
-	l, err := schema.New()
+func (a *app) parseBytes(name string, data []byte, f fileFlags, opts ...schema.Option) (*portal.Config, diag.List, error) {
+	l, err := schema.New(append([]schema.Option{schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems)}, opts...)...)
 	if err != nil {
 		return nil, nil, err
 	}
 	cfg, ds := l.Parse(name, data)
-	if strict {
+	if f.strict {
 		ds = ds.Strict()
 	}
 	return cfg, ds, nil
+}
+
+// limitMemory tells the garbage collector what checking a file of size bytes may
+// cost (schema.HeapLimit, within schema.Budget): near that, it collects harder
+// rather than let the heap grow to twice what is live. The limit only ever rises,
+// and GOMEMLIMIT, when set, wins.
+func (a *app) limitMemory(size int) {
+	if a.getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	want := schema.HeapLimit(int64(size))
+	if want == 0 {
+		return // a small file: the collector's defaults stay within the budget
+	}
+	if cur := debug.SetMemoryLimit(-1); cur == math.MaxInt64 || cur < want {
+		debug.SetMemoryLimit(want)
+	}
 }
 
 // loadValid is parse for commands that need a valid file: problems go to stderr,

@@ -192,7 +192,7 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	if c.file.file == "-" {
 		return nil, errors.New("preview reads the file from git and from the working tree: give a path with -f, not stdin")
 	}
-	headData, err := schema.ReadFile(c.file.file, nil)
+	headData, err := schema.ReadFileMax(c.file.file, nil, int64(c.file.maxSize))
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,13 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 		Base: report.Revision{Ref: c.base}, Head: report.Revision{Ref: "HEAD"},
 		RepositoryURL: prcomment.RepositoryURL(c.getenv), RunURL: prcomment.RunURL(c.getenv),
 	}
-	head, hds, err := c.parseBytes(c.file.file, headData, c.file.strict)
+	// The base is read from git and parsed while the working tree's file is:
+	// the two parses are most of a preview's time.
+	c.limitMemory(2 * len(headData))
+	based := make(chan baseConfig, 1)
+	go func() { based <- c.readBase(ctx, len(headData)) }()
+	head, hds, err := c.parseBytes(c.file.file, headData, c.file)
+	br := <-based
 	if err != nil {
 		return nil, err
 	}
@@ -215,30 +221,51 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 		}
 		return report.NewInvalid(c.file.file, hds, report.Options{Provenance: prov}), nil
 	}
-	base := &portal.Config{Groups: map[string][]string{}}
-	baseData, err := gitrev.ReadFile(ctx, c.file.file, c.base)
-	switch {
-	case errors.Is(err, gitrev.ErrFileNotFound):
-		prov.Base.Note = "the file does not exist: compared with an empty portal"
-		fmt.Fprintf(c.stderr, "note: %s does not exist at %s; comparing with an empty portal\n", c.file.file, c.base)
-	case err != nil:
-		return nil, err
-	default:
-		cfg, bds, err := c.parseBytes(c.file.file+"@"+c.base, baseData, false)
-		if err != nil {
-			return nil, err
-		}
-		if bds.HasErrors() {
-			prov.Base.Note = "the file is invalid: compared with an empty portal"
-			fmt.Fprintf(c.stderr, "note: %s is invalid at %s; comparing with an empty portal\n", c.file.file, c.base)
-		} else {
-			base = cfg
-		}
+	if br.err != nil {
+		return nil, br.err
+	}
+	if br.note != "" {
+		prov.Base.Note = "the file " + br.note + ": compared with an empty portal"
+		fmt.Fprintf(c.stderr, "note: %s %s at %s; comparing with an empty portal\n", c.file.file, br.note, c.base)
 	}
 	if derr != nil {
 		// The comparison itself worked: only the commits are unknown.
 		fmt.Fprintf(c.stderr, "note: the report names no commits: %v\n", derr)
 	}
-	p, _ := reconcile.Diff(head, base, reconcile.DiffOptions{Offline: true})
+	p, _ := reconcile.Diff(head, br.cfg, reconcile.DiffOptions{Offline: true})
 	return report.New(p, report.Options{Provenance: prov}), nil
+}
+
+// baseConfig is the file at the base revision, or an empty portal and a note
+// saying why ("does not exist", "is invalid").
+type baseConfig struct {
+	cfg  *portal.Config
+	note string
+	err  error
+}
+
+// readBase reads and parses the file at the base revision; headSize is the size
+// of the working tree's file, parsed meanwhile.
+func (c *previewCmd) readBase(ctx context.Context, headSize int) baseConfig {
+	empty := &portal.Config{Groups: map[string][]string{}}
+	data, err := gitrev.ReadFile(ctx, c.file.file, c.base)
+	switch {
+	case errors.Is(err, gitrev.ErrFileNotFound):
+		return baseConfig{cfg: empty, note: "does not exist"}
+	case err != nil:
+		return baseConfig{err: err}
+	}
+	if len(data) > headSize {
+		c.limitMemory(headSize + len(data))
+	}
+	loose := c.file
+	loose.strict = false
+	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose, schema.NoLints())
+	switch {
+	case err != nil:
+		return baseConfig{err: err}
+	case ds.HasErrors():
+		return baseConfig{cfg: empty, note: "is invalid"}
+	}
+	return baseConfig{cfg: cfg}
 }

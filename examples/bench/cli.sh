@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end timings of the built binaries, for BENCHMARKS.md:
-#  - validate and preview on 100,000 members / 2,000 blueprints / 10 rules (SPEC §8),
-#    with peak memory;
+# End-to-end timings of the built binaries, for BENCHMARKS.md (validate and preview
+# against the parse floor are in floor.sh):
 #  - plan against the emulator answering after 20 ms, 1,000 members / 500 blueprints:
 #    requests counted by the emulator, wall time against the floor
 #    round trips ÷ 8 × 20 ms.
@@ -17,32 +16,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# measure LABEL CMD...: wall seconds and peak RSS, from GNU time when present.
-measure() {
-	local label=$1; shift
-	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f "$label: %e s wall, %M KiB peak RSS" "$@" > /dev/null 2> "$work/time.err" || true
-		tail -n 1 "$work/time.err"
-	else
-		local start end
-		start=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; end=$(date +%s.%N)
-		echo "$label: $(echo "$end - $start" | bc) s wall (install GNU time for memory)"
-	fi
-}
-
-echo "== 100,000 members, 2,000 blueprints, 10 rules each"
-repo="$work/repo"; mkdir -p "$repo"
-"$bin/portal-gen" --members 100000 --blueprints 2000 --rules 10 > "$repo/portal.yaml"
-git -C "$repo" init -q -b main
-git -C "$repo" -c user.name=bench -c user.email=bench@example.com add portal.yaml
-git -C "$repo" -c user.name=bench -c user.email=bench@example.com commit -q -m base
-"$bin/portal-gen" --members 100000 --blueprints 2000 --rules 10 \
-	--changed-blueprints 20 --opened-blueprints 1 --new-members 50 --removed-members 50 > "$repo/portal.yaml"
-echo "file: $(wc -c < "$repo/portal.yaml") bytes"
-for i in 1 2 3; do measure "validate (run $i)" "$bin/portalctl" validate -f "$repo/portal.yaml"; done
-for i in 1 2 3; do measure "preview  (run $i)" sh -c "cd '$repo' && exec '$PWD/$bin/portalctl' preview --base HEAD -o markdown"; done
-
-echo
 echo "== plan against the emulator with 20 ms latency: 1,000 members, 500 blueprints"
 "$bin/portal-gen" --members 1000 --blueprints 500 --rules 10 > "$work/seed.yaml"
 token="bench-$RANDOM$RANDOM"
