@@ -7,11 +7,14 @@ import (
 	"github.com/qovery/portalctl/portal"
 )
 
-// UsualPercent defines the domains most of the organization uses: the fewest
-// domains, taken from the one with the most members down, whose members together
-// make at least this share of all members. A domain with as many members as the
-// last one taken is taken too, so that the answer does not hang on the spelling of
-// domains of equal size. Every other member is outside the usual domains.
+// UsualPercent defines the domains most of the organization uses: taking domains
+// from the one with the most members down, those it takes to hold at least this
+// share of all members. Domains of equal size are taken together, so that the
+// answer does not hang on how their names sort; a domain of a single member is
+// never taken, since one person's address is not a domain the organization uses.
+// Put another way, a domain is usual when it has more than one member and the
+// domains with more members than it hold less than UsualPercent of them. Every
+// member of another domain is outside the usual domains.
 const UsualPercent = 90
 
 // TopN is how many of the largest counts a Distribution lists.
@@ -134,7 +137,7 @@ func domainSplit(members []portal.Member) (usual, outside []Count, outsideMember
 		return cmp.Compare(a.Name, b.Name)
 	})
 	covered, cut := 0, 0
-	for cut < len(domains) && covered*100 < UsualPercent*len(members) {
+	for cut < len(domains) && domains[cut].N > 1 && covered*100 < UsualPercent*len(members) {
 		covered += domains[cut].N
 		cut++
 	}

@@ -40,8 +40,9 @@ func oracleRows(cfg *portal.Config) []row {
 }
 
 // oracleSummary computes the summary the obvious way: counts from the oracle's
-// rows, medians and tops from sorted copies, and a domain usual when the domains
-// with more members than it hold less than UsualPercent of all members.
+// rows, medians and tops from sorted copies, and a domain usual when it has more
+// than one member and the domains with more members than it hold less than
+// UsualPercent of all members.
 func oracleSummary(cfg *portal.Config, rows []row) access.Summary {
 	perMember, perBlueprint := map[string]int{}, map[string]int{}
 	for _, m := range cfg.Members {
@@ -92,7 +93,7 @@ func oracleSummary(cfg *portal.Config, rows []row) access.Summary {
 				larger += k
 			}
 		}
-		usual[d] = larger*100 < access.UsualPercent*len(cfg.Members)
+		usual[d] = n > 1 && larger*100 < access.UsualPercent*len(cfg.Members)
 	}
 	for d, n := range byDomain {
 		if usual[d] {
@@ -234,6 +235,9 @@ func TestUsualDomains(t *testing.T) {
 		{"just under 90% takes the next", []int{89, 6, 5}, []string{"d0.com", "d1.com"}, 5},
 		{"ties at the cut are all taken", []int{10, 10, 10, 10, 10, 10, 10, 10, 10, 10}, []string{"d0.com", "d1.com", "d2.com", "d3.com", "d4.com", "d5.com", "d6.com", "d7.com", "d8.com", "d9.com"}, 0},
 		{"a tail of single members", []int{60, 31, 1, 1, 1, 1, 1, 1, 1, 1, 1}, []string{"d0.com", "d1.com"}, 9},
+		{"single members are never usual", []int{80, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, []string{"d0.com"}, 20},
+		{"ties of two are taken together", []int{80, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, []string{"d0.com", "d1.com", "d10.com", "d2.com", "d3.com", "d4.com", "d5.com", "d6.com", "d7.com", "d8.com", "d9.com"}, 0},
+		{"everyone on a domain of their own", []int{1, 1, 1}, nil, 3},
 		{"no members", nil, nil, 0},
 	}
 	for _, tt := range tests {
