@@ -120,12 +120,16 @@ func AllAccess(ctx context.Context, w, side io.Writer, f Format, ix *access.Inde
 	}
 	n := 0
 	s, err := ix.Census(func(g access.Grant) error {
-		if n++; n%1024 == 0 && ctx.Err() != nil {
+		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		n++
 		return rw.row(g)
 	})
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return fmt.Errorf("interrupted after %s: %w", plural(n, "row"), err)
+	case err != nil:
 		return fmt.Errorf("write access rows: %w", err)
 	}
 	if err := rw.end(s, source); err != nil {
