@@ -56,7 +56,7 @@ func (c *accessCmd) run(ctx context.Context, args []string) error {
 		return errors.New("--all lists every member and blueprint: drop --blueprint (or drop --all to see who sees one blueprint)")
 	case c.all && len(args) > 0:
 		return fmt.Errorf("--all lists every member and blueprint: drop %q (or drop --all to see what one member sees)", args[0])
-	case c.all:
+	case c.all: // nothing more to check: it takes no EMAIL and any format
 	case format == report.CSV:
 		return errors.New("-o csv needs --all: add --all, or use -o text or -o json")
 	case c.blueprint == "" && len(args) != 1:
