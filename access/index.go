@@ -1,7 +1,8 @@
 // Package access is the one engine that decides who sees which blueprint: an index of
 // one portal configuration (Index) that answers who sees a blueprint and what a
-// member sees, with every rule behind each answer, and the access impact of going
-// from one configuration to another (ComputeImpact).
+// member sees, with every rule behind each answer, and walks every member and
+// blueprint they see (Grants, Census); and the access impact of going from one
+// configuration to another (ComputeImpact).
 //
 // plan, apply, preview, the report and the access command all ask it; no other
 // package evaluates rules. Everything here is pure: no I/O, and an answer costs what

@@ -4,6 +4,8 @@
 #  - plan against the emulator answering after 20 ms, 1,000 members / 500 blueprints:
 #    requests counted by the emulator, wall time against the floor
 #    round trips ÷ 8 × 20 ms.
+#  - access --all -o csv on 100,000 members / 2,000 blueprints of 10 rules: rows,
+#    wall time and peak RSS of the whole process (GNU time).
 # Run with `make bench` (after the Go benchmarks) or directly after `make build`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,4 +37,14 @@ for i in 1 2 3; do
 	awk -v r="$requests" -v ms="$(( (end - start) / 1000000 ))" 'BEGIN {
 		floor = r / 8 * 20
 		printf "plan (run %d): %d requests, %d ms wall, floor %.0f ms, %.2fx the floor\n", '"$i"', r, ms, floor, ms / floor }'
+done
+
+echo "== access --all -o csv as a whole process: 100,000 members, 2,000 blueprints of 10 rules"
+"$bin/portal-gen" --members 100000 --blueprints 2000 --rules 10 > "$work/big.yaml"
+for i in 1 2 3; do
+	/usr/bin/time -o "$work/time.txt" -f "%e %M" "$bin/portalctl" access --all -o csv -f "$work/big.yaml" \
+		> "$work/access.csv" 2> "$work/access.err"
+	read -r wall rss < "$work/time.txt"
+	rows=$(( $(wc -l < "$work/access.csv") - 1 ))
+	echo "access --all (run $i): $rows rows, ${wall} s wall, $(( rss / 1024 )) MiB peak RSS"
 done
