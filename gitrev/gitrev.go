@@ -390,10 +390,17 @@ func describe(ctx context.Context, file, rev string, working []byte) (Revisions,
 		return Revisions{}, err
 	}
 	out := Revisions{Path: rel, Base: base.Hash.String(), Head: head.Hash.String()}
+	// A commit holds the working tree's file when its blob has the same hash: no
+	// need to read and inflate a file of megabytes to compare it, except through a
+	// symbolic link, which is followed as readBlob does.
+	workingHash := plumbing.ComputeHash(plumbing.BlobObject, working)
 	same := func(c *object.Commit) bool {
 		tree, err := c.Tree()
 		if err != nil {
 			return false
+		}
+		if entry, err := tree.FindEntry(rel); err == nil && entry.Mode.IsFile() && entry.Mode != filemode.Symlink {
+			return entry.Hash == workingHash
 		}
 		data, err := hr.readBlob(ctx, tree, rel)
 		return err == nil && bytes.Equal(data, working)
