@@ -37,13 +37,13 @@ func (c *Client) getACL(ctx context.Context, blueprintID string) (ACL, error) {
 		return ACL{}, err
 	}
 	var acl ACL
-	if err := decode(res, http.MethodGet, path, &acl); err != nil {
+	if err := Decode(res, http.MethodGet, path, &acl); err != nil {
 		return ACL{}, err
 	}
 	if acl.Rules == nil {
 		acl.Rules = []Rule{}
 	}
-	acl.ETag = res.header.Get("ETag")
+	acl.ETag = res.Header.Get("ETag")
 	return acl, nil
 }
 
@@ -79,24 +79,24 @@ func (c *Client) putACL(ctx context.Context, blueprintID string, rules []Rule, i
 	}
 	res, err := c.do(ctx, http.MethodPut, path, nil, ACL{Rules: rules}, header)
 	if err != nil {
-		if errors.Is(err, ErrPreconditionFailed) && res != nil && res.uncertain {
+		if errors.Is(err, ErrPreconditionFailed) && res != nil && res.Uncertain {
 			if cur, gerr := c.getACL(ctx, blueprintID); gerr == nil && SameRules(cur.Rules, rules) {
-				c.log.DebugContext(ctx, "portal: 412 after an uncertain retry; ACL already holds the requested rules", "blueprint", blueprintID)
+				c.t.log.DebugContext(ctx, "portal: 412 after an uncertain retry; ACL already holds the requested rules", "blueprint", blueprintID)
 				return cur, nil
 			}
 		}
 		return ACL{}, err
 	}
 	acl := ACL{Rules: rules}
-	if len(strings.TrimSpace(string(res.body))) > 0 {
-		if err := decode(res, http.MethodPut, path, &acl); err != nil {
+	if len(strings.TrimSpace(string(res.Body))) > 0 {
+		if err := Decode(res, http.MethodPut, path, &acl); err != nil {
 			return ACL{}, err
 		}
 		if acl.Rules == nil {
 			acl.Rules = []Rule{}
 		}
 	}
-	acl.ETag = res.header.Get("ETag")
+	acl.ETag = res.Header.Get("ETag")
 	return acl, nil
 }
 

@@ -30,7 +30,7 @@ func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 			return nil, err
 		}
 		var p page[T]
-		if err := decode(res, http.MethodGet, path, &p); err != nil {
+		if err := Decode(res, http.MethodGet, path, &p); err != nil {
 			return nil, err
 		}
 		all = append(all, p.Results...)
@@ -84,7 +84,7 @@ func (c *Client) inviteMember(ctx context.Context, email string, role Role) (Mem
 		return Member{}, err
 	}
 	var m Member
-	if err := decode(res, http.MethodPost, PathMembers, &m); err != nil {
+	if err := Decode(res, http.MethodPost, PathMembers, &m); err != nil {
 		// Created, but we cannot tell with which id.
 		return Member{}, &ambiguousError{err}
 	}
@@ -116,7 +116,7 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role Rol
 		return Member{}, err
 	}
 	var m Member
-	if err := decode(res, http.MethodPut, path, &m); err != nil {
+	if err := Decode(res, http.MethodPut, path, &m); err != nil {
 		return Member{}, err
 	}
 	return m, nil
