@@ -31,7 +31,7 @@ func (c *Client) getACL(ctx context.Context, blueprintID string) (ACL, error) {
 	if blueprintID == "" {
 		return ACL{}, errors.New("blueprint id is empty")
 	}
-	path := expand(PathBlueprintACL, blueprintID)
+	path := Expand(PathBlueprintACL, blueprintID)
 	res, err := c.do(ctx, http.MethodGet, path, nil, nil, nil)
 	if err != nil {
 		return ACL{}, err
@@ -72,7 +72,7 @@ func (c *Client) putACL(ctx context.Context, blueprintID string, rules []Rule, i
 	if rules == nil {
 		rules = []Rule{} // "rules": [] on the wire, never null
 	}
-	path := expand(PathBlueprintACL, blueprintID)
+	path := Expand(PathBlueprintACL, blueprintID)
 	var header http.Header
 	if ifMatch != "" {
 		header = http.Header{"If-Match": {ifMatch}}

@@ -30,7 +30,7 @@ func NewClient(t *Transport, organizationID string) (*Client, error) {
 	if err := CheckOrganizationID(organizationID); err != nil {
 		return nil, err
 	}
-	return &Client{t: t, basePath: expand(BasePath, organizationID)}, nil
+	return &Client{t: t, basePath: Expand(BasePath, organizationID)}, nil
 }
 
 // CheckOrganizationID refuses an empty or malformed organization id before it

@@ -92,6 +92,11 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// Ambiguous marks err as the failure of a change whose outcome is unknown: it
+// matches ErrAmbiguous. A client uses it when the API answered a change with a
+// body it cannot read.
+func Ambiguous(err error) error { return &ambiguousError{err} }
+
 // ambiguousError wraps the failure of a POST whose outcome is unknown.
 type ambiguousError struct{ err error }
 

@@ -107,7 +107,7 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role Rol
 	if !role.Valid() {
 		return Member{}, fmt.Errorf("invalid role %q (want %s or %s)", role, RoleAdmin, RoleUser)
 	}
-	path := expand(PathMember, memberID)
+	path := Expand(PathMember, memberID)
 	body := struct {
 		Role Role `json:"role"`
 	}{role}
@@ -129,7 +129,7 @@ func (c *Client) RemoveMember(ctx context.Context, memberID string) error {
 	if memberID == "" {
 		return errors.New("remove member: member id is empty")
 	}
-	_, err := c.do(ctx, http.MethodDelete, expand(PathMember, memberID), nil, nil, nil)
+	_, err := c.do(ctx, http.MethodDelete, Expand(PathMember, memberID), nil, nil, nil)
 	if err != nil {
 		return c.redactErr(fmt.Errorf("remove member %s: %w", memberID, err))
 	}
