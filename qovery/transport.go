@@ -327,7 +327,7 @@ func (c *Transport) checkRetry(ctx context.Context, resp *http.Response, err err
 	if maybeProcessed {
 		st.uncertain = true
 	}
-	c.log.DebugContext(ctx, "portal attempt failed, retrying",
+	c.log.DebugContext(ctx, "API attempt failed, retrying",
 		"method", st.method, "path", st.path, "attempt", st.attempts, "outcome", outcome)
 	return true, nil
 }
@@ -423,7 +423,7 @@ func (c *Transport) logAttempt(_ retryablehttp.Logger, req *http.Request, retry 
 	st := stateOf(req.Context())
 	st.start = time.Now()
 	st.wrote.Store(false)
-	c.log.DebugContext(req.Context(), "portal request",
+	c.log.DebugContext(req.Context(), "API request",
 		"method", st.method, "path", st.path, "attempt", retry+1)
 }
 
@@ -515,7 +515,7 @@ func (c *Transport) Do(ctx context.Context, call Call) (*Response, error) {
 	}
 	defer resp.Body.Close()
 	data, readErr := readLimited(resp.Body)
-	c.log.DebugContext(ctx, "portal response", "method", method, "path", path,
+	c.log.DebugContext(ctx, "API response", "method", method, "path", path,
 		"status", resp.StatusCode, "attempts", st.attempts, "duration", time.Since(start))
 	res := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Uncertain: st.uncertain}
 	if readErr != nil {
