@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/qovery/emulator"
+	"github.com/qovery/portalctl/report"
 )
 
 // orgRequests counts the requests to the organization's endpoints.
@@ -309,6 +310,24 @@ func TestOrgTokenNeverPrinted(t *testing.T) {
 		}
 		if data, err := os.ReadFile(planFile); err == nil && strings.Contains(string(data), testToken) {
 			t.Errorf("the plan file (%s) holds the token", perm)
+		}
+	}
+}
+
+// TestOrgLabels: new Admins or Owners of the organization and its removals call
+// for the same labels as the portal's.
+func TestOrgLabels(t *testing.T) {
+	tests := []struct {
+		org  *report.OrgChanges
+		want []string
+	}{
+		{&report.OrgChanges{NewAdmins: []report.NewAdmin{{Email: "a@company.com", How: "invited as Admin"}}}, []string{"access:admins"}},
+		{&report.OrgChanges{Removals: []report.OrgChange{{Email: "b@company.com", Role: "Viewer", Invitation: true}}}, []string{"access:removals"}},
+		{&report.OrgChanges{RoleChanges: []report.OrgChange{{Email: "c@company.com", Role: "Viewer", From: "Admin"}}}, nil},
+	}
+	for _, tt := range tests {
+		if got := labelsOf(&report.Report{Organization: tt.org}); !slices.Equal(got, tt.want) {
+			t.Errorf("%+v: labels %v, want %v", tt.org, got, tt.want)
 		}
 	}
 }
