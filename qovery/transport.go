@@ -229,9 +229,6 @@ func isLoopback(host string) bool {
 // errors.As: a backstop for servers that echo the token.
 func (c *Transport) Redact(err error) error { return c.redactErr(err) }
 
-// Logger is where the Transport writes its debug lines.
-func (c *Transport) Logger() *slog.Logger { return c.log }
-
 // redact removes the token from s: a backstop for servers that echo it, since
 // the client itself never writes the token anywhere but the Authorization
 // header. Tokens shorter than minRedactLen are left alone (see there).
