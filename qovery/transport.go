@@ -56,7 +56,8 @@ const (
 	minRedactLen = 8
 )
 
-// Options configures a Client. Zero values take the documented defaults.
+// Options configures a Transport (and, with OrganizationID, the portal Client New
+// builds on it). Zero values take the documented defaults.
 type Options struct {
 	// BaseURL is the API root, e.g. https://api.qovery.com. Plain http is
 	// refused unless the host is a loopback address (127.0.0.0/8, ::1,
@@ -79,7 +80,8 @@ type Options struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// BreakerFailures failed attempts in a row (default 10), or at least
 	// two spanning BreakerWindow (default 10s), open the circuit breaker:
-	// every later call of this Client fails at once with a *BreakerError.
+	// every later call through this Transport fails at once with a
+	// *BreakerError.
 	// A 401 or 403 opens it at once.
 	BreakerFailures int
 	BreakerWindow   time.Duration
