@@ -39,6 +39,8 @@ func TestOrganizationMembers(t *testing.T) {
 			[]string{"11:5 error unknown-key", "12:5 error unknown-key", "13:1 error unknown-key"}, true, nil},
 		{"no owner listed", head + "organization_members:\n  - email: a@company.com\n    role: Admin\n",
 			[]string{"8:1 warning no-owner"}, true, []string{"a@company.com=Admin"}},
+		{"two owners", head + "organization_members:\n  - email: owner@company.com\n    role: Owner\n  - email: bob@company.com\n    role: owner\n",
+			[]string{"12:11 warning several-owners"}, true, nil},
 		{"look-alike letters", head + "organization_members:\n  - email: owner@company.com\n    role: Owner\n  - email: b\u043eb@company.com\n    role: Viewer\n",
 			[]string{"11:12 warning non-ascii"}, true, nil},
 	}
