@@ -150,12 +150,14 @@ func TestOrgForbidden(t *testing.T) {
 		if r.code != 1 || !strings.Contains(r.stderr, "--skip-organization-members") || !strings.Contains(r.stderr, "Manage members & roles") {
 			t.Errorf("exit %d\n%s", r.code, r.stderr)
 		}
-		before := orgRequests(p)
+		// On a portal of its own: a request the first export cut off may still
+		// be reaching this one's emulator.
+		p = startPortalWith(t, readTestdata(t, "org-seed.yaml"), emulator.Options{OrgPermission: emulator.OrgNone})
 		r = cli{env: p.env}.run(t, "export", "--skip-organization-members")
 		if r.code != 0 || strings.Contains(r.stdout, "organization_members:") {
 			t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
-		if n := orgRequests(p) - before; n != 0 {
+		if n := orgRequests(p); n != 0 {
 			t.Errorf("%d requests to the organization's endpoints with --skip-organization-members", n)
 		}
 	})
