@@ -117,7 +117,12 @@ type Config struct {
 	Members      []Member
 	Groups       map[string][]string
 	Blueprints   []Blueprint
-	File         string // the file the config was loaded from, if any
+	// Org is the Qovery organization's own membership: the file's
+	// organization_members section, or the organization as read live. nil
+	// when the file has no such section (the organization's members are left
+	// alone), and in a live state read without it.
+	Org  *Org
+	File string // the file the config was loaded from, if any
 }
 
 // Member returns the member with the given normalised email.
@@ -148,6 +153,9 @@ func (c *Config) Sort() {
 	slices.SortFunc(c.Blueprints, func(a, b Blueprint) int { return strings.Compare(a.Name, b.Name) })
 	for i := range c.Blueprints {
 		c.Blueprints[i].Rules = SortRules(c.Blueprints[i].Rules)
+	}
+	if c.Org != nil {
+		SortOrgMembers(c.Org.Members)
 	}
 }
 

@@ -46,7 +46,7 @@ func (a *attempts) Write(p []byte) (int, error) {
 func (a *attempts) count() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return strings.Count(a.buf.String(), `msg="portal request"`)
+	return strings.Count(a.buf.String(), `msg="API request"`)
 }
 
 func logTo(w *attempts) func(*qovery.Options) {

@@ -563,7 +563,7 @@ func TestTLSVerificationStaysOn(t *testing.T) {
 	if !errors.As(err, &certErr) {
 		t.Fatalf("err = %v, want a certificate verification error", err)
 	}
-	if n := strings.Count(logs.String(), "msg=\"portal request\""); n != 1 {
+	if n := strings.Count(logs.String(), "msg=\"API request\""); n != 1 {
 		t.Errorf("%d attempts, want 1: certificate errors are not retried\n%s", n, logs.String())
 	}
 }
@@ -584,7 +584,7 @@ func TestConnectionRefused(t *testing.T) {
 	if err == nil || errors.Is(err, qovery.ErrAmbiguous) {
 		t.Fatalf("err = %v, want a plain (not ambiguous) connection error", err)
 	}
-	if n := strings.Count(logs.String(), "msg=\"portal request\""); n != 3 {
+	if n := strings.Count(logs.String(), "msg=\"API request\""); n != 3 {
 		t.Errorf("%d attempts, want 3: a POST that never connected is safe to retry", n)
 	}
 }

@@ -45,7 +45,10 @@ type APIError struct {
 	ErrorText  string // "error" field, e.g. "Not Found"
 	Message    string // "detail" field, else "message": human-readable, one printable line
 	Method     string // HTTP method of the request
-	Path       string // request path relative to the portal base path
+	Path       string // request path relative to the client's base path
+	// Hint says what to do about it, when the client knows better than the
+	// answer: for a 403, the permission the call needs and what to grant.
+	Hint string
 }
 
 // Error reads like "PUT /blueprint/abc/acl: 412 Precondition Failed: etag is stale".
@@ -61,6 +64,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
+	}
+	if e.Hint != "" {
+		b.WriteString(" (" + e.Hint + ")")
 	}
 	return b.String()
 }
@@ -85,6 +91,11 @@ func (e *APIError) Is(target error) bool {
 	}
 	return false
 }
+
+// Ambiguous marks err as the failure of a change whose outcome is unknown: it
+// matches ErrAmbiguous. A client uses it when the API answered a change with a
+// body it cannot read.
+func Ambiguous(err error) error { return &ambiguousError{err} }
 
 // ambiguousError wraps the failure of a POST whose outcome is unknown.
 type ambiguousError struct{ err error }

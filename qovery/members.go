@@ -30,7 +30,7 @@ func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 			return nil, err
 		}
 		var p page[T]
-		if err := decode(res, http.MethodGet, path, &p); err != nil {
+		if err := Decode(res, http.MethodGet, path, &p); err != nil {
 			return nil, err
 		}
 		all = append(all, p.Results...)
@@ -84,7 +84,7 @@ func (c *Client) inviteMember(ctx context.Context, email string, role Role) (Mem
 		return Member{}, err
 	}
 	var m Member
-	if err := decode(res, http.MethodPost, PathMembers, &m); err != nil {
+	if err := Decode(res, http.MethodPost, PathMembers, &m); err != nil {
 		// Created, but we cannot tell with which id.
 		return Member{}, &ambiguousError{err}
 	}
@@ -107,7 +107,7 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role Rol
 	if !role.Valid() {
 		return Member{}, fmt.Errorf("invalid role %q (want %s or %s)", role, RoleAdmin, RoleUser)
 	}
-	path := expand(PathMember, memberID)
+	path := Expand(PathMember, memberID)
 	body := struct {
 		Role Role `json:"role"`
 	}{role}
@@ -116,7 +116,7 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role Rol
 		return Member{}, err
 	}
 	var m Member
-	if err := decode(res, http.MethodPut, path, &m); err != nil {
+	if err := Decode(res, http.MethodPut, path, &m); err != nil {
 		return Member{}, err
 	}
 	return m, nil
@@ -129,7 +129,7 @@ func (c *Client) RemoveMember(ctx context.Context, memberID string) error {
 	if memberID == "" {
 		return errors.New("remove member: member id is empty")
 	}
-	_, err := c.do(ctx, http.MethodDelete, expand(PathMember, memberID), nil, nil, nil)
+	_, err := c.do(ctx, http.MethodDelete, Expand(PathMember, memberID), nil, nil, nil)
 	if err != nil {
 		return c.redactErr(fmt.Errorf("remove member %s: %w", memberID, err))
 	}

@@ -97,7 +97,7 @@ func TestExpand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := expand(tt.tmpl, tt.values...); got != tt.want {
+			if got := Expand(tt.tmpl, tt.values...); got != tt.want {
 				t.Fatalf("expand = %q, want %q", got, tt.want)
 			}
 		})

@@ -74,8 +74,11 @@ type ApplyOptions struct {
 	// InviteRounds bounds the rounds of invitations (default 7). Each round
 	// sends the invitations still to send, then reads the member list once to
 	// settle every invitation of the round whose answer was lost or that met a
-	// 409; the invitations that list does not show go to the next round.
+	// 409; the invitations that list does not show go to the next round. The
+	// organization's invitations go in rounds the same way.
 	InviteRounds int
+	// Org applies the organization's operations; without it they fail.
+	Org OrgWriter
 }
 
 // DefaultInviteRounds is the number of invitation rounds. When a fifth of the
@@ -93,13 +96,17 @@ var ErrConcurrentEdit = errors.New("the ACL was changed in the portal since it w
 // complete: demotions and removals wait until everything before them is done.
 var ErrSkipped = errors.New("skipped: an earlier operation did not complete; fix it and re-run apply")
 
-// Apply performs the plan's operations through w, one request each, phase by phase
-// in the plan's order (invite, promote, ACL, demote, remove), up to Parallelism at a
-// time within a phase. Demotions and removals run only when every earlier
-// operation is done, so a failed invitation or promotion never leaves the portal
-// short of the admins the file expects. Once the portal stops answering (the
-// client's circuit breaker) or ctx ends, nothing more is sent and the rest is "not
-// sent". Re-running after a failure finishes the job.
+// Apply performs the plan's operations through w (and o.Org for the
+// organization's), one request each (two for an organization invitation sent
+// again), phase by phase in the plan's order (the organization's invitations and
+// role changes; then the portal's invite, promote, ACL, demote, remove; then the
+// organization's cancelled invitations and removals), up to Parallelism at a time
+// within a phase. Demotions and removals, the portal's and the organization's, run
+// only when every earlier operation is done, so a failed invitation or promotion
+// never leaves the portal short of the admins the file expects, and nobody leaves
+// the organization before the portal's own changes are done. Once the API stops
+// answering (the client's circuit breaker) or ctx ends, nothing more is sent and
+// the rest is "not sent". Re-running after a failure finishes the job.
 func Apply(ctx context.Context, w Writer, p *Plan, o ApplyOptions) Summary {
 	if o.Parallelism < 1 {
 		o.Parallelism = DefaultParallelism
@@ -111,7 +118,7 @@ func Apply(ctx context.Context, w Writer, p *Plan, o ApplyOptions) Summary {
 	incomplete := false
 	for start := 0; start < len(p.Ops); {
 		end := start
-		for end < len(p.Ops) && p.Ops[end].Action == p.Ops[start].Action {
+		for end < len(p.Ops) && phaseOf(p.Ops[end].Action) == phaseOf(p.Ops[start].Action) {
 			end++
 		}
 		idx := make([]int, 0, end-start)
@@ -123,14 +130,24 @@ func Apply(ctx context.Context, w Writer, p *Plan, o ApplyOptions) Summary {
 			for _, i := range idx {
 				a.finish(i, Result{Outcome: NotSent, Err: a.stopped()})
 			}
-		case incomplete && (action == Demote || action == Remove):
+		case incomplete && (action == Demote || action == Remove || action == OrgCancelInvite || action == OrgRemove):
 			for _, i := range idx {
 				a.finish(i, Result{Outcome: NotSent, Err: ErrSkipped})
+			}
+		case IsOrg(action) && o.Org == nil:
+			for _, i := range idx {
+				a.finish(i, Result{Outcome: NotSent, Err: errNoOrgWriter})
 			}
 		case action == Invite:
 			a.invites(idx)
 		case action == Remove:
 			a.removals(idx)
+		case action == OrgInvite || action == OrgReinvite:
+			a.orgInvites(idx)
+		case action == OrgChangeRole:
+			a.parallel(idx, a.orgOne)
+		case action == OrgCancelInvite || action == OrgRemove:
+			a.orgRemovals(idx)
 		default:
 			a.parallel(idx, a.one)
 		}

@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/contract"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
+	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/schema"
 )
@@ -45,9 +47,23 @@ func startEmu(t *testing.T, opts emulator.Options) *emu {
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
 	}
-	ts := httptest.NewServer(srv)
+	// Requests to the organization's endpoints, Qovery's published API, are
+	// checked against the published contract.
+	ts := httptest.NewServer(contract.New(t).Wrap(srv))
 	t.Cleanup(ts.Close)
 	return &emu{srv: srv, url: ts.URL}
+}
+
+// clients builds the portal and organization clients on one transport, with fast
+// retries; retryMax < 0 disables retries.
+func (e *emu) clients(t *testing.T, retryMax int) (*qovery.Client, *organization.Client) {
+	t.Helper()
+	c := e.client(t, retryMax)
+	o, err := organization.New(c.Transport(), testOrg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, o
 }
 
 // client builds a client with fast retries; retryMax < 0 disables retries.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/qovery/organization"
 )
 
 // DefaultParallelism is how many ACL reads or writes run at once.
@@ -36,6 +37,14 @@ var ErrInterrupted = errors.New("interrupted")
 // unknown organization or a refused connection, never the cancellation it caused
 // in a sibling read. When ctx ends first, the error is ErrInterrupted.
 func ReadLive(ctx context.Context, r Reader, organization string, parallelism int) (*portal.Config, error) {
+	return ReadLiveOrg(ctx, r, nil, organization, parallelism)
+}
+
+// ReadLiveOrg is ReadLive that, when o is not nil, also reads the organization's
+// roles, members and invitations through o (three more requests, made while the
+// portal is read) into the Org of the result. With o nil, nothing is asked of the
+// organization's endpoints and the result has no Org.
+func ReadLiveOrg(ctx context.Context, r Reader, o OrgReader, orgID string, parallelism int) (*portal.Config, error) {
 	if parallelism < 1 {
 		parallelism = DefaultParallelism
 	}
@@ -56,6 +65,26 @@ func ReadLive(ctx context.Context, r Reader, organization string, parallelism in
 			fail(err)
 		}
 	}()
+	var (
+		roles       []organization.Role
+		orgMembers  []organization.Member
+		invitations []organization.Invitation
+	)
+	if o != nil {
+		for _, read := range []func() error{
+			func() (err error) { roles, err = o.ListRoles(ctx); return },
+			func() (err error) { orgMembers, err = o.ListMembers(ctx); return },
+			func() (err error) { invitations, err = o.ListInvitations(ctx); return },
+		} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := read(); err != nil {
+					fail(err)
+				}
+			}()
+		}
+	}
 
 	blueprints, err := r.ListBlueprints(ctx)
 	if err != nil {
@@ -90,7 +119,11 @@ func ReadLive(ctx context.Context, r Reader, organization string, parallelism in
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("read live state: %w", context.Cause(ctx))
 	}
-	return FromAPI(organization, members, blueprints, acls), nil
+	cfg := FromAPI(orgID, members, blueprints, acls)
+	if o != nil {
+		cfg.Org = OrgFromAPI(roles, orgMembers, invitations)
+	}
+	return cfg, nil
 }
 
 // FromAPI converts what the API returned into the model. acls[i] belongs to
@@ -160,8 +193,10 @@ func ToAPIRole(r portal.Role) qovery.Role {
 }
 
 // Fingerprint identifies a live state: two reads give the same fingerprint exactly
-// when no member, role, blueprint or ACL changed in between. A member logging in
-// (pending to active) does not change it: no operation depends on it.
+// when no member, role, blueprint or ACL changed in between, nor (when it was read)
+// any role, member or invitation of the organization. A portal member logging in
+// (pending to active) does not change it: no operation depends on it. An
+// organization invitation expiring, or being accepted, does.
 func Fingerprint(live *portal.Config) string {
 	h := sha256.New()
 	for _, m := range live.Members {
@@ -171,6 +206,14 @@ func Fingerprint(live *portal.Config) string {
 		fmt.Fprintf(h, "b\x00%s\x00%s\x00%s\x00%v\n", b.ID, b.Name, b.ETag, b.Open)
 		for _, r := range b.Rules {
 			io.WriteString(h, string(r.Kind)+"\x00"+r.Value+"\n")
+		}
+	}
+	if live.Org != nil {
+		for _, r := range live.Org.Roles {
+			fmt.Fprintf(h, "r\x00%s\x00%s\n", r.ID, r.Name)
+		}
+		for _, m := range live.Org.Members {
+			fmt.Fprintf(h, "o\x00%s\x00%s\x00%s\x00%s\n", m.ID, m.Email, m.RoleID, m.Status)
 		}
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))

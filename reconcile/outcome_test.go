@@ -193,7 +193,7 @@ func (a *attemptLog) Write(p []byte) (int, error) {
 func (a *attemptLog) count() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return strings.Count(a.buf.String(), `msg="portal request"`)
+	return strings.Count(a.buf.String(), `msg="API request"`)
 }
 
 // manyInvitations is a portal with one admin and a file that invites n people.

@@ -32,8 +32,16 @@ const (
 	Remove    Action = "remove"
 )
 
-// actionOrder is the apply order of SPEC §4.
-var actionOrder = map[Action]int{Invite: 0, Promote: 1, UpdateACL: 2, Demote: 3, Remove: 4}
+// actionOrder is the apply order: the portal's of SPEC §4 (invite, promote, ACL
+// updates, demote, remove), inside the organization's: people join the
+// organization (invitations, invitations sent again, role changes) before anything
+// changes in the portal, and leave it (invitations cancelled, members removed) only
+// once the portal's own changes, its removals included, are done.
+var actionOrder = map[Action]int{
+	OrgInvite: 0, OrgReinvite: 1, OrgChangeRole: 2,
+	Invite: 3, Promote: 4, UpdateACL: 5, Demote: 6, Remove: 7,
+	OrgCancelInvite: 8, OrgRemove: 9,
+}
 
 // Op is one change to the portal: one API request.
 type Op struct {
@@ -52,10 +60,26 @@ type Op struct {
 	Rules       []portal.Rule // the whole new ACL (empty means open)
 	Added       []portal.Rule
 	Removed     []portal.Rule
+
+	// Organization operations (the org_ actions). MemberID is the organization
+	// member's id (org_change_role, org_remove).
+	InviteID string // org_reinvite, org_cancel_invite: the invitation
+	// OrgRole is the role given (org_invite, org_reinvite, org_change_role) or
+	// held (org_cancel_invite, org_remove), by the organization's name for it;
+	// OrgRoleID is its id (none offline).
+	OrgRole, OrgRoleID string
+	// FromOrgRole is the role held before (org_change_role, org_reinvite).
+	FromOrgRole, FromOrgRoleID string
+	// Expired: the invitation had expired (org_reinvite: it is sent again;
+	// org_cancel_invite).
+	Expired bool
 }
 
 // String describes the operation in a progress line.
 func (o Op) String() string {
+	if IsOrg(o.Action) {
+		return orgString(o)
+	}
 	switch o.Action {
 	case Invite:
 		return fmt.Sprintf("invite %s as %s", o.Email, o.Role)
@@ -91,6 +115,9 @@ type Plan struct {
 	Desired *portal.Config
 	// Digest is the saved plan's digest (see PlanJSON.Seal), once read back.
 	Digest string
+	// Org says whether the plan manages the organization's members (whose
+	// operations are among Ops, with the org_ actions).
+	Org OrgScope
 }
 
 // Count returns how many operations of an action the plan holds.
@@ -190,6 +217,7 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 		}
 	}
 	after.Sort()
+	ds = append(ds, diffOrg(p, desired, current, opts.Offline)...)
 	sort.SliceStable(p.Ops, func(i, j int) bool { return actionOrder[p.Ops[i].Action] < actionOrder[p.Ops[j].Action] })
 	p.Impact = access.ComputeImpact(curIx, access.NewIndex(after))
 	if !opts.Offline {

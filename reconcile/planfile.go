@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,6 +23,11 @@ import (
 // FormatVersion is the version of the JSON plan format. It changes only when a field
 // changes meaning or disappears; new fields may be added within a version. Version 2
 // added the desired state, the digest and the signature; apply refuses version 1.
+// Within version 2, the organization's operations (the org_ actions, their fields
+// invite_id, role_id, from_role_id and expired), their counts in the summary and
+// the desired state's organization_members were added: each is present only when
+// the file has an organization_members section, so a plan without one reads and
+// digests as before.
 const FormatVersion = 2
 
 // MaxPlanBytes bounds a plan file: `plan --out` refuses to write a larger one, and
@@ -83,15 +89,27 @@ type SummaryJSON struct {
 	GainAccess  int      `json:"members_gaining_access"`
 	LoseAccess  int      `json:"members_losing_access"`
 	BecomesOpen []string `json:"blueprints_becoming_open"`
+	// The organization's operations, when the file manages its members.
+	OrgInvite       int `json:"org_invite,omitempty"`
+	OrgReinvite     int `json:"org_reinvite,omitempty"`
+	OrgChangeRole   int `json:"org_change_role,omitempty"`
+	OrgCancelInvite int `json:"org_cancel_invite,omitempty"`
+	OrgRemove       int `json:"org_remove,omitempty"`
 }
 
-// OpJSON is one operation.
+// OpJSON is one operation. For the organization's operations, role and from_role
+// are the organization's role names, role_id and from_role_id their ids, member_id
+// the organization member's id (an identity subject), invite_id the invitation's.
 type OpJSON struct {
 	Action      Action     `json:"action"`
 	Email       string     `json:"email,omitempty"`
 	MemberID    string     `json:"member_id,omitempty"`
+	InviteID    string     `json:"invite_id,omitempty"`
 	Role        string     `json:"role,omitempty"`
+	RoleID      string     `json:"role_id,omitempty"`
 	FromRole    string     `json:"from_role,omitempty"`
+	FromRoleID  string     `json:"from_role_id,omitempty"`
+	Expired     bool       `json:"expired,omitempty"`
 	Blueprint   string     `json:"blueprint,omitempty"`
 	BlueprintID string     `json:"blueprint_id,omitempty"`
 	ETag        string     `json:"etag,omitempty"`
@@ -136,12 +154,14 @@ type UnmanagedJS struct {
 }
 
 // DesiredJSON is the desired state a plan was computed from, canonical: the
-// organization, the members with their role, and every blueprint the file manages
-// with its rules (none: open to every member), in the file's normalised order.
+// organization, the members with their role, every blueprint the file manages with
+// its rules (none: open to every member), in the file's normalised order, and, when
+// the file has that section, the organization's members with their role as written.
 type DesiredJSON struct {
 	Organization string                 `json:"organization"`
 	Members      []DesiredMemberJSON    `json:"members"`
 	Blueprints   []DesiredBlueprintJSON `json:"blueprints"`
+	OrgMembers   *[]DesiredMemberJSON   `json:"organization_members,omitempty"`
 }
 
 // DesiredMemberJSON is one member of the desired state.
@@ -187,6 +207,8 @@ func (p *Plan) head(now time.Time) PlanJSON {
 			Invite: p.Count(Invite), Promote: p.Count(Promote), UpdateACL: p.Count(UpdateACL),
 			Demote: p.Count(Demote), Remove: p.Count(Remove),
 			GainAccess: gain, LoseAccess: lose, BecomesOpen: nonNil(opened),
+			OrgInvite: p.Count(OrgInvite), OrgReinvite: p.Count(OrgReinvite), OrgChangeRole: p.Count(OrgChangeRole),
+			OrgCancelInvite: p.Count(OrgCancelInvite), OrgRemove: p.Count(OrgRemove),
 		},
 		Operations: []OpJSON{},
 		Impact:     []ImpactJSON{},
@@ -242,6 +264,11 @@ func planDigest(version int, organization, fingerprint string, desired *DesiredJ
 		c.list(len(desired.Members), func(i int) any { return desired.Members[i] })
 		c.raw(`,"blueprints":`)
 		c.list(len(desired.Blueprints), func(i int) any { return desired.Blueprints[i] })
+		if desired.OrgMembers != nil {
+			ms := *desired.OrgMembers
+			c.raw(`,"organization_members":`)
+			c.list(len(ms), func(i int) any { return ms[i] })
+		}
 		c.raw("}")
 	}
 	c.raw(`,"operations":`)
@@ -290,6 +317,12 @@ func nonNil[T any](s []T) []T {
 }
 
 func opJSON(o Op) OpJSON {
+	if IsOrg(o.Action) {
+		return OpJSON{
+			Action: o.Action, Email: o.Email, MemberID: o.MemberID, InviteID: o.InviteID,
+			Role: o.OrgRole, RoleID: o.OrgRoleID, FromRole: o.FromOrgRole, FromRoleID: o.FromOrgRoleID, Expired: o.Expired,
+		}
+	}
 	return OpJSON{
 		Action: o.Action, Email: o.Email, MemberID: o.MemberID, Role: string(o.Role), FromRole: string(o.FromRole),
 		Blueprint: o.Blueprint, BlueprintID: o.BlueprintID, ETag: o.ETag,
@@ -316,6 +349,13 @@ func desiredJSON(cfg *portal.Config, organization string) DesiredJSON {
 	}
 	for i, b := range cfg.Blueprints {
 		d.Blueprints[i] = DesiredBlueprintJSON{Name: b.Name, Rules: nonNil(rulesJSON(b.Rules))}
+	}
+	if cfg.Org != nil {
+		ms := make([]DesiredMemberJSON, len(cfg.Org.Members))
+		for i, m := range cfg.Org.Members {
+			ms[i] = DesiredMemberJSON{Email: m.Email, Role: m.Role}
+		}
+		d.OrgMembers = &ms
 	}
 	return d
 }
@@ -404,6 +444,10 @@ func writeDoc(w io.Writer, head PlanJSON, nOps int, op func(int) OpJSON, nImpact
 		d.field("organization", dj.Organization)
 		d.list("    ", "members", len(dj.Members), func(i int) any { return dj.Members[i] })
 		d.list("    ", "blueprints", len(dj.Blueprints), func(i int) any { return dj.Blueprints[i] })
+		if dj.OrgMembers != nil {
+			ms := *dj.OrgMembers
+			d.list("    ", "organization_members", len(ms), func(i int) any { return ms[i] })
+		}
 		d.raw("\n  }")
 	}
 	d.raw("\n}\n")
@@ -720,7 +764,7 @@ func (pr *planReader) read() (*Plan, error) {
 					return fmt.Errorf("operation %d: %w", pr.ops, err)
 				}
 				if actionOrder[op.Action] < last {
-					return fmt.Errorf("operation %d: %s out of order (invite, promote, update_acl, demote, remove)", pr.ops, op.Action)
+					return fmt.Errorf("operation %d: %s out of order (org_invite, org_reinvite, org_change_role, invite, promote, update_acl, demote, remove, org_cancel_invite, org_remove)", pr.ops, op.Action)
 				}
 				last = actionOrder[op.Action]
 				p.Ops = append(p.Ops, op)
@@ -813,6 +857,17 @@ func (pr *planReader) desired() (*DesiredJSON, error) {
 				d.Blueprints = append(d.Blueprints, b)
 				return nil
 			})
+		case "organization_members":
+			ms := []DesiredMemberJSON{}
+			d.OrgMembers = &ms
+			return pr.array(func() error {
+				var m DesiredMemberJSON
+				if err := pr.decode(&m); err != nil {
+					return err
+				}
+				*d.OrgMembers = append(*d.OrgMembers, m)
+				return nil
+			})
 		}
 		return notPlan(fmt.Errorf("unknown field %q in desired", name))
 	})
@@ -900,7 +955,40 @@ func desiredConfig(d *DesiredJSON) (*portal.Config, error) {
 		bp.Open = len(bp.Rules) == 0
 		cfg.Blueprints = append(cfg.Blueprints, bp)
 	}
+	if d.OrgMembers != nil {
+		org, err := desiredOrg(*d.OrgMembers)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Org = org
+	}
 	return cfg, nil
+}
+
+// desiredOrg checks the organization's members of a desired state: what schema
+// gives for a valid organization_members section (role names as written).
+func desiredOrg(ms []DesiredMemberJSON) (*portal.Org, error) {
+	if len(ms) == 0 {
+		return nil, errors.New("desired organization_members is empty")
+	}
+	org := &portal.Org{}
+	for i, m := range ms {
+		if err := plainValue(m.Email + m.Role); err != nil {
+			return nil, fmt.Errorf("desired organization member %d: %w", i+1, err)
+		}
+		e, err := portal.NormalizeEmail(m.Email)
+		if err != nil || e != m.Email {
+			return nil, fmt.Errorf("desired organization member %d: bad email %q", i+1, m.Email)
+		}
+		if m.Role == "" || strings.TrimSpace(m.Role) != m.Role {
+			return nil, fmt.Errorf("desired organization member %s: bad role %q", m.Email, m.Role)
+		}
+		if n := len(org.Members); n > 0 && org.Members[n-1].Email >= e {
+			return nil, fmt.Errorf("desired organization members not in canonical order (sorted by email, each once) at %s", m.Email)
+		}
+		org.Members = append(org.Members, portal.OrgMember{Email: e, Role: m.Role})
+	}
+	return org, nil
 }
 
 // plainValue refuses the bidirectional and invisible controls a valid portal.yaml
@@ -913,6 +1001,12 @@ func plainValue(s string) error {
 }
 
 func opFromJSON(o OpJSON) (Op, error) {
+	if IsOrg(o.Action) {
+		return orgOpFromJSON(o)
+	}
+	if o.InviteID != "" || o.RoleID != "" || o.FromRoleID != "" || o.Expired {
+		return Op{}, fmt.Errorf("%s: organization fields (invite_id, role_id, from_role_id, expired) do not belong to a portal operation", o.Action)
+	}
 	op := Op{
 		Action: o.Action, Email: o.Email, MemberID: o.MemberID, Role: portal.Role(o.Role), FromRole: portal.Role(o.FromRole),
 		Blueprint: o.Blueprint, BlueprintID: o.BlueprintID, ETag: o.ETag,
@@ -990,4 +1084,60 @@ func ruleFromJSON(r RuleJSON) (portal.Rule, error) {
 		return portal.Rule{}, fmt.Errorf("bad group name %q", r.Group)
 	}
 	return portal.Rule{Kind: r.Type, Value: v, Group: r.Group}, nil
+}
+
+// orgOpFromJSON checks an organization operation read from a plan file: the fields
+// its action needs are there, and no other.
+func orgOpFromJSON(o OpJSON) (Op, error) {
+	op := Op{
+		Action: o.Action, Email: o.Email, MemberID: o.MemberID, InviteID: o.InviteID,
+		OrgRole: o.Role, OrgRoleID: o.RoleID, FromOrgRole: o.FromRole, FromOrgRoleID: o.FromRoleID, Expired: o.Expired,
+	}
+	e, err := portal.NormalizeEmail(o.Email)
+	if o.Action == OrgRemove || o.Action == OrgCancelInvite {
+		e, err = liveEmail(o.Email), nil // as the organization holds them
+	}
+	if err != nil || e != o.Email || e == "" {
+		return op, fmt.Errorf("%s: bad email %q", o.Action, o.Email)
+	}
+	if err := plainValue(o.Role + o.FromRole + o.MemberID + o.InviteID + o.RoleID + o.FromRoleID); err != nil {
+		return op, fmt.Errorf("%s %s: %w", o.Action, o.Email, err)
+	}
+	if o.Blueprint != "" || o.BlueprintID != "" || o.ETag != "" || len(o.Rules)+len(o.Added)+len(o.Removed) > 0 {
+		return op, fmt.Errorf("%s %s: blueprint fields do not belong to an organization operation", o.Action, o.Email)
+	}
+	// need lists the fields the action carries; every other must be empty.
+	type field struct {
+		name string
+		set  bool
+	}
+	fields := []field{{"member_id", o.MemberID != ""}, {"invite_id", o.InviteID != ""}, {"role", o.Role != ""}, {"role_id", o.RoleID != ""},
+		{"from_role", o.FromRole != ""}, {"from_role_id", o.FromRoleID != ""}, {"expired", o.Expired}}
+	need := map[Action][]string{
+		OrgInvite:       {"role", "role_id"},
+		OrgReinvite:     {"invite_id", "role", "role_id"},
+		OrgChangeRole:   {"member_id", "role", "role_id"},
+		OrgCancelInvite: {"invite_id"},
+		OrgRemove:       {"member_id"},
+	}
+	allowed := map[Action][]string{
+		OrgInvite:       {},
+		OrgReinvite:     {"from_role", "from_role_id", "expired"},
+		OrgChangeRole:   {"from_role", "from_role_id"},
+		OrgCancelInvite: {"role", "role_id", "expired"},
+		OrgRemove:       {"role", "role_id"},
+	}
+	required, ok := need[o.Action]
+	if !ok {
+		return op, fmt.Errorf("unknown action %q", o.Action)
+	}
+	for _, f := range fields {
+		switch {
+		case slices.Contains(required, f.name) && !f.set:
+			return op, fmt.Errorf("%s %s: no %s", o.Action, o.Email, f.name)
+		case f.set && !slices.Contains(required, f.name) && !slices.Contains(allowed[o.Action], f.name):
+			return op, fmt.Errorf("%s %s: %s does not belong to a %s", o.Action, o.Email, f.name, o.Action)
+		}
+	}
+	return op, nil
 }

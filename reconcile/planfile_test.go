@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
+	"github.com/qovery/portalctl/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -562,6 +564,8 @@ func FuzzReadPlan(f *testing.F) {
 	f.Add([]byte(`{"format_version":2,"fingerprint":"x","operations":[{"action":"remove","email":"a@b.co","member_id":"1","role":"admin"}]}`))
 	f.Add([]byte(`{"format_version":2,"fingerprint":"x","operations":[{"action":"update_acl","blueprint":"b","blueprint_id":"1","rules":[{"type":"email","value":"a@xn--bcher-kva.de","group":"g"}]}]}`))
 	f.Add([]byte(`{"format_version":1,"fingerprint":"x","operations":[{"action":"invite","email":"A@b.co","role":"user"}]}]`))
+	f.Add(encodePlan(f, orgFuzzPlan(f)))
+	f.Add([]byte(`{"format_version":2,"organization":"o","fingerprint":"x","digest":"sha256:0","operations":[{"action":"org_reinvite","email":"a@b.co","invite_id":"i","role":"Admin","role_id":"r","from_role":"Viewer","from_role_id":"v","expired":true}],"desired":{"organization":"o","members":[],"blueprints":[],"organization_members":[{"email":"a@b.co","role":"Admin"}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := reconcile.ReadPlan(bytes.NewReader(data), nil)
 		if err != nil {
@@ -581,4 +585,29 @@ func FuzzReadPlan(f *testing.F) {
 			t.Fatalf("plan changed through a round trip: %+v vs %+v", p, again)
 		}
 	})
+}
+
+// orgFuzzPlan is a plan with one organization operation of every kind, made
+// without a server: the fuzz target's seed for the organization's fields.
+func orgFuzzPlan(t testing.TB) *reconcile.Plan {
+	t.Helper()
+	live := planLive()
+	live.Org = reconcile.OrgFromAPI(
+		[]organization.Role{{ID: "r-owner", Name: "Owner"}, {ID: "r-admin", Name: "Admin"}, {ID: "r-viewer", Name: "Viewer"}},
+		[]organization.Member{{ID: "github|1", Email: "alice@company.com", RoleID: "r-owner"}, {ID: "github|2", Email: "bob@company.com", RoleID: "r-viewer"}, {ID: "github|3", Email: "gone@company.com", RoleID: "r-viewer"}},
+		[]organization.Invitation{{ID: "i-1", Email: "late@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusExpired}, {ID: "i-2", Email: "stale@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusPending}})
+	src := planFile + "organization_members:\n  - {email: alice@company.com, role: Owner}\n  - {email: bob@company.com, role: admin}\n  - {email: late@company.com, role: Viewer}\n  - {email: new@company.com, role: Viewer}\n"
+	l, err := schema.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, ds := l.Parse("portal.yaml", []byte(src))
+	if ds.HasErrors() {
+		t.Fatalf("%+v", ds)
+	}
+	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{})
+	if ds.HasErrors() || p.Count(reconcile.OrgInvite)+p.Count(reconcile.OrgReinvite)+p.Count(reconcile.OrgChangeRole)+p.Count(reconcile.OrgCancelInvite)+p.Count(reconcile.OrgRemove) != 5 {
+		t.Fatalf("org plan %v %+v", actions(p.Ops), ds)
+	}
+	return p
 }

@@ -8,9 +8,17 @@ import (
 )
 
 // Rails are the limits apply refuses to cross without being told to.
+//
+// The removals of the portal and of the organization are counted together against
+// MaxRemovals: every member removed from the portal, every member removed from the
+// organization and every invitation cancelled counts one (someone leaving both
+// counts twice: the rail errs on the side of stopping). MaxRemovalPercent applies
+// to each apart, against its own size: the portal's removals against the portal's
+// members, the organization's against its members and invitations, so that a small
+// organization beside a large portal is protected as well.
 type Rails struct {
-	MaxRemovals       int // members removed in one run (default 5)
-	MaxRemovalPercent int // of the portal's members (default 25)
+	MaxRemovals       int // removals in one run, portal and organization together (default 5)
+	MaxRemovalPercent int // of the portal's members, and of the organization's (default 25)
 }
 
 // The default limits.
@@ -25,30 +33,59 @@ var ErrRefused = errors.New("refused")
 // ErrStale marks a saved plan whose live state changed since it was made.
 var ErrStale = errors.New("the portal changed since the plan was made")
 
-// Check refuses a plan that would leave the live portal without an admin, or remove
-// more of its members than the rails allow. It judges the operations as they will
-// execute: by member id, the id each request carries, whatever email an operation
-// shows. Each refusal names the flag that overrides it; none overrides the last
-// admin.
+// Check refuses a plan that would leave the live portal without an admin, touch the
+// organization's owner, or remove more members than the rails allow. It judges the
+// operations as they will execute: by member id, the id each request carries,
+// whatever email an operation shows. Each refusal names the flag that overrides it;
+// none overrides the last admin or the owner.
 func (r Rails) Check(p *Plan, live *portal.Config) error {
 	if AdminsAfter(live, p.Ops) == 0 {
 		return fmt.Errorf("%w: the plan would leave the portal with no admin; give at least one member `role: admin` in the file", ErrRefused)
 	}
-	removals := removedIDs(p.Ops)
-	if removals == 0 {
-		return nil
+	if err := checkOwner(p.Ops, live); err != nil {
+		return err
 	}
-	if removals > r.MaxRemovals {
-		return fmt.Errorf("%w: the plan removes %d members, more than --max-removals=%d; check the file, then re-run with --max-removals=%d if this is intended",
-			ErrRefused, removals, r.MaxRemovals, removals)
+	portalN, orgN := removedIDs(p.Ops), orgRemovals(p.Ops)
+	if total := portalN + orgN; total > r.MaxRemovals {
+		what := countNoun(portalN, "member")
+		switch {
+		case orgN > 0 && portalN > 0:
+			what = fmt.Sprintf("%d (%s of the portal, %s of the organization)", total, countNoun(portalN, "member"), countNoun(orgN, "member or invitation", "members or invitations"))
+		case orgN > 0:
+			what = countNoun(orgN, "organization member or invitation", "organization members or invitations")
+		}
+		return fmt.Errorf("%w: the plan removes %s, more than --max-removals=%d; check the file, then re-run with --max-removals=%d if this is intended",
+			ErrRefused, what, r.MaxRemovals, total)
 	}
-	n := len(live.Members)
-	if n > 0 && removals*100 > n*r.MaxRemovalPercent {
-		pct := (removals*100 + n - 1) / n
-		return fmt.Errorf("%w: the plan removes %d of %d members (%d%%), more than --max-removal-percent=%d; check the file, then re-run with --max-removal-percent=%d if this is intended",
-			ErrRefused, removals, n, pct, r.MaxRemovalPercent, pct)
+	if err := r.percent(portalN, len(live.Members), "members"); err != nil {
+		return err
+	}
+	if live.Org != nil {
+		return r.percent(orgN, len(live.Org.Members), "organization members and invitations")
 	}
 	return nil
+}
+
+// percent refuses removing more than MaxRemovalPercent of the n things named.
+func (r Rails) percent(removals, n int, things string) error {
+	if removals == 0 || n == 0 || removals*100 <= n*r.MaxRemovalPercent {
+		return nil
+	}
+	pct := (removals*100 + n - 1) / n
+	return fmt.Errorf("%w: the plan removes %d of %d %s (%d%%), more than --max-removal-percent=%d; check the file, then re-run with --max-removal-percent=%d if this is intended",
+		ErrRefused, removals, n, things, pct, r.MaxRemovalPercent, pct)
+}
+
+// countNoun is "1 member", "3 members"; many defaults to one+"s".
+func countNoun(n int, one string, many ...string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	word := one + "s"
+	if len(many) > 0 {
+		word = many[0]
+	}
+	return fmt.Sprintf("%d %s", n, word)
 }
 
 // removedIDs counts the distinct member ids the removals of ops send.
@@ -91,6 +128,7 @@ func Bind(p *Plan, live *portal.Config) error {
 	for _, b := range live.Blueprints {
 		bps[b.ID] = b
 	}
+	var org *orgLive
 	subject := map[string]int{} // member id, invited email or blueprint id → operation
 	refuse := func(i int, o Op, format string, args ...any) error {
 		return fmt.Errorf("%w: operation %d (%s) %s: the plan does not match the portal; run plan again",
@@ -128,6 +166,14 @@ func Bind(p *Plan, live *portal.Config) error {
 				return refuse(i, o, "was planned on version %q of the ACL of %q; the portal holds version %q", o.ETag, o.Blueprint, b.ETag)
 			}
 			key = "blueprint " + o.BlueprintID
+		case OrgInvite, OrgReinvite, OrgChangeRole, OrgCancelInvite, OrgRemove:
+			if org == nil {
+				org = newOrgLive(live.Org)
+			}
+			var why string
+			if key, why = org.bind(o); why != "" {
+				return refuse(i, o, "%s", why)
+			}
 		default:
 			return refuse(i, o, "has the unknown action %q", o.Action)
 		}
@@ -179,6 +225,9 @@ func Recheck(saved *Plan, live *portal.Config) (*Plan, error) {
 // quoteOp describes an operation in a message, with every value from the plan
 // file or the portal quoted so that control characters show as escapes.
 func quoteOp(o Op) string {
+	if IsOrg(o.Action) {
+		return quoteOrgOp(o)
+	}
 	switch o.Action {
 	case Invite:
 		return fmt.Sprintf("invite %q as %q", o.Email, o.Role)

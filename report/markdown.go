@@ -67,6 +67,7 @@ func (r *Report) sections() []mdSection {
 		{id: "index", render: (*md).index},
 		{id: "losses", render: (*md).losses},
 		{id: "members", render: (*md).members},
+		{id: "organization", render: (*md).organization},
 		{id: "effects", shed: 1, render: (*md).effects, what: func(m *md) string {
 			return m.what(len(m.r.Effects), "the effects of member changes on blueprints whose rules stay (%s)", "member")
 		}},
@@ -129,6 +130,16 @@ func (r *Report) capLists() []capList {
 		{"removals", len(r.Members.Removals), 1},
 		{"effects", len(r.Effects), 4},
 		{"unmanaged", len(r.Unmanaged), 4},
+	}
+	if o := r.Organization; o != nil {
+		out = append(out, capList{"org-admins", len(o.NewAdmins), 1})
+		for _, l := range o.lists() {
+			weight := 4
+			if l.id == "org-removals" {
+				weight = 1
+			}
+			out = append(out, capList{l.id, len(l.items), weight})
+		}
 	}
 	if r.Validation != nil {
 		out = append(out, capList{"problems", min(len(r.Validation.Problems), DefaultMaxProblems), 4})
@@ -347,10 +358,13 @@ func (m *md) summaryLine() string {
 	for _, c := range []struct {
 		n    int
 		word string
-	}{{s.Invitations, "invitation"}, {s.Promotions, "promotion"}, {s.Demotions, "demotion"}, {s.Removals, "removal"}} {
+	}{{s.Invitations, "invitation"}, {s.Promotions, "promotion"}, {s.Demotions, "demotion"}, {s.Removals, "removal"}, {s.OrgChanges, "organization change"}} {
 		if c.n > 0 {
 			parts = append(parts, m.count(c.n, c.word))
 		}
+	}
+	if o := m.r.Organization; o.scopeChanged() {
+		parts = append(parts, "organization members "+o.Scope)
 	}
 	return strings.Join(parts, " · ")
 }
@@ -397,7 +411,8 @@ func (m *md) alert() string {
 
 func (m *md) warning() string {
 	admins, removals := m.r.NewAdmins, m.r.Members.Removals
-	if len(admins) == 0 && len(removals) == 0 {
+	org := m.r.Organization
+	if len(admins) == 0 && len(removals) == 0 && (org == nil || len(org.NewAdmins)+len(org.Removals) == 0) {
 		return ""
 	}
 	var b strings.Builder
@@ -424,6 +439,25 @@ func (m *md) warning() string {
 			word = "member removed"
 		}
 		fmt.Fprintf(&b, "> - **%s %s** from the portal: %s\n", m.num(len(removals)), word, m.codes(emails, false))
+	}
+	if org != nil && len(org.NewAdmins) > 0 {
+		shown := m.take("org-admins", len(org.NewAdmins))
+		parts := make([]string, shown)
+		for i, a := range org.NewAdmins[:shown] {
+			parts[i] = Code(a.Email) + " (" + Escape(a.How) + ")"
+		}
+		s := strings.Join(parts, ", ")
+		if rest := len(org.NewAdmins) - shown; rest > 0 {
+			s += " and " + m.num(rest) + " more"
+		}
+		fmt.Fprintf(&b, "> - **New Admins or Owners of the Qovery organization (%s):** %s\n", m.num(len(org.NewAdmins)), s)
+	}
+	if org != nil && len(org.Removals) > 0 {
+		emails := make([]string, len(org.Removals))
+		for i, r := range org.Removals {
+			emails[i] = r.Email
+		}
+		fmt.Fprintf(&b, "> - **%s** from the Qovery organization (members and invitations): %s\n", m.count(len(org.Removals), "removal"), m.codes(emails, false))
 	}
 	return b.String()
 }
@@ -608,6 +642,47 @@ func (m *md) members() string {
 	return "#### Member changes\n\n" + b.String()
 }
 
+// organization lists the changes of the Qovery organization's own members, apart
+// from the portal's. Never left out; its lists are capped with a count.
+func (m *md) organization() string {
+	o := m.r.Organization
+	if o == nil {
+		return ""
+	}
+	var b strings.Builder
+	if note := o.scopeNote(); note != "" {
+		b.WriteString(Prose(note) + "\n\n")
+	}
+	for _, l := range o.lists() {
+		if len(l.items) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "**%s (%s)**\n\n", l.title, m.num(len(l.items)))
+		shown := m.take(l.id, len(l.items))
+		for _, c := range l.items[:shown] {
+			role := func(r string) string {
+				if r == c.Role && l.kind != "removals" && adminRole(r) {
+					return "**" + Code(r) + "**"
+				}
+				return Code(r)
+			}
+			b.WriteString("- " + c.line(l.kind, Code, role) + "\n")
+		}
+		if rest := len(l.items) - shown; rest > 0 {
+			fmt.Fprintf(&b, "- … and %s more\n", m.num(rest))
+		}
+		b.WriteString("\n")
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	title := "#### Organization members"
+	if n := o.count(); n > 0 {
+		title += " (" + m.count(n, "change") + ")"
+	}
+	return title + "\n\n" + orgAccess + ".\n\n" + b.String()
+}
+
 func (m *md) effects() string {
 	es := m.r.Effects
 	if len(es) == 0 {
@@ -771,6 +846,16 @@ func listName(id string) string {
 		return "the list of blueprints left alone"
 	case "effects":
 		return "the effects of member changes"
+	case "org-admins":
+		return "the list of new organization Admins and Owners"
+	case "org-invitations":
+		return "the organization's invitations"
+	case "org-reinvitations":
+		return "the organization's invitations sent again"
+	case "org-role-changes":
+		return "the organization's role changes"
+	case "org-removals":
+		return "the organization's removals"
 	}
 	return "the list of " + id
 }

@@ -123,6 +123,7 @@ func summaryLine(p *reconcile.Plan) string {
 		{p.Count(reconcile.Promote) + p.Count(reconcile.Demote), "role change"},
 		{p.Count(reconcile.Remove), "removal"},
 		{p.Count(reconcile.UpdateACL), "ACL update"},
+		{orgCount(p), "organization change"},
 	} {
 		if c.n > 0 {
 			parts = append(parts, plural(c.n, c.word))
@@ -201,6 +202,23 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 	section("Members to remove", []reconcile.Action{reconcile.Remove}, func(op reconcile.Op) string {
 		return fmt.Sprintf("  %s %s (%s)\n", c.red("-"), termSafe(op.Email), op.Role)
 	})
+	if n := orgCount(p); n > 0 {
+		// Listed apart: the Qovery organization's own members, in apply order.
+		fmt.Fprintf(&b, "\nOrganization members (%d; %s):\n", n, orgAccess)
+		for _, op := range p.Ops {
+			if !reconcile.IsOrg(op.Action) {
+				continue
+			}
+			mark := c.yellow("~")
+			switch op.Action {
+			case reconcile.OrgInvite:
+				mark = c.green("+")
+			case reconcile.OrgRemove, reconcile.OrgCancelInvite:
+				mark = c.red("-")
+			}
+			fmt.Fprintf(&b, "  %s %s\n", mark, termSafe(op.String()))
+		}
+	}
 	if len(p.Impact.Blueprints) > 0 {
 		b.WriteString("\nAccess impact:\n")
 		for _, bi := range p.Impact.Blueprints {
@@ -235,6 +253,17 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// orgCount is how many of p's operations change the organization's members.
+func orgCount(p *reconcile.Plan) int {
+	n := 0
+	for _, op := range p.Ops {
+		if reconcile.IsOrg(op.Action) {
+			n++
+		}
+	}
+	return n
 }
 
 func countWord(n int, one, many string) string {

@@ -41,6 +41,9 @@ type Report struct {
 	// who lose the same blueprints for the same reason share an entry.
 	Losses  []Loss        `json:"losses"`
 	Members MemberChanges `json:"member_changes"`
+	// Organization are the changes of the Qovery organization's own members,
+	// apart from the portal's; nil when the file leaves them alone.
+	Organization *OrgChanges `json:"organization_changes,omitempty"`
 	// Effects are what joining or leaving members gain or lose on blueprints whose
 	// rules do not change, one entry per member.
 	Effects []Effect `json:"member_effects"`
@@ -63,6 +66,8 @@ type Summary struct {
 	Promotions  int  `json:"promotions"`
 	Demotions   int  `json:"demotions"`
 	Removals    int  `json:"removals"`
+	// OrgChanges counts the changes of the organization's members.
+	OrgChanges int `json:"organization_changes,omitempty"`
 }
 
 // NewAdmin is a member who becomes an admin.
@@ -231,10 +236,12 @@ func New(p *reconcile.Plan, o Options) *Report {
 			Added: rules(b.RulesAdded), Removed: rules(b.RulesRemoved), Open: b.Open,
 		})
 	}
+	r.Organization = newOrgChanges(p)
 	r.Summary = Summary{
-		NoChanges: p.Empty(), Gain: len(gainers), Lose: len(losers), Opened: len(r.Opened), RuleChanges: len(r.Index),
+		NoChanges: p.Empty() && !r.Organization.scopeChanged(), Gain: len(gainers), Lose: len(losers), Opened: len(r.Opened), RuleChanges: len(r.Index),
 		Invitations: p.Count(reconcile.Invite), Promotions: p.Count(reconcile.Promote),
 		Demotions: p.Count(reconcile.Demote), Removals: p.Count(reconcile.Remove),
+		OrgChanges: r.Organization.count(),
 	}
 	slices.SortStableFunc(r.Index, riskier)
 	r.Index = nonNil(r.Index)

@@ -82,7 +82,9 @@ func (t *textReport) changes(b *strings.Builder) {
 		b.WriteString("Note: at " + termSafe(p.Base.Ref) + ", " + termSafe(p.Base.Note) + ".\n")
 	}
 
-	if len(r.Opened) > 0 || len(r.NewAdmins) > 0 || len(r.Members.Removals) > 0 {
+	org := r.Organization
+	orgWarn := org != nil && len(org.NewAdmins)+len(org.Removals) > 0
+	if len(r.Opened) > 0 || len(r.NewAdmins) > 0 || len(r.Members.Removals) > 0 || orgWarn {
 		b.WriteString("\n")
 	}
 	if len(r.Opened) > 0 {
@@ -114,6 +116,20 @@ func (t *textReport) changes(b *strings.Builder) {
 			word = "member removed"
 		}
 		b.WriteString(c.yellow(fmt.Sprintf("!  %s %s from the portal: %s", t.num(len(rm)), word, t.names(emails))) + "\n")
+	}
+	if org != nil && len(org.NewAdmins) > 0 {
+		parts := make([]string, len(org.NewAdmins))
+		for i, a := range org.NewAdmins {
+			parts[i] = termSafe(a.Email) + " (" + termSafe(a.How) + ")"
+		}
+		b.WriteString(c.yellow(fmt.Sprintf("!  new Admins or Owners of the Qovery organization (%s): %s", t.num(len(org.NewAdmins)), strings.Join(parts, ", "))) + "\n")
+	}
+	if org != nil && len(org.Removals) > 0 {
+		emails := make([]string, len(org.Removals))
+		for i, x := range org.Removals {
+			emails[i] = x.Email
+		}
+		b.WriteString(c.yellow(fmt.Sprintf("!  %s from the Qovery organization (members and invitations): %s", t.count(len(org.Removals), "removal"), t.names(emails))) + "\n")
 	}
 
 	if len(r.Index) > 0 {
@@ -175,6 +191,8 @@ func (t *textReport) changes(b *strings.Builder) {
 		}
 	}
 
+	t.organization(b)
+
 	if len(r.Effects) > 0 {
 		fmt.Fprintf(b, "\nEffects of member changes on blueprints whose rules stay (%s):\n", t.count(len(r.Effects), "member"))
 		for _, e := range r.Effects {
@@ -214,6 +232,32 @@ func (t *textReport) changes(b *strings.Builder) {
 				line += "  " + c.yellow("warning: open to every member")
 			}
 			b.WriteString(line + "\n")
+		}
+	}
+}
+
+// organization lists the changes of the organization's own members.
+func (t *textReport) organization(b *strings.Builder) {
+	o := t.r.Organization
+	if o == nil {
+		return
+	}
+	if note := o.scopeNote(); note != "" {
+		b.WriteString("\n" + termSafe(strings.ReplaceAll(note, "`", "")) + "\n")
+	}
+	if o.count() == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nOrganization members (%s; %s):\n", t.count(o.count(), "change"), orgAccess)
+	marks := map[string]string{"invitations": t.c.green("+"), "reinvitations": t.c.yellow("~"), "role changes": t.c.yellow("~"), "removals": t.c.red("-")}
+	verbs := map[string]string{"invitations": "invite ", "reinvitations": "", "role changes": "", "removals": "remove "}
+	for _, l := range o.lists() {
+		for _, c := range l.items {
+			verb := verbs[l.kind]
+			if c.Invitation {
+				verb = ""
+			}
+			fmt.Fprintf(b, "  %s %s%s\n", marks[l.kind], verb, c.line(l.kind, termSafe, termSafe))
 		}
 	}
 }

@@ -290,7 +290,14 @@ func (b *bounder) run() {
 			continue
 		}
 		// Anything else starts a node when it follows a blank or an indicator,
-		// and is part of the node being written otherwise.
+		// and is part of the node being written otherwise. A quote or a block
+		// scalar header after a word of a plain scalar on the same line ("b", "c"
+		// as a value) is a character of that scalar, not the start of another.
+		inScalar := b.sawStart
+		if inFlow {
+			e := b.flow[len(b.flow)-1]
+			inScalar = e.colon && e.value || !e.colon && e.key
+		}
 		started := b.prevBlank
 		if started {
 			b.startNode(b.col)
@@ -298,9 +305,9 @@ func (b *bounder) run() {
 		}
 		b.prevBlank = false
 		switch {
-		case (c == '"' || c == '\'') && started:
+		case (c == '"' || c == '\'') && started && !inScalar:
 			i = b.skipQuoted(i)
-		case (c == '|' || c == '>') && !inFlow && started && b.restIsHeader(i+1):
+		case (c == '|' || c == '>') && !inFlow && started && !inScalar && b.restIsHeader(i+1):
 			i = b.skipBlockScalar(i)
 		default:
 			// The rest of a word: only a blank, a line break or an indicator

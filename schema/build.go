@@ -149,6 +149,13 @@ func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool,
 			b.members(p.v)
 		case "groups":
 			b.groups(p.v)
+		case "organization_members":
+			b.orgMembers(p.k, p.v)
+		case "organization_roles":
+			if b.format.seed {
+				b.org()
+				b.orgRoles(p.v)
+			}
 		case "blueprints":
 			blueprints = p.v
 		}

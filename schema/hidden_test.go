@@ -22,6 +22,8 @@ func TestHiddenControls(t *testing.T) {
 		{"in a group name", head + "groups:\n  te\uFEFFam: [admin@company.com]\n", "6:5", "U+FEFF ZERO WIDTH NO-BREAK SPACE"},
 		{"in a group entry", head + "groups:\n  team: [admin@company.com, x\u200D@company.com]\n", "6:30", "U+200D ZERO WIDTH JOINER"},
 		{"in an unknown key", head + "blueprints:\n  ds:\n    access: open\n    note\u2069: x\n", "8:9", "U+2069 POP DIRECTIONAL ISOLATE"},
+		{"in an organization member's email", head + "organization_members:\n  - email: own\u202Eer@company.com\n    role: Owner\n", "6:15", "U+202E RIGHT-TO-LEFT OVERRIDE"},
+		{"in an organization role", head + "organization_members:\n  - email: owner@company.com\n    role: Own\u200Ber\n", "7:14", "U+200B ZERO WIDTH SPACE"},
 		{"after non-ASCII letters", head + "  - email: jürgen\u202A@company.com\n", "5:18", "U+202A LEFT-TO-RIGHT EMBEDDING"},
 		{"on a later line of a multi-line value", head + "blueprints:\n  ds:\n    access: open\nx-note: \"first line\n  second \u202D line\"\n", "9:10", "U+202D LEFT-TO-RIGHT OVERRIDE"},
 	}

@@ -44,6 +44,7 @@ func lint(cfg *portal.Config, f facts, ds *diag.Collector) {
 	lintProviders(cfg, ds)
 	lintLookalikes(cfg, f, ds)
 	lintTypos(cfg, f, ds)
+	lintOrgOwner(cfg, ds)
 }
 
 func lintAdmins(cfg *portal.Config, f facts, ds *diag.Collector) {
@@ -171,7 +172,7 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 			return // written in plain ASCII (normalised, it still is): nothing to look alike
 		}
 		what := kind + " rule"
-		if kind == "member" || kind == "group" {
+		if kind == "member" || kind == "group" || kind == "organization member" {
 			what = kind + " email"
 		}
 		shown := value
@@ -193,6 +194,11 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 	}
 	for _, m := range cfg.Members {
 		check(m.Pos, "member", m.Email)
+	}
+	if cfg.Org != nil {
+		for _, m := range cfg.Org.Members {
+			check(m.Pos, "organization member", m.Email)
+		}
 	}
 	for _, entries := range f.groupEntries {
 		for _, r := range entries {
@@ -284,6 +290,11 @@ func lintTypos(cfg *portal.Config, f facts, ds *diag.Collector) {
 	}
 	for _, m := range cfg.Members {
 		note(m.Domain(), m.Pos)
+	}
+	if cfg.Org != nil {
+		for _, m := range cfg.Org.Members {
+			note(portal.DomainOf(m.Email), m.Pos)
+		}
 	}
 	for _, entries := range f.groupEntries {
 		for _, r := range entries {

@@ -41,6 +41,12 @@ func render(cfg *portal.Config, ds diag.List) string {
 	for _, m := range cfg.Members {
 		fmt.Fprintf(&b, "member %s %s (line %d)\n", m.Email, m.Role, m.Pos.Line)
 	}
+	if cfg.Org != nil {
+		fmt.Fprintf(&b, "organization_members (line %d)\n", cfg.Org.Pos.Line)
+		for _, m := range cfg.Org.Members {
+			fmt.Fprintf(&b, "  org member %s role %q (line %d, role at %d:%d)\n", m.Email, m.Role, m.Pos.Line, m.RolePos.Line, m.RolePos.Col)
+		}
+	}
 	for _, bp := range cfg.Blueprints {
 		fmt.Fprintf(&b, "blueprint %s open=%v\n", bp.Name, bp.Open)
 		for _, r := range bp.Rules {

@@ -169,6 +169,16 @@ func describe(toks []string) string {
 		return "member #" + plusOne(toks[1])
 	case toks[0] == "members":
 		return fmt.Sprintf("%s of member #%s", toks[2], plusOne(toks[1]))
+	case toks[0] == "organization_members" && len(toks) == 1:
+		return "organization_members"
+	case toks[0] == "organization_members" && len(toks) == 2:
+		return "organization member #" + plusOne(toks[1])
+	case toks[0] == "organization_members":
+		return fmt.Sprintf("%s of organization member #%s", toks[2], plusOne(toks[1]))
+	case toks[0] == "organization_roles" && len(toks) == 2:
+		return "organization role #" + plusOne(toks[1])
+	case toks[0] == "organization_roles" && len(toks) > 2:
+		return fmt.Sprintf("%s of organization role #%s", toks[2], plusOne(toks[1]))
 	case toks[0] == "groups" && len(toks) == 1:
 		return "groups"
 	case toks[0] == "groups" && len(toks) == 2:
@@ -199,6 +209,8 @@ func requiredHint(key string) string {
 		return "add `version: 1` at the top of the file"
 	case "email":
 		return "add `email: name@company.com`"
+	case "role":
+		return "add the organization role by name, e.g. `role: Viewer` (Owner, Admin, DevOps, Billing Manager, Viewer, or a custom role)"
 	}
 	return fmt.Sprintf("add %q", key)
 }
@@ -215,6 +227,12 @@ func typeHint(toks []string) string {
 		return "write a list: `members:` then lines like `  - email: alice@company.com`"
 	case toks[0] == "members" && len(toks) == 2:
 		return "write `- email: alice@company.com` (and optionally `role: admin`)"
+	case last == "organization_members":
+		return "write a list: `organization_members:` then lines like `  - email: owner@company.com` and `    role: Owner`"
+	case toks[0] == "organization_members" && len(toks) == 2:
+		return "write `- email: alice@company.com` and `role: Viewer` (an organization role by name)"
+	case toks[0] == "organization_members" && last == "role":
+		return "write the role's name, e.g. `role: Admin` or `role: \"Billing Manager\"`"
 	case last == "groups" && len(toks) == 1:
 		return "write `groups:` then lines like `  contractors: [a@partner.org]`"
 	case toks[0] == "groups" && len(toks) == 2:
@@ -242,6 +260,9 @@ func valueHint(toks []string) string {
 	case "version":
 		return "write `version: 1`"
 	case "role":
+		if len(toks) > 0 && toks[0] == "organization_members" {
+			return "write the organization role's name, e.g. `role: Viewer`"
+		}
 		return "write `role: admin` or `role: user`"
 	case "access":
 		return "write `access: open`, or remove it and list domains, emails or groups"

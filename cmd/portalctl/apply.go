@@ -12,6 +12,7 @@ import (
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
 )
@@ -69,7 +70,7 @@ func (c *applyCmd) run(ctx context.Context, args []string) error {
 	if err := c.check(); err != nil {
 		return err
 	}
-	p, live, client, err := c.plan(ctx)
+	p, live, client, oc, err := c.plan(ctx)
 	if err != nil {
 		return err
 	}
@@ -97,74 +98,75 @@ func (c *applyCmd) run(ctx context.Context, args []string) error {
 			return errors.New("apply cancelled: nothing was changed")
 		}
 	}
-	return c.execute(ctx, client, p)
+	return c.execute(ctx, client, oc, p)
 }
 
 // plan computes the plan from the file, or reads a saved one and checks it against
-// the portal as it is.
-func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, error) {
+// the portal as it is. The organization's client is nil when neither manages the
+// organization's members.
+func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, *organization.Client, error) {
 	if c.planFile != "" {
 		return c.savedPlan(ctx)
 	}
 	cfg, err := c.loadValid(c.file)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	client, org, err := c.client(c.api, cfg.Organization)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	live, err := reconcile.ReadLive(ctx, client, org, c.api.parallelism)
+	live, oc, err := readLive(ctx, client, org, c.api.parallelism, cfg.Org != nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	cfg.Organization = org
 	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{})
 	if ds.HasErrors() {
 		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
-		return nil, nil, nil, errReported
+		return nil, nil, nil, nil, errReported
 	}
-	return p, live, client, nil
+	return p, live, client, oc, nil
 }
 
 // savedPlan reads a plan saved by plan --out and refuses it, before any write, when
 // it was modified (digest), is not signed as PORTALCTL_PLAN_KEY requires, was made
 // from another live state (fingerprint), or holds operations that do not follow
 // from its desired state. The plan returned is recomputed from the portal as it is.
-func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, error) {
+func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, *organization.Client, error) {
 	key, err := c.planKey()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	f, err := os.Open(c.planFile)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read plan: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("read plan: %w", err)
 	}
 	saved, err := reconcile.ReadPlan(f, key)
 	f.Close()
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read plan %s: %w", c.planFile, err)
+		return nil, nil, nil, nil, fmt.Errorf("read plan %s: %w", c.planFile, err)
 	}
 	if o := firstOf(c.api.organization, c.getenv("QOVERY_ORGANIZATION_ID")); o != "" && !strings.EqualFold(o, saved.Organization) {
-		return nil, nil, nil, fmt.Errorf("plan %s was made for organization %s, not %s", c.planFile, saved.Organization, o)
+		return nil, nil, nil, nil, fmt.Errorf("plan %s was made for organization %s, not %s", c.planFile, saved.Organization, o)
 	}
 	client, org, err := c.client(c.api, saved.Organization)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	live, err := reconcile.ReadLive(ctx, client, org, c.api.parallelism)
+	live, oc, err := readLive(ctx, client, org, c.api.parallelism, saved.Desired.Org != nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	p, err := reconcile.Recheck(saved, live)
 	if errors.Is(err, reconcile.ErrStale) {
-		return nil, nil, nil, fmt.Errorf("%w: the saved plan %s is stale: the portal changed since it was made; run `portalctl plan --out %s` again and review it, or apply from the file with `-f` to plan against the portal as it is now",
+		return nil, nil, nil, nil, fmt.Errorf("%w: the saved plan %s is stale: the portal changed since it was made; run `portalctl plan --out %s` again and review it, or apply from the file with `-f` to plan against the portal as it is now",
 			reconcile.ErrRefused, c.planFile, c.planFile)
 	}
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("plan %s: %w", c.planFile, err)
+		return nil, nil, nil, nil, fmt.Errorf("plan %s: %w", c.planFile, err)
 	}
-	return p, live, client, nil
+	return p, live, client, oc, nil
 }
 
 // ask reads a confirmation from the terminal; off a terminal it refuses.
@@ -183,15 +185,19 @@ func (c *applyCmd) ask(prompt string) (bool, error) {
 	return strings.TrimSpace(line) == "yes", nil
 }
 
-func (c *applyCmd) execute(ctx context.Context, client *qovery.Client, p *reconcile.Plan) error {
+func (c *applyCmd) execute(ctx context.Context, client *qovery.Client, oc *organization.Client, p *reconcile.Plan) error {
 	width := len(fmt.Sprint(len(p.Ops)))
 	fmt.Fprintln(c.stdout)
-	sum := reconcile.Apply(ctx, client, p, reconcile.ApplyOptions{
+	opts := reconcile.ApplyOptions{
 		Parallelism: c.api.parallelism,
 		Progress: func(done, total int, r reconcile.Result) {
 			_ = report.ApplyProgress(c.stdout, width, done, total, r)
 		},
-	})
+	}
+	if oc != nil {
+		opts.Org = oc
+	}
+	sum := reconcile.Apply(ctx, client, p, opts)
 	if err := report.ApplySummary(c.stdout, sum); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
 	"github.com/qovery/portalctl/schema"
@@ -170,14 +172,14 @@ func (f *apiFlags) check(getenv func(string) string) error {
 	if f.parallelism < 1 || f.parallelism > maxParallelism {
 		return fmt.Errorf("--parallelism %d is out of range: write a number from 1 to %d, e.g. --parallelism %d", f.parallelism, maxParallelism, reconcile.DefaultParallelism)
 	}
-	_, err := organization(f, getenv, "")
+	_, err := pickOrganization(f, getenv, "")
 	return err
 }
 
-// organization picks the organization id from the flag, else the environment,
+// pickOrganization picks the organization id from the flag, else the environment,
 // else the file, and checks the one it picks with the same UUID check, naming
 // where it came from. An empty result with no error means none was given.
-func organization(f *apiFlags, getenv func(string) string, fileOrg string) (string, error) {
+func pickOrganization(f *apiFlags, getenv func(string) string, fileOrg string) (string, error) {
 	candidates := []struct{ value, bad string }{
 		{f.organization, "--organization %q is not an organization id: write the organization's UUID, e.g. --organization " + exampleOrganization},
 		{getenv("QOVERY_ORGANIZATION_ID"), "QOVERY_ORGANIZATION_ID=%q is not an organization id: set it to the organization's UUID, e.g. QOVERY_ORGANIZATION_ID=" + exampleOrganization},
@@ -206,7 +208,7 @@ func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error)
 		return nil, "", errors.New("QOVERY_API_TOKEN is not set: export the portal API token in that variable (it is never read from a flag)")
 	}
 	apiURL := firstOf(f.apiURL, a.getenv("QOVERY_API_URL"), "https://api.qovery.com")
-	org, err := organization(&f, a.getenv, fileOrg)
+	org, err := pickOrganization(&f, a.getenv, fileOrg)
 	if err != nil {
 		return nil, "", err
 	}
@@ -222,6 +224,25 @@ func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error)
 		return nil, "", err
 	}
 	return c, org, nil
+}
+
+// readLive reads the live state: the portal, and the organization's members when
+// withOrg (the file, or the saved plan, has organization_members). Without it,
+// nothing is asked of the organization's endpoints.
+func readLive(ctx context.Context, client *qovery.Client, org string, parallelism int, withOrg bool) (*portal.Config, *organization.Client, error) {
+	if !withOrg {
+		live, err := reconcile.ReadLive(ctx, client, org, parallelism)
+		return live, nil, err
+	}
+	oc, err := organization.New(client.Transport(), org)
+	if err != nil {
+		return nil, nil, err
+	}
+	live, err := reconcile.ReadLiveOrg(ctx, client, oc, org, parallelism)
+	if errors.Is(err, qovery.ErrForbidden) {
+		err = fmt.Errorf("%w; or remove organization_members from portal.yaml to leave the organization's members alone", err)
+	}
+	return live, oc, err
 }
 
 func firstOf(values ...string) string {

@@ -63,7 +63,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	live, err := reconcile.ReadLive(ctx, client, org, c.api.parallelism)
+	live, _, err := readLive(ctx, client, org, c.api.parallelism, cfg.Org != nil)
 	if err != nil {
 		return err
 	}

@@ -177,10 +177,11 @@ func labelsOf(r *report.Report) []string {
 	if len(r.Opened) > 0 {
 		out = append(out, prcomment.LabelOpens)
 	}
-	if len(r.Members.Removals) > 0 {
+	org := r.Organization
+	if len(r.Members.Removals) > 0 || org != nil && len(org.Removals) > 0 {
 		out = append(out, prcomment.LabelRemovals)
 	}
-	if len(r.NewAdmins) > 0 {
+	if len(r.NewAdmins) > 0 || org != nil && len(org.NewAdmins) > 0 {
 		out = append(out, prcomment.LabelAdmins)
 	}
 	return out

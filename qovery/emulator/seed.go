@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/schema"
+	"github.com/qovery/portalctl/suggest"
 )
 
 // LoadSeed reads and parses a seed file (see ParseSeed).
@@ -43,6 +47,15 @@ func LoadSeed(path string) (*State, error) {
 //	    emails: [alice@company.com]
 //	    groups: [contractors]    # expanded to EMAIL rules
 //	  python-starter:          # no rules: open
+//	organization_roles:        # custom roles, besides Owner, Admin, DevOps,
+//	  - name: Data Team        # Billing Manager and Viewer
+//	organization_members:      # the Qovery organization's own members
+//	  - email: alice@company.com
+//	    role: Owner
+//	    id: github|12345       # optional, made up otherwise
+//	  - email: new@company.com
+//	    role: Viewer
+//	    status: pending        # active | pending | expired (invitations)
 //
 // name is used in error messages, which read "name:line:column: problem (what to
 // write instead)"; every error is reported. An empty file is an empty portal.
@@ -73,7 +86,66 @@ func parseSeed(l *schema.Loader, name string, data []byte) (*State, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return seedState(cfg), nil
+	st := seedState(cfg)
+	org, errs := seedOrg(cfg.Org)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	st.Organization = org
+	return st, nil
+}
+
+// seedOrg is the organization a seed describes: the default roles and the seed's
+// custom ones, its active members, and its pending and expired invitations. A role
+// named by no role of the organization, or a custom role named like a default one,
+// is an error at its position.
+func seedOrg(o *portal.Org) (*OrgState, []error) {
+	if o == nil {
+		return nil, nil
+	}
+	var errs []error
+	fail := func(pos portal.Pos, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", pos, fmt.Sprintf(format, args...)))
+	}
+	st := &OrgState{Roles: slices.Clone(DefaultRoles), Members: []OrgMemberState{}, Invitations: []OrgInvitationState{}}
+	for _, r := range o.Roles {
+		if i := slices.IndexFunc(DefaultRoles, func(d organization.Role) bool { return strings.EqualFold(d.Name, r.Name) }); i >= 0 {
+			fail(r.Pos, "%q is a default role of every organization (write organization_roles only for custom roles)", DefaultRoles[i].Name)
+			continue
+		}
+		id := r.ID
+		if id == "" {
+			id = newUUID()
+		}
+		st.Roles = append(st.Roles, organization.Role{ID: id, Name: r.Name})
+	}
+	names := make([]string, len(st.Roles))
+	for i, r := range st.Roles {
+		names[i] = r.Name
+	}
+	for _, m := range o.Members {
+		i := slices.IndexFunc(st.Roles, func(r organization.Role) bool { return strings.EqualFold(r.Name, m.Role) })
+		if i < 0 {
+			hint := "the organization's roles: " + strings.Join(names, ", ")
+			if c := suggest.Closest(m.Role, names, 1); len(c) > 0 {
+				hint = fmt.Sprintf("did you mean %q? (%s; add custom roles under organization_roles:)", c[0], hint)
+			}
+			fail(m.RolePos, "unknown organization role %q for %s (%s)", m.Role, m.Email, hint)
+			continue
+		}
+		role := st.Roles[i].ID
+		switch m.Status {
+		case portal.StatusPending, portal.StatusExpired:
+			status := organization.StatusPending
+			if m.Status == portal.StatusExpired {
+				status = organization.StatusExpired
+			}
+			st.Invitations = append(st.Invitations, OrgInvitationState{ID: m.ID, Email: m.Email, RoleID: role, Status: status, Inviter: "console"})
+		default:
+			st.Members = append(st.Members, OrgMemberState{ID: m.ID, Email: m.Email, RoleID: role})
+		}
+	}
+	return st, errs
 }
 
 // seedState is the portal a seed describes.

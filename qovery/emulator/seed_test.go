@@ -180,6 +180,7 @@ func TestSeededServerAssignsIDs(t *testing.T) {
 func FuzzParseSeed(f *testing.F) {
 	f.Add([]byte("members: [{email: a@b.co, role: admin}]\ngroups: {g: [c@d.ef]}\nblueprints: {x: {groups: [g]}}\n"))
 	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("organization_roles: [{name: Data, id: r1}]\norganization_members:\n  - {email: o@b.co, role: owner, id: github|1}\n  - {email: p@b.co, role: data, status: expired}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := emulator.ParseSeed("fuzz.yaml", data)
 		if err != nil {
