@@ -69,6 +69,7 @@ func (im Impact) Counts() (gain, lose int, opened []string) {
 // for the others only the members who join or leave are looked at.
 func ComputeImpact(before, after *Index) Impact {
 	bc, ac := before.Config(), after.Config()
+	joined, left := membership(before, after)
 	var out []BlueprintImpact
 	changed := map[string]bool{}
 	for i := range ac.Blueprints {
@@ -88,7 +89,7 @@ func ComputeImpact(before, after *Index) Impact {
 		} else {
 			bi.RulesAdded = append([]portal.Rule(nil), nb.Rules...)
 		}
-		bi.Gains, bi.Losses = diffViewers(oldV, newV, before, after)
+		bi.Gains, bi.Losses = diffViewers(oldV, newV, left, joined)
 		bi.AudienceBefore, bi.AudienceAfter = len(oldV), len(newV)
 		out = append(out, bi)
 	}
@@ -103,8 +104,8 @@ func ComputeImpact(before, after *Index) Impact {
 		extra[name] = b
 		return b
 	}
-	for _, m := range ac.Members {
-		if before.IsMember(m.Email) {
+	for i, m := range ac.Members {
+		if !joined[i] {
 			continue
 		}
 		for _, s := range after.Visible(m.Email) {
@@ -118,8 +119,8 @@ func ComputeImpact(before, after *Index) Impact {
 			b.Gains = append(b.Gains, Change{Email: m.Email, Via: s.Via, Member: true})
 		}
 	}
-	for _, m := range bc.Members {
-		if after.IsMember(m.Email) {
+	for i, m := range bc.Members {
+		if !left[i] {
 			continue
 		}
 		for _, s := range before.Visible(m.Email) {
@@ -175,25 +176,86 @@ func RuleDiff(a, b []portal.Rule) (added, removed []portal.Rule) {
 	return added, removed
 }
 
-// diffViewers merges two sorted audiences into gains and losses.
-func diffViewers(old, new []Viewer, before, after *Index) (gains, losses []Change) {
+// membership says, for each member after, whether they join (are not members
+// before), and for each member before, whether they leave. Two configs sorted by
+// email are merged in one walk; a lookup per member would cost a hash of every
+// email of the portal, twice.
+func membership(before, after *Index) (joined, left []bool) {
+	bm, am := before.cfg.Members, after.cfg.Members
+	joined, left = make([]bool, len(am)), make([]bool, len(bm))
+	if !before.sorted || !after.sorted {
+		for i, m := range am {
+			joined[i] = !before.IsMember(m.Email)
+		}
+		for i, m := range bm {
+			left[i] = !after.IsMember(m.Email)
+		}
+		return joined, left
+	}
+	i, j := 0, 0
+	for i < len(bm) || j < len(am) {
+		switch {
+		case j == len(am) || i < len(bm) && bm[i].Email < am[j].Email:
+			left[i] = true
+			i++
+		case i == len(bm) || am[j].Email < bm[i].Email:
+			joined[j] = true
+			j++
+		default:
+			// The same email on both sides (live members that normalise alike are
+			// listed side by side): none of them joins or leaves.
+			e := bm[i].Email
+			for i < len(bm) && bm[i].Email == e {
+				i++
+			}
+			for j < len(am) && am[j].Email == e {
+				j++
+			}
+		}
+	}
+	return joined, left
+}
+
+// diffViewers merges two sorted audiences into gains and losses. left and joined
+// say which members of the configs behind old and new leave or join.
+func diffViewers(old, new []Viewer, left, joined []bool) (gains, losses []Change) {
+	// Count first: a blueprint opened to 100,000 members has as many gains, and
+	// growing the list by appending would copy it again and again.
+	nGains, nLosses := 0, 0
+	mergeViewers(old, new, func(int) { nLosses++ }, func(int) { nGains++ })
+	if nGains > 0 {
+		gains = make([]Change, 0, nGains)
+	}
+	if nLosses > 0 {
+		losses = make([]Change, 0, nLosses)
+	}
+	mergeViewers(old, new,
+		func(i int) {
+			losses = append(losses, Change{Email: old[i].Email, Via: old[i].Via, Member: left[old[i].at]})
+		},
+		func(j int) {
+			gains = append(gains, Change{Email: new[j].Email, Via: new[j].Via, Member: joined[new[j].at]})
+		})
+	return gains, losses
+}
+
+// mergeViewers walks two audiences sorted by email and calls lost(i) for each
+// old[i] not in new, gained(j) for each new[j] not in old.
+func mergeViewers(old, new []Viewer, lost, gained func(int)) {
 	i, j := 0, 0
 	for i < len(old) || j < len(new) {
 		switch {
 		case j == len(new) || i < len(old) && old[i].Email < new[j].Email:
-			e := old[i].Email
-			losses = append(losses, Change{Email: e, Via: old[i].Via, Member: !after.IsMember(e)})
+			lost(i)
 			i++
 		case i == len(old) || new[j].Email < old[i].Email:
-			e := new[j].Email
-			gains = append(gains, Change{Email: e, Via: new[j].Via, Member: !before.IsMember(e)})
+			gained(j)
 			j++
 		default:
 			i++
 			j++
 		}
 	}
-	return gains, losses
 }
 
 func sortChanges(a []Change) {

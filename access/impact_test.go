@@ -71,6 +71,9 @@ type impactOracle struct {
 	gains, losses        []accessOracle
 	added, removed       []portal.RuleKey
 	wasOpen, open, newBp bool
+	// rulesChange, with the audiences counted, for a blueprint whose rules change.
+	rulesChange                   bool
+	audienceBefore, audienceAfter int
 }
 
 func keysOf(rules []portal.Rule) []portal.RuleKey {
@@ -131,6 +134,9 @@ func naiveImpact(before, after *portal.Config) []impactOracle {
 		sort.Slice(io.gains, func(i, j int) bool { return io.gains[i].email < io.gains[j].email })
 		sort.Slice(io.losses, func(i, j int) bool { return io.losses[i].email < io.losses[j].email })
 		accessChanged := !existed || ob.Open != nb.Open || !slices.Equal(keysOf(ob.Rules), keysOf(nb.Rules))
+		if accessChanged {
+			io.rulesChange, io.audienceBefore, io.audienceAfter = true, len(oldA), len(newA)
+		}
 		if accessChanged || len(io.gains) > 0 || len(io.losses) > 0 {
 			out = append(out, io)
 		}
@@ -141,7 +147,8 @@ func naiveImpact(before, after *portal.Config) []impactOracle {
 func toOracle(im access.Impact) []impactOracle {
 	var out []impactOracle
 	for _, b := range im.Blueprints {
-		io := impactOracle{name: b.Name, wasOpen: b.WasOpen, open: b.Open, newBp: b.NewlyManaged}
+		io := impactOracle{name: b.Name, wasOpen: b.WasOpen, open: b.Open, newBp: b.NewlyManaged,
+			rulesChange: b.RulesChange, audienceBefore: b.AudienceBefore, audienceAfter: b.AudienceAfter}
 		for _, a := range b.Gains {
 			io.gains = append(io.gains, accessOracle{email: a.Email, via: viaSet(a.Via), member: a.Member})
 		}
@@ -168,6 +175,13 @@ func TestComputeImpactAgainstOracle(t *testing.T) {
 		got, want := toOracle(im), naiveImpact(before, after)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("iteration %d:\nbefore %+v\nafter  %+v\ngot  %+v\nwant %+v", iter, before, after, got, want)
+		}
+		// Members in no particular order (a config not from Sort) give the same
+		// impact: who joins and who leaves is then found by lookups, not a merge.
+		shuffled := cloneConfig(after)
+		r.Shuffle(len(shuffled.Members), func(i, j int) { shuffled.Members[i], shuffled.Members[j] = shuffled.Members[j], shuffled.Members[i] })
+		if got := toOracle(access.ComputeImpact(access.NewIndex(before), access.NewIndex(shuffled))); !reflect.DeepEqual(got, want) {
+			t.Fatalf("iteration %d, members shuffled:\ngot  %+v\nwant %+v", iter, got, want)
 		}
 		// Gains and losses are sorted by email.
 		for _, b := range im.Blueprints {
@@ -342,4 +356,29 @@ func TestComputeImpactCases(t *testing.T) {
 			t.Errorf("impact %+v, want none", im.Blueprints)
 		}
 	})
+}
+
+// TestComputeImpactLiveDuplicates: a live portal may list two members whose emails
+// normalise alike; they sit side by side in email order, and neither leaves when the
+// file keeps the address.
+func TestComputeImpactLiveDuplicates(t *testing.T) {
+	open := portal.Blueprint{Name: "everyone", Open: true}
+	before := &portal.Config{Members: []portal.Member{
+		{Email: "alice@company.com", ID: "1"}, {Email: "bob@company.com", ID: "2"}, {Email: "bob@company.com", ID: "3"}, {Email: "carol@company.com", ID: "4"},
+	}, Blueprints: []portal.Blueprint{open}}
+	after := &portal.Config{Members: []portal.Member{{Email: "bob@company.com"}, {Email: "dave@company.com"}}, Blueprints: []portal.Blueprint{open}}
+	im := access.ComputeImpact(access.NewIndex(before), access.NewIndex(after))
+	if len(im.Blueprints) != 1 {
+		t.Fatalf("impact %+v, want one blueprint", im.Blueprints)
+	}
+	var gains, losses []string
+	for _, c := range im.Blueprints[0].Gains {
+		gains = append(gains, c.Email)
+	}
+	for _, c := range im.Blueprints[0].Losses {
+		losses = append(losses, c.Email)
+	}
+	if !slices.Equal(gains, []string{"dave@company.com"}) || !slices.Equal(losses, []string{"alice@company.com", "carol@company.com"}) {
+		t.Errorf("gains %v, losses %v; want dave gained, alice and carol lost, bob kept", gains, losses)
+	}
 }

@@ -151,31 +151,6 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 	if p.Organization == "" {
 		p.Organization = current.Organization
 	}
-	live := make(map[string]portal.Member, len(current.Members))
-	for _, m := range current.Members {
-		live[m.Email] = m
-	}
-	want := make(map[string]bool, len(desired.Members))
-	for _, m := range desired.Members {
-		want[m.Email] = true
-		have, ok := live[m.Email]
-		switch {
-		case !ok:
-			p.Ops = append(p.Ops, Op{Action: Invite, Email: m.Email, Role: m.Role})
-		case have.Role != m.Role:
-			a := Promote
-			if m.Role != portal.RoleAdmin {
-				a = Demote
-			}
-			p.Ops = append(p.Ops, Op{Action: a, Email: m.Email, MemberID: have.ID, Role: m.Role, FromRole: have.Role})
-		}
-	}
-	for _, m := range current.Members {
-		if !want[m.Email] {
-			p.Ops = append(p.Ops, Op{Action: Remove, Email: m.Email, MemberID: m.ID, Role: m.Role})
-		}
-	}
-
 	// The state after the plan: the file's members, the file's blueprints, and the
 	// portal's other blueprints as they are.
 	after := &portal.Config{Organization: p.Organization, Members: desired.Members, Groups: desired.Groups}
@@ -217,9 +192,31 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 		}
 	}
 	after.Sort()
+	afterIx := access.NewIndex(after)
+
+	// Members: the two indexes answer who is where, so no other map of every
+	// email is built.
+	for _, m := range desired.Members {
+		have, ok := curIx.Member(m.Email)
+		switch {
+		case !ok:
+			p.Ops = append(p.Ops, Op{Action: Invite, Email: m.Email, Role: m.Role})
+		case have.Role != m.Role:
+			a := Promote
+			if m.Role != portal.RoleAdmin {
+				a = Demote
+			}
+			p.Ops = append(p.Ops, Op{Action: a, Email: m.Email, MemberID: have.ID, Role: m.Role, FromRole: have.Role})
+		}
+	}
+	for _, m := range current.Members {
+		if !afterIx.IsMember(m.Email) {
+			p.Ops = append(p.Ops, Op{Action: Remove, Email: m.Email, MemberID: m.ID, Role: m.Role})
+		}
+	}
 	ds = append(ds, diffOrg(p, desired, current, opts.Offline)...)
 	sort.SliceStable(p.Ops, func(i, j int) bool { return actionOrder[p.Ops[i].Action] < actionOrder[p.Ops[j].Action] })
-	p.Impact = access.ComputeImpact(curIx, access.NewIndex(after))
+	p.Impact = access.ComputeImpact(curIx, afterIx)
 	if !opts.Offline {
 		p.Fingerprint = Fingerprint(current)
 	}
