@@ -89,9 +89,12 @@ fuzz:
 	done
 
 # Go benchmarks (load, validate, index, impact at 1k/10k/100k members; plan against
-# the emulator with 20 ms latency), then the end-to-end timings of the binaries.
+# the emulator with 20 ms latency), then whole processes: the parse floor side by
+# side with validate and preview, memory on the densest files, plan round trips.
 bench: build
+	$(GO) build -o $(BIN)/yamlfloor ./internal/cmd/yamlfloor
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./schema ./reconcile ./cmd/portalctl
+	./examples/bench/floor.sh
 	./examples/bench/cli.sh
 
 demo: build

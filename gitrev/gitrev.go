@@ -1,5 +1,5 @@
 // Package gitrev reads a file as it was at a git revision, offline, from the
-// repository that contains it.
+// repository that contains it, and names the commits a comparison reads.
 //
 // It exists so that `portalctl preview --base REF` can compare the working tree with
 // the base of a pull request without secrets, network or a git binary: everything is
@@ -7,6 +7,7 @@
 package gitrev
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -342,4 +343,76 @@ func (r *resolver) missing(what string, err error) error {
 		return fmt.Errorf("%s is missing from the repository (partial clone or damaged object store): %w", what, err)
 	}
 	return fmt.Errorf("load %s: %w", what, err)
+}
+
+// Revisions says which commits a comparison of file between a base revision and the
+// working tree reads, for a reviewer to check that a report is up to date.
+type Revisions struct {
+	// Path is the file's slash-separated path in the repository.
+	Path string
+	// Base is the full SHA of the base revision.
+	Base string
+	// Head is the full SHA of the commit that holds the working tree's file: HEAD,
+	// or, when HEAD is the merge commit actions/checkout makes for a pull request
+	// (base as first parent) and the file is the same in both, the pull request's
+	// own commit (the second parent), which is the one a reviewer sees.
+	Head string
+	// Uncommitted says the working tree's file differs from HEAD's (or HEAD has
+	// none): it is not in any commit, and Head is HEAD.
+	Uncommitted bool
+}
+
+// Describe resolves the commits that comparing file at rev with its working-tree
+// content working reads. It reads nothing over the network.
+func Describe(ctx context.Context, file, rev string, working []byte) (Revisions, error) {
+	out, err := describe(ctx, file, rev, working)
+	if err != nil {
+		return Revisions{}, fmt.Errorf("describe %s at %s and HEAD: %w", file, rev, err)
+	}
+	return out, nil
+}
+
+func describe(ctx context.Context, file, rev string, working []byte) (Revisions, error) {
+	if err := ctx.Err(); err != nil {
+		return Revisions{}, err
+	}
+	repo, rel, err := open(file)
+	if err != nil {
+		return Revisions{}, err
+	}
+	base, err := (&resolver{repo: repo, rev: rev}).resolve()
+	if err != nil {
+		return Revisions{}, err
+	}
+	hr := &resolver{repo: repo, rev: "HEAD"}
+	head, err := hr.resolve()
+	if err != nil {
+		return Revisions{}, err
+	}
+	out := Revisions{Path: rel, Base: base.Hash.String(), Head: head.Hash.String()}
+	// A commit holds the working tree's file when its blob has the same hash: no
+	// need to read and inflate a file of megabytes to compare it, except through a
+	// symbolic link, which is followed as readBlob does.
+	workingHash := plumbing.ComputeHash(plumbing.BlobObject, working)
+	same := func(c *object.Commit) bool {
+		tree, err := c.Tree()
+		if err != nil {
+			return false
+		}
+		if entry, err := tree.FindEntry(rel); err == nil && entry.Mode.IsFile() && entry.Mode != filemode.Symlink {
+			return entry.Hash == workingHash
+		}
+		data, err := hr.readBlob(ctx, tree, rel)
+		return err == nil && bytes.Equal(data, working)
+	}
+	if !same(head) {
+		out.Uncommitted = true
+		return out, nil
+	}
+	if head.NumParents() == 2 && head.ParentHashes[0] == base.Hash {
+		if pr, err := repo.CommitObject(head.ParentHashes[1]); err == nil && same(pr) {
+			out.Head = pr.Hash.String()
+		}
+	}
+	return out, ctx.Err()
 }

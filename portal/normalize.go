@@ -62,7 +62,11 @@ func NormalizeEmail(s string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return strings.ToLower(local) + "@" + d, nil
+	lower := strings.ToLower(local)
+	if lower == local && d == domain {
+		return e, nil // already canonical, as most addresses are: no copy
+	}
+	return lower + "@" + d, nil
 }
 
 func isASCII(s string) bool {
@@ -99,11 +103,20 @@ func checkDomain(d string) error {
 	if len(d) > 253 {
 		return errors.New("a domain is at most 253 characters")
 	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
+	if !strings.Contains(d, ".") {
 		return fmt.Errorf("%q has no dot: a domain looks like company.com", d)
 	}
-	for _, l := range labels {
+	tld := d[strings.LastIndexByte(d, '.')+1:]
+	for rest := d; rest != ""; {
+		l := rest
+		if i := strings.IndexByte(rest, '.'); i >= 0 {
+			l, rest = rest[:i], rest[i+1:]
+			if rest == "" {
+				return errors.New("a domain cannot have an empty label (\"..\" or a leading dot)")
+			}
+		} else {
+			rest = ""
+		}
 		if l == "" {
 			return errors.New("a domain cannot have an empty label (\"..\" or a leading dot)")
 		}
@@ -119,7 +132,6 @@ func checkDomain(d string) error {
 			}
 		}
 	}
-	tld := labels[len(labels)-1]
 	if !strings.HasPrefix(tld, "xn--") {
 		for i := 0; i < len(tld); i++ {
 			if tld[i] >= '0' && tld[i] <= '9' {

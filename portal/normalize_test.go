@@ -93,3 +93,18 @@ func FuzzNormalizeEmail(f *testing.F) {
 		}
 	})
 }
+
+// TestNormalizeEmailCanonicalNoCopy: an address already in canonical form, as
+// nearly all are, is returned as it is, without a copy (100,000 members, 100,000
+// allocations saved).
+func TestNormalizeEmailCanonicalNoCopy(t *testing.T) {
+	in := "alice.smith@company.com"
+	allocs := testing.AllocsPerRun(100, func() {
+		if got, err := NormalizeEmail(in); err != nil || got != in {
+			t.Fatalf("NormalizeEmail(%q) = %q, %v", in, got, err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations for a canonical address, want 0", allocs)
+	}
+}

@@ -9,6 +9,7 @@
 package portal
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -116,7 +117,12 @@ type Config struct {
 	Members      []Member
 	Groups       map[string][]string
 	Blueprints   []Blueprint
-	File         string // the file the config was loaded from, if any
+	// Org is the Qovery organization's own membership: the file's
+	// organization_members section, or the organization as read live. nil
+	// when the file has no such section (the organization's members are left
+	// alone), and in a live state read without it.
+	Org  *Org
+	File string // the file the config was loaded from, if any
 }
 
 // Member returns the member with the given normalised email.
@@ -143,12 +149,96 @@ func (c *Config) Blueprint(name string) (Blueprint, bool) {
 // de-duplicates each blueprint's rules, so that two configs compare and render
 // deterministically.
 func (c *Config) Sort() {
-	// Emails and names are unique, so an unstable sort gives the one order.
-	slices.SortFunc(c.Members, func(a, b Member) int { return strings.Compare(a.Email, b.Email) })
+	SortMembers(c.Members)
 	slices.SortFunc(c.Blueprints, func(a, b Blueprint) int { return strings.Compare(a.Name, b.Name) })
 	for i := range c.Blueprints {
 		c.Blueprints[i].Rules = SortRules(c.Blueprints[i].Rules)
 	}
+	if c.Org != nil {
+		SortOrgMembers(c.Org.Members)
+	}
+}
+
+// SortMembers puts members in email order, keeping the order of members with the
+// same email (a stable sort). It sorts keys (EmailKey and index), not the 96-byte
+// members, then moves each member once, in place.
+func SortMembers(ms []Member) {
+	if slices.IsSortedFunc(ms, func(a, b Member) int { return strings.Compare(a.Email, b.Email) }) {
+		return
+	}
+	type key struct {
+		email EmailKey
+		from  int // where the member to put here is; -1 once placed
+	}
+	keys := make([]key, len(ms))
+	for i, m := range ms {
+		keys[i] = key{NewEmailKey(m.Email), i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := a.email.Compare(b.email); c != 0 {
+			return c
+		}
+		return a.from - b.from
+	})
+	// Follow each cycle of the permutation: position j takes the member at
+	// keys[j].from.
+	for start := range keys {
+		if keys[start].from < 0 {
+			continue
+		}
+		first := ms[start]
+		for j := start; ; {
+			from := keys[j].from
+			keys[j].from = -1
+			if from == start {
+				ms[j] = first
+				break
+			}
+			ms[j] = ms[from]
+			j = from
+		}
+	}
+}
+
+// EmailKey sorts emails quickly: it holds the first 16 bytes of the email as two
+// numbers, which settle most comparisons without reading the strings, scattered
+// in memory.
+type EmailKey struct {
+	hi, lo uint64 // bytes 0-7 and 8-15, big-endian, zero-padded
+	Email  string
+}
+
+// NewEmailKey makes the key of email.
+func NewEmailKey(email string) EmailKey {
+	rest := ""
+	if len(email) > 8 {
+		rest = email[8:]
+	}
+	return EmailKey{hi: prefix8(email), lo: prefix8(rest), Email: email}
+}
+
+// Compare orders keys as strings.Compare orders their emails.
+func (a EmailKey) Compare(b EmailKey) int {
+	switch {
+	case a.hi != b.hi:
+		return cmp.Compare(a.hi, b.hi)
+	case a.lo != b.lo:
+		return cmp.Compare(a.lo, b.lo)
+	}
+	return strings.Compare(a.Email, b.Email)
+}
+
+// prefix8 is the first 8 bytes of s as a big-endian number, zero-padded: two
+// strings compare as their prefixes do whenever the prefixes differ.
+func prefix8(s string) uint64 {
+	var p uint64
+	for i := 0; i < 8; i++ {
+		p <<= 8
+		if i < len(s) {
+			p |= uint64(s[i])
+		}
+	}
+	return p
 }
 
 // SortRules sorts rules (domains first, then emails, each alphabetically) and drops

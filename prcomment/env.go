@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 )
@@ -47,32 +48,55 @@ func FromEnv(getenv func(string) string, pr int) (Options, error) {
 	return opts, nil
 }
 
-// eventPR reads the pull request number from the workflow's event payload.
-func eventPR(getenv func(string) string) (int, error) {
+// event is what portalctl reads of the workflow's event payload.
+type event struct {
+	Number      int `json:"number"`
+	PullRequest struct {
+		Number int `json:"number"`
+		Head   struct {
+			Repo struct {
+				FullName string `json:"full_name"`
+				Fork     bool   `json:"fork"`
+			} `json:"repo"`
+		} `json:"head"`
+		Base struct {
+			Repo struct {
+				FullName string `json:"full_name"`
+			} `json:"repo"`
+		} `json:"base"`
+	} `json:"pull_request"`
+	Issue struct {
+		Number int `json:"number"`
+	} `json:"issue"`
+}
+
+// readEvent reads the payload at GITHUB_EVENT_PATH.
+func readEvent(getenv func(string) string) (*event, error) {
 	path := getenv("GITHUB_EVENT_PATH")
 	if path == "" {
-		return 0, errors.New("no pull request number: GITHUB_EVENT_PATH is not set; pass --pr N")
+		return nil, errors.New("GITHUB_EVENT_PATH is not set")
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("no pull request number: read GITHUB_EVENT_PATH: %w; pass --pr N", err)
+		return nil, fmt.Errorf("read GITHUB_EVENT_PATH: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxEventSize))
 	if err != nil {
-		return 0, fmt.Errorf("no pull request number: read GITHUB_EVENT_PATH: %w; pass --pr N", err)
+		return nil, fmt.Errorf("read GITHUB_EVENT_PATH: %w", err)
 	}
-	var ev struct {
-		Number      int `json:"number"`
-		PullRequest struct {
-			Number int `json:"number"`
-		} `json:"pull_request"`
-		Issue struct {
-			Number int `json:"number"`
-		} `json:"issue"`
-	}
+	var ev event
 	if err := json.Unmarshal(data, &ev); err != nil {
-		return 0, fmt.Errorf("no pull request number: GITHUB_EVENT_PATH %s is not valid JSON (%v); pass --pr N", path, err)
+		return nil, fmt.Errorf("GITHUB_EVENT_PATH %s is not valid JSON (%v)", path, err)
+	}
+	return &ev, nil
+}
+
+// eventPR reads the pull request number from the workflow's event payload.
+func eventPR(getenv func(string) string) (int, error) {
+	ev, err := readEvent(getenv)
+	if err != nil {
+		return 0, fmt.Errorf("no pull request number: %w; pass --pr N", err)
 	}
 	for _, n := range []int{ev.PullRequest.Number, ev.Number, ev.Issue.Number} {
 		if n > 0 {
@@ -84,6 +108,90 @@ func eventPR(getenv func(string) string) (int, error) {
 		name = "this event"
 	}
 	return 0, fmt.Errorf("no pull request number in the %s event at GITHUB_EVENT_PATH: run on pull_request or pass --pr N", name)
+}
+
+// ForkOf returns the repository a pull request comes from when the workflow's event
+// says it is a fork, else "". Such a pull request's workflow gets a read-only token.
+func ForkOf(getenv func(string) string) string {
+	ev, err := readEvent(getenv)
+	if err != nil {
+		return ""
+	}
+	head, base := ev.PullRequest.Head.Repo.FullName, ev.PullRequest.Base.Repo.FullName
+	if ev.PullRequest.Head.Repo.Fork || head != "" && base != "" && !strings.EqualFold(head, base) {
+		if head == "" {
+			return "a fork"
+		}
+		return head
+	}
+	return ""
+}
+
+// RepositoryURL is the repository's web address from GITHUB_SERVER_URL and
+// GITHUB_REPOSITORY, or "" when either is missing or malformed.
+func RepositoryURL(getenv func(string) string) string {
+	server := strings.TrimRight(strings.TrimSpace(getenv("GITHUB_SERVER_URL")), "/")
+	u, err := url.Parse(server)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return ""
+	}
+	owner, name, err := splitRepo(strings.TrimSpace(getenv("GITHUB_REPOSITORY")))
+	if err != nil {
+		return ""
+	}
+	return server + "/" + url.PathEscape(owner) + "/" + url.PathEscape(name)
+}
+
+// RunURL is the web address of the workflow run (GITHUB_RUN_ID, and
+// GITHUB_RUN_ATTEMPT past the first), or "".
+func RunURL(getenv func(string) string) string {
+	repo := RepositoryURL(getenv)
+	id := strings.TrimSpace(getenv("GITHUB_RUN_ID"))
+	if repo == "" || !digits(id) {
+		return ""
+	}
+	out := repo + "/actions/runs/" + id
+	if a := strings.TrimSpace(getenv("GITHUB_RUN_ATTEMPT")); digits(a) && strings.TrimLeft(a, "0") != "1" && strings.TrimLeft(a, "0") != "" {
+		out += "/attempts/" + a
+	}
+	return out
+}
+
+func digits(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Warning formats a workflow command that shows msg as a warning annotation.
+func Warning(title, msg string) string {
+	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	return "::warning title=" + prop.Replace(title) + "::" + data.Replace(msg) + "\n"
+}
+
+// MaxStepSummary is GitHub's limit on a step's summary, in bytes.
+const MaxStepSummary = 1 << 20
+
+// StepSummaryRoom says how many bytes of markdown the step summary still takes, and
+// whether GITHUB_STEP_SUMMARY is set: the limit is on the file, so what an earlier
+// command of the step wrote counts.
+func StepSummaryRoom(getenv func(string) string) (int, bool) {
+	path := getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return 0, false
+	}
+	used := int64(0)
+	if fi, err := os.Stat(path); err == nil {
+		used = fi.Size()
+	}
+	return max(0, MaxStepSummary-int(used)-1), true
 }
 
 // WriteStepSummary appends markdown to the file named by GITHUB_STEP_SUMMARY when it is

@@ -127,3 +127,83 @@ func TestWriteStepSummary(t *testing.T) {
 		}
 	})
 }
+
+func TestRunURL(t *testing.T) {
+	tests := []struct {
+		name      string
+		vars      map[string]string
+		repo, run string
+	}{
+		{name: "github.com", vars: map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/portal", "GITHUB_RUN_ID": "123", "GITHUB_RUN_ATTEMPT": "1"},
+			repo: "https://github.com/acme/portal", run: "https://github.com/acme/portal/actions/runs/123"},
+		{name: "a second attempt", vars: map[string]string{"GITHUB_SERVER_URL": "https://ghe.example.com/", "GITHUB_REPOSITORY": "acme/portal", "GITHUB_RUN_ID": "9", "GITHUB_RUN_ATTEMPT": "2"},
+			repo: "https://ghe.example.com/acme/portal", run: "https://ghe.example.com/acme/portal/actions/runs/9/attempts/2"},
+		{name: "no run id", vars: map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/portal"},
+			repo: "https://github.com/acme/portal"},
+		{name: "run id not a number", vars: map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/portal", "GITHUB_RUN_ID": "1)](x"},
+			repo: "https://github.com/acme/portal"},
+		{name: "outside GitHub Actions", vars: map[string]string{}},
+		{name: "a server that is no web address", vars: map[string]string{"GITHUB_SERVER_URL": "javascript:alert(1)", "GITHUB_REPOSITORY": "acme/portal", "GITHUB_RUN_ID": "1"}},
+		{name: "a repository that is no owner/name", vars: map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme", "GITHUB_RUN_ID": "1"}},
+		{name: "odd characters escaped", vars: map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "ac me/p>r", "GITHUB_RUN_ID": "1"},
+			repo: "https://github.com/ac%20me/p%3Er", run: "https://github.com/ac%20me/p%3Er/actions/runs/1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := RepositoryURL(env(tt.vars)); got != tt.repo {
+				t.Errorf("RepositoryURL = %q, want %q", got, tt.repo)
+			}
+			if got := RunURL(env(tt.vars)); got != tt.run {
+				t.Errorf("RunURL = %q, want %q", got, tt.run)
+			}
+		})
+	}
+}
+
+func TestForkOf(t *testing.T) {
+	tests := []struct{ name, event, want string }{
+		{"fork", `{"pull_request":{"head":{"repo":{"full_name":"mallory/portal","fork":true}},"base":{"repo":{"full_name":"acme/portal"}}}}`, "mallory/portal"},
+		{"other repository, fork flag absent", `{"pull_request":{"head":{"repo":{"full_name":"mallory/portal"}},"base":{"repo":{"full_name":"acme/portal"}}}}`, "mallory/portal"},
+		{"same repository", `{"pull_request":{"head":{"repo":{"full_name":"acme/portal","fork":false}},"base":{"repo":{"full_name":"acme/portal"}}}}`, ""},
+		{"deleted fork", `{"pull_request":{"head":{"repo":null},"base":{"repo":{"full_name":"acme/portal"}}}}`, ""},
+		{"push", `{"ref":"refs/heads/main"}`, ""},
+		{"not JSON", `{`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ForkOf(env(map[string]string{"GITHUB_EVENT_PATH": writeEvent(t, tt.event)})); got != tt.want {
+				t.Errorf("ForkOf = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := ForkOf(env(nil)); got != "" {
+		t.Errorf("ForkOf without an event = %q", got)
+	}
+}
+
+func TestWarning(t *testing.T) {
+	got := Warning("portalctl preview", "100% done\nnext: line, with a comma")
+	if want := "::warning title=portalctl preview::100%25 done%0Anext: line, with a comma\n"; got != want {
+		t.Errorf("Warning = %q, want %q", got, want)
+	}
+	if got := Warning("a:b,c", "x"); got != "::warning title=a%3Ab%2Cc::x\n" {
+		t.Errorf("Warning = %q", got)
+	}
+}
+
+func TestStepSummaryRoom(t *testing.T) {
+	if _, ok := StepSummaryRoom(env(nil)); ok {
+		t.Error("room without GITHUB_STEP_SUMMARY")
+	}
+	p := filepath.Join(t.TempDir(), "summary.md")
+	getenv := env(map[string]string{"GITHUB_STEP_SUMMARY": p})
+	if room, ok := StepSummaryRoom(getenv); !ok || room != MaxStepSummary-1 {
+		t.Errorf("room of a new file = %d, %v", room, ok)
+	}
+	if err := os.WriteFile(p, []byte(strings.Repeat("x", 1000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if room, _ := StepSummaryRoom(getenv); room != MaxStepSummary-1001 {
+		t.Errorf("room after an earlier step wrote 1,000 bytes = %d", room)
+	}
+}

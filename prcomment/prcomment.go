@@ -1,6 +1,7 @@
-// Package prcomment keeps one sticky comment on a GitHub pull request up to date: the
-// first run creates it, later runs edit it in place. It also writes the GitHub Actions
-// step summary, the fallback when the token may not comment (pull requests from forks).
+// Package prcomment speaks to GitHub for a pull request's preview: it keeps one sticky
+// comment up to date (the first run creates it, later runs edit it in place), keeps
+// portalctl's labels in step with the change, and writes the GitHub Actions step
+// summary, which is all a pull request from a fork gets (its token is read-only).
 package prcomment
 
 import (
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -132,6 +134,68 @@ func (c *commenter) upsert(ctx context.Context, body string) (string, bool, erro
 	return made.GetHTMLURL(), true, nil
 }
 
+// The labels SyncLabels keeps in step with a change. Labels of other names are never
+// touched.
+const (
+	LabelOpens    = "access:opens"    // a blueprint becomes open to every member
+	LabelRemovals = "access:removals" // a member is removed from the portal
+	LabelAdmins   = "access:admins"   // a member becomes an admin
+)
+
+// ManagedLabels lists the labels SyncLabels manages.
+func ManagedLabels() []string { return []string{LabelOpens, LabelRemovals, LabelAdmins} }
+
+// SyncLabels makes the pull request carry, of ManagedLabels, exactly those in want:
+// it adds the ones absent (GitHub creates a label the repository lacks) and removes
+// the others, leaving every other label alone. It returns what it changed.
+func SyncLabels(ctx context.Context, opts Options, want []string) (added, removed []string, err error) {
+	for _, l := range want {
+		if !slices.Contains(ManagedLabels(), l) {
+			return nil, nil, fmt.Errorf("label %q is not one portalctl manages (%s)", l, strings.Join(ManagedLabels(), ", "))
+		}
+	}
+	c, err := newCommenter(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	have := map[string]bool{}
+	opt := &github.ListOptions{Page: 1, PerPage: 100}
+	for {
+		labels, resp, err := c.gh.Issues.ListLabelsByIssue(ctx, c.owner, c.name, c.pr, opt)
+		if err != nil {
+			return nil, nil, c.explain("list labels", err)
+		}
+		for _, l := range labels {
+			have[l.GetName()] = true
+		}
+		if resp.NextPage <= opt.Page {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	for _, l := range ManagedLabels() {
+		switch {
+		case slices.Contains(want, l) && !have[l]:
+			added = append(added, l)
+		case !slices.Contains(want, l) && have[l]:
+			removed = append(removed, l)
+		}
+	}
+	if len(added) > 0 {
+		if _, _, err := c.gh.Issues.AddLabelsToIssue(ctx, c.owner, c.name, c.pr, added); err != nil {
+			return nil, nil, c.explain("add labels "+strings.Join(added, ", "), err)
+		}
+	}
+	for i, l := range removed {
+		_, err := c.gh.Issues.RemoveLabelForIssue(ctx, c.owner, c.name, c.pr, url.PathEscape(l))
+		// Removed by someone else meanwhile: that is what we wanted.
+		if err != nil && status(err) != http.StatusNotFound {
+			return added, removed[:i], c.explain("remove label "+l, err)
+		}
+	}
+	return added, removed, nil
+}
+
 // find returns the first earlier comment of ours, or nil.
 func (c *commenter) find(ctx context.Context) (*github.IssueComment, error) {
 	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{Page: 1, PerPage: 100}}
@@ -203,9 +267,8 @@ func (c *commenter) explain(op string, err error) error {
 				op, where, detail)
 		case http.StatusForbidden:
 			kind = ErrForbidden
-			msg = fmt.Sprintf("%s on %s: the token lacks permission (403 Forbidden%s): give the workflow `permissions: pull-requests: write`. "+
-				"Pull requests from forks get a read-only token whatever the workflow asks: there, run preview without --comment "+
-				"and rely on the step summary ($GITHUB_STEP_SUMMARY)", op, where, detail)
+			msg = fmt.Sprintf("%s on %s: the token lacks permission (403 Forbidden%s): give the workflow `permissions: pull-requests: write`; "+
+				"pull requests from forks get a read-only token whatever the workflow asks", op, where, detail)
 		case http.StatusNotFound:
 			kind = ErrNotFound
 			msg = fmt.Sprintf("%s on %s: repository %s/%s or pull request #%d not found (404%s): check GITHUB_REPOSITORY and --pr, "+

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ const testToken = "ghs_s3cr3tT0kenValue"
 type request struct {
 	Method, Path, Query, Auth string
 	Body                      map[string]any
+	Raw                       any // the body as decoded JSON, whatever its shape
 }
 
 func (r request) String() string {
@@ -50,6 +52,7 @@ type fakeGitHub struct {
 
 	mu       sync.Mutex
 	comments []*comment
+	labels   []string
 	nextID   int64
 	requests []request
 	// fail, when set, answers the matching method with this status.
@@ -104,9 +107,10 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	req := request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
 	if data, _ := io.ReadAll(r.Body); len(data) > 0 {
-		if err := json.Unmarshal(data, &req.Body); err != nil {
+		if err := json.Unmarshal(data, &req.Raw); err != nil {
 			f.t.Errorf("%s %s: body is not JSON: %q", r.Method, r.URL.Path, data)
 		}
+		req.Body, _ = req.Raw.(map[string]any)
 	}
 	f.requests = append(f.requests, req)
 
@@ -119,6 +123,11 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	list := fmt.Sprintf("%s/repos/%s/%s/issues/%d/comments", f.prefix, f.owner, f.repo, f.pr)
 	one := fmt.Sprintf("%s/repos/%s/%s/issues/comments/", f.prefix, f.owner, f.repo)
+	labels := fmt.Sprintf("%s/repos/%s/%s/issues/%d/labels", f.prefix, f.owner, f.repo, f.pr)
+	if r.URL.Path == labels || strings.HasPrefix(r.URL.Path, labels+"/") {
+		f.serveLabels(w, r, req, labels)
+		return
+	}
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == list:
 		q := r.URL.Query()
@@ -169,6 +178,80 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"message":"Not Found"}`)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Not Found"}`)
+	}
+}
+
+// page answers one page of items as GitHub does: per_page and page from the query,
+// a Link header with next and last while there are more.
+func page[T any](w http.ResponseWriter, r *http.Request, items []T) {
+	q := r.URL.Query()
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	pg, _ := strconv.Atoi(q.Get("page"))
+	if per <= 0 || pg <= 0 {
+		http.Error(w, "want per_page and page", http.StatusBadRequest)
+		return
+	}
+	last := max(1, (len(items)+per-1)/per)
+	if pg < last {
+		link := func(p int, rel string) string {
+			u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: fmt.Sprintf("per_page=%d&page=%d", per, p)}
+			return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
+		}
+		w.Header().Set("Link", link(pg+1, "next")+", "+link(last, "last"))
+	}
+	out := []T{}
+	for i := (pg - 1) * per; i < pg*per && i < len(items); i++ {
+		out = append(out, items[i])
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// serveLabels answers the labels of the pull request as GitHub does: listing by
+// page, adding (the body is the array of names; the answer every label of the
+// issue), removing one (the answer the labels left; 404 when it is not there).
+func (f *fakeGitHub) serveLabels(w http.ResponseWriter, r *http.Request, req request, base string) {
+	label := func(name string) map[string]any {
+		return map[string]any{"id": len(name), "node_id": "L_" + name, "name": name, "color": "ededed", "default": false}
+	}
+	all := func() []map[string]any {
+		out := []map[string]any{}
+		for _, l := range f.labels {
+			out = append(out, label(l))
+		}
+		return out
+	}
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == base:
+		page(w, r, all())
+	case r.Method == http.MethodPost && r.URL.Path == base:
+		names, ok := req.Raw.([]any)
+		if !ok {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			fmt.Fprint(w, `{"message":"Invalid request.\n\nFor 'links/0/schema', nil is not an array."}`)
+			return
+		}
+		for _, n := range names {
+			if s, _ := n.(string); !slices.Contains(f.labels, s) {
+				f.labels = append(f.labels, s)
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(all())
+	case r.Method == http.MethodDelete:
+		name, _ := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), base+"/"))
+		i := slices.Index(f.labels, name)
+		if i < 0 {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"message":"Label does not exist","documentation_url":"https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue"}`)
+			return
+		}
+		f.labels = slices.Delete(f.labels, i, i+1)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(all())
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"message":"Not Found"}`)
@@ -396,7 +479,7 @@ func TestUpsertErrors(t *testing.T) {
 			name:    "403 creating (pull request from a fork)",
 			fail:    map[string]int{http.MethodPost: 403},
 			is:      ErrForbidden,
-			wantMsg: []string{"create comment on o/r#7", "lacks permission", "`permissions: pull-requests: write`", "forks", "step summary"},
+			wantMsg: []string{"create comment on o/r#7", "lacks permission", "`permissions: pull-requests: write`", "forks"},
 		},
 		{
 			name:    "403 editing",
@@ -599,4 +682,112 @@ func TestFit(t *testing.T) {
 	if sent := f.comments[0].Body; utf8.RuneCountInString(sent) > MaxBodyLen || !strings.HasPrefix(sent, DefaultMarker) {
 		t.Fatalf("sent %d characters, marker first: %v", utf8.RuneCountInString(sent), strings.HasPrefix(sent, DefaultMarker))
 	}
+}
+
+func TestSyncLabels(t *testing.T) {
+	const list = "GET /api/v3/repos/o/r/issues/7/labels?page=1&per_page=100"
+	tests := []struct {
+		name           string
+		have, want     []string
+		requests       []string
+		added, removed []string
+		after          []string
+		addBody        []any
+	}{
+		{
+			name: "adds what is missing, removes ours that no longer apply, keeps the rest",
+			have: []string{"bug", "access:admins", "needs review"}, want: []string{LabelOpens, LabelRemovals},
+			requests: []string{list, "POST /api/v3/repos/o/r/issues/7/labels", "DELETE /api/v3/repos/o/r/issues/7/labels/access:admins"},
+			added:    []string{LabelOpens, LabelRemovals}, removed: []string{LabelAdmins},
+			after:   []string{"bug", "needs review", LabelOpens, LabelRemovals},
+			addBody: []any{LabelOpens, LabelRemovals},
+		},
+		{
+			name: "in step: one read, no write",
+			have: []string{LabelOpens, "bug"}, want: []string{LabelOpens},
+			requests: []string{list},
+			after:    []string{LabelOpens, "bug"},
+		},
+		{
+			name: "nothing to flag: ours go, others stay",
+			have: []string{LabelOpens, LabelRemovals, LabelAdmins, "access:other"},
+			requests: []string{list,
+				"DELETE /api/v3/repos/o/r/issues/7/labels/access:opens",
+				"DELETE /api/v3/repos/o/r/issues/7/labels/access:removals",
+				"DELETE /api/v3/repos/o/r/issues/7/labels/access:admins"},
+			removed: []string{LabelOpens, LabelRemovals, LabelAdmins},
+			after:   []string{"access:other"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t, "/api/v3")
+			f.labels = slices.Clone(tt.have)
+			added, removed, err := SyncLabels(context.Background(), opts(srv, "/api/v3"), tt.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs := f.seen()
+			wantRequests(t, reqs, tt.requests...)
+			if !slices.Equal(added, tt.added) || !slices.Equal(removed, tt.removed) {
+				t.Errorf("added %v removed %v, want %v and %v", added, removed, tt.added, tt.removed)
+			}
+			if !slices.Equal(f.labels, tt.after) {
+				t.Errorf("labels %v, want %v", f.labels, tt.after)
+			}
+			if tt.addBody != nil && fmt.Sprint(reqs[1].Raw) != fmt.Sprint(tt.addBody) {
+				t.Errorf("added with body %v, want %v", reqs[1].Raw, tt.addBody)
+			}
+		})
+	}
+}
+
+// TestSyncLabelsPages: a pull request with more labels than a page holds is read
+// to the end before deciding.
+func TestSyncLabelsPages(t *testing.T) {
+	f, srv := newFake(t, "/api/v3")
+	for i := range 150 {
+		f.labels = append(f.labels, fmt.Sprintf("label-%03d", i))
+	}
+	f.labels = append(f.labels, LabelAdmins)
+	_, _, err := SyncLabels(context.Background(), opts(srv, "/api/v3"), []string{LabelAdmins})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRequests(t, f.seen(), "GET /api/v3/repos/o/r/issues/7/labels?page=1&per_page=100", "GET /api/v3/repos/o/r/issues/7/labels?page=2&per_page=100")
+}
+
+func TestSyncLabelsErrors(t *testing.T) {
+	t.Run("403 from a fork's token", func(t *testing.T) {
+		f, srv := newFake(t, "/api/v3")
+		f.fail = map[string]int{http.MethodPost: 403}
+		_, _, err := SyncLabels(context.Background(), opts(srv, "/api/v3"), []string{LabelOpens})
+		if !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "add labels access:opens on o/r#7") || strings.Contains(err.Error(), testToken) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("label removed meanwhile", func(t *testing.T) {
+		f, srv := newFake(t, "/api/v3")
+		f.labels = []string{LabelAdmins}
+		f.fail = map[string]int{http.MethodDelete: 404}
+		if _, _, err := SyncLabels(context.Background(), opts(srv, "/api/v3"), nil); err != nil {
+			t.Fatalf("a label already gone is what was wanted: %v", err)
+		}
+	})
+	t.Run("server error", func(t *testing.T) {
+		f, srv := newFake(t, "/api/v3")
+		f.fail = map[string]int{http.MethodGet: 500}
+		_, _, err := SyncLabels(context.Background(), opts(srv, "/api/v3"), nil)
+		if err == nil || !strings.Contains(err.Error(), "list labels on o/r#7: GitHub answered 500") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("not ours", func(t *testing.T) {
+		f, srv := newFake(t, "/api/v3")
+		_, _, err := SyncLabels(context.Background(), opts(srv, "/api/v3"), []string{"bug"})
+		if err == nil || !strings.Contains(err.Error(), `label "bug" is not one portalctl manages`) {
+			t.Fatalf("err = %v", err)
+		}
+		wantRequests(t, f.seen())
+	})
 }

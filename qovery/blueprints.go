@@ -31,19 +31,19 @@ func (c *Client) getACL(ctx context.Context, blueprintID string) (ACL, error) {
 	if blueprintID == "" {
 		return ACL{}, errors.New("blueprint id is empty")
 	}
-	path := expand(PathBlueprintACL, blueprintID)
+	path := Expand(PathBlueprintACL, blueprintID)
 	res, err := c.do(ctx, http.MethodGet, path, nil, nil, nil)
 	if err != nil {
 		return ACL{}, err
 	}
 	var acl ACL
-	if err := decode(res, http.MethodGet, path, &acl); err != nil {
+	if err := Decode(res, http.MethodGet, path, &acl); err != nil {
 		return ACL{}, err
 	}
 	if acl.Rules == nil {
 		acl.Rules = []Rule{}
 	}
-	acl.ETag = res.header.Get("ETag")
+	acl.ETag = res.Header.Get("ETag")
 	return acl, nil
 }
 
@@ -72,31 +72,31 @@ func (c *Client) putACL(ctx context.Context, blueprintID string, rules []Rule, i
 	if rules == nil {
 		rules = []Rule{} // "rules": [] on the wire, never null
 	}
-	path := expand(PathBlueprintACL, blueprintID)
+	path := Expand(PathBlueprintACL, blueprintID)
 	var header http.Header
 	if ifMatch != "" {
 		header = http.Header{"If-Match": {ifMatch}}
 	}
 	res, err := c.do(ctx, http.MethodPut, path, nil, ACL{Rules: rules}, header)
 	if err != nil {
-		if errors.Is(err, ErrPreconditionFailed) && res != nil && res.uncertain {
+		if errors.Is(err, ErrPreconditionFailed) && res != nil && res.Uncertain {
 			if cur, gerr := c.getACL(ctx, blueprintID); gerr == nil && SameRules(cur.Rules, rules) {
-				c.log.DebugContext(ctx, "portal: 412 after an uncertain retry; ACL already holds the requested rules", "blueprint", blueprintID)
+				c.t.log.DebugContext(ctx, "portal: 412 after an uncertain retry; ACL already holds the requested rules", "blueprint", blueprintID)
 				return cur, nil
 			}
 		}
 		return ACL{}, err
 	}
 	acl := ACL{Rules: rules}
-	if len(strings.TrimSpace(string(res.body))) > 0 {
-		if err := decode(res, http.MethodPut, path, &acl); err != nil {
+	if len(strings.TrimSpace(string(res.Body))) > 0 {
+		if err := Decode(res, http.MethodPut, path, &acl); err != nil {
 			return ACL{}, err
 		}
 		if acl.Rules == nil {
 			acl.Rules = []Rule{}
 		}
 	}
-	acl.ETag = res.header.Get("ETag")
+	acl.ETag = res.Header.Get("ETag")
 	return acl, nil
 }
 

@@ -1,518 +1,57 @@
 package qovery
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
-const (
-	defaultTimeout      = 30 * time.Second
-	defaultRetryMax     = 8
-	defaultRetryWaitMin = 200 * time.Millisecond
-	defaultRetryWaitMax = 10 * time.Second
-
-	// maxResponseBytes bounds every response body read into memory.
-	maxResponseBytes = 16 << 20
-	// pageSize is the page size asked for when listing (the API maximum).
-	pageSize = 100
-	// maxIdleConnsPerHost lets 8–16 concurrent ACL reads and writes reuse
-	// their connections instead of opening new ones.
-	maxIdleConnsPerHost = 64
-
-	redactedText = "[REDACTED]"
-)
-
-// Options configures a Client. Zero values take the documented defaults.
-type Options struct {
-	// BaseURL is the API root, e.g. https://api.qovery.com. Plain http is
-	// refused unless the host is a loopback address (127.0.0.0/8, ::1,
-	// "localhost"), so the token never travels unencrypted.
-	BaseURL string
-	// Token is sent as "Authorization: Token <token>" and never appears in
-	// any error or log line.
-	Token          string
-	OrganizationID string
-	// Version goes into the User-Agent "portalctl/<version>".
-	Version string
-	// Timeout bounds each attempt (default 30s).
-	Timeout time.Duration
-	// RetryMax is the number of retries after the first attempt (default
-	// 8; a negative value disables retries).
-	RetryMax int
-	// RetryWaitMin and RetryWaitMax bound the backoff between attempts
-	// (defaults 200ms and 10s). A Retry-After asked by the portal is
-	// honoured up to RetryWaitMax.
-	RetryWaitMin, RetryWaitMax time.Duration
-	// Logger receives debug lines per attempt and retry (optional).
-	Logger *slog.Logger
-}
-
-// Client calls the portal API of one organization. It is safe for
-// concurrent use.
+// Client calls the portal API of one organization, through a Transport. It is safe
+// for concurrent use.
 type Client struct {
-	baseURL  string // scheme://host[/prefix], no trailing slash
+	t        *Transport
 	basePath string // BasePath with the organization filled in
-	token    string
-	agent    string
-	waitMin  time.Duration
-	waitMax  time.Duration
-	log      *slog.Logger
-	rc       *retryablehttp.Client
 }
 
-// New checks opts and builds a Client.
+// New checks opts and builds a Client with a Transport of its own.
 func New(opts Options) (*Client, error) {
-	base, err := parseBaseURL(opts.BaseURL)
+	t, err := NewTransport(opts)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Token == "" {
-		return nil, errors.New("portal API token is empty")
+	return NewClient(t, opts.OrganizationID)
+}
+
+// NewClient builds a portal Client of organizationID that speaks through t.
+func NewClient(t *Transport, organizationID string) (*Client, error) {
+	if err := CheckOrganizationID(organizationID); err != nil {
+		return nil, err
 	}
-	if strings.ContainsFunc(opts.Token, func(r rune) bool { return r < 0x21 || r == 0x7f }) {
-		return nil, errors.New("portal API token contains spaces or control characters")
-	}
-	if strings.TrimSpace(opts.OrganizationID) == "" {
-		return nil, errors.New("organization ID is empty")
-	}
-	c := &Client{
-		baseURL:  base,
-		basePath: expand(BasePath, opts.OrganizationID),
-		token:    opts.Token,
-		agent:    "portalctl/" + cmpOr(opts.Version, "dev"),
-		waitMin:  cmpOr(opts.RetryWaitMin, defaultRetryWaitMin),
-		waitMax:  cmpOr(opts.RetryWaitMax, defaultRetryWaitMax),
-		log:      opts.Logger,
-	}
-	if c.waitMax < c.waitMin {
-		c.waitMax = c.waitMin
-	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
-	retryMax := opts.RetryMax
+	return &Client{t: t, basePath: Expand(BasePath, organizationID)}, nil
+}
+
+// CheckOrganizationID refuses an empty or malformed organization id before it
+// becomes part of a path.
+func CheckOrganizationID(id string) error {
 	switch {
-	case retryMax == 0:
-		retryMax = defaultRetryMax
-	case retryMax < 0:
-		retryMax = 0
-	}
-	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   10 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
-		// Verification stays on: no InsecureSkipVerify, ever.
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   maxIdleConnsPerHost,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}
-	c.rc = &retryablehttp.Client{
-		HTTPClient: &http.Client{
-			Transport: transport,
-			Timeout:   cmpOr(opts.Timeout, defaultTimeout),
-			// The API never redirects; following one could carry the
-			// token to another host or downgrade to plain http.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		Logger:         nil, // we log ourselves, redacted
-		RetryWaitMin:   c.waitMin,
-		RetryWaitMax:   c.waitMax,
-		RetryMax:       retryMax,
-		CheckRetry:     c.checkRetry,
-		Backoff:        backoff,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: c.logAttempt,
-	}
-	return c, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
-}
-
-// parseBaseURL validates the API root and returns it without a trailing
-// slash.
-func parseBaseURL(raw string) (string, error) {
-	if strings.TrimSpace(raw) == "" {
-		return "", errors.New("portal API URL is empty")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("invalid portal API URL: %w", err)
-	}
-	if u.User != nil {
-		return "", fmt.Errorf("portal API URL %s must not carry credentials; the token comes from the environment", u.Redacted())
-	}
-	if u.Host == "" || u.Opaque != "" {
-		return "", fmt.Errorf("portal API URL %q has no host; write it like https://api.qovery.com", raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return "", fmt.Errorf("portal API URL %q must not have a query or fragment", raw)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return "", fmt.Errorf("refusing plain-HTTP portal API URL %q: the token would travel unencrypted; use https:// (http:// is only allowed for loopback addresses)", raw)
-		}
-	default:
-		return "", fmt.Errorf("portal API URL %q must start with https://", raw)
-	}
-	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
-}
-
-// isLoopback reports whether host is "localhost" or a loopback IP literal.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
-}
-
-// redact removes the token from s.
-func (c *Client) redact(s string) string {
-	if c.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.token, redactedText)
-}
-
-// redactErr returns err unchanged unless its text contains the token.
-func (c *Client) redactErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	if clean := c.redact(msg); clean != msg {
-		return &redactedError{msg: clean, err: err}
-	}
-	return err
-}
-
-// callState follows one logical call across its attempts. retryablehttp
-// calls CheckRetry sequentially for a given request, so no lock is needed.
-type callState struct {
-	method   string
-	path     string
-	attempts int
-	// lastMaybeProcessed: the last attempt failed in a way that does not
-	// exclude that the portal processed it.
-	lastMaybeProcessed bool
-	// uncertain: an attempt before the last one may have been processed
-	// although we retried it.
-	uncertain bool
-}
-
-type callStateKey struct{}
-
-func stateOf(ctx context.Context) *callState {
-	if st, ok := ctx.Value(callStateKey{}).(*callState); ok {
-		return st
-	}
-	return &callState{method: http.MethodGet}
-}
-
-// checkRetry is the retry policy. Idempotent requests (GET, PUT, DELETE)
-// are retried on 429, 5xx (but 501) and connection errors. A POST is
-// retried only when the portal certainly did not process it: a 429, or a
-// connection that could not be established.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st := stateOf(ctx)
-	st.attempts++
-	retry, maybeProcessed := classify(st.method, resp, err)
-	st.lastMaybeProcessed = maybeProcessed
-	outcome := ""
-	if err != nil {
-		outcome = c.redact(err.Error())
-	} else {
-		outcome = resp.Status
-	}
-	if !retry {
-		return false, nil
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
-	}
-	if maybeProcessed {
-		st.uncertain = true
-	}
-	c.log.DebugContext(ctx, "portal attempt failed, retrying",
-		"method", st.method, "path", st.path, "attempt", st.attempts, "outcome", outcome)
-	return true, nil
-}
-
-// classify decides whether an attempt's outcome may be retried, and
-// whether the portal may have processed it.
-func classify(method string, resp *http.Response, err error) (retry, maybeProcessed bool) {
-	idempotent := method != http.MethodPost
-	if err != nil {
-		if isDialError(err) {
-			return true, false
-		}
-		// retryablehttp's own policy refuses certificate, scheme,
-		// redirect and header errors: nothing was sent for those.
-		if ok, _ := retryablehttp.DefaultRetryPolicy(context.Background(), nil, err); !ok {
-			return false, false
-		}
-		return idempotent, true
-	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		return true, false
-	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
-		return idempotent, true
-	}
-	return false, false
-}
-
-// isDialError reports whether err happened while establishing the
-// connection, before anything was sent.
-func isDialError(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// backoff is capped exponential backoff with full jitter. A 429 carrying
-// Retry-After waits what the portal asked, capped at max, plus a little
-// jitter so that concurrent workers do not come back in lockstep.
-func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		if wait, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
-			wait = minDuration(wait, max)
-			return wait + jitter(min)
-		}
-	}
-	ceiling := max
-	if attempt < 32 {
-		if exp := min << attempt; exp > 0 && exp < max {
-			ceiling = exp
-		}
-	}
-	return jitter(ceiling + 1)
-}
-
-func jitter(n time.Duration) time.Duration {
-	if n <= 0 {
-		return 0
-	}
-	return rand.N(n)
-}
-
-func minDuration(a, b time.Duration) time.Duration {
-	if a < b {
-		return a
-	}
-	return b
-}
-
-// retryAfter parses a Retry-After header: delay in seconds or HTTP date.
-func retryAfter(h string) (time.Duration, bool) {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(h, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > 3600 {
-			secs = 3600
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	when, err := http.ParseTime(h)
-	if err != nil {
-		return 0, false
-	}
-	return max(time.Until(when), 0), true
-}
-
-func (c *Client) logAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
-	st := stateOf(req.Context())
-	c.log.DebugContext(req.Context(), "portal request",
-		"method", st.method, "path", st.path, "attempt", retry+1)
-}
-
-// result is a 2xx answer, or the non-2xx answer behind an *APIError.
-type result struct {
-	status int
-	header http.Header
-	body   []byte
-	// uncertain: a retried earlier attempt may have been processed, so
-	// a 412 or 404 may be the trace of our own earlier success.
-	uncertain bool
-}
-
-// do performs one logical call. path is relative to the portal base path
-// and already expanded. It returns an *APIError (possibly wrapped as
-// ambiguous) for non-2xx answers, together with the result.
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, in any, header http.Header) (*result, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	var body any
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: encode request: %w", method, path, err)
-		}
-		body = data
-	}
-	st := &callState{method: method, path: path}
-	ctx = context.WithValue(ctx, callStateKey{}, st)
-	target := c.baseURL + c.basePath + path
-	if len(query) > 0 {
-		target += "?" + query.Encode()
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, target, body)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	// The one place where the token is attached to a request.
-	req.Header.Set("Authorization", "Token "+c.token)
-	req.Header.Set("User-Agent", c.agent)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, vs := range header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-
-	start := time.Now()
-	resp, err := c.rc.Do(req)
-	if err != nil {
-		if resp != nil {
-			resp.Body.Close()
-		}
-		return nil, c.transportError(ctx, st, err)
-	}
-	defer resp.Body.Close()
-	data, readErr := readLimited(resp.Body)
-	c.log.DebugContext(ctx, "portal response", "method", method, "path", path,
-		"status", resp.StatusCode, "attempts", st.attempts, "duration", time.Since(start))
-	res := &result{status: resp.StatusCode, header: resp.Header, body: data, uncertain: st.uncertain}
-	if readErr != nil {
-		err := fmt.Errorf("%s %s: read %d answer: %w", method, path, resp.StatusCode, readErr)
-		if method == http.MethodPost && (resp.StatusCode < 300 || resp.StatusCode >= 500) {
-			err = &ambiguousError{err}
-		}
-		return nil, err
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return res, nil
-	}
-	apiErr := c.apiError(method, path, resp.StatusCode, data)
-	if method == http.MethodPost && st.lastMaybeProcessed {
-		return res, &ambiguousError{apiErr}
-	}
-	return res, apiErr
-}
-
-// transportError describes a call that ended without an answer.
-func (c *Client) transportError(ctx context.Context, st *callState, err error) error {
-	var out error
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		out = fmt.Errorf("%s %s: %w", st.method, st.path, ctxErr)
-	} else {
-		out = fmt.Errorf("%s %s: gave up after %d attempt(s): %w", st.method, st.path, max(st.attempts, 1), err)
-	}
-	if st.method == http.MethodPost && st.lastMaybeProcessed {
-		out = &ambiguousError{out}
-	}
-	return out
-}
-
-// readLimited reads at most maxResponseBytes and fails beyond.
-func readLimited(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxResponseBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxResponseBytes {
-		return nil, fmt.Errorf("response body exceeds %d MiB", maxResponseBytes>>20)
-	}
-	return data, nil
-}
-
-// apiError decodes an error body; a body that is not the API's JSON shape
-// (a proxy's HTML page, say) contributes a short printable excerpt.
-func (c *Client) apiError(method, path string, status int, body []byte) *APIError {
-	e := &APIError{StatusCode: status, Method: method, Path: path}
-	var payload struct {
-		Error   string `json:"error"`
-		Message string `json:"message"`
-	}
-	if err := json.Unmarshal(body, &payload); err == nil {
-		e.ErrorText = c.redact(sanitize(payload.Error, 200))
-		e.Message = c.redact(sanitize(payload.Message, 2000))
-	} else if len(bytes.TrimSpace(body)) > 0 {
-		e.Message = c.redact(sanitize(string(body), 200))
-	}
-	if e.ErrorText == "" {
-		e.ErrorText = http.StatusText(status)
-	}
-	return e
-}
-
-// sanitize keeps s printable, on one line and at most n bytes long, so a
-// server message cannot forge lines in a terminal or a log.
-func sanitize(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "?")
-	}
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > n {
-		cut := n
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
-}
-
-// decode unmarshals a 2xx body.
-func decode(res *result, method, path string, v any) error {
-	if err := json.Unmarshal(res.body, v); err != nil {
-		return fmt.Errorf("%s %s: decode %d answer: %w", method, path, res.status, err)
+	case strings.TrimSpace(id) == "":
+		return errors.New("organization ID is empty")
+	case !ValidOrganizationID(id):
+		return fmt.Errorf("organization ID %q is not a UUID; write it like 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10", sanitize(id, 80))
 	}
 	return nil
 }
+
+// Transport is the Transport the Client speaks through, for the clients of other
+// endpoints of the same API to share.
+func (c *Client) Transport() *Transport { return c.t }
+
+// do performs a call to path, relative to the portal's base path.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, in any, header http.Header) (*Response, error) {
+	return c.t.Do(ctx, Call{Method: method, Base: c.basePath, Path: path, Query: query, Body: in, Header: header})
+}
+
+func (c *Client) redactErr(err error) error { return c.t.Redact(err) }

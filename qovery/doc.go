@@ -1,6 +1,8 @@
 // Package qovery speaks the HTTP API of a Qovery AI Builder Portal: it lists
 // members and blueprints, reads and writes blueprint ACLs, and invites, updates
-// and removes members.
+// and removes members. Its Transport, the machinery every call goes through, is
+// shared with the client of the organization's own members (package
+// qovery/organization), which speaks Qovery's published API.
 //
 // The admin endpoints are modelled on the product documentation and on the
 // conventions of Qovery's public API (JSON, snake_case, "results" list
@@ -9,10 +11,14 @@
 // routes.go: if the real endpoints differ, that file is the single place to
 // change. openapi.yaml describes the same API.
 //
-// The Client retries rate-limited (429), server-error (5xx) and
+// The Transport retries rate-limited (429), server-error (5xx) and
 // connection-level failures of idempotent requests with capped, jittered
 // exponential backoff. It never replays a POST that the portal may have
-// processed: such failures satisfy errors.Is(err, ErrAmbiguous) so that the
-// caller re-reads the member list before inviting again. The API token is
-// sent in exactly one place and is redacted from every error and log line.
+// processed. Its errors say what the portal may have done: ErrNotSent when no
+// attempt reached it, ErrAmbiguous when a change was sent and not answered (the
+// caller re-reads before trying again), else the portal's answer as an
+// *APIError. A circuit breaker shared by all the Transport's calls stops them
+// once the API stops answering or refuses the credentials (*BreakerError). The
+// API token is set in exactly one place, the Authorization header, and no
+// message is built with it.
 package qovery

@@ -19,21 +19,36 @@ var (
 	ErrPreconditionFailed = errors.New("precondition failed")
 	ErrRateLimited        = errors.New("rate limited")
 
-	// ErrAmbiguous marks a failed POST that the portal may nevertheless
-	// have processed (a 5xx answer, a connection dropped after the request
-	// was sent, a timeout). The client does not replay it: the caller
-	// should re-read the state (e.g. the member list) before trying again.
+	// ErrAmbiguous marks a failed change (POST, PUT, DELETE) that the
+	// portal may nevertheless have processed: it was sent, and the answer
+	// was a 5xx, a connection dropped after the request was written, a
+	// timeout, or an interruption. The client never replays a POST in that
+	// state: the caller re-reads the state (e.g. the member list) before
+	// trying again.
 	ErrAmbiguous = errors.New("outcome unknown: the portal may have processed the request; re-read before retrying")
+
+	// ErrNotSent marks a call of which no request reached the portal: the
+	// circuit breaker was open, the context ended first, or no connection
+	// could be made. Nothing changed in the portal because of it.
+	ErrNotSent = errors.New("not sent")
+
+	// ErrUnavailable marks calls refused by the open circuit breaker: the
+	// portal stopped answering or refused the token, and the client sends
+	// nothing more. errors.As with *BreakerError gives the URL and cause.
+	ErrUnavailable = errors.New("portal API unavailable")
 )
 
 // APIError is a non-2xx answer of the portal, decoded from its
-// {"status":404,"error":"Not Found","message":"…"} body.
+// {"status":404,"detail":"…"} body (or the older {"error","message"} one).
 type APIError struct {
 	StatusCode int    // HTTP status code of the answer
 	ErrorText  string // "error" field, e.g. "Not Found"
-	Message    string // "message" field, human-readable detail (token redacted)
+	Message    string // "detail" field, else "message": human-readable, one printable line
 	Method     string // HTTP method of the request
-	Path       string // request path relative to the portal base path
+	Path       string // request path relative to the client's base path
+	// Hint says what to do about it, when the client knows better than the
+	// answer: for a 403, the permission the call needs and what to grant.
+	Hint string
 }
 
 // Error reads like "PUT /blueprint/abc/acl: 412 Precondition Failed: etag is stale".
@@ -49,6 +64,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
+	}
+	if e.Hint != "" {
+		b.WriteString(" (" + e.Hint + ")")
 	}
 	return b.String()
 }
@@ -74,6 +92,11 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// Ambiguous marks err as the failure of a change whose outcome is unknown: it
+// matches ErrAmbiguous. A client uses it when the API answered a change with a
+// body it cannot read.
+func Ambiguous(err error) error { return &ambiguousError{err} }
+
 // ambiguousError wraps the failure of a POST whose outcome is unknown.
 type ambiguousError struct{ err error }
 
@@ -94,3 +117,35 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// notSentError wraps the failure of a call none of whose attempts reached
+// the portal.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string        { return e.err.Error() }
+func (e *notSentError) Unwrap() error        { return e.err }
+func (e *notSentError) Is(target error) bool { return target == ErrNotSent }
+
+// BreakerError is what every call gets once the circuit breaker is open:
+// the portal at URL stopped answering (Failures consecutive transport
+// failures, the last being Cause) or refused the credentials (Cause is the
+// 401 or 403). It matches ErrUnavailable and unwraps to Cause, so
+// errors.Is(err, ErrUnauthorized) still works. A call refused before any
+// attempt also matches ErrNotSent; one cut off in flight matches
+// ErrAmbiguous instead.
+type BreakerError struct {
+	URL      string // the API root, e.g. https://api.qovery.com
+	Failures int    // consecutive failures that opened it; 0 for a 401/403
+	Cause    error
+}
+
+func (e *BreakerError) Error() string {
+	if e.Failures == 0 {
+		return fmt.Sprintf("the portal API at %s refused the credentials (%v): nothing more is sent; check QOVERY_API_TOKEN and the organization", e.URL, e.Cause)
+	}
+	return fmt.Sprintf("the portal API at %s stopped answering (%d failed attempts in a row, the last: %v): nothing more is sent", e.URL, e.Failures, e.Cause)
+}
+
+func (e *BreakerError) Unwrap() error { return e.Cause }
+
+func (e *BreakerError) Is(target error) bool { return target == ErrUnavailable }

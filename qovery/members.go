@@ -30,7 +30,7 @@ func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 			return nil, err
 		}
 		var p page[T]
-		if err := decode(res, http.MethodGet, path, &p); err != nil {
+		if err := Decode(res, http.MethodGet, path, &p); err != nil {
 			return nil, err
 		}
 		all = append(all, p.Results...)
@@ -58,7 +58,8 @@ func (c *Client) ListMembers(ctx context.Context) ([]Member, error) {
 // InviteMember invites email with role; the new member is pending. An
 // error satisfying errors.Is(err, ErrAmbiguous) means the invitation may
 // exist anyway: re-read the members before inviting again. ErrConflict
-// means the email is already a member or invited.
+// means the email is already a member or invited. ErrNotSent means no
+// request reached the portal.
 func (c *Client) InviteMember(ctx context.Context, email string, role Role) (Member, error) {
 	m, err := c.inviteMember(ctx, email, role)
 	if err != nil {
@@ -83,7 +84,7 @@ func (c *Client) inviteMember(ctx context.Context, email string, role Role) (Mem
 		return Member{}, err
 	}
 	var m Member
-	if err := decode(res, http.MethodPost, PathMembers, &m); err != nil {
+	if err := Decode(res, http.MethodPost, PathMembers, &m); err != nil {
 		// Created, but we cannot tell with which id.
 		return Member{}, &ambiguousError{err}
 	}
@@ -106,7 +107,7 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role Rol
 	if !role.Valid() {
 		return Member{}, fmt.Errorf("invalid role %q (want %s or %s)", role, RoleAdmin, RoleUser)
 	}
-	path := expand(PathMember, memberID)
+	path := Expand(PathMember, memberID)
 	body := struct {
 		Role Role `json:"role"`
 	}{role}
@@ -115,24 +116,20 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role Rol
 		return Member{}, err
 	}
 	var m Member
-	if err := decode(res, http.MethodPut, path, &m); err != nil {
+	if err := Decode(res, http.MethodPut, path, &m); err != nil {
 		return Member{}, err
 	}
 	return m, nil
 }
 
-// RemoveMember removes a member (their workspaces are kept). A 404 that
-// follows a retried attempt the portal may have processed counts as
-// success: the member is gone, which is what was asked.
+// RemoveMember removes a member (their workspaces are kept). ErrNotFound
+// says no member has that id, also when an earlier attempt of this call may
+// have removed it: only the member list tells whether the person is gone.
 func (c *Client) RemoveMember(ctx context.Context, memberID string) error {
 	if memberID == "" {
 		return errors.New("remove member: member id is empty")
 	}
-	res, err := c.do(ctx, http.MethodDelete, expand(PathMember, memberID), nil, nil, nil)
-	if err != nil && errors.Is(err, ErrNotFound) && res != nil && res.uncertain {
-		c.log.DebugContext(ctx, "portal: 404 after an uncertain retry; member already removed", "member", memberID)
-		return nil
-	}
+	_, err := c.do(ctx, http.MethodDelete, Expand(PathMember, memberID), nil, nil, nil)
 	if err != nil {
 		return c.redactErr(fmt.Errorf("remove member %s: %w", memberID, err))
 	}

@@ -57,23 +57,26 @@ func TestClassify(t *testing.T) {
 		method         string
 		resp           *http.Response
 		err            error
+		notWritten     bool // the request never reached the connection
 		retry, maybeDo bool
 	}{
-		{"POST dial error is retried", "POST", nil, dial, true, false},
-		{"POST 429 is retried", "POST", status(429), nil, true, false},
-		{"POST EOF is ambiguous", "POST", nil, eof, false, true},
-		{"POST reset is ambiguous", "POST", nil, reset, false, true},
-		{"POST 502 is ambiguous", "POST", status(502), nil, false, true},
-		{"POST 409 is final", "POST", status(409), nil, false, false},
-		{"PUT 503 is retried", "PUT", status(503), nil, true, true},
-		{"DELETE EOF is retried", "DELETE", nil, eof, true, true},
-		{"GET 501 is final", "GET", status(501), nil, false, false},
-		{"GET 404 is final", "GET", status(404), nil, false, false},
-		{"GET certificate error is final", "GET", nil, cert, false, false},
+		{"POST dial error is retried", "POST", nil, dial, true, true, false},
+		{"POST 429 is retried", "POST", status(429), nil, false, true, false},
+		{"POST EOF is ambiguous", "POST", nil, eof, false, false, true},
+		{"POST reset is ambiguous", "POST", nil, reset, false, false, true},
+		{"POST reset before the request was written is retried", "POST", nil, reset, true, true, false},
+		{"POST 502 is ambiguous", "POST", status(502), nil, false, false, true},
+		{"POST 409 is final", "POST", status(409), nil, false, false, false},
+		{"PUT 503 is retried", "PUT", status(503), nil, false, true, true},
+		{"DELETE EOF is retried", "DELETE", nil, eof, false, true, true},
+		{"DELETE EOF before writing was not processed", "DELETE", nil, eof, true, true, false},
+		{"GET 501 is final", "GET", status(501), nil, false, false, false},
+		{"GET 404 is final", "GET", status(404), nil, false, false, false},
+		{"GET certificate error is final", "GET", nil, cert, true, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			retry, maybe := classify(tt.method, tt.resp, tt.err)
+			retry, maybe := classify(tt.method, tt.resp, tt.err, !tt.notWritten)
 			if retry != tt.retry || maybe != tt.maybeDo {
 				t.Fatalf("classify = (retry %v, maybe processed %v), want (%v, %v)", retry, maybe, tt.retry, tt.maybeDo)
 			}
@@ -94,7 +97,7 @@ func TestExpand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := expand(tt.tmpl, tt.values...); got != tt.want {
+			if got := Expand(tt.tmpl, tt.values...); got != tt.want {
 				t.Fatalf("expand = %q, want %q", got, tt.want)
 			}
 		})

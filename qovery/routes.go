@@ -29,9 +29,9 @@ const (
 	PathEmulatorStats = "/_emulator/stats"
 )
 
-// expand replaces the {placeholders} of tmpl, in order, with the
+// Expand replaces the {placeholders} of a path template, in order, with the
 // path-escaped values.
-func expand(tmpl string, values ...string) string {
+func Expand(tmpl string, values ...string) string {
 	var b strings.Builder
 	rest := tmpl
 	for _, v := range values {

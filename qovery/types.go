@@ -67,3 +67,27 @@ type ACL struct {
 	Rules []Rule `json:"rules"`
 	ETag  string `json:"-"`
 }
+
+// ValidOrganizationID reports whether s is an organization id: a UUID in its
+// canonical 8-4-4-4-12 hexadecimal form. The flag, the environment and the
+// file's organization are all checked with it before any request, so a typo
+// never reaches the API as a path.
+func ValidOrganizationID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

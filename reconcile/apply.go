@@ -21,24 +21,34 @@ type Writer interface {
 // Outcome is what became of one operation.
 type Outcome string
 
-// The outcomes of an operation.
+// The outcomes of an operation. Only Done means the portal is known to be as the
+// operation wanted.
 const (
-	Done    Outcome = "done"
-	Failed  Outcome = "failed"
-	Skipped Outcome = "skipped"
+	// Done: the portal confirmed it, or the member list shows it.
+	Done Outcome = "done"
+	// Failed: sent and refused, or certainly not carried out.
+	Failed Outcome = "failed"
+	// Uncertain: sent, and the answer was lost; it may have been carried out.
+	Uncertain Outcome = "uncertain"
+	// NotSent: never sent: interrupted, the portal stopped answering (the
+	// circuit breaker), or skipped after an earlier operation did not complete.
+	NotSent Outcome = "not sent"
 )
 
 // Result is one operation and what became of it.
 type Result struct {
 	Op      Op
 	Outcome Outcome
-	Err     error
-	Note    string // e.g. "already invited"
+	Err     error  // why, for every outcome but Done
+	Note    string // about a Done, e.g. "already a member"
 }
 
 // Summary is what an apply did.
 type Summary struct {
 	Results []Result
+	// Stopped says why the run stopped sending before its end, if it did: the
+	// portal became unavailable (a *qovery.BreakerError) or ErrInterrupted.
+	Stopped error
 }
 
 // Count returns how many operations ended with outcome o.
@@ -52,152 +62,354 @@ func (s Summary) Count(o Outcome) int {
 	return n
 }
 
+// Complete reports whether every operation is done.
+func (s Summary) Complete() bool { return s.Count(Done) == len(s.Results) }
+
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
 	Parallelism int
 	// Progress is called once per operation, in plan order (an operation that
 	// finishes early waits for those before it), from one goroutine at a time.
 	Progress func(done, total int, r Result)
-	// InviteAttempts bounds how often an invitation whose outcome was unknown is
-	// re-checked and re-sent (default 3).
-	InviteAttempts int
+	// InviteRounds bounds the rounds of invitations (default 7). Each round
+	// sends the invitations still to send, then reads the member list once to
+	// settle every invitation of the round whose answer was lost or that met a
+	// 409; the invitations that list does not show go to the next round. The
+	// organization's invitations go in rounds the same way.
+	InviteRounds int
+	// Org applies the organization's operations; without it they fail.
+	Org OrgWriter
 }
+
+// DefaultInviteRounds is the number of invitation rounds. When a fifth of the
+// requests are lost, a fifth of a round's invitations lose their answer and two
+// thirds of those were not carried out and go to the next round: each round leaves
+// about one invitation in 7.5 unsettled, seven leave one in 1.3 million. Rounds
+// cost a member listing only while some invitation is unsettled.
+const DefaultInviteRounds = 7
 
 // ErrConcurrentEdit says an ACL changed in the portal after it was read: the
 // update was not sent, so the other edit is kept.
 var ErrConcurrentEdit = errors.New("the ACL was changed in the portal since it was read; nothing was overwritten: run plan again")
 
-// Apply performs the plan's operations through w, one request each, phase by phase
-// in the plan's order (invite, promote, ACL, demote, remove), up to Parallelism at a
-// time within a phase. Demotions and removals run only when every earlier
-// operation succeeded, so a failed invitation or promotion never leaves the portal
-// short of the admins the file expects. Re-running after a failure finishes the job.
+// ErrSkipped says an operation was not sent because an earlier one did not
+// complete: demotions and removals wait until everything before them is done.
+var ErrSkipped = errors.New("skipped: an earlier operation did not complete; fix it and re-run apply")
+
+// Apply performs the plan's operations through w (and o.Org for the
+// organization's), one request each (two for an organization invitation sent
+// again), phase by phase in the plan's order (the organization's invitations and
+// role changes; then the portal's invite, promote, ACL, demote, remove; then the
+// organization's cancelled invitations and removals), up to Parallelism at a time
+// within a phase. Demotions and removals, the portal's and the organization's, run
+// only when every earlier operation is done, so a failed invitation or promotion
+// never leaves the portal short of the admins the file expects, and nobody leaves
+// the organization before the portal's own changes are done. Once the API stops
+// answering (the client's circuit breaker) or ctx ends, nothing more is sent and
+// the rest is "not sent". Re-running after a failure finishes the job.
 func Apply(ctx context.Context, w Writer, p *Plan, o ApplyOptions) Summary {
 	if o.Parallelism < 1 {
 		o.Parallelism = DefaultParallelism
 	}
-	if o.InviteAttempts < 1 {
-		o.InviteAttempts = 3
+	if o.InviteRounds < 1 {
+		o.InviteRounds = DefaultInviteRounds
 	}
-	results := make([]Result, len(p.Ops))
-	finished := make([]bool, len(p.Ops))
-	var mu sync.Mutex
-	next := 0
-	report := func(i int, r Result) {
-		mu.Lock()
-		defer mu.Unlock()
-		results[i], finished[i] = r, true
-		for next < len(p.Ops) && finished[next] {
-			if o.Progress != nil {
-				o.Progress(next+1, len(p.Ops), results[next])
-			}
-			next++
-		}
-	}
-	failed := false
+	a := &applier{ctx: ctx, w: w, ops: p.Ops, o: o, results: make([]Result, len(p.Ops)), finished: make([]bool, len(p.Ops))}
+	incomplete := false
 	for start := 0; start < len(p.Ops); {
 		end := start
-		for end < len(p.Ops) && p.Ops[end].Action == p.Ops[start].Action {
+		for end < len(p.Ops) && phaseOf(p.Ops[end].Action) == phaseOf(p.Ops[start].Action) {
 			end++
 		}
-		action := p.Ops[start].Action
-		if (failed && (action == Demote || action == Remove)) || ctx.Err() != nil {
-			why := "skipped: an earlier operation failed; fix it and re-run"
-			if ctx.Err() != nil {
-				why = "skipped: interrupted"
-			}
-			for i := start; i < end; i++ {
-				report(i, Result{Op: p.Ops[i], Outcome: Skipped, Note: why})
-			}
-			start = end
-			continue
-		}
-		sem := make(chan struct{}, o.Parallelism)
-		var wg sync.WaitGroup
+		idx := make([]int, 0, end-start)
 		for i := start; i < end; i++ {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				r := applyOne(ctx, w, p.Ops[i], o.InviteAttempts)
-				report(i, r)
-			}()
+			idx = append(idx, i)
 		}
-		wg.Wait()
-		for i := start; i < end; i++ {
-			if results[i].Outcome != Done {
-				failed = true
+		switch action := p.Ops[start].Action; {
+		case a.stopped() != nil:
+			for _, i := range idx {
+				a.finish(i, Result{Outcome: NotSent, Err: a.stopped()})
+			}
+		case incomplete && (action == Demote || action == Remove || action == OrgCancelInvite || action == OrgRemove):
+			for _, i := range idx {
+				a.finish(i, Result{Outcome: NotSent, Err: ErrSkipped})
+			}
+		case IsOrg(action) && o.Org == nil:
+			for _, i := range idx {
+				a.finish(i, Result{Outcome: NotSent, Err: errNoOrgWriter})
+			}
+		case action == Invite:
+			a.invites(idx)
+		case action == Remove:
+			a.removals(idx)
+		case action == OrgInvite || action == OrgReinvite:
+			a.orgInvites(idx)
+		case action == OrgChangeRole:
+			a.parallel(idx, a.orgOne)
+		case action == OrgCancelInvite || action == OrgRemove:
+			a.orgRemovals(idx)
+		default:
+			a.parallel(idx, a.one)
+		}
+		for _, i := range idx {
+			if a.results[i].Outcome != Done {
+				incomplete = true
 			}
 		}
 		start = end
 	}
-	return Summary{Results: results}
+	sum := Summary{Results: a.results}
+	if !sum.Complete() {
+		sum.Stopped = a.stopped()
+	}
+	return sum
 }
 
-func applyOne(ctx context.Context, w Writer, op Op, attempts int) Result {
-	r := Result{Op: op, Outcome: Done}
+// applier is one run of Apply.
+type applier struct {
+	ctx context.Context
+	w   Writer
+	ops []Op
+	o   ApplyOptions
+
+	mu       sync.Mutex
+	results  []Result
+	finished []bool
+	next     int   // the next result to report as progress
+	stop     error // why nothing more is sent: the breaker's error
+}
+
+// stopped returns why nothing more may be sent, or nil.
+func (a *applier) stopped() error {
+	if a.ctx.Err() != nil {
+		return ErrInterrupted
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.stop
+}
+
+// saw notes an error that stops the run: the circuit breaker opened.
+func (a *applier) saw(err error) {
+	var be *qovery.BreakerError
+	if errors.As(err, &be) {
+		a.mu.Lock()
+		if a.stop == nil {
+			a.stop = be
+		}
+		a.mu.Unlock()
+	}
+}
+
+// finish records the result of operation i and reports progress in plan order.
+func (a *applier) finish(i int, r Result) {
+	r.Op = a.ops[i]
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.results[i], a.finished[i] = r, true
+	for a.next < len(a.ops) && a.finished[a.next] {
+		if a.o.Progress != nil {
+			a.o.Progress(a.next+1, len(a.ops), a.results[a.next])
+		}
+		a.next++
+	}
+}
+
+// parallel runs fn on the operations idx, Parallelism at a time. An operation
+// not yet started when the run stops is not sent.
+func (a *applier) parallel(idx []int, fn func(i int)) {
+	sem := make(chan struct{}, a.o.Parallelism)
+	var wg sync.WaitGroup
+	for _, i := range idx {
+		sem <- struct{}{}
+		if err := a.stopped(); err != nil {
+			<-sem
+			a.finish(i, Result{Outcome: NotSent, Err: err})
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// classify turns the error of a request into an outcome and its reason.
+func (a *applier) classify(err error) (Outcome, error) {
+	a.saw(err)
+	interrupted := a.ctx.Err() != nil
+	switch {
+	case err == nil:
+		return Done, nil
+	case errors.Is(err, qovery.ErrNotSent) && interrupted:
+		return NotSent, ErrInterrupted
+	case errors.Is(err, qovery.ErrNotSent):
+		return NotSent, err
+	case errors.Is(err, qovery.ErrAmbiguous) && interrupted:
+		return Uncertain, fmt.Errorf("%w while waiting for the answer: it may have been carried out", ErrInterrupted)
+	case errors.Is(err, qovery.ErrAmbiguous):
+		return Uncertain, fmt.Errorf("sent, and the answer was lost: it may have been carried out: %w", err)
+	}
+	return Failed, err
+}
+
+// errUnavailable is the reason given for a check that could not be made because
+// the run was stopped: the summary says why once.
+var errUnavailable = errors.New("the portal API is unavailable (see Stopped)")
+
+// brief shortens the error of a check the run's stop prevented.
+func brief(err error) error {
+	switch {
+	case errors.Is(err, ErrInterrupted):
+		return ErrInterrupted
+	case errors.Is(err, qovery.ErrUnavailable):
+		return errUnavailable
+	}
+	return err
+}
+
+// one performs a role change or an ACL update. Reasons do not repeat the
+// operation: they are shown next to it.
+func (a *applier) one(i int) {
+	op := a.ops[i]
 	var err error
 	switch op.Action {
-	case Invite:
-		r.Note, err = invite(ctx, w, op, attempts)
 	case Promote, Demote:
-		_, err = w.UpdateMemberRole(ctx, op.MemberID, ToAPIRole(op.Role))
-		if err != nil {
-			err = fmt.Errorf("%s %s: %w", op.Action, op.Email, err)
-		}
+		_, err = a.w.UpdateMemberRole(a.ctx, op.MemberID, ToAPIRole(op.Role))
 	case UpdateACL:
-		_, err = w.PutACL(ctx, op.BlueprintID, ToAPIRules(op.Rules), op.ETag)
-		if errors.Is(err, qovery.ErrPreconditionFailed) {
-			err = fmt.Errorf("update ACL of %s: %w", op.Blueprint, ErrConcurrentEdit)
-		} else if err != nil {
-			err = fmt.Errorf("update ACL of %s: %w", op.Blueprint, err)
-		}
-	case Remove:
-		err = w.RemoveMember(ctx, op.MemberID)
-		if errors.Is(err, qovery.ErrNotFound) {
-			err, r.Note = nil, "already gone"
-		} else if err != nil {
-			err = fmt.Errorf("remove %s: %w", op.Email, err)
+		_, err = a.w.PutACL(a.ctx, op.BlueprintID, ToAPIRules(op.Rules), op.ETag)
+		if errors.Is(err, qovery.ErrPreconditionFailed) && !errors.Is(err, qovery.ErrAmbiguous) {
+			err = ErrConcurrentEdit
 		}
 	default:
 		err = fmt.Errorf("unknown action %q", op.Action)
 	}
-	if err != nil {
-		r.Outcome, r.Err = Failed, err
-	}
-	return r
+	outcome, why := a.classify(err)
+	a.finish(i, Result{Outcome: outcome, Err: why})
 }
 
-// invite sends an invitation without ever sending it twice: when the portal may
-// have processed a request whose answer was lost, or says the email is already
-// there, the member list is read again before deciding.
-func invite(ctx context.Context, w Writer, op Op, attempts int) (string, error) {
-	var last error
-	for a := 0; a < attempts; a++ {
-		_, err := w.InviteMember(ctx, op.Email, ToAPIRole(op.Role))
-		if err == nil {
-			return "", nil
+// listed reads the member list once, by normalised email.
+func (a *applier) listed() (map[string]qovery.Member, error) {
+	members, err := a.w.ListMembers(a.ctx)
+	if err != nil {
+		a.saw(err)
+		if a.ctx.Err() != nil {
+			err = ErrInterrupted
 		}
-		if !errors.Is(err, qovery.ErrAmbiguous) && !errors.Is(err, qovery.ErrConflict) {
-			return "", fmt.Errorf("invite %s: %w", op.Email, err)
+		return nil, err
+	}
+	out := make(map[string]qovery.Member, len(members))
+	for _, m := range members {
+		out[liveEmail(m.Email)] = m
+	}
+	return out, nil
+}
+
+// invites sends the invitations in rounds. An invitation whose answer was lost, or
+// that met a 409, is settled by the member list read once at the end of its round:
+// listed with the wanted role, it is done; listed with another role, it failed
+// (someone else invited that person meanwhile); not listed after a lost answer, it
+// is sent again in the next round. Nothing is ever sent for someone the list shows,
+// so no invitation is duplicated.
+func (a *applier) invites(idx []int) {
+	type unsettled struct {
+		i        int
+		conflict bool  // the portal answered 409
+		err      error // the last answer
+	}
+	sends := map[int]int{}
+	pending := idx
+	for round := 1; len(pending) > 0; round++ {
+		var mu sync.Mutex
+		var check []unsettled
+		a.parallel(pending, func(i int) {
+			op := a.ops[i]
+			_, err := a.w.InviteMember(a.ctx, op.Email, ToAPIRole(op.Role))
+			mu.Lock()
+			sends[i]++
+			mu.Unlock()
+			ambiguous := errors.Is(err, qovery.ErrAmbiguous) && a.ctx.Err() == nil
+			if conflict := errors.Is(err, qovery.ErrConflict); (conflict && !errors.Is(err, qovery.ErrAmbiguous)) || ambiguous {
+				a.saw(err)
+				mu.Lock()
+				check = append(check, unsettled{i: i, conflict: conflict && !ambiguous, err: err})
+				mu.Unlock()
+				return
+			}
+			outcome, why := a.classify(err)
+			a.finish(i, Result{Outcome: outcome, Err: why})
+		})
+		if len(check) == 0 {
+			return
 		}
-		last = err
-		members, lerr := w.ListMembers(ctx)
-		if lerr != nil {
-			return "", fmt.Errorf("invite %s: the outcome is unknown (%v) and the member list could not be read: %w", op.Email, err, lerr)
+		members, err := a.listed()
+		if err != nil {
+			for _, u := range check {
+				a.finish(u.i, Result{Outcome: Uncertain, Err: fmt.Errorf("sent (%v), and the member list that would tell whether it was carried out could not be read: %w", u.err, brief(err))})
+			}
+			return
 		}
-		for _, m := range members {
-			if liveEmail(m.Email) == op.Email {
-				if errors.Is(err, qovery.ErrConflict) {
-					return "already a member", nil
+		pending = nil
+		for _, u := range check {
+			op := a.ops[u.i]
+			m, ok := members[op.Email]
+			switch {
+			case ok && m.Role == ToAPIRole(op.Role):
+				note := "confirmed by the member list after a lost answer"
+				if u.conflict && sends[u.i] == 1 {
+					note = "already a member"
 				}
-				return "confirmed after an uncertain answer", nil
+				a.finish(u.i, Result{Outcome: Done, Note: note})
+			case ok:
+				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the portal lists %s as %s, not %s (invited by someone else meanwhile?): run plan again", op.Email, m.Role, ToAPIRole(op.Role))})
+			case u.conflict:
+				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the portal answered that they are already a member, but does not list them: %w", u.err)})
+			case round >= a.o.InviteRounds:
+				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("sent %d times, every answer was lost, and the member list does not show them: %w", sends[u.i], u.err)})
+			default:
+				pending = append(pending, u.i) // certainly not carried out: send again
 			}
 		}
-		if errors.Is(err, qovery.ErrConflict) {
-			return "", fmt.Errorf("invite %s: the portal says the email exists but does not list it: %w", op.Email, err)
+	}
+}
+
+// removals removes members by id. A 404 alone does not say the person is gone (an
+// earlier attempt of ours may have removed them, or the id may be stale while they
+// are still a member): the member list, read once for all such removals, decides.
+func (a *applier) removals(idx []int) {
+	var mu sync.Mutex
+	var missing []int
+	a.parallel(idx, func(i int) {
+		op := a.ops[i]
+		err := a.w.RemoveMember(a.ctx, op.MemberID)
+		if errors.Is(err, qovery.ErrNotFound) && !errors.Is(err, qovery.ErrAmbiguous) {
+			mu.Lock()
+			missing = append(missing, i)
+			mu.Unlock()
+			return
+		}
+		outcome, why := a.classify(err)
+		a.finish(i, Result{Outcome: outcome, Err: why})
+	})
+	if len(missing) == 0 {
+		return
+	}
+	members, err := a.listed()
+	for _, i := range missing {
+		op := a.ops[i]
+		m, ok := members[op.Email]
+		switch {
+		case err != nil:
+			a.finish(i, Result{Outcome: Uncertain, Err: fmt.Errorf("the portal has no member id %s, and the member list that would tell whether %s is gone could not be read: %w", op.MemberID, op.Email, brief(err))})
+		case !ok:
+			a.finish(i, Result{Outcome: Done, Note: "already gone"})
+		case m.ID == op.MemberID:
+			a.finish(i, Result{Outcome: Failed, Err: fmt.Errorf("the portal answered 404 for member id %s, yet lists %s under it", op.MemberID, op.Email)})
+		default:
+			a.finish(i, Result{Outcome: Failed, Err: fmt.Errorf("the portal has no member id %s, but lists %s under id %s: nothing was removed; run plan again", op.MemberID, op.Email, m.ID)})
 		}
 	}
-	return "", fmt.Errorf("invite %s: gave up after %d uncertain attempts: %w", op.Email, attempts, last)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/qovery/organization"
 )
 
 // DefaultParallelism is how many ACL reads or writes run at once.
@@ -23,36 +25,72 @@ type Reader interface {
 	GetACL(ctx context.Context, blueprintID string) (qovery.ACL, error)
 }
 
+// ErrInterrupted says the caller's context ended (Ctrl-C, SIGTERM) before the work
+// was done.
+var ErrInterrupted = errors.New("interrupted")
+
 // ReadLive reads the portal's members, blueprints and every blueprint's ACL into
 // the model: ceil(members/100) + ceil(blueprints/100) + blueprints requests. Members
 // are listed while the ACLs are read, parallelism ACL reads at a time.
+//
+// The first failure stops the other reads, and it is the one reported: a 401, an
+// unknown organization or a refused connection, never the cancellation it caused
+// in a sibling read. When ctx ends first, the error is ErrInterrupted.
 func ReadLive(ctx context.Context, r Reader, organization string, parallelism int) (*portal.Config, error) {
+	return ReadLiveOrg(ctx, r, nil, organization, parallelism)
+}
+
+// ReadLiveOrg is ReadLive that, when o is not nil, also reads the organization's
+// roles, members and invitations through o (three more requests, made while the
+// portal is read) into the Org of the result. With o nil, nothing is asked of the
+// organization's endpoints and the result has no Org.
+func ReadLiveOrg(ctx context.Context, r Reader, o OrgReader, orgID string, parallelism int) (*portal.Config, error) {
 	if parallelism < 1 {
 		parallelism = DefaultParallelism
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	parent := ctx
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// fail ends the read with err as its cause, unless a failure came first:
+	// then err is the cancellation that one caused, and the first cause stays.
+	fail := func(err error) { cancel(err) }
 
 	var members []qovery.Member
-	var membersErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		members, membersErr = r.ListMembers(ctx)
-		if membersErr != nil {
-			cancel()
+		var err error
+		if members, err = r.ListMembers(ctx); err != nil {
+			fail(err)
 		}
 	}()
+	var (
+		roles       []organization.Role
+		orgMembers  []organization.Member
+		invitations []organization.Invitation
+	)
+	if o != nil {
+		for _, read := range []func() error{
+			func() (err error) { roles, err = o.ListRoles(ctx); return },
+			func() (err error) { orgMembers, err = o.ListMembers(ctx); return },
+			func() (err error) { invitations, err = o.ListInvitations(ctx); return },
+		} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := read(); err != nil {
+					fail(err)
+				}
+			}()
+		}
+	}
 
 	blueprints, err := r.ListBlueprints(ctx)
 	if err != nil {
-		cancel()
-		wg.Wait()
-		return nil, fmt.Errorf("read live state: %w", err)
+		fail(err)
 	}
 	acls := make([]qovery.ACL, len(blueprints))
-	errs := make([]error, len(blueprints))
 	sem := make(chan struct{}, parallelism)
 	for i, b := range blueprints {
 		select {
@@ -60,30 +98,32 @@ func ReadLive(ctx context.Context, r Reader, organization string, parallelism in
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
-			errs[i] = ctx.Err()
 			break
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			acls[i], errs[i] = r.GetACL(ctx, b.ID)
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("read ACL of blueprint %s: %w", b.Name, errs[i])
-				cancel()
+			acl, err := r.GetACL(ctx, b.ID)
+			if err != nil {
+				fail(fmt.Errorf("read ACL of blueprint %q: %w", b.Name, err))
+				return
 			}
+			acls[i] = acl
 		}()
 	}
 	wg.Wait()
-	if membersErr != nil {
-		return nil, fmt.Errorf("read live state: %w", membersErr)
+	if parent.Err() != nil {
+		return nil, fmt.Errorf("read live state: %w", ErrInterrupted)
 	}
-	for _, e := range errs {
-		if e != nil {
-			return nil, fmt.Errorf("read live state: %w", e)
-		}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("read live state: %w", context.Cause(ctx))
 	}
-	return FromAPI(organization, members, blueprints, acls), nil
+	cfg := FromAPI(orgID, members, blueprints, acls)
+	if o != nil {
+		cfg.Org = OrgFromAPI(roles, orgMembers, invitations)
+	}
+	return cfg, nil
 }
 
 // FromAPI converts what the API returned into the model. acls[i] belongs to
@@ -153,8 +193,10 @@ func ToAPIRole(r portal.Role) qovery.Role {
 }
 
 // Fingerprint identifies a live state: two reads give the same fingerprint exactly
-// when no member, role, blueprint or ACL changed in between. A member logging in
-// (pending to active) does not change it: no operation depends on it.
+// when no member, role, blueprint or ACL changed in between, nor (when it was read)
+// any role, member or invitation of the organization. A portal member logging in
+// (pending to active) does not change it: no operation depends on it. An
+// organization invitation expiring, or being accepted, does.
 func Fingerprint(live *portal.Config) string {
 	h := sha256.New()
 	for _, m := range live.Members {
@@ -164,6 +206,14 @@ func Fingerprint(live *portal.Config) string {
 		fmt.Fprintf(h, "b\x00%s\x00%s\x00%s\x00%v\n", b.ID, b.Name, b.ETag, b.Open)
 		for _, r := range b.Rules {
 			io.WriteString(h, string(r.Kind)+"\x00"+r.Value+"\n")
+		}
+	}
+	if live.Org != nil {
+		for _, r := range live.Org.Roles {
+			fmt.Fprintf(h, "r\x00%s\x00%s\n", r.ID, r.Name)
+		}
+		for _, m := range live.Org.Members {
+			fmt.Fprintf(h, "o\x00%s\x00%s\x00%s\x00%s\n", m.ID, m.Email, m.RoleID, m.Status)
 		}
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))

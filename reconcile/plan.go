@@ -1,3 +1,10 @@
+// Package reconcile turns two models of a portal — what portal.yaml wants and what
+// the portal holds — into an ordered plan with its access impact, checks the plan
+// against the safety rails, and executes it.
+//
+// Who sees what is decided by package access; reconcile asks it. Diff, the rails and
+// the plan file are pure; the only I/O is in ReadLive and Apply, through small
+// interfaces the caller satisfies.
 package reconcile
 
 import (
@@ -5,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/suggest"
@@ -24,8 +32,16 @@ const (
 	Remove    Action = "remove"
 )
 
-// actionOrder is the apply order of SPEC §4.
-var actionOrder = map[Action]int{Invite: 0, Promote: 1, UpdateACL: 2, Demote: 3, Remove: 4}
+// actionOrder is the apply order: the portal's of SPEC §4 (invite, promote, ACL
+// updates, demote, remove), inside the organization's: people join the
+// organization (invitations, invitations sent again, role changes) before anything
+// changes in the portal, and leave it (invitations cancelled, members removed) only
+// once the portal's own changes, its removals included, are done.
+var actionOrder = map[Action]int{
+	OrgInvite: 0, OrgReinvite: 1, OrgChangeRole: 2,
+	Invite: 3, Promote: 4, UpdateACL: 5, Demote: 6, Remove: 7,
+	OrgCancelInvite: 8, OrgRemove: 9,
+}
 
 // Op is one change to the portal: one API request.
 type Op struct {
@@ -44,10 +60,26 @@ type Op struct {
 	Rules       []portal.Rule // the whole new ACL (empty means open)
 	Added       []portal.Rule
 	Removed     []portal.Rule
+
+	// Organization operations (the org_ actions). MemberID is the organization
+	// member's id (org_change_role, org_remove).
+	InviteID string // org_reinvite, org_cancel_invite: the invitation
+	// OrgRole is the role given (org_invite, org_reinvite, org_change_role) or
+	// held (org_cancel_invite, org_remove), by the organization's name for it;
+	// OrgRoleID is its id (none offline).
+	OrgRole, OrgRoleID string
+	// FromOrgRole is the role held before (org_change_role, org_reinvite).
+	FromOrgRole, FromOrgRoleID string
+	// Expired: the invitation had expired (org_reinvite: it is sent again;
+	// org_cancel_invite).
+	Expired bool
 }
 
 // String describes the operation in a progress line.
 func (o Op) String() string {
+	if IsOrg(o.Action) {
+		return orgString(o)
+	}
 	switch o.Action {
 	case Invite:
 		return fmt.Sprintf("invite %s as %s", o.Email, o.Role)
@@ -72,11 +104,20 @@ type Unmanaged struct {
 type Plan struct {
 	Organization string
 	Ops          []Op
-	Impact       Impact
+	Impact       access.Impact
 	Unmanaged    []Unmanaged
 	// Fingerprint identifies the live state the plan was computed from; apply of a
 	// saved plan refuses to run when the portal has changed since.
 	Fingerprint string
+	// Desired is the state the plan was computed from: the file's members and
+	// managed blueprints. A saved plan carries it, so that apply can compute the
+	// plan again and refuse operations that do not follow from it.
+	Desired *portal.Config
+	// Digest is the saved plan's digest (see PlanJSON.Seal), once read back.
+	Digest string
+	// Org says whether the plan manages the organization's members (whose
+	// operations are among Ops, with the org_ actions).
+	Org OrgScope
 }
 
 // Count returns how many operations of an action the plan holds.
@@ -106,35 +147,10 @@ type DiffOptions struct {
 // returned as diagnostics at the blueprint's line.
 func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) {
 	var ds diag.List
-	p := &Plan{Organization: desired.Organization}
+	p := &Plan{Organization: desired.Organization, Desired: desired}
 	if p.Organization == "" {
 		p.Organization = current.Organization
 	}
-	live := make(map[string]portal.Member, len(current.Members))
-	for _, m := range current.Members {
-		live[m.Email] = m
-	}
-	want := make(map[string]bool, len(desired.Members))
-	for _, m := range desired.Members {
-		want[m.Email] = true
-		have, ok := live[m.Email]
-		switch {
-		case !ok:
-			p.Ops = append(p.Ops, Op{Action: Invite, Email: m.Email, Role: m.Role})
-		case have.Role != m.Role:
-			a := Promote
-			if m.Role != portal.RoleAdmin {
-				a = Demote
-			}
-			p.Ops = append(p.Ops, Op{Action: a, Email: m.Email, MemberID: have.ID, Role: m.Role, FromRole: have.Role})
-		}
-	}
-	for _, m := range current.Members {
-		if !want[m.Email] {
-			p.Ops = append(p.Ops, Op{Action: Remove, Email: m.Email, MemberID: m.ID, Role: m.Role})
-		}
-	}
-
 	// The state after the plan: the file's members, the file's blueprints, and the
 	// portal's other blueprints as they are.
 	after := &portal.Config{Organization: p.Organization, Members: desired.Members, Groups: desired.Groups}
@@ -143,7 +159,7 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 	for _, b := range current.Blueprints {
 		names = append(names, b.Name)
 	}
-	curIx := NewIndex(current)
+	curIx := access.NewIndex(current)
 	for _, b := range desired.Blueprints {
 		managed[b.Name] = true
 		have, ok := curIx.Blueprint(b.Name)
@@ -161,8 +177,8 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 		nb := b
 		nb.ID, nb.Description, nb.ETag = have.ID, have.Description, have.ETag
 		after.Blueprints = append(after.Blueprints, nb)
-		if !sameAccess(have, &b) {
-			added, removed := ruleDiff(have.Rules, b.Rules)
+		if !access.SameAccess(have, &b) {
+			added, removed := access.RuleDiff(have.Rules, b.Rules)
 			p.Ops = append(p.Ops, Op{
 				Action: UpdateACL, Blueprint: b.Name, BlueprintID: have.ID, ETag: have.ETag,
 				Rules: b.Rules, Added: added, Removed: removed,
@@ -176,8 +192,31 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 		}
 	}
 	after.Sort()
+	afterIx := access.NewIndex(after)
+
+	// Members: the two indexes answer who is where, so no other map of every
+	// email is built.
+	for _, m := range desired.Members {
+		have, ok := curIx.Member(m.Email)
+		switch {
+		case !ok:
+			p.Ops = append(p.Ops, Op{Action: Invite, Email: m.Email, Role: m.Role})
+		case have.Role != m.Role:
+			a := Promote
+			if m.Role != portal.RoleAdmin {
+				a = Demote
+			}
+			p.Ops = append(p.Ops, Op{Action: a, Email: m.Email, MemberID: have.ID, Role: m.Role, FromRole: have.Role})
+		}
+	}
+	for _, m := range current.Members {
+		if !afterIx.IsMember(m.Email) {
+			p.Ops = append(p.Ops, Op{Action: Remove, Email: m.Email, MemberID: m.ID, Role: m.Role})
+		}
+	}
+	ds = append(ds, diffOrg(p, desired, current, opts.Offline)...)
 	sort.SliceStable(p.Ops, func(i, j int) bool { return actionOrder[p.Ops[i].Action] < actionOrder[p.Ops[j].Action] })
-	p.Impact = ComputeImpact(curIx, NewIndex(after))
+	p.Impact = access.ComputeImpact(curIx, afterIx)
 	if !opts.Offline {
 		p.Fingerprint = Fingerprint(current)
 	}
@@ -193,43 +232,52 @@ func quoteAll(names []string) string {
 }
 
 // Simulate returns the state live would be in once ops are applied: the portal as
-// the plan leaves it. It is how a saved plan's impact and admin count are computed
-// from the portal as it is, rather than trusted from the file.
+// the plan leaves it. Each operation acts where its request would: role changes and
+// removals on the member with its member id, ACL updates on the blueprint with its
+// blueprint id, whatever email or name the operation shows. The rails count admins
+// on this result.
 func Simulate(live *portal.Config, ops []Op) *portal.Config {
 	out := &portal.Config{Version: live.Version, Organization: live.Organization, Groups: live.Groups}
-	byEmail := make(map[string]int, len(live.Members))
 	out.Members = append(out.Members, live.Members...)
+	byID := make(map[string]int, len(live.Members))
+	emails := make(map[string]bool, len(live.Members))
 	for i, m := range out.Members {
-		byEmail[m.Email] = i
+		if m.ID != "" {
+			byID[m.ID] = i
+		}
+		emails[m.Email] = true
 	}
-	removed := map[string]bool{}
+	removed := map[int]bool{}
 	acl := map[string]Op{}
 	for _, o := range ops {
 		switch o.Action {
 		case Invite:
-			if _, ok := byEmail[o.Email]; !ok {
-				byEmail[o.Email] = len(out.Members)
+			// The portal refuses to invite someone who is already a member.
+			if !emails[o.Email] {
+				emails[o.Email] = true
 				out.Members = append(out.Members, portal.Member{Email: o.Email, Role: o.Role, Status: portal.StatusPending})
 			}
 		case Promote, Demote:
-			if i, ok := byEmail[o.Email]; ok {
+			if i, ok := byID[o.MemberID]; ok {
 				out.Members[i].Role = o.Role
 			}
 		case Remove:
-			removed[o.Email] = true
+			if i, ok := byID[o.MemberID]; ok {
+				removed[i] = true
+			}
 		case UpdateACL:
-			acl[o.Blueprint] = o
+			acl[o.BlueprintID] = o
 		}
 	}
 	kept := out.Members[:0]
-	for _, m := range out.Members {
-		if !removed[m.Email] {
+	for i, m := range out.Members {
+		if !removed[i] {
 			kept = append(kept, m)
 		}
 	}
 	out.Members = kept
 	for _, b := range live.Blueprints {
-		if o, ok := acl[b.Name]; ok {
+		if o, ok := acl[b.ID]; ok && b.ID != "" {
 			b.Rules = append([]portal.Rule(nil), o.Rules...)
 			b.Open = len(b.Rules) == 0
 		}

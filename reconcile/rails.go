@@ -8,9 +8,17 @@ import (
 )
 
 // Rails are the limits apply refuses to cross without being told to.
+//
+// The removals of the portal and of the organization are counted together against
+// MaxRemovals: every member removed from the portal, every member removed from the
+// organization and every invitation cancelled counts one (someone leaving both
+// counts twice: the rail errs on the side of stopping). MaxRemovalPercent applies
+// to each apart, against its own size: the portal's removals against the portal's
+// members, the organization's against its members and invitations, so that a small
+// organization beside a large portal is protected as well.
 type Rails struct {
-	MaxRemovals       int // members removed in one run (default 5)
-	MaxRemovalPercent int // of the portal's members (default 25)
+	MaxRemovals       int // removals in one run, portal and organization together (default 5)
+	MaxRemovalPercent int // of the portal's members, and of the organization's (default 25)
 }
 
 // The default limits.
@@ -22,31 +30,77 @@ const (
 // ErrRefused marks a plan a safety rail stopped.
 var ErrRefused = errors.New("refused")
 
-// Check refuses a plan that would leave the live portal without an admin, or remove
-// more of its members than the rails allow. Each refusal names the flag that
-// overrides it; none overrides the last admin.
+// ErrStale marks a saved plan whose live state changed since it was made.
+var ErrStale = errors.New("the portal changed since the plan was made")
+
+// Check refuses a plan that would leave the live portal without an admin, touch the
+// organization's owner, or remove more members than the rails allow. It judges the
+// operations as they will execute: by member id, the id each request carries,
+// whatever email an operation shows. Each refusal names the flag that overrides it;
+// none overrides the last admin or the owner.
 func (r Rails) Check(p *Plan, live *portal.Config) error {
 	if AdminsAfter(live, p.Ops) == 0 {
 		return fmt.Errorf("%w: the plan would leave the portal with no admin; give at least one member `role: admin` in the file", ErrRefused)
 	}
-	removals := p.Count(Remove)
-	if removals == 0 {
-		return nil
+	if err := checkOwner(p.Ops, live); err != nil {
+		return err
 	}
-	if removals > r.MaxRemovals {
-		return fmt.Errorf("%w: the plan removes %d members, more than --max-removals=%d; check the file, then re-run with --max-removals=%d if this is intended",
-			ErrRefused, removals, r.MaxRemovals, removals)
+	portalN, orgN := removedIDs(p.Ops), orgRemovals(p.Ops)
+	if total := portalN + orgN; total > r.MaxRemovals {
+		what := countNoun(portalN, "member")
+		switch {
+		case orgN > 0 && portalN > 0:
+			what = fmt.Sprintf("%d (%s of the portal, %s of the organization)", total, countNoun(portalN, "member"), countNoun(orgN, "member or invitation", "members or invitations"))
+		case orgN > 0:
+			what = countNoun(orgN, "organization member or invitation", "organization members or invitations")
+		}
+		return fmt.Errorf("%w: the plan removes %s, more than --max-removals=%d; check the file, then re-run with --max-removals=%d if this is intended",
+			ErrRefused, what, r.MaxRemovals, total)
 	}
-	n := len(live.Members)
-	if n > 0 && removals*100 > n*r.MaxRemovalPercent {
-		pct := (removals*100 + n - 1) / n
-		return fmt.Errorf("%w: the plan removes %d of %d members (%d%%), more than --max-removal-percent=%d; check the file, then re-run with --max-removal-percent=%d if this is intended",
-			ErrRefused, removals, n, pct, r.MaxRemovalPercent, pct)
+	if err := r.percent(portalN, len(live.Members), "members"); err != nil {
+		return err
+	}
+	if live.Org != nil {
+		return r.percent(orgN, len(live.Org.Members), "organization members and invitations")
 	}
 	return nil
 }
 
-// AdminsAfter counts the admins the portal would have once ops are applied to live.
+// percent refuses removing more than MaxRemovalPercent of the n things named.
+func (r Rails) percent(removals, n int, things string) error {
+	if removals == 0 || n == 0 || removals*100 <= n*r.MaxRemovalPercent {
+		return nil
+	}
+	pct := (removals*100 + n - 1) / n
+	return fmt.Errorf("%w: the plan removes %d of %d %s (%d%%), more than --max-removal-percent=%d; check the file, then re-run with --max-removal-percent=%d if this is intended",
+		ErrRefused, removals, n, things, pct, r.MaxRemovalPercent, pct)
+}
+
+// countNoun is "1 member", "3 members"; many defaults to one+"s".
+func countNoun(n int, one string, many ...string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	word := one + "s"
+	if len(many) > 0 {
+		word = many[0]
+	}
+	return fmt.Sprintf("%d %s", n, word)
+}
+
+// removedIDs counts the distinct member ids the removals of ops send.
+func removedIDs(ops []Op) int {
+	ids := map[string]bool{}
+	for _, o := range ops {
+		if o.Action == Remove {
+			ids[o.MemberID] = true
+		}
+	}
+	return len(ids)
+}
+
+// AdminsAfter counts the admins the portal would have once ops are applied to live,
+// each operation acting on the member its id names.
 func AdminsAfter(live *portal.Config, ops []Op) int {
 	n := 0
 	for _, m := range Simulate(live, ops).Members {
@@ -55,4 +109,134 @@ func AdminsAfter(live *portal.Config, ops []Op) int {
 		}
 	}
 	return n
+}
+
+// Bind checks that every operation acts on the live object it says it does, as the
+// request will: a member operation's id exists, belongs to the email shown, and holds
+// the role the operation starts from; an ACL update's blueprint id exists under the
+// name shown, at the ACL version read; an invitation's email is not a member yet; and
+// no member or blueprint is the subject of two operations. Any disagreement refuses
+// the whole plan, before anything is sent.
+func Bind(p *Plan, live *portal.Config) error {
+	byID := make(map[string]portal.Member, len(live.Members))
+	byEmail := make(map[string]portal.Member, len(live.Members))
+	for _, m := range live.Members {
+		byID[m.ID] = m
+		byEmail[m.Email] = m
+	}
+	bps := make(map[string]portal.Blueprint, len(live.Blueprints))
+	for _, b := range live.Blueprints {
+		bps[b.ID] = b
+	}
+	var org *orgLive
+	subject := map[string]int{} // member id, invited email or blueprint id → operation
+	refuse := func(i int, o Op, format string, args ...any) error {
+		return fmt.Errorf("%w: operation %d (%s) %s: the plan does not match the portal; run plan again",
+			ErrRefused, i+1, quoteOp(o), fmt.Sprintf(format, args...))
+	}
+	for i, o := range p.Ops {
+		var key string
+		switch o.Action {
+		case Invite:
+			if m, ok := byEmail[o.Email]; ok {
+				return refuse(i, o, "invites %q, who is already a member (id %q)", o.Email, m.ID)
+			}
+			key = "email " + o.Email
+		case Promote, Demote, Remove:
+			m, ok := byID[o.MemberID]
+			switch {
+			case !ok || o.MemberID == "":
+				return refuse(i, o, "names member id %q, which the portal does not have", o.MemberID)
+			case m.Email != o.Email:
+				return refuse(i, o, "sends member id %q, which is %q in the portal, not %q", o.MemberID, m.Email, o.Email)
+			case o.Action != Remove && m.Role != o.FromRole:
+				return refuse(i, o, "expects %q to be %s, but the portal has them as %s", o.Email, o.FromRole, m.Role)
+			case o.Action == Remove && m.Role != o.Role:
+				return refuse(i, o, "shows %q as %s, but the portal has them as %s", o.Email, o.Role, m.Role)
+			}
+			key = "member " + o.MemberID
+		case UpdateACL:
+			b, ok := bps[o.BlueprintID]
+			switch {
+			case !ok || o.BlueprintID == "":
+				return refuse(i, o, "names blueprint id %q, which the portal does not have", o.BlueprintID)
+			case b.Name != o.Blueprint:
+				return refuse(i, o, "sends blueprint id %q, which is %q in the portal, not %q", o.BlueprintID, b.Name, o.Blueprint)
+			case b.ETag != o.ETag:
+				return refuse(i, o, "was planned on version %q of the ACL of %q; the portal holds version %q", o.ETag, o.Blueprint, b.ETag)
+			}
+			key = "blueprint " + o.BlueprintID
+		case OrgInvite, OrgReinvite, OrgChangeRole, OrgCancelInvite, OrgRemove:
+			if org == nil {
+				org = newOrgLive(live.Org)
+			}
+			var why string
+			if key, why = org.bind(o); why != "" {
+				return refuse(i, o, "%s", why)
+			}
+		default:
+			return refuse(i, o, "has the unknown action %q", o.Action)
+		}
+		if j, dup := subject[key]; dup {
+			return refuse(i, o, "acts on the same %s as operation %d", key, j+1)
+		}
+		subject[key] = i
+	}
+	return nil
+}
+
+// Recheck is the check of a saved plan against the portal as it is now, after its
+// digest and signature passed: the live state must be the one the plan was made
+// from (the fingerprint), and the plan's operations must be exactly those its
+// desired state gives against that live state. It returns the plan recomputed from
+// the live state, whose impact and unmanaged blueprints are the portal's own, not
+// the file's.
+func Recheck(saved *Plan, live *portal.Config) (*Plan, error) {
+	if fp := Fingerprint(live); fp != saved.Fingerprint {
+		return nil, ErrStale
+	}
+	if saved.Desired == nil {
+		return nil, fmt.Errorf("%w: the plan holds no desired state: run plan again", ErrRefused)
+	}
+	fresh, ds := Diff(saved.Desired, live, DiffOptions{})
+	if ds.HasErrors() {
+		return nil, fmt.Errorf("%w: the plan's desired state does not fit the portal (%s): run plan again", ErrRefused, ds[0].Message)
+	}
+	n := max(len(saved.Ops), len(fresh.Ops))
+	for i := range n {
+		switch {
+		case i >= len(fresh.Ops):
+			return nil, fmt.Errorf("%w: operation %d (%s) does not follow from the plan's desired state: the plan was edited; run plan again",
+				ErrRefused, i+1, quoteOp(saved.Ops[i]))
+		case i >= len(saved.Ops):
+			return nil, fmt.Errorf("%w: the plan lacks %s, which its desired state requires: the plan was edited; run plan again",
+				ErrRefused, quoteOp(fresh.Ops[i]))
+		case !sameOp(saved.Ops[i], fresh.Ops[i]):
+			return nil, fmt.Errorf("%w: operation %d (%s) does not follow from the plan's desired state, which gives %s: the plan was edited; run plan again",
+				ErrRefused, i+1, quoteOp(saved.Ops[i]), quoteOp(fresh.Ops[i]))
+		}
+	}
+	fresh.Organization = saved.Organization
+	fresh.Fingerprint = saved.Fingerprint
+	fresh.Digest = saved.Digest
+	return fresh, nil
+}
+
+// quoteOp describes an operation in a message, with every value from the plan
+// file or the portal quoted so that control characters show as escapes.
+func quoteOp(o Op) string {
+	if IsOrg(o.Action) {
+		return quoteOrgOp(o)
+	}
+	switch o.Action {
+	case Invite:
+		return fmt.Sprintf("invite %q as %q", o.Email, o.Role)
+	case Promote, Demote:
+		return fmt.Sprintf("%s %q (member id %q) from %q to %q", o.Action, o.Email, o.MemberID, o.FromRole, o.Role)
+	case Remove:
+		return fmt.Sprintf("remove %q (member id %q)", o.Email, o.MemberID)
+	case UpdateACL:
+		return fmt.Sprintf("update the ACL of %q (blueprint id %q)", o.Blueprint, o.BlueprintID)
+	}
+	return fmt.Sprintf("%q", o.Action)
 }

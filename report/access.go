@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
-	"github.com/qovery/portalctl/reconcile"
 )
 
 // AudienceJSON is the JSON answer of `access --blueprint`.
@@ -32,7 +32,7 @@ type VisibilityJSON struct {
 	Blueprints []AccessItem `json:"blueprints"`
 }
 
-func vias(v []reconcile.Via) []string {
+func vias(v []access.Via) []string {
 	out := make([]string, len(v))
 	for i, x := range v {
 		out[i] = x.String()
@@ -41,7 +41,7 @@ func vias(v []reconcile.Via) []string {
 }
 
 // Audience writes who sees blueprint b.
-func Audience(w io.Writer, f Format, b *portal.Blueprint, viewers []reconcile.Viewer, source string) error {
+func Audience(w io.Writer, f Format, b *portal.Blueprint, viewers []access.Viewer, source string) error {
 	if f == JSON {
 		out := AudienceJSON{Blueprint: b.Name, Source: source, Open: b.Open, Rules: []string{}, Members: []AccessItem{}}
 		for _, r := range b.Rules {
@@ -65,7 +65,7 @@ func Audience(w io.Writer, f Format, b *portal.Blueprint, viewers []reconcile.Vi
 }
 
 // Visibility writes what email sees.
-func Visibility(w io.Writer, f Format, email string, member bool, seen []reconcile.Seen, source string) error {
+func Visibility(w io.Writer, f Format, email string, member bool, seen []access.Seen, source string) error {
 	if f == JSON {
 		out := VisibilityJSON{Email: email, Source: source, Member: member, Blueprints: []AccessItem{}}
 		for _, s := range seen {

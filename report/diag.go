@@ -4,6 +4,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -76,11 +77,11 @@ func Diagnostics(w io.Writer, f Format, ds diag.List, o DiagOptions) error {
 		fmt.Fprintln(w, summary(o.File, errs, warns))
 		return nil
 	case Markdown:
-		fmt.Fprintf(w, "**%s**\n\n", Escape(summary(o.File, errs, warns)))
+		fmt.Fprintf(w, "**%s**\n\n", Prose(summary(o.File, errs, warns)))
 		for _, d := range shown {
-			fmt.Fprintf(w, "- %s **%s**: %s", Code(d.Pos.String()), d.Severity, Escape(d.Message))
+			fmt.Fprintf(w, "- %s **%s**: %s", Code(d.Pos.String()), d.Severity, Prose(d.Message))
 			if d.Hint != "" {
-				fmt.Fprintf(w, " — %s", Escape(d.Hint))
+				fmt.Fprintf(w, " — %s", Prose(d.Hint))
 			}
 			fmt.Fprintln(w)
 		}
@@ -94,9 +95,9 @@ func Diagnostics(w io.Writer, f Format, ds diag.List, o DiagOptions) error {
 			if o.Color {
 				sev = paint(sev, d.Severity == diag.Error)
 			}
-			fmt.Fprintf(w, "%s: %s: %s\n", d.Pos, sev, d.Message)
+			fmt.Fprintf(w, "%s: %s: %s\n", termSafe(d.Pos.String()), sev, termSafe(d.Message))
 			if d.Hint != "" {
-				fmt.Fprintf(w, "    hint: %s\n", d.Hint)
+				fmt.Fprintf(w, "    hint: %s\n", termSafe(d.Hint))
 			}
 		}
 		if len(rest) > 0 {
@@ -145,14 +146,31 @@ func paint(s string, red bool) string {
 	return "\x1b[1;33m" + s + "\x1b[0m"
 }
 
-// escapeData escapes a workflow command's message.
+// escapeData escapes a workflow command's message; other control characters and
+// hidden controls are shown as escapes.
 func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(visibleControls(s))
 }
 
 // escapeProperty escapes a workflow command's property value.
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(visibleControls(s))
+}
+
+// visibleControls shows hidden characters other than line breaks as \uXXXX.
+func visibleControls(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r != '\n' && r != '\r' && hidden(r) }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r != '\n' && r != '\r' && hidden(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // DiagJSON is one problem in the JSON output of validate.
@@ -187,9 +205,15 @@ func diagJSON(all, shown diag.List, omitted int) ValidationJSON {
 	return out
 }
 
+// writeJSON writes v indented, with hidden controls escaped (see jsonSafe).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonSafe(buf.Bytes()))
+	return err
 }

@@ -5,10 +5,14 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/qovery/portalctl/portal"
 )
 
 // zwsp is a zero-width space. Put after "@", "www" and ":" it stops GitHub from
-// turning text into a mention or a link, while the text still reads the same.
+// turning text into a mention or a link, while the text still reads the same. It is
+// only a last resort for prose: values a reviewer may copy are code spans (see Prose).
 const zwsp = "\u200b"
 
 // markup are the ASCII characters that can start markdown or HTML syntax: emphasis,
@@ -16,11 +20,19 @@ const zwsp = "\u200b"
 // GitHub's math.
 const markup = "\\`*_{}[]<>()#+-!|~&$"
 
+// hidden reports the characters no output may carry raw: control characters, line
+// and paragraph separators, and the bidirectional and invisible controls of
+// portal.HiddenControl, which can make a value read as another.
+func hidden(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || portal.HiddenControl(r)
+}
+
 // Escape makes text that may contain values from the file safe in GitHub-flavoured
 // markdown and HTML: every markup character is backslash-escaped (so no emphasis,
-// link, image, HTML tag or entity can form), line breaks and control
-// characters are shown as escapes (so no new block can start), and "@", "www." and
-// "://" are broken with a zero-width space (so no mention or autolink forms).
+// link, image, HTML tag or entity can form), line breaks, control characters and
+// hidden controls are shown as escapes (so no new block can start and nothing can
+// reorder the line), and "@", "www." and "://" are broken with a zero-width space (so
+// no mention or autolink forms).
 func Escape(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/4)
@@ -33,7 +45,7 @@ func Escape(s string) string {
 		case strings.ContainsRune(markup, r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+		case hidden(r):
 			fmt.Fprintf(&b, "\\\\u%04x", r)
 		case (r == 'w' || r == 'W') && strings.HasPrefix(strings.ToLower(s[i:]), "www.") && (i == 0 || s[i-1] != 'w' && s[i-1] != 'W'):
 			b.WriteRune(r)
@@ -46,7 +58,8 @@ func Escape(s string) string {
 }
 
 // Code renders a value from the file as an inline code span, inside which markdown,
-// HTML, mentions and autolinks are inert. Control characters are shown escaped.
+// HTML, mentions and autolinks are inert. Control characters and hidden controls are
+// shown escaped, so the span reads as what it holds and cannot reorder its line.
 func Code(s string) string { return codeSpan(s, false) }
 
 // CellCode is Code for a table cell, where "|" would end the cell even inside a code
@@ -63,7 +76,7 @@ func codeSpan(s string, cell bool) string {
 			longest = max(longest, run)
 			b.WriteRune(r)
 			continue
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+		case hidden(r):
 			fmt.Fprintf(&b, "\\u%04x", r)
 		case r == '|' && cell:
 			b.WriteString("\\|")
@@ -88,14 +101,150 @@ func codeSpan(s string, cell bool) string {
 	return fence + body + fence
 }
 
-// termSafe keeps a value from the file or the portal from writing control
-// sequences to a terminal: control characters are shown as escapes.
-func termSafe(s string) string {
-	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			q := strconv.QuoteToGraphic(s)
-			return q[1 : len(q)-1]
+// Prose renders a sentence written by portalctl that quotes values, such as a
+// validation message or hint: text between backticks and Go-quoted strings ("x")
+// become code spans, and so does any word that holds an "@", "://" or "www.", so that
+// an email or an address reads and copies exactly as written, with no zero-width
+// character in it. The rest is escaped with Escape.
+func Prose(s string) string {
+	var segs []segment
+	add := func(code bool, v string) {
+		// Two code spans side by side would run their backticks together: one span.
+		if n := len(segs); n > 0 && code && segs[n-1].code {
+			segs[n-1].s += v
+			return
+		}
+		segs = append(segs, segment{code, v})
+	}
+	for s != "" {
+		i := strings.IndexAny(s, "`\"")
+		if i < 0 {
+			proseText(add, s)
+			break
+		}
+		proseText(add, s[:i])
+		s = s[i:]
+		if s[0] == '`' {
+			if end := strings.IndexByte(s[1:], '`'); end > 0 {
+				add(true, s[1:1+end])
+				s = s[end+2:]
+				continue
+			}
+		} else if q, err := strconv.QuotedPrefix(s); err == nil {
+			if v, err := strconv.Unquote(q); err == nil && v != "" {
+				add(true, v)
+				s = s[len(q):]
+				continue
+			}
+		}
+		add(false, s[:1])
+		s = s[1:]
+	}
+	var b strings.Builder
+	for _, sg := range segs {
+		if sg.code {
+			b.WriteString(Code(sg.s))
+		} else {
+			b.WriteString(Escape(sg.s))
 		}
 	}
-	return s
+	return b.String()
+}
+
+// segment is a piece of a sentence: text, or a value shown as code.
+type segment struct {
+	code bool
+	s    string
+}
+
+// proseText splits plain text into words, making code of the ones GitHub would link
+// or mention.
+func proseText(add func(code bool, v string), t string) {
+	for t != "" {
+		end := strings.IndexFunc(t, unicode.IsSpace)
+		if end < 0 {
+			end = len(t)
+		}
+		if word := t[:end]; linkish(word) {
+			lead, core, trail := trimPunct(word)
+			if lead != "" {
+				add(false, lead)
+			}
+			add(true, core)
+			if trail != "" {
+				add(false, trail)
+			}
+		} else if word != "" {
+			add(false, word)
+		}
+		t = t[end:]
+		if t != "" {
+			_, size := utf8.DecodeRuneInString(t)
+			add(false, t[:size])
+			t = t[size:]
+		}
+	}
+}
+
+// linkish reports whether GitHub could turn word into a mention or a link.
+func linkish(word string) bool {
+	w := strings.ToLower(word)
+	return strings.Contains(w, "@") || strings.Contains(w, "://") || strings.Contains(w, "www.")
+}
+
+// trimPunct splits the punctuation that ends or starts a sentence off a word
+// ("(alice@company.com)," → "(", "alice@company.com", "),").
+func trimPunct(word string) (lead, core, trail string) {
+	core = strings.TrimLeft(word, "([{'")
+	lead = word[:len(word)-len(core)]
+	trimmed := strings.TrimRight(core, ".,;:!?)]}'")
+	trail = core[len(trimmed):]
+	if trimmed == "" {
+		return "", word, ""
+	}
+	return lead, trimmed, trail
+}
+
+// termSafe keeps a value from the file or the portal from writing control
+// sequences to a terminal or reordering its line: control characters and hidden
+// controls are shown as Go escapes (\x1b, \n, \u202e), the rest as it is.
+func termSafe(s string) string {
+	if strings.IndexFunc(s, hidden) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if hidden(r) {
+			q := strconv.QuoteRuneToGraphic(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// jsonSafe rewrites the hidden controls that encoding/json leaves raw in its output
+// as \uXXXX escapes. JSON's structure is ASCII, so such a character can only be
+// inside a string, where the escape decodes to the same value.
+func jsonSafe(data []byte) []byte {
+	var out []byte
+	done := 0 // data[:done] is in out
+	for i := 0; i < len(data); {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if portal.HiddenControl(r) {
+			out = append(out, data[done:i]...)
+			out = fmt.Appendf(out, "\\u%04x", r)
+			done = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return data
+	}
+	return append(out, data[done:]...)
 }

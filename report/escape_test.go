@@ -1,11 +1,15 @@
 package report
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	east "github.com/yuin/goldmark/extension/ast"
+
+	"github.com/qovery/portalctl/portal"
 )
 
 func addSeeds(f *testing.F) {
@@ -16,6 +20,11 @@ func addSeeds(f *testing.F) {
 		"", " ", "a", "`", "``", "` `", " `", "` ", "`a``b```c", "|", "\\|", "a\\", "@", "\u200b@x",
 		"wwww.evil.com", "xwww.evil.com", "ww.w.", "http:/", "http://", "://", "a@b.co", "Bücher@bücher.de",
 		"\u00a0x\u00a0", "&", "&amp", "&#", "<", "<!--", "<?php", "<![CDATA[", "*", "_", "__x__", "~", "[", "]", "![", "\x00",
+		// Hidden controls (portal.HiddenControl), alone and in values a reviewer copies.
+		"\u202egnp.exe", "alice@evil\u202e.com", "a\u200bb@company.com", "\ufeffbom", "\u2066iso\u2069", "\u200e\u200f", "\u200c\u200d",
+		// Sentences as validation messages write them.
+		`invalid email "bob@@company.com" in members`, "did you mean `email`?", `"\u202e"`, "write `role: admin` (e.g. alice@company.com).",
+		`unterminated "quote`, "``", "a `b` c `d", "(www.evil.com),", "'@'", "@.", "x\ty\nz",
 	} {
 		f.Add(s)
 	}
@@ -62,7 +71,68 @@ func FuzzEscape(f *testing.F) {
 		if last := flatten(d.root.FirstChild().LastChild().LastChild(), d.src); last != "z" {
 			t.Fatalf("Escape(%q) in a table = %q: the next cell reads %q", s, src, last)
 		}
+		// No hidden control of the value survives, only the zero-width spaces Escape
+		// adds against mentions and links.
+		if i := strings.IndexFunc(stripZWSP(Escape(s)), portal.HiddenControl); i >= 0 {
+			t.Fatalf("Escape(%q) keeps a hidden control at byte %d", s, i)
+		}
+
+		checkProse(t, s)
+		checkTerminalAndJSON(t, s)
 	})
+}
+
+// checkProse: Prose(s) is one paragraph with no link, mention, HTML or hidden
+// character, not even a zero-width space, that reads as the sentence with its
+// quoted values and backticked spans shown as code.
+func checkProse(t *testing.T, s string) {
+	t.Helper()
+	out := Prose(s)
+	if i := strings.IndexFunc(out, portal.HiddenControl); i >= 0 {
+		t.Fatalf("Prose(%q) = %q holds a hidden character at byte %d", s, out, i)
+	}
+	src := "x " + out + " y"
+	d := parseMarkdown(src)
+	if children(d.root) != 1 || d.root.FirstChild().Kind().String() != "Paragraph" {
+		t.Fatalf("Prose(%q) = %q is not one paragraph: %v", s, src, d.shape)
+	}
+	if problems := d.check(); len(problems) > 0 {
+		t.Fatalf("Prose(%q) = %q: %v", s, src, problems)
+	}
+	for k, n := range d.kinds {
+		switch k {
+		case "Document", "Paragraph", "Text", "String", "CodeSpan":
+		default:
+			t.Fatalf("Prose(%q) = %q makes %d %s", s, src, n, k)
+		}
+	}
+	if want := "x " + proseReading(s) + " y"; utf8.ValidString(s) && d.reads[0] != want {
+		t.Fatalf("Prose(%q) = %q reads %q, want %q", s, src, d.reads[0], want)
+	}
+}
+
+// checkTerminalAndJSON: on a terminal the value keeps no control or hidden
+// character and no line break; in JSON it keeps no hidden character and decodes to
+// itself.
+func checkTerminalAndJSON(t *testing.T, s string) {
+	t.Helper()
+	if out := termSafe(s); strings.ContainsFunc(out, hidden) {
+		t.Fatalf("termSafe(%q) = %q keeps a control or hidden character", s, out)
+	}
+	var b bytes.Buffer
+	if err := writeJSON(&b, map[string]string{"v": s}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsFunc(b.String(), portal.HiddenControl) {
+		t.Fatalf("JSON of %q holds a hidden character: %s", s, b.String())
+	}
+	var back map[string]string
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatalf("JSON of %q does not decode: %v", s, err)
+	}
+	if utf8.ValidString(s) && back["v"] != s {
+		t.Fatalf("JSON of %q decodes to %q", s, back["v"])
+	}
 }
 
 // FuzzCode checks that Code makes one code span that reads as the value, in a
@@ -89,6 +159,9 @@ func FuzzCode(f *testing.F) {
 		}
 		if roundTrip && d.codeSpans[0] != want {
 			t.Fatalf("Code(%q) = %q reads %q, want %q", s, src, d.codeSpans[0], want)
+		}
+		if strings.ContainsFunc(Code(s), portal.HiddenControl) || strings.ContainsFunc(CellCode(s), portal.HiddenControl) {
+			t.Fatalf("Code(%q) keeps a hidden control", s)
 		}
 
 		src = "| h | h2 |\n|---|---|\n| " + CellCode(s) + " | z |\n"

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
@@ -172,24 +173,25 @@ func TestPlanContent(t *testing.T) {
 	// impact and the unmanaged blueprints.
 	assertOrder(t, text, "Members to invite", "Role changes", "Blueprint ACL changes", "Members to remove", "Access impact:", "Unmanaged blueprints")
 
+	// plan -o markdown is the reviewer's report, audiences included.
 	for _, want := range []string{
-		"> [!CAUTION]\n> Blueprint `legacy-app` becomes **open to every member** of the portal.\n",
-		"#### `legacy-app` — ⚠️ becomes open to every member\n",
-		"#### `new-sandbox` — newly managed by the file\n",
-		"| ➕ 12 gain | `u01@bigcorp.com`, `u02@bigcorp.com`, `u03@bigcorp.com`, `u04@bigcorp.com`, `u05@bigcorp.com`, `u06@bigcorp.com`, `u07@bigcorp.com`, `u08@bigcorp.com`, `u09@bigcorp.com`, `u10@bigcorp.com` and **2 more** | via domain `bigcorp.com` |\n",
-		"| ➕ 1 gains | `freelancer@gmail.com` | invited, via group `contractors` |\n",
+		"> [!CAUTION]\n> **1 blueprint becomes open to every member of the portal:** `legacy-app`\n",
+		"| Blueprint | Audience | Gain | Loss | Rule changes |\n",
+		"| ⚠️ `legacy-app` **opens to everyone** | 1\u00a0→\u00a0**all\u00a019** | +18 |  | − email `dave@company.com`; **no rules left** |\n",
+		"| `new-sandbox` | new\u00a0→\u00a01 | +1 |  | newly managed: + email `gina@company.com` |\n",
+		"| `data-science` | 4\u00a0→\u00a06 | +3 | −1 | + email `carol@partner.org` (group `contractors`), + email `freelancer@gmail.com` (group `contractors`) |\n",
 		"- `dave@company.com`: user → admin\n",
-		"- `hank@partner.org` as admin\n",
-		"- `frank@oldvendor.io` (user)\n",
+		"- `hank@partner.org` as **admin**, will see 3 blueprints\n",
+		"- `frank@oldvendor.io` (user), loses access to 3 blueprints\n",
 		"- `internal-tools` ⚠️ open to every member\n- `old-reports`\n",
-		"<details><summary>Rule changes</summary>\n\n```diff\n",
+		"<details><summary>Rule changes (6 blueprints)</summary>\n\n```diff\n",
 		"+   (no rules: open to every member)\n",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown plan lacks %q", want)
 		}
 	}
-	assertOrder(t, md, "[!CAUTION]", "#### `analytics`", "#### `legacy-app`", "#### Members", "**Invitations**", "**Promotions**", "**Demotions**", "**Removals**", "#### Unmanaged blueprints", "<details>")
+	assertOrder(t, md, "[!CAUTION]", "| ⚠️ `legacy-app`", "| `enterprise-suite`", "#### Member changes", "**Invitations (3)**", "**Promotions (1)**", "**Demotions (1)**", "**Removals (2)**", "<details>", "#### Blueprints the file leaves alone")
 
 	var pj reconcile.PlanJSON
 	if err := json.Unmarshal([]byte(js), &pj); err != nil {
@@ -212,11 +214,11 @@ func TestMaxEmails(t *testing.T) {
 		t.Errorf("text lacks %q:\n%s", want, text)
 	}
 	md := renderPlan(t, Markdown, p, PlanOptions{MaxEmails: 3})
-	if want := "| ➕ 12 gain | `u01@bigcorp.com`, `u02@bigcorp.com`, `u03@bigcorp.com` and **9 more** | via domain `bigcorp.com` |\n"; !strings.Contains(md, want) {
+	if want := "- **11 members** lose `analytics` (had domain `bigcorp.com`): `u02@bigcorp.com`, `u03@bigcorp.com`, `u04@bigcorp.com` and 8 more\n"; !strings.Contains(md, want) {
 		t.Errorf("markdown lacks %q:\n%s", want, md)
 	}
-	if n := strings.Count(md, " more** |"); n != 3 {
-		t.Errorf("%d rows count more members, want 3 (analytics, enterprise-suite, legacy-app)", n)
+	if want := "> - **2 members removed** from the portal: `erin@company.com`, `frank@oldvendor.io`\n"; !strings.Contains(md, want) {
+		t.Errorf("markdown lacks %q:\n%s", want, md)
 	}
 }
 
@@ -406,7 +408,7 @@ func TestParseFormat(t *testing.T) {
 
 func TestAccessGolden(t *testing.T) {
 	cfg := loadConfig(t, "head.yaml")
-	ix := reconcile.NewIndex(cfg)
+	ix := access.NewIndex(cfg)
 	var text, js strings.Builder
 	for _, name := range []string{"data-science", "python-starter", "new-sandbox"} {
 		b, ok := ix.Blueprint(name)
@@ -482,7 +484,7 @@ func TestAccessGolden(t *testing.T) {
 	}
 }
 
-func renderAudience(t testing.TB, f Format, b *portal.Blueprint, viewers []reconcile.Viewer) string {
+func renderAudience(t testing.TB, f Format, b *portal.Blueprint, viewers []access.Viewer) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Audience(&buf, f, b, viewers, "portal.yaml"); err != nil {

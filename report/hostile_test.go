@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"slices"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 )
@@ -83,29 +85,30 @@ func hostilePlan(vals []string, openName string) *reconcile.Plan {
 			acl.Rules = nil // the ACL becomes empty: open
 		}
 		p.Ops = append(p.Ops, acl)
-		p.Impact.Blueprints = append(p.Impact.Blueprints, reconcile.BlueprintImpact{
+		p.Impact.Blueprints = append(p.Impact.Blueprints, access.BlueprintImpact{
 			Name:         v,
 			NewlyManaged: i%3 == 1,
+			RulesChange:  true,
 			RulesAdded:   added,
-			Gains: []reconcile.Access{
-				{Email: email(v), Via: []reconcile.Via{{Rule: emailRule(email(v))}}},
-				{Email: v, Via: []reconcile.Via{{Rule: emailRule(v), Group: v}}, Member: true},
-				{Email: "plain@company.com", Via: []reconcile.Via{{Rule: domainRule(v)}}},
+			Gains: []access.Change{
+				{Email: email(v), Via: []access.Via{{Rule: emailRule(email(v))}}},
+				{Email: v, Via: []access.Via{{Rule: emailRule(v), Group: v}}, Member: true},
+				{Email: "plain@company.com", Via: []access.Via{{Rule: domainRule(v)}}},
 			},
-			Losses: []reconcile.Access{
-				{Email: "l" + email(v), Via: []reconcile.Via{{Rule: domainRule(v)}, {Rule: emailRule(v)}}},
-				{Email: "r" + v, Via: []reconcile.Via{{Open: true}}, Member: true},
-				{Email: "g" + v, Via: []reconcile.Via{{Rule: emailRule(v), Group: v}}},
+			Losses: []access.Change{
+				{Email: "l" + email(v), Via: []access.Via{{Rule: domainRule(v)}, {Rule: emailRule(v)}}},
+				{Email: "r" + v, Via: []access.Via{{Open: true}}, Member: true},
+				{Email: "g" + v, Via: []access.Via{{Rule: emailRule(v), Group: v}}},
 			},
 		})
 		p.Unmanaged = append(p.Unmanaged, reconcile.Unmanaged{Name: "u" + v, Open: i%2 == 0})
 	}
 	p.Impact.Blueprints = append(p.Impact.Blueprints,
-		reconcile.BlueprintImpact{Name: openName, Open: true, Gains: []reconcile.Access{
-			{Email: "plain@company.com", Via: []reconcile.Via{{Open: true}}},
-			{Email: "new@company.com", Via: []reconcile.Via{{Open: true}}, Member: true},
+		access.BlueprintImpact{Name: openName, Open: true, RulesChange: true, Gains: []access.Change{
+			{Email: "plain@company.com", Via: []access.Via{{Open: true}}},
+			{Email: "new@company.com", Via: []access.Via{{Open: true}}, Member: true},
 		}},
-		reconcile.BlueprintImpact{Name: "quiet " + vals[len(vals)-1], RulesAdded: []portal.Rule{{Kind: portal.RuleDomain, Value: vals[0]}}},
+		access.BlueprintImpact{Name: "quiet " + vals[len(vals)-1], RulesChange: true, RulesAdded: []portal.Rule{{Kind: portal.RuleDomain, Value: vals[0]}}},
 	)
 	return p
 }
@@ -123,17 +126,17 @@ func mapPlan(p *reconcile.Plan, f func(string) string) *reconcile.Plan {
 		}
 		return out
 	}
-	access := func(as []reconcile.Access) []reconcile.Access {
+	access := func(as []access.Change) []access.Change {
 		if as == nil {
 			return nil
 		}
-		out := make([]reconcile.Access, len(as))
+		out := make([]access.Change, len(as))
 		for i, a := range as {
-			vias := make([]reconcile.Via, len(a.Via))
+			vias := make([]access.Via, len(a.Via))
 			for j, v := range a.Via {
-				vias[j] = reconcile.Via{Open: v.Open, Rule: portal.RuleKey{Kind: v.Rule.Kind, Value: f(v.Rule.Value)}, Group: f(v.Group)}
+				vias[j] = access.Via{Open: v.Open, Rule: portal.RuleKey{Kind: v.Rule.Kind, Value: f(v.Rule.Value)}, Group: f(v.Group)}
 			}
-			out[i] = reconcile.Access{Email: f(a.Email), Via: vias, Member: a.Member}
+			out[i] = access.Change{Email: f(a.Email), Via: vias, Member: a.Member}
 		}
 		return out
 	}
@@ -172,33 +175,9 @@ func benign() func(string) string {
 	}
 }
 
-// expectedRows counts the rows of a blueprint's impact table: one per reason, a
-// member leaving the portal being one reason whatever rule let them see it.
-func expectedRows(bi reconcile.BlueprintImpact) int {
-	rows := 0
-	for _, side := range []struct {
-		as   []reconcile.Access
-		gain bool
-	}{{bi.Gains, true}, {bi.Losses, false}} {
-		reasons := map[string]bool{}
-		for _, a := range side.as {
-			via := "?"
-			if len(a.Via) > 0 {
-				via = a.Via[0].String()
-			}
-			if !side.gain && a.Member {
-				via = "left the portal"
-			}
-			reasons[fmt.Sprint(a.Member, via)] = true
-		}
-		rows += len(reasons)
-	}
-	return rows
-}
-
-// planValues lists the values of p that markdown shows as code spans: blueprint
-// names, emails of operations and of gains and losses (up to max per reason), rule
-// values and groups of reasons.
+// planValues lists the values of p that the markdown report shows as code spans:
+// emails of operations, names of blueprints, emails that lose access through rules
+// and the rules that granted it, rule values and groups, unmanaged names.
 func planValues(p *reconcile.Plan) []string {
 	var out []string
 	for _, o := range p.Ops {
@@ -208,16 +187,24 @@ func planValues(p *reconcile.Plan) []string {
 	}
 	for _, b := range p.Impact.Blueprints {
 		out = append(out, b.Name)
-		for i, as := range [][]reconcile.Access{b.Gains, b.Losses} {
-			for _, a := range as {
-				out = append(out, a.Email)
-				if len(a.Via) > 0 && !a.Via[0].Open && !(i == 1 && a.Member) {
-					if a.Via[0].Group != "" {
-						out = append(out, a.Via[0].Group)
-					} else {
-						out = append(out, a.Via[0].Rule.Value)
-					}
+		for _, a := range b.Losses {
+			if a.Member {
+				continue
+			}
+			out = append(out, a.Email)
+			for _, v := range a.Via {
+				switch {
+				case v.Group != "":
+					out = append(out, v.Group)
+				case !v.Open:
+					out = append(out, v.Rule.Value)
 				}
+			}
+		}
+		for _, r := range append(slices.Clone(b.RulesAdded), b.RulesRemoved...) {
+			out = append(out, r.Value)
+			if r.Group != "" {
+				out = append(out, r.Group)
 			}
 		}
 	}

@@ -11,49 +11,38 @@ import (
 	"github.com/qovery/portalctl/reconcile"
 )
 
-// ourHTML is the only raw HTML PlanMarkdown may write: the collapsed rule diff.
-var ourHTML = []string{"<details><summary>Rule changes</summary>", "</details>"}
-
 // checkPlanMarkdown renders p and checks, with a GitHub-flavoured parser, that no
-// value became markup: no link, image or HTML of its own, no mention, one table per
-// changed audience with one row per reason, every value shown whole in a code span,
-// and the same document structure as the same plan with plain names.
+// value became markup: no link, image or HTML of its own, no mention, one index table
+// with a row per blueprint whose rules change, every value shown whole in a code
+// span, and the same document structure as the same plan with plain names.
 func checkPlanMarkdown(t *testing.T, p *reconcile.Plan, o PlanOptions) *mdDoc {
 	t.Helper()
 	md := PlanMarkdown(p, o)
 	d := parseMarkdown(md)
-	for _, problem := range d.check(ourHTML...) {
+	for _, problem := range d.check(ourHTML(d)...) {
 		t.Errorf("markdown lets a value through: %s", problem)
 	}
+	r := New(p, Options{})
 	wantHTML := 0
-	if p.Count(reconcile.UpdateACL) > 0 {
-		wantHTML = 2
+	if len(r.Effects) > 0 {
+		wantHTML += 2
+	}
+	if len(r.Rules) > 0 {
+		wantHTML += 2
 	}
 	if len(d.html) != wantHTML {
 		t.Errorf("%d HTML blocks, want %d: %q", len(d.html), wantHTML, d.html)
 	}
-
-	var want []int
-	for _, bi := range p.Impact.Blueprints {
-		if len(bi.Gains)+len(bi.Losses) > 0 {
-			want = append(want, expectedRows(bi))
-		}
+	if len(d.tables) != 1 || len(d.tables[0].rows) != len(r.Index) || d.tables[0].header != 5 {
+		t.Errorf("tables %+v, want one index of 5 columns and %d rows", d.tables, len(r.Index))
 	}
-	if len(d.tables) != len(want) {
-		t.Errorf("%d tables, want one per blueprint whose audience changes (%d)", len(d.tables), len(want))
-	}
-	for i := range min(len(d.tables), len(want)) {
-		tb := d.tables[i]
-		if tb.header != 3 || len(tb.rows) != want[i] {
-			t.Errorf("table %d (%s): %d header cells and %d rows, want 3 and %d", i, p.Impact.Blueprints[i].Name, tb.header, len(tb.rows), want[i])
-		}
+	for _, tb := range d.tables {
 		for j, cells := range tb.rows {
-			if cells != 3 {
-				t.Errorf("table %d row %d has %d cells, want 3", i, j, cells)
+			if cells != tb.header {
+				t.Errorf("index row %d has %d cells, want %d", j, cells, tb.header)
 			}
 		}
 	}
-
 	for _, v := range planValues(p) {
 		if !d.hasCodeSpan(visible(v)) {
 			t.Errorf("value %q is not shown whole in a code span", v)
@@ -86,10 +75,10 @@ func TestPlanMarkdownHostileFile(t *testing.T) {
 		t.Fatalf("fixture plan should open one blueprint, opens %q", opened)
 	}
 	d := checkPlanMarkdown(t, p, PlanOptions{Title: "portal.yaml: HEAD^1 → working tree"})
-	// Every member of the file is shown as written.
-	for _, m := range head.Members {
-		if m.Email != "admin@company.com" && !d.hasCodeSpan(m.Email) {
-			t.Errorf("email %q is not shown as a code span", m.Email)
+	// Every member invited, promoted, demoted or removed is shown as written.
+	for _, op := range p.Ops {
+		if op.Email != "" && !d.hasCodeSpan(op.Email) {
+			t.Errorf("email %q is not shown as a code span", op.Email)
 		}
 	}
 }
@@ -162,11 +151,11 @@ func checkDiagMarkdown(t *testing.T, ds diag.List, o DiagOptions) {
 			t.Errorf("position %q not shown as a code span", dg.Pos)
 		}
 		found := false
-		for _, b := range d.blocks {
-			found = found || strings.Contains(stripZWSP(b), visible(dg.Message))
+		for _, b := range d.reads {
+			found = found || strings.Contains(b, proseReading(dg.Message))
 		}
 		if !found {
-			t.Errorf("message %q does not read as written", dg.Message)
+			t.Errorf("message %q does not read as written (%q)", dg.Message, proseReading(dg.Message))
 		}
 	}
 	if t.Failed() {

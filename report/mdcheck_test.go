@@ -6,6 +6,7 @@ import (
 	"fmt"
 	stdhtml "html"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -15,6 +16,8 @@ import (
 	east "github.com/yuin/goldmark/extension/ast"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/qovery/portalctl/portal"
 )
 
 // gfm parses like GitHub: tables, strikethrough, task lists and autolinks of bare
@@ -35,6 +38,8 @@ type mdDoc struct {
 	// blocks holds the text of every block with inline content (paragraphs, headings,
 	// table cells), code spans replaced by objectMark, escapes resolved.
 	blocks []string
+	// reads holds the same text as a reader reads it: code spans inlined.
+	reads []string
 	// tables holds, for each table, the number of cells of its header and rows.
 	tables []mdTable
 	// html holds the text of the HTML blocks.
@@ -89,6 +94,7 @@ func parseMarkdown(src string) *mdDoc {
 		}
 		if n.Type() == ast.TypeBlock && n.FirstChild() != nil && n.FirstChild().Type() == ast.TypeInline {
 			d.blocks = append(d.blocks, flatten(n, d.src))
+			d.reads = append(d.reads, flattenAs(n, d.src, true))
 		}
 		return ast.WalkContinue, nil
 	})
@@ -124,12 +130,19 @@ func codeSpanText(n *ast.CodeSpan, src []byte) string {
 
 // flatten is the text a reader sees in an inline container, with objectMark for
 // each code span.
-func flatten(n ast.Node, src []byte) string {
+func flatten(n ast.Node, src []byte) string { return flattenAs(n, src, false) }
+
+// flattenAs is flatten, with code spans inlined when inline is set.
+func flattenAs(n ast.Node, src []byte, inline bool) string {
 	var b strings.Builder
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c := c.(type) {
 		case *ast.CodeSpan:
-			b.WriteString(objectMark)
+			if inline {
+				b.WriteString(codeSpanText(c, src))
+			} else {
+				b.WriteString(objectMark)
+			}
 		case *ast.Text:
 			b.WriteString(visibleText(c.Segment.Value(src), c.IsRaw()))
 			if c.SoftLineBreak() || c.HardLineBreak() {
@@ -138,7 +151,7 @@ func flatten(n ast.Node, src []byte) string {
 		case *ast.String:
 			b.WriteString(visibleText(c.Value, c.IsRaw()))
 		default:
-			b.WriteString(flatten(c, src))
+			b.WriteString(flattenAs(c, src, inline))
 		}
 	}
 	return b.String()
@@ -210,12 +223,12 @@ func (d *mdDoc) hasCodeSpan(s string) bool {
 	return false
 }
 
-// visible is how a value reads once rendered: control characters and line
-// separators shown as \uXXXX.
+// visible is how a value reads once rendered: control characters, line separators
+// and hidden controls shown as \uXXXX.
 func visible(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || portal.HiddenControl(r) {
 			fmt.Fprintf(&b, "\\u%04x", r)
 			continue
 		}
@@ -234,4 +247,35 @@ func children(n ast.Node) int {
 		c++
 	}
 	return c
+}
+
+// proseReading is how Prose(s) reads: text between backticks and Go-quoted strings
+// read as their content, the rest as written.
+func proseReading(s string) string {
+	var b strings.Builder
+	for s != "" {
+		i := strings.IndexAny(s, "`\"")
+		if i < 0 {
+			b.WriteString(visible(s))
+			break
+		}
+		b.WriteString(visible(s[:i]))
+		s = s[i:]
+		if s[0] == '`' {
+			if end := strings.IndexByte(s[1:], '`'); end > 0 {
+				b.WriteString(visible(s[1 : 1+end]))
+				s = s[end+2:]
+				continue
+			}
+		} else if q, err := strconv.QuotedPrefix(s); err == nil {
+			if v, err := strconv.Unquote(q); err == nil && v != "" {
+				b.WriteString(visible(v))
+				s = s[len(q):]
+				continue
+			}
+		}
+		b.WriteString(visible(s[:1]))
+		s = s[1:]
+	}
+	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 )
@@ -20,8 +21,8 @@ type PlanOptions struct {
 	// MaxEmails is how many emails a group of gains or losses lists before it only
 	// counts the rest (default 10).
 	MaxEmails int
-	// MaxLen bounds markdown output; sections that do not fit are cut with a note
-	// (0: no limit).
+	// MaxLen bounds markdown output, which is shortened by priority with a note
+	// (0: no limit); see Report.Markdown.
 	MaxLen int
 	// Now stamps JSON output.
 	Now time.Time
@@ -34,7 +35,9 @@ func (o PlanOptions) maxEmails() int {
 	return o.MaxEmails
 }
 
-// Plan writes p in format f.
+// Plan writes p in format f: JSON is the plan format of reconcile (`plan -o json`),
+// markdown the reviewer's report (see Report.Markdown), and text the listing of
+// SPEC §4 that a terminal shows before apply.
 func Plan(w io.Writer, f Format, p *reconcile.Plan, o PlanOptions) error {
 	switch f {
 	case JSON:
@@ -47,6 +50,12 @@ func Plan(w io.Writer, f Format, p *reconcile.Plan, o PlanOptions) error {
 	}
 }
 
+// PlanMarkdown renders the report of p as markdown.
+func PlanMarkdown(p *reconcile.Plan, o PlanOptions) string {
+	r := New(p, Options{Title: o.Title})
+	return r.Markdown(MarkdownOptions{MaxLen: o.MaxLen, Sample: o.MaxEmails})
+}
+
 // group is gains or losses of one blueprint that share a reason.
 type group struct {
 	label  string
@@ -55,7 +64,7 @@ type group struct {
 
 // groups gathers accesses by their first reason, largest group first, so that a
 // domain-wide change reads as one line with a count.
-func groups(as []reconcile.Access, gain bool) []group {
+func groups(as []access.Change, gain bool) []group {
 	idx := map[string]int{}
 	var out []group
 	for _, a := range as {
@@ -77,7 +86,7 @@ func groups(as []reconcile.Access, gain bool) []group {
 	return out
 }
 
-func reason(a reconcile.Access, gain bool) string {
+func reason(a access.Change, gain bool) string {
 	via := "?"
 	if len(a.Via) > 0 {
 		via = a.Via[0].String()
@@ -114,6 +123,7 @@ func summaryLine(p *reconcile.Plan) string {
 		{p.Count(reconcile.Promote) + p.Count(reconcile.Demote), "role change"},
 		{p.Count(reconcile.Remove), "removal"},
 		{p.Count(reconcile.UpdateACL), "ACL update"},
+		{orgCount(p), "organization change"},
 	} {
 		if c.n > 0 {
 			parts = append(parts, plural(c.n, c.word))
@@ -192,6 +202,23 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 	section("Members to remove", []reconcile.Action{reconcile.Remove}, func(op reconcile.Op) string {
 		return fmt.Sprintf("  %s %s (%s)\n", c.red("-"), termSafe(op.Email), op.Role)
 	})
+	if n := orgCount(p); n > 0 {
+		// Listed apart: the Qovery organization's own members, in apply order.
+		fmt.Fprintf(&b, "\nOrganization members (%d; %s):\n", n, orgAccess)
+		for _, op := range p.Ops {
+			if !reconcile.IsOrg(op.Action) {
+				continue
+			}
+			mark := c.yellow("~")
+			switch op.Action {
+			case reconcile.OrgInvite:
+				mark = c.green("+")
+			case reconcile.OrgRemove, reconcile.OrgCancelInvite:
+				mark = c.red("-")
+			}
+			fmt.Fprintf(&b, "  %s %s\n", mark, termSafe(op.String()))
+		}
+	}
 	if len(p.Impact.Blueprints) > 0 {
 		b.WriteString("\nAccess impact:\n")
 		for _, bi := range p.Impact.Blueprints {
@@ -226,6 +253,17 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// orgCount is how many of p's operations change the organization's members.
+func orgCount(p *reconcile.Plan) int {
+	n := 0
+	for _, op := range p.Ops {
+		if reconcile.IsOrg(op.Action) {
+			n++
+		}
+	}
+	return n
 }
 
 func countWord(n int, one, many string) string {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 )
@@ -29,7 +30,10 @@ func rawControls(out string, color bool) []string {
 func TestTermSafe(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"data-science", "data-science"},
-		{"bücher.de 日本 \u202e", "bücher.de 日本 \u202e"}, // printable or no control: kept
+		{"bücher.de 日本", "bücher.de 日本"},   // printable: kept
+		{"gnp.\u202eexe", `gnp.\u202eexe`}, // bidi override: escaped
+		{"a\u200bb\ufeff", `a\u200bb\ufeff`},
+		{"x\u2066y\u2069", `x\u2066y\u2069`},
 		{"evil\x1b[2J\x1b[H", `evil\x1b[2J\x1b[H`},
 		{"a\nb\r\tc", `a\nb\r\tc`},
 		{"\x07bell", `\abell`},
@@ -37,7 +41,7 @@ func TestTermSafe(t *testing.T) {
 		{"\u009b31m", `\u009b31m`},
 		{"\x1b]8;;https://evil.com\x07", `\x1b]8;;https://evil.com\a`},
 		{"\x00", `\x00`},
-		{`say "hi"` + "\x1b", `say \"hi\"\x1b`},
+		{`say "hi"` + "\x1b", `say "hi"\x1b`}, // quotes stay as they are
 	}
 	for _, tt := range tests {
 		got := termSafe(tt.in)
@@ -50,11 +54,12 @@ func TestTermSafe(t *testing.T) {
 	}
 }
 
-// TestTermSafeTrailingQuote: termSafe trims the quotes strconv adds with
-// strings.Trim, which also eats an escaped quote at either end of the value.
-func TestTermSafeTrailingQuote(t *testing.T) {
-	if got, want := termSafe("a\x1b\""), `a\x1b\"`; got != want {
-		t.Errorf("termSafe = %q, want %q", got, want)
+// TestTermSafeQuotes: a quote at either end of the value is kept whole.
+func TestTermSafeQuotes(t *testing.T) {
+	for in, want := range map[string]string{"a\x1b\"": `a\x1b"`, "'\x1b'": `'\x1b'`, "\"": `"`} {
+		if got := termSafe(in); got != want {
+			t.Errorf("termSafe(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -114,13 +119,13 @@ func TestAccessControlCharacters(t *testing.T) {
 				{Kind: portal.RuleDomain, Value: v},
 				{Kind: portal.RuleEmail, Value: v + "@x.com", Group: v},
 			}}
-			viewers := []reconcile.Viewer{
-				{Email: v + "@x.com", Via: []reconcile.Via{{Rule: b.Rules[1].Key(), Group: v}, {Rule: b.Rules[0].Key()}}},
-				{Email: "plain@x.com", Via: []reconcile.Via{{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: v}}}},
+			viewers := []access.Viewer{
+				{Email: v + "@x.com", Via: []access.Via{{Rule: b.Rules[1].Key(), Group: v}, {Rule: b.Rules[0].Key()}}},
+				{Email: "plain@x.com", Via: []access.Via{{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: v}}}},
 			}
-			seen := []reconcile.Seen{
-				{Blueprint: v, Via: []reconcile.Via{{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: v}, Group: v}}},
-				{Blueprint: "open " + v, Via: []reconcile.Via{{Open: true}}},
+			seen := []access.Seen{
+				{Blueprint: v, Via: []access.Via{{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: v}, Group: v}}},
+				{Blueprint: "open " + v, Via: []access.Via{{Open: true}}},
 			}
 			for _, open := range []bool{false, true} {
 				b.Open = open

@@ -2,12 +2,13 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
@@ -65,40 +66,69 @@ func pairs(n *yaml.Node) []pair {
 	return own
 }
 
+// asMapping returns n, an alias resolved, when it is a mapping node.
+func asMapping(n *yaml.Node) *yaml.Node {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	return n
+}
+
 func isString(n *yaml.Node) bool {
 	n = deref(n)
 	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str"
 }
 
+// items returns the entries of a sequence node, aliases resolved.
 func items(n *yaml.Node) []*yaml.Node {
 	n = deref(n)
 	if n == nil || n.Kind != yaml.SequenceNode {
 		return nil
 	}
-	out := make([]*yaml.Node, len(n.Content))
 	for i, e := range n.Content {
-		out[i] = deref(e)
+		if e.Kind == yaml.AliasNode {
+			out := append([]*yaml.Node(nil), n.Content...)
+			for j := i; j < len(out); j++ {
+				out[j] = deref(out[j])
+			}
+			return out
+		}
 	}
-	return out
+	return n.Content
 }
 
 type builder struct {
-	file string
-	ds   *diag.List
-	cfg  *portal.Config
-	f    facts
+	file   string
+	format format
+	ds     *diag.Collector
+	cfg    *portal.Config
+	f      facts
+	hidden map[*yaml.Node]bool // values holding a hidden control: already reported
 }
 
 func (b *builder) pos(n *yaml.Node) portal.Pos { return nodePos(b.file, n) }
 
+// add reports a problem, composing its message only if it will be listed.
+func (b *builder) add(pos portal.Pos, sev diag.Severity, code string, msg func() (string, string)) {
+	if b.ds.Full(sev, pos) {
+		b.ds.Add(pos, sev, code, "", "")
+		return
+	}
+	m, h := msg()
+	b.ds.Add(pos, sev, code, m, h)
+}
+
 // build reads the model out of a document that may have schema errors, checking the
 // rules no schema can express.
-func build(file string, root *yaml.Node, ds *diag.List) (*portal.Config, facts) {
+func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool, ds *diag.Collector) (*portal.Config, facts) {
 	b := &builder{
-		file: file,
-		ds:   ds,
-		cfg:  &portal.Config{File: file, Groups: map[string][]string{}},
-		f:    facts{groupEntries: map[string][]portal.Rule{}, unicode: map[portal.Pos]bool{}},
+		file:   file,
+		format: l.format,
+		ds:     ds,
+		hidden: hidden,
+		cfg:    &portal.Config{File: file, Groups: map[string][]string{}},
+		f:      facts{groupEntries: map[string][]portal.Rule{}, unicode: map[portal.Pos]bool{}},
 	}
 	doc := deref(root)
 	b.duplicateKeys(doc, "key")
@@ -119,6 +149,13 @@ func build(file string, root *yaml.Node, ds *diag.List) (*portal.Config, facts) 
 			b.members(p.v)
 		case "groups":
 			b.groups(p.v)
+		case "organization_members":
+			b.orgMembers(p.k, p.v)
+		case "organization_roles":
+			if b.format.seed {
+				b.org()
+				b.orgRoles(p.v)
+			}
 		case "blueprints":
 			blueprints = p.v
 		}
@@ -131,8 +168,8 @@ func build(file string, root *yaml.Node, ds *diag.List) (*portal.Config, facts) 
 // duplicateKeys reports keys written twice in one mapping. YAML keeps the last one
 // silently; for a portal config that hides a mistake.
 func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
+	n = asMapping(n)
+	if n == nil {
 		return nil
 	}
 	// Most mappings (a member, a blueprint) have a handful of keys: compare them
@@ -161,9 +198,10 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 			continue
 		}
 		if f, ok := earlier(i, name); ok {
-			b.ds.Add(b.pos(k), diag.Error, "duplicate-"+strings.ReplaceAll(what, " ", "-"),
-				fmt.Sprintf("duplicate %s %s: already defined at line %d", what, q(name), f.Line),
-				"merge the two entries into one: YAML would silently keep only the last")
+			b.add(b.pos(k), diag.Error, "duplicate-"+strings.ReplaceAll(what, " ", "-"), func() (string, string) {
+				return fmt.Sprintf("duplicate %s %s: already defined at line %d", what, q(name), f.Line),
+					"merge the two entries into one: YAML would silently keep only the last"
+			})
 			if dups == nil {
 				dups = map[*yaml.Node]bool{}
 			}
@@ -188,49 +226,85 @@ func (b *builder) noteUnicode(n *yaml.Node) {
 	}
 }
 
+// text returns the string value of n, or ok false when n is not a string, or
+// holds a hidden control character (reported already).
+func (b *builder) text(n *yaml.Node) (string, bool) {
+	n = deref(n)
+	if !isString(n) || b.hidden[n] {
+		return "", false
+	}
+	return n.Value, true
+}
+
 func (b *builder) members(n *yaml.Node) {
-	seen := map[string]*yaml.Node{}
-	for _, item := range items(n) {
-		var email, role *yaml.Node
+	list := items(n)
+	ms := make([]portal.Member, 0, len(list))
+	for _, item := range list {
+		var email, role, status *yaml.Node
 		b.duplicateKeys(item, "key")
-		for _, p := range pairs(item) {
-			switch keyString(p.k) {
-			case "email":
-				email = deref(p.v)
-			case "role":
-				role = deref(p.v)
-			}
+		if item.Kind != yaml.MappingNode {
+			continue
 		}
-		if email == nil || !isString(email) {
+		eachPair(item, func(k, v *yaml.Node) {
+			switch keyString(k) {
+			case "email":
+				email = deref(v)
+			case "role":
+				role = deref(v)
+			case "status":
+				status = deref(v)
+			}
+		})
+		value, ok := b.text(email)
+		if !ok {
 			continue
 		}
 		b.noteUnicode(email)
-		addr, err := portal.NormalizeEmail(email.Value)
+		addr, err := portal.NormalizeEmail(value)
 		if err != nil {
-			b.ds.Add(b.pos(email), diag.Error, "invalid-email",
-				fmt.Sprintf("invalid member email %s: %v", q(email.Value), err),
-				"write an address like alice@company.com")
+			b.add(b.pos(email), diag.Error, "invalid-email", func() (string, string) {
+				return fmt.Sprintf("invalid member email %s: %v", q(value), err), "write an address like alice@company.com"
+			})
 			continue
 		}
-		if f, dup := seen[addr]; dup {
-			b.ds.Add(b.pos(email), diag.Error, "duplicate-member",
-				fmt.Sprintf("duplicate member %s: already listed at line %d (emails compare case-insensitively)", addr, f.Line),
-				"remove one of the two entries; keep the one with the role you want")
-			continue
-		}
-		seen[addr] = email
 		m := portal.Member{Email: addr, Role: portal.RoleUser, Pos: b.pos(email)}
 		if role != nil && role.Value == string(portal.RoleAdmin) {
 			m.Role = portal.RoleAdmin
 		}
-		b.cfg.Members = append(b.cfg.Members, m)
+		if b.format.seed {
+			m.Status = portal.StatusActive
+			if status != nil && status.Value == string(portal.StatusPending) {
+				m.Status = portal.StatusPending
+			}
+		}
+		ms = append(ms, m)
 	}
+	// Duplicates are found by sorting, which the model needs anyway, rather than
+	// with a set of every email: the first one written is kept.
+	portal.SortMembers(ms)
+	kept := ms[:0]
+	for i, m := range ms {
+		if i > 0 && m.Email == kept[len(kept)-1].Email {
+			first := kept[len(kept)-1].Pos.Line
+			b.add(m.Pos, diag.Error, "duplicate-member", func() (string, string) {
+				return fmt.Sprintf("duplicate member %s: already listed at line %d (emails compare case-insensitively)", m.Email, first),
+					"remove one of the two entries; keep the one with the role you want"
+			})
+			continue
+		}
+		kept = append(kept, m)
+	}
+	clear(ms[len(kept):])
+	if len(kept) < cap(kept)/2 {
+		kept = slices.Clone(kept) // mostly duplicates: do not keep room for them all
+	}
+	b.cfg.Members = kept
 }
 
 func (b *builder) groups(n *yaml.Node) {
 	dups := b.duplicateKeys(n, "group")
 	for _, p := range pairs(n) {
-		if dups[p.k] {
+		if dups[p.k] || b.hidden[deref(p.k)] {
 			continue
 		}
 		name := keyString(p.k)
@@ -238,20 +312,22 @@ func (b *builder) groups(n *yaml.Node) {
 		var emails []string
 		var entries []portal.Rule
 		for _, e := range items(p.v) {
-			if !isString(e) {
+			value, ok := b.text(e)
+			if !ok {
 				continue
 			}
 			b.noteUnicode(e)
-			addr, err := portal.NormalizeEmail(e.Value)
+			addr, err := portal.NormalizeEmail(value)
 			if err != nil {
-				b.ds.Add(b.pos(e), diag.Error, "invalid-email",
-					fmt.Sprintf("invalid email %s in group %s: %v", q(e.Value), q(name), err),
-					"write an address like alice@company.com")
+				b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
+					return fmt.Sprintf("invalid email %s in group %s: %v", q(value), q(name), err), "write an address like alice@company.com"
+				})
 				continue
 			}
 			if seen[addr] {
-				b.ds.Add(b.pos(e), diag.Warning, "duplicate-rule",
-					fmt.Sprintf("group %s lists %s twice", q(name), addr), "remove the second entry")
+				b.add(b.pos(e), diag.Warning, "duplicate-rule", func() (string, string) {
+					return fmt.Sprintf("group %s lists %s twice", q(name), addr), "remove the second entry"
+				})
 				continue
 			}
 			seen[addr] = true
@@ -270,116 +346,192 @@ func (b *builder) blueprints(n *yaml.Node) {
 		groupNames = append(groupNames, g)
 	}
 	sort.Strings(groupNames)
-	for _, p := range pairs(n) {
-		if dups[p.k] {
+	all := pairs(n)
+	b.cfg.Blueprints = make([]portal.Blueprint, 0, len(all))
+	var ids map[string]*yaml.Node // seed only: blueprint ids already seen
+	for _, p := range all {
+		if dups[p.k] || b.hidden[deref(p.k)] {
 			continue
 		}
 		name := keyString(p.k)
-		v := deref(p.v)
-		if name == "" || v.Kind != yaml.MappingNode {
+		v := asMapping(p.v)
+		if name == "" || v == nil {
+			if b.format.seed && name != "" && deref(p.v).ShortTag() == "!!null" {
+				// A seed's blueprint with nothing said: open, as in the portal.
+				b.cfg.Blueprints = append(b.cfg.Blueprints, portal.Blueprint{Name: name, Open: true, Pos: b.pos(p.k)})
+			}
 			continue // the schema reported it
 		}
 		b.duplicateKeys(v, "key")
-		bp := portal.Blueprint{Name: name, Pos: b.pos(p.k)}
+		bp := portal.Blueprint{Name: name, Pos: b.pos(p.k), Rules: make([]portal.Rule, 0, b.ruleCount(v))}
 		var access *yaml.Node
 		accessWritten := false
 		declared, emptyGroups := 0, []string(nil)
-		seen := map[portal.RuleKey]bool{}
-		add := func(r portal.Rule, warnDup bool) {
-			if seen[r.Key()] {
-				if warnDup {
-					b.ds.Add(r.Pos, diag.Warning, "duplicate-rule",
-						fmt.Sprintf("blueprint %s lists %s twice", q(name), r), "remove the second entry")
+		add := func(r portal.Rule) { bp.Rules = append(bp.Rules, r) }
+		eachPair(v, func(k, fv *yaml.Node) {
+			switch key := keyString(k); key {
+			case "domains", "emails", "groups":
+				if deref(fv).Kind != yaml.SequenceNode {
+					declared++ // not a list: the schema reported it; it was meant as a rule
 				}
-				return
 			}
-			seen[r.Key()] = true
-			bp.Rules = append(bp.Rules, r)
-		}
-		for _, f := range pairs(v) {
-			if k := keyString(f.k); (k == "domains" || k == "emails" || k == "groups") && deref(f.v).Kind != yaml.SequenceNode {
-				declared++ // not a list: the schema reported it; it was meant as a rule
-			}
-			switch keyString(f.k) {
+			switch keyString(k) {
+			case "id":
+				if id, ok := b.text(fv); ok && b.format.seed {
+					if first, dup := ids[id]; dup {
+						b.add(b.pos(fv), diag.Error, "duplicate-id", func() (string, string) {
+							return fmt.Sprintf("duplicate blueprint id %s: already given at line %d", q(id), first.Line), "give each blueprint its own id, or none (a random one is made)"
+						})
+					} else {
+						if ids == nil {
+							ids = map[string]*yaml.Node{}
+						}
+						ids[id] = deref(fv)
+					}
+					bp.ID = id
+				}
+			case "description":
+				if d, ok := b.text(fv); ok && b.format.seed {
+					bp.Description = d
+				}
 			case "access":
 				accessWritten = true
-				if isString(f.v) && deref(f.v).Value == "open" {
-					access = deref(f.v)
+				if value, ok := b.text(fv); ok && value == "open" {
+					access = deref(fv)
 				}
 			case "domains":
-				for _, e := range items(f.v) {
-					if !isString(e) {
+				for _, e := range items(fv) {
+					value, ok := b.text(e)
+					if !ok {
 						continue
 					}
 					declared++
 					b.noteUnicode(e)
-					d, err := portal.NormalizeDomain(e.Value)
+					d, err := portal.NormalizeDomain(value)
 					if err != nil {
-						b.ds.Add(b.pos(e), diag.Error, "invalid-domain",
-							fmt.Sprintf("invalid domain %s in blueprint %s: %v", q(e.Value), q(name), err),
-							"write a domain like company.com (no scheme, path or wildcard); to name one person use emails:")
+						b.add(b.pos(e), diag.Error, "invalid-domain", func() (string, string) {
+							return fmt.Sprintf("invalid domain %s in blueprint %s: %v", q(value), q(name), err),
+								"write a domain like company.com (no scheme, path or wildcard); to name one person use emails:"
+						})
 						continue
 					}
-					add(portal.Rule{Kind: portal.RuleDomain, Value: d, Pos: b.pos(e)}, true)
+					add(portal.Rule{Kind: portal.RuleDomain, Value: d, Pos: b.pos(e)})
 				}
 			case "emails":
-				for _, e := range items(f.v) {
-					if !isString(e) {
+				for _, e := range items(fv) {
+					value, ok := b.text(e)
+					if !ok {
 						continue
 					}
 					declared++
 					b.noteUnicode(e)
-					addr, err := portal.NormalizeEmail(e.Value)
+					addr, err := portal.NormalizeEmail(value)
 					if err != nil {
-						b.ds.Add(b.pos(e), diag.Error, "invalid-email",
-							fmt.Sprintf("invalid email %s in blueprint %s: %v", q(e.Value), q(name), err),
-							"write an address like alice@company.com; to match a whole domain use domains:")
+						b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
+							return fmt.Sprintf("invalid email %s in blueprint %s: %v", q(value), q(name), err),
+								"write an address like alice@company.com; to match a whole domain use domains:"
+						})
 						continue
 					}
-					add(portal.Rule{Kind: portal.RuleEmail, Value: addr, Pos: b.pos(e)}, true)
+					add(portal.Rule{Kind: portal.RuleEmail, Value: addr, Pos: b.pos(e)})
 				}
 			case "groups":
-				for _, e := range items(f.v) {
-					if !isString(e) {
+				for _, e := range items(fv) {
+					value, ok := b.text(e)
+					if !ok {
 						continue
 					}
 					declared++
-					emails, ok := b.cfg.Groups[e.Value]
+					emails, ok := b.cfg.Groups[value]
 					if !ok {
-						hint := "define it under `groups:` or fix the name"
-						if c := suggest.Closest(e.Value, groupNames, 1); len(c) > 0 {
-							hint = fmt.Sprintf("did you mean %q? otherwise define it under `groups:`", c[0])
-						}
-						b.ds.Add(b.pos(e), diag.Error, "unknown-group",
-							fmt.Sprintf("unknown group %s in blueprint %s", q(e.Value), q(name)), hint)
+						b.add(b.pos(e), diag.Error, "unknown-group", func() (string, string) {
+							hint := "define it under `groups:` or fix the name"
+							if c := suggest.Closest(value, groupNames, 1); len(c) > 0 {
+								hint = fmt.Sprintf("did you mean %q? otherwise define it under `groups:`", c[0])
+							}
+							return fmt.Sprintf("unknown group %s in blueprint %s", q(value), q(name)), hint
+						})
 						continue
 					}
 					if len(emails) == 0 {
-						emptyGroups = append(emptyGroups, e.Value)
+						emptyGroups = append(emptyGroups, value)
 					}
 					for _, addr := range emails {
-						add(portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: e.Value, Pos: b.pos(e)}, false)
+						add(portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: value, Pos: b.pos(e)})
 					}
 				}
 			}
-		}
+		})
 		switch {
 		case access != nil && declared > 0:
-			b.ds.Add(b.pos(access), diag.Error, "open-with-rules",
-				fmt.Sprintf("blueprint %s has `access: open` and rules: open access means every member, so the rules would be ignored", q(name)),
-				"remove `access: open` to restrict the blueprint to its rules, or remove the rules to open it")
+			b.add(b.pos(access), diag.Error, "open-with-rules", func() (string, string) {
+				return fmt.Sprintf("blueprint %s has `access: open` and rules: open access means every member, so the rules would be ignored", q(name)),
+					"remove `access: open` to restrict the blueprint to its rules, or remove the rules to open it"
+			})
+		case b.format.seed:
+			// A seed describes a live portal, where a blueprint without rules is
+			// open: nothing to report.
 		case !accessWritten && declared == 0:
-			b.ds.Add(b.pos(p.k), diag.Error, "no-rules",
-				fmt.Sprintf("blueprint %s has no rules and no `access: open`: it would be open to every member", q(name)),
-				"list who may see it (`domains: [company.com]`, `emails: [...]`, `groups: [...]`), or write `access: open` to open it on purpose")
+			b.add(b.pos(p.k), diag.Error, "no-rules", func() (string, string) {
+				return fmt.Sprintf("blueprint %s has no rules and no `access: open`: it would be open to every member", q(name)),
+					"list who may see it (`domains: [company.com]`, `emails: [...]`, `groups: [...]`), or write `access: open` to open it on purpose"
+			})
 		case !accessWritten && len(bp.Rules) == 0 && len(emptyGroups) > 0 && len(emptyGroups) == declared:
-			b.ds.Add(b.pos(p.k), diag.Error, "no-rules",
-				fmt.Sprintf("blueprint %s has no rules once its groups are expanded (empty: %s): it would be open to every member", q(name), strings.Join(emptyGroups, ", ")),
-				"add emails to the group, add other rules, or write `access: open` to open it on purpose")
+			b.add(b.pos(p.k), diag.Error, "no-rules", func() (string, string) {
+				return fmt.Sprintf("blueprint %s has no rules once its groups are expanded (empty: %s): it would be open to every member", q(name), strings.Join(emptyGroups, ", ")),
+					"add emails to the group, add other rules, or write `access: open` to open it on purpose"
+			})
 		}
-		bp.Open = access != nil && declared == 0
+		bp.Rules = b.dedupeRules(name, bp.Rules)
+		bp.Open = access != nil && declared == 0 || b.format.seed && len(bp.Rules) == 0
 		b.cfg.Blueprints = append(b.cfg.Blueprints, bp)
 	}
+}
+
+// dedupeRules sorts a blueprint's rules and drops repeated ones, keeping the
+// first written and warning about a rule written again (not about an email a
+// group brings that is also listed: that is no mistake).
+func (b *builder) dedupeRules(name string, rules []portal.Rule) []portal.Rule {
+	slices.SortStableFunc(rules, func(a, b portal.Rule) int {
+		switch {
+		case portal.LessKey(a.Key(), b.Key()):
+			return -1
+		case portal.LessKey(b.Key(), a.Key()):
+			return 1
+		}
+		return 0
+	})
+	kept := rules[:0]
+	for i, r := range rules {
+		if i > 0 && r.Key() == kept[len(kept)-1].Key() {
+			if r.Group == "" {
+				b.add(r.Pos, diag.Warning, "duplicate-rule", func() (string, string) {
+					return fmt.Sprintf("blueprint %s lists %s twice", q(name), r), "remove the second entry"
+				})
+			}
+			continue
+		}
+		kept = append(kept, r)
+	}
+	clear(rules[len(kept):])
+	return kept
+}
+
+// ruleCount is how many rules the blueprint v declares at most, groups expanded:
+// its rules are allocated once.
+func (b *builder) ruleCount(v *yaml.Node) int {
+	n := 0
+	eachPair(v, func(k, fv *yaml.Node) {
+		switch keyString(k) {
+		case "domains", "emails":
+			n += len(items(fv))
+		case "groups":
+			for _, e := range items(fv) {
+				n += len(b.cfg.Groups[e.Value])
+			}
+		}
+	})
+	return n
 }
 
 // q quotes a value from the file for a message, cut to a readable length: a

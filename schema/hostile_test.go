@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,7 @@ func TestHostileInput(t *testing.T) {
 	}{
 		{"alias bomb", bomb + "version: 1\n", "too-complex", diag.Error},
 		{"deep flow nesting", "version: 1\nblueprints: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n", "too-complex", diag.Error},
-		{"deeper than the YAML parser allows", "version: 1\nx: " + strings.Repeat("[", 20000) + "\n", "yaml-syntax", diag.Error},
+		{"deeper than the YAML parser allows", "version: 1\nx: " + strings.Repeat("[", 20000) + "\n", "too-complex", diag.Error},
 		{"deep block nesting", "version: 1\nblueprints:\n" + deepBlock(200), "too-complex", diag.Error},
 		{"self-referencing alias", "version: 1\nblueprints: &x\n  b: *x\n", "too-complex", diag.Error},
 		{"control character in an email", "version: 1\nmembers:\n  - email: \"bob\\x07@company.com\"\n    role: admin\n", "invalid-email", diag.Error},
@@ -42,7 +43,10 @@ func TestHostileInput(t *testing.T) {
 		{"byte order mark", "\ufeffversion: 1\nmembers:\n  - email: a@company.com\n    role: admin\n", "", ""},
 		{"a scalar instead of a file", "just a string", "wrong-type", diag.Error},
 		{"tabs", "version: 1\nmembers:\n\t- email: a@company.com\n", "yaml-syntax", diag.Error},
-		{"a million keys", "version: 1\nblueprints:\n" + manyKeys(100_000), "no-rules", diag.Error},
+		{"a hundred thousand keys", "version: 1\nblueprints:\n" + manyKeys(100_000), "no-rules", diag.Error},
+		{"keys without values, too many for their bytes", "version: 1\nx-keys: {" + strings.Repeat("a, ", 1<<20) + "a}\n", "too-dense", diag.Error},
+		{"a flow list of empty values", "version: 1\nx: [" + strings.Repeat("a,", 1<<20) + "a]\n", "too-dense", diag.Error},
+		{"a group expanded a million times", "version: 1\ngroups:\n  g: [" + strings.Repeat("a@b.co, ", 2000) + "a@b.co]\nblueprints:\n" + manyGroupRefs(2000), "too-many-rules", diag.Error},
 	}
 	l := newLoader(t)
 	for _, tt := range tests {
@@ -76,6 +80,14 @@ func deepBlock(depth int) string {
 	var b strings.Builder
 	for i := 0; i < depth; i++ {
 		b.WriteString(strings.Repeat(" ", i+2) + "k:\n")
+	}
+	return b.String()
+}
+
+func manyGroupRefs(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  b%d: {groups: [g]}\n", i)
 	}
 	return b.String()
 }

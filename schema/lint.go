@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -34,7 +35,7 @@ var publicProviders = map[string]bool{
 }
 
 // lint adds the warnings of SPEC §2: things that are valid but probably wrong.
-func lint(cfg *portal.Config, f facts, ds *diag.List) {
+func lint(cfg *portal.Config, f facts, ds *diag.Collector) {
 	if cfg == nil {
 		return
 	}
@@ -43,9 +44,10 @@ func lint(cfg *portal.Config, f facts, ds *diag.List) {
 	lintProviders(cfg, ds)
 	lintLookalikes(cfg, f, ds)
 	lintTypos(cfg, f, ds)
+	lintOrgOwner(cfg, ds)
 }
 
-func lintAdmins(cfg *portal.Config, f facts, ds *diag.List) {
+func lintAdmins(cfg *portal.Config, f facts, ds *diag.Collector) {
 	for _, m := range cfg.Members {
 		if m.Role == portal.RoleAdmin {
 			return
@@ -59,54 +61,96 @@ func lintAdmins(cfg *portal.Config, f facts, ds *diag.List) {
 		"give at least one member `role: admin`")
 }
 
-func lintDormant(cfg *portal.Config, f facts, ds *diag.List) {
-	members := make(map[string]bool, len(cfg.Members))
-	for _, m := range cfg.Members {
-		members[m.Email] = true
-	}
-	type dormant struct {
-		r     portal.Rule
-		where string
-	}
-	var found []dormant
+func lintDormant(cfg *portal.Config, f facts, ds *diag.Collector) {
+	// A set of the emails the rules name, marked off by one pass over the
+	// members: no set of 100,000 members, and no search through them per rule.
+	named := map[string]bool{} // email → not a member
 	for _, b := range cfg.Blueprints {
 		for _, r := range b.Rules {
-			if r.Kind == portal.RuleEmail && r.Group == "" && !members[r.Value] {
-				found = append(found, dormant{r, fmt.Sprintf("email rule %s in blueprint %s", r.Value, q(b.Name))})
+			if r.Kind == portal.RuleEmail && r.Group == "" {
+				named[r.Value] = true
+			}
+		}
+	}
+	for _, entries := range f.groupEntries {
+		for _, r := range entries {
+			named[r.Value] = true
+		}
+	}
+	for _, m := range cfg.Members {
+		if _, ok := named[m.Email]; ok {
+			named[m.Email] = false
+		}
+	}
+	member := func(email string) bool { return !named[email] }
+	// Only the first maxDormantShown are listed, and the next one says how many
+	// more there are: keep those, in file order, and count the rest.
+	var first []dormant
+	found := 0
+	note := func(d dormant) {
+		found++
+		i := sort.Search(len(first), func(i int) bool { return d.before(first[i]) })
+		if i > maxDormantShown {
+			return
+		}
+		first = slices.Insert(first, i, d)
+		if len(first) > maxDormantShown+1 {
+			first = first[:maxDormantShown+1]
+		}
+	}
+	for _, b := range cfg.Blueprints {
+		for _, r := range b.Rules {
+			if r.Kind == portal.RuleEmail && r.Group == "" && !member(r.Value) {
+				note(dormant{r: r, owner: b.Name})
 			}
 		}
 	}
 	for g, entries := range f.groupEntries {
 		for _, r := range entries {
-			if !members[r.Value] {
-				found = append(found, dormant{r, fmt.Sprintf("group %s lists %s", q(g), r.Value)})
+			if !member(r.Value) {
+				note(dormant{r: r, owner: g, group: true})
 			}
 		}
 	}
-	sort.Slice(found, func(i, j int) bool {
-		a, b := found[i].r.Pos, found[j].r.Pos
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Col != b.Col {
-			return a.Col < b.Col
-		}
-		return found[i].where < found[j].where
-	})
-	for i, d := range found {
+	for i, d := range first {
 		if i == maxDormantShown {
 			ds.Add(d.r.Pos, diag.Warning, "dormant-rule",
-				fmt.Sprintf("%d more email rules name people who are not members (dormant rules); the first is here", len(found)-maxDormantShown),
+				fmt.Sprintf("%d more email rules name people who are not members (dormant rules); the first is here", found-maxDormantShown),
 				"invite them under `members:` or remove the rules; `portalctl access --blueprint NAME` lists who each blueprint reaches")
 			break
 		}
 		ds.Add(d.r.Pos, diag.Warning, "dormant-rule",
-			fmt.Sprintf("%s, who is not a member: the rule is dormant until they are invited", d.where),
+			fmt.Sprintf("%s, who is not a member: the rule is dormant until they are invited", d.where()),
 			"invite them under `members:` or remove the rule")
 	}
 }
 
-func lintProviders(cfg *portal.Config, ds *diag.List) {
+// dormant is an email rule, or a group's entry, naming someone who is not a member.
+type dormant struct {
+	r     portal.Rule
+	owner string // the blueprint, or the group
+	group bool
+}
+
+func (d dormant) where() string {
+	if d.group {
+		return fmt.Sprintf("group %s lists %s", q(d.owner), d.r.Value)
+	}
+	return fmt.Sprintf("email rule %s in blueprint %s", d.r.Value, q(d.owner))
+}
+
+func (d dormant) before(e dormant) bool {
+	a, b := d.r.Pos, e.r.Pos
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	if a.Col != b.Col {
+		return a.Col < b.Col
+	}
+	return d.where() < e.where()
+}
+
+func lintProviders(cfg *portal.Config, ds *diag.Collector) {
 	for _, b := range cfg.Blueprints {
 		for _, r := range b.Rules {
 			if r.Kind == portal.RuleDomain && publicProviders[r.Value] {
@@ -122,8 +166,15 @@ func lintProviders(cfg *portal.Config, ds *diag.List) {
 // place of a Latin "a" grants access to a different person than the reader thinks.
 // A value written with non-ASCII characters is flagged; one written in punycode
 // (xn--…) is flagged when it decodes to a mix of scripts.
-func lintLookalikes(cfg *portal.Config, f facts, ds *diag.List) {
-	check := func(pos portal.Pos, what, value string) {
+func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
+	check := func(pos portal.Pos, kind, value string) {
+		if !strings.Contains(value, "xn--") && (len(f.unicode) == 0 || !f.unicode[pos]) {
+			return // written in plain ASCII (normalised, it still is): nothing to look alike
+		}
+		what := kind + " rule"
+		if kind == "member" || kind == "group" || kind == "organization member" {
+			what = kind + " email"
+		}
 		shown := value
 		if i := strings.LastIndexByte(value, '@'); i >= 0 {
 			shown = value[:i+1] + portal.UnicodeDomain(value[i+1:])
@@ -142,17 +193,22 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.List) {
 			"retype it in plain ASCII if that was meant; a look-alike address grants access to someone else")
 	}
 	for _, m := range cfg.Members {
-		check(m.Pos, "member email", m.Email)
+		check(m.Pos, "member", m.Email)
+	}
+	if cfg.Org != nil {
+		for _, m := range cfg.Org.Members {
+			check(m.Pos, "organization member", m.Email)
+		}
 	}
 	for _, entries := range f.groupEntries {
 		for _, r := range entries {
-			check(r.Pos, "group email", r.Value)
+			check(r.Pos, "group", r.Value)
 		}
 	}
 	for _, b := range cfg.Blueprints {
 		for _, r := range b.Rules {
 			if r.Group == "" {
-				check(r.Pos, string(r.Kind)+" rule", r.Value)
+				check(r.Pos, string(r.Kind), r.Value)
 			}
 		}
 	}
@@ -201,11 +257,17 @@ func scripts(s string) []string {
 	return out
 }
 
+// maxTypoDomains bounds the distinct domains the typo lint compares: a real
+// portal has hundreds; a file with a million distinct domains would cost the
+// lint several times the file's size in memory. Beyond it, new domains are not
+// looked at.
+const maxTypoDomains = 20_000
+
 // lintTypos flags a domain that is one edit away from a domain used more often in
 // the file (compnay.com next to company.com). Candidates are found through an index
 // of single-deletion variants, so the cost grows with the number of distinct domains,
 // not with its square.
-func lintTypos(cfg *portal.Config, f facts, ds *diag.List) {
+func lintTypos(cfg *portal.Config, f facts, ds *diag.Collector) {
 	type use struct {
 		count int
 		first portal.Pos
@@ -215,6 +277,9 @@ func lintTypos(cfg *portal.Config, f facts, ds *diag.List) {
 	note := func(d string, pos portal.Pos) {
 		u := uses[d]
 		if u == nil {
+			if len(uses) == maxTypoDomains {
+				return
+			}
 			u = &use{first: pos}
 			uses[d] = u
 		}
@@ -225,6 +290,11 @@ func lintTypos(cfg *portal.Config, f facts, ds *diag.List) {
 	}
 	for _, m := range cfg.Members {
 		note(m.Domain(), m.Pos)
+	}
+	if cfg.Org != nil {
+		for _, m := range cfg.Org.Members {
+			note(portal.DomainOf(m.Email), m.Pos)
+		}
 	}
 	for _, entries := range f.groupEntries {
 		for _, r := range entries {

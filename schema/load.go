@@ -1,6 +1,11 @@
 // Package schema turns the bytes of a portal.yaml into the portal model: it parses
 // the YAML with positions, validates it against the embedded JSON schema, applies the
 // semantic checks and lints, and reports every problem at its file:line:column.
+//
+// The memory a file costs is bounded before it is parsed: files over the size limit
+// and files so dense in tiny values that their node tree would outgrow 40 times
+// their size are refused with a diagnostic, and the diagnostics collected are
+// capped (see Loader).
 package schema
 
 import (
@@ -9,30 +14,78 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
-	"strconv"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
+	"go.yaml.in/yaml/v4/plugin/loaderlimits"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/suggest"
 )
 
+// Limits on what a file may cost; the memory budget is in budget.go.
+const (
+	// DefaultMaxFileSize is the largest file accepted unless raised: within the
+	// memory budget, checking it costs at most 40 × 48 MiB = 1.9 GiB. A
+	// portal.yaml of 100,000 members and 2,000 blueprints is about 4.5 MB.
+	DefaultMaxFileSize = 48 << 20
+	// DefaultMaxProblems is how many problems are kept; the others are counted.
+	DefaultMaxProblems = 1000
+)
+
 // Loader validates portal.yaml files. It holds the compiled schema so that loading
 // many files compiles it once. A Loader is safe for concurrent use.
 type Loader struct {
-	schema *jsonschema.Schema
+	schema      *jsonschema.Schema
+	fast        *fastSchema
+	format      format
+	maxSize     int64
+	maxProblems int
+	noLints     bool
+}
+
+// Option configures a Loader.
+type Option func(*Loader)
+
+// MaxFileSize sets the largest file accepted, in bytes (DefaultMaxFileSize when
+// n <= 0).
+func MaxFileSize(n int64) Option {
+	return func(l *Loader) {
+		if n > 0 {
+			l.maxSize = n
+		}
+	}
+}
+
+// MaxProblems sets how many problems are kept; the rest are counted in one more
+// diagnostic (DefaultMaxProblems when n <= 0).
+func MaxProblems(n int) Option {
+	return func(l *Loader) {
+		if n > 0 {
+			l.maxProblems = n
+		}
+	}
+}
+
+// NoLints skips the lints (warnings): for a file read only to be compared with,
+// as the base of a preview.
+func NoLints() Option {
+	return func(l *Loader) { l.noLints = true }
 }
 
 // New compiles the embedded schema.
-func New() (*Loader, error) {
-	s, err := compile()
+func New(opts ...Option) (*Loader, error) {
+	l := &Loader{format: format{name: "portal"}, maxSize: DefaultMaxFileSize, maxProblems: DefaultMaxProblems}
+	for _, o := range opts {
+		o(l)
+	}
+	s, err := compile(l.format)
 	if err != nil {
 		return nil, err
 	}
-	return &Loader{schema: s}, nil
+	l.schema, l.fast = s, newFastSchema(s)
+	return l, nil
 }
 
 // Load reads and checks the file at path. The returned error is for files that cannot
@@ -40,7 +93,7 @@ func New() (*Loader, error) {
 // the file could not be parsed; otherwise it holds what could be understood even if
 // there are errors.
 func (l *Loader) Load(path string) (*portal.Config, diag.List, error) {
-	data, err := ReadFile(path, nil)
+	data, err := l.ReadFile(path, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -48,100 +101,183 @@ func (l *Loader) Load(path string) (*portal.Config, diag.List, error) {
 	return cfg, ds, nil
 }
 
-// ReadFile reads path ("-" reads stdin), refusing a file over MaxFileSize before
-// reading it whole.
+// ReadFile reads path ("-" reads stdin), refusing a file over the loader's size
+// limit before reading it whole.
+func (l *Loader) ReadFile(path string, stdin io.Reader) ([]byte, error) {
+	return ReadFileMax(path, stdin, l.maxSize)
+}
+
+// ReadFile reads path ("-" reads stdin) with the default size limit.
 func ReadFile(path string, stdin io.Reader) ([]byte, error) {
-	var r io.Reader
+	return ReadFileMax(path, stdin, DefaultMaxFileSize)
+}
+
+// ReadFileMax reads path ("-" reads stdin), refusing a file over max bytes before
+// reading it whole.
+func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
+	r, hint := stdin, int64(0)
 	if path == "-" {
 		if stdin == nil {
 			return nil, errors.New("read standard input: not available here")
 		}
-		r = stdin
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
-			return nil, fmt.Errorf("read %s: file is %d bytes, over the %d MiB limit: a portal.yaml this large is not a real configuration", path, st.Size(), MaxFileSize>>20)
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			if st.Size() > max {
+				msg, hint := tooLarge(st.Size(), max)
+				return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
+			}
+			hint = st.Size()
 		}
 		r = f
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	data, err := readAll(r, hint, max)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("read %s: input is over the %d MiB limit", path, MaxFileSize>>20)
 	}
 	return data, nil
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// readAll reads r to its end into a buffer of size hint, grown if r holds more,
+// and refuses more than max bytes. Growing a buffer from nothing by doubling, as
+// io.ReadAll does, costs several copies of a large file.
+func readAll(r io.Reader, hint, max int64) ([]byte, error) {
+	data := make([]byte, 0, min(hint, max)+512)
+	lr := io.LimitReader(r, max+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if int64(len(data)) > max {
+			msg, hint := tooLarge(-1, max)
+			return nil, fmt.Errorf("%s: %s", msg, hint)
+		}
+		if errors.Is(err, io.EOF) {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// tooLarge says that a file is over the limit and what the limit is, and, as a
+// hint, how to raise it. size is -1 when only "more than the limit" is known.
+func tooLarge(size, max int64) (msg, hint string) {
+	what := "the input is over"
+	if size >= 0 {
+		what = fmt.Sprintf("the file is %s, over", mib(size))
+	}
+	return fmt.Sprintf("%s the %s limit on a portal.yaml (100,000 members take about 5 MB)", what, mib(max)),
+		fmt.Sprintf("if the file is meant, raise the limit with --max-file-size %s (checking a file may take up to %d times its size in memory)", suggestLimit(size, max), MemoryFactor)
+}
+
+func mib(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// suggestLimit is a --max-file-size value that admits a file of size bytes.
+func suggestLimit(size, max int64) string {
+	if size < 0 {
+		size = 2 * max
+	}
+	return fmt.Sprintf("%dMiB", (size>>20)+1)
+}
 
 // Parse checks data, naming file in every diagnostic.
 func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
-	var ds diag.List
+	ds := &diag.Collector{Max: l.maxProblems}
 	start := portal.Pos{File: file, Line: 1, Col: 1}
 	if len(bytes.TrimSpace(data)) == 0 {
 		ds.Add(start, diag.Error, "empty-file", "the file is empty", "start with `version: 1`, then `members:` and `blueprints:`")
-		return nil, ds
+		return nil, ds.List()
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var root yaml.Node
-	if err := dec.Decode(&root); err != nil {
-		ds = append(ds, syntaxError(file, err))
-		return nil, ds
+	if int64(len(data)) > l.maxSize {
+		msg, hint := tooLarge(int64(len(data)), l.maxSize)
+		ds.Add(start, diag.Error, "too-large", msg, hint)
+		return nil, ds.List()
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		ds.Add(nodePos(file, &extra), diag.Error, "multiple-documents", "the file holds more than one YAML document", "remove the `---` separator: a portal.yaml is one document")
-		return nil, ds
-	} else if !errors.Is(err, io.EOF) {
-		ds = append(ds, syntaxError(file, err))
-		return nil, ds
+	if !fitsParse(file, data, ds) {
+		return nil, ds.List()
 	}
-	value, bad, err := toJSON(&root)
-	if err != nil {
-		ds.Add(nodePos(file, bad), diag.Error, "too-complex", "the document is "+err.Error(), "write the configuration out plainly: portal.yaml needs no deep nesting and few aliases")
-		return nil, ds
+	root, ok := parseYAML(file, data, ds)
+	if !ok {
+		return nil, ds.List()
 	}
-	// The schema check and the semantic checks only read the tree: on a large file
-	// they run side by side.
-	var schemaDs diag.List
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		checkSchema(l.schema, file, &root, value, &schemaDs)
-	}()
-	cfg, f := build(file, &root, &ds)
-	lint(cfg, f, &ds)
-	<-done
-	ds = append(ds, schemaDs...)
-	ds.Sort()
-	return cfg, ds
+	hidden := &hiddenWalk{file: file, data: data, ds: ds}
+	sv := surveyTree(root, hidden.scalar)
+	if sv.deep != nil {
+		ds.Add(nodePos(file, sv.deep), diag.Error, "too-complex", fmt.Sprintf("the document is too complex: nested deeper than %d levels", maxDepth), tooComplexHint)
+		return nil, ds.List()
+	}
+	if sv.aliases {
+		if n, err := checkShape(root, sv.nodes); err != nil {
+			ds.Add(nodePos(file, n), diag.Error, "too-complex", "the document is "+err.Error(), tooComplexHint)
+			return nil, ds.List()
+		}
+	}
+	if !fitsModel(file, data, root, sv.nodes, ds) {
+		return nil, ds.List()
+	}
+	l.fast.check(file, root, hidden.found, ds)
+	cfg, f := l.build(file, root, hidden.found, ds)
+	if !l.format.seed && !l.noLints {
+		lint(cfg, f, ds)
+	}
+	return cfg, ds.List()
 }
 
-func syntaxError(file string, err error) diag.Diagnostic {
-	msg := err.Error()
-	pos := portal.Pos{File: file, Line: 1, Col: 1}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		pos.Line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	} else if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	hint := "fix the YAML syntax: indent with spaces (not tabs) and quote values that contain ': ' or start with '@', '*', '&' or '!'"
-	if bytes.Contains([]byte(msg), []byte("exceeded max depth")) {
-		hint = "portal.yaml needs no deep nesting: write the configuration out plainly"
-	}
-	return diag.Diagnostic{Pos: pos, Severity: diag.Error, Code: "yaml-syntax", Message: "invalid YAML: " + msg, Hint: hint}
-}
+const tooComplexHint = "write the configuration out plainly: portal.yaml needs no deep nesting and few aliases"
 
 func closest(name string, allowed []string) string {
 	if c := suggest.Closest(name, allowed, 1); len(c) > 0 {
 		return c[0]
 	}
 	return ""
+}
+
+// parseYAML parses the one document data must hold, with the nesting limit.
+func parseYAML(file string, data []byte, ds *diag.Collector) (*yaml.Node, bool) {
+	tooDeep := false
+	limits := yaml.WithPlugin(loaderlimits.New(loaderlimits.DepthFunc(func(depth int, _ *loaderlimits.DepthContext) error {
+		if depth > maxDepth {
+			tooDeep = true
+			return fmt.Errorf("nested deeper than %d levels", maxDepth)
+		}
+		return nil
+	})))
+	dec, err := yaml.NewLoader(bytes.NewReader(data), limits)
+	if err != nil {
+		ds.Add(portal.Pos{File: file, Line: 1, Col: 1}, diag.Error, "yaml-syntax", "cannot read YAML: "+err.Error(), "")
+		return nil, false
+	}
+	var root yaml.Node
+	if err := dec.Load(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			// Only comments, or a lone "---": nothing to check.
+			ds.Add(portal.Pos{File: file, Line: 1, Col: 1}, diag.Error, "empty-file", "the file holds no YAML document", "start with `version: 1`, then `members:` and `blueprints:`")
+			return nil, false
+		}
+		ds.Append(syntaxError(file, data, err, tooDeep))
+		return nil, false
+	}
+	var extra yaml.Node
+	switch err := dec.Load(&extra); {
+	case err == nil:
+		ds.Add(nodePos(file, &extra), diag.Error, "multiple-documents", "the file holds more than one YAML document", "remove the `---` separator: a portal.yaml is one document")
+		return nil, false
+	case !errors.Is(err, io.EOF):
+		ds.Append(syntaxError(file, data, err, tooDeep))
+		return nil, false
+	}
+	return &root, true
 }

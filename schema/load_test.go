@@ -41,6 +41,12 @@ func render(cfg *portal.Config, ds diag.List) string {
 	for _, m := range cfg.Members {
 		fmt.Fprintf(&b, "member %s %s (line %d)\n", m.Email, m.Role, m.Pos.Line)
 	}
+	if cfg.Org != nil {
+		fmt.Fprintf(&b, "organization_members (line %d)\n", cfg.Org.Pos.Line)
+		for _, m := range cfg.Org.Members {
+			fmt.Fprintf(&b, "  org member %s role %q (line %d, role at %d:%d)\n", m.Email, m.Role, m.Pos.Line, m.RolePos.Line, m.RolePos.Col)
+		}
+	}
 	for _, bp := range cfg.Blueprints {
 		fmt.Fprintf(&b, "blueprint %s open=%v\n", bp.Name, bp.Open)
 		for _, r := range bp.Rules {
@@ -112,24 +118,106 @@ func TestDiagnosticsSortedByLine(t *testing.T) {
 	}
 }
 
-func TestReadFileSizeLimit(t *testing.T) {
+// TestSizeLimit: a file over the limit is refused from its size, before it is
+// read, with a message that says what the limit is and how to raise it; a raised
+// limit admits it.
+func TestSizeLimit(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "huge.yaml")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A sparse file: the limit must be enforced from its size, without reading it.
-	if err := f.Truncate(MaxFileSize + 1); err != nil {
+	if err := f.Truncate(DefaultMaxFileSize + 1); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
-	_, err = ReadFile(path, nil)
-	if err == nil || !strings.Contains(err.Error(), "64 MiB") {
-		t.Fatalf("want a size-limit error naming the limit, got %v", err)
+	tests := []struct {
+		name string
+		read func() ([]byte, error)
+		want []string
+	}{
+		{"file", func() ([]byte, error) { return ReadFile(path, nil) },
+			[]string{"huge.yaml", "the file is 48.0 MiB, over the 48 MiB limit", "--max-file-size 49MiB", "40 times its size"}},
+		{"stdin", func() ([]byte, error) {
+			return ReadFile("-", strings.NewReader(strings.Repeat("#", DefaultMaxFileSize+10)))
+		}, []string{"the input is over the 48 MiB limit", "--max-file-size 97MiB"}},
+		{"lowered limit", func() ([]byte, error) {
+			return ReadFileMax("-", strings.NewReader(strings.Repeat("#", 3<<20)), 1<<20)
+		}, []string{"over the 1 MiB limit"}},
 	}
-	_, err = ReadFile("-", strings.NewReader(strings.Repeat("#", MaxFileSize+10)))
-	if err == nil || !strings.Contains(err.Error(), "64 MiB") {
-		t.Fatalf("want a size-limit error for stdin, got %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.read()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+	if data, err := ReadFileMax("-", strings.NewReader("version: 1\n"), 11); err != nil || len(data) != 11 {
+		t.Fatalf("a file of exactly the limit is refused: %v", err)
+	}
+	// Parse enforces the loader's limit too (bytes from git are not read by ReadFile).
+	l, err := New(MaxFileSize(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ds := l.Parse("big.yaml", []byte("version: 1\n"+strings.Repeat("# padding\n", 20)))
+	if len(ds) != 1 || ds[0].Code != "too-large" || !strings.Contains(ds[0].Hint, "--max-file-size") {
+		t.Fatalf("want one too-large error with a hint, got %+v", ds)
+	}
+}
+
+// TestProblemsCappedWhileCollected: a file with a hundred thousand duplicate
+// members yields the first problems and a count of the rest, not a hundred
+// thousand diagnostics.
+func TestProblemsCappedWhileCollected(t *testing.T) {
+	const n = 100_000
+	var b strings.Builder
+	b.WriteString("version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n")
+	for i := 0; i < n; i++ {
+		b.WriteString("  - email: Alice@Company.com\n")
+	}
+	l, err := New(MaxProblems(20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, ds := l.Parse("dups.yaml", []byte(b.String()))
+	if cfg == nil || len(cfg.Members) != 1 {
+		t.Fatalf("want the one member, got %v", cfg)
+	}
+	if len(ds) != 21 {
+		t.Fatalf("want 20 problems and a summary, got %d", len(ds))
+	}
+	if errs, _ := ds.Counts(); errs != n {
+		t.Errorf("counted %d errors, want %d", errs, n)
+	}
+	last := ds[len(ds)-1]
+	if last.Code != "more-problems" || last.Pos.Line != 25 || !strings.Contains(last.Message, "99980 more errors") {
+		t.Errorf("want the summary from line 25 on: %+v", last)
+	}
+	if ds[0].Code != "duplicate-member" || ds[0].Pos.Line != 5 || !strings.Contains(ds[0].Message, "already listed at line 3") {
+		t.Errorf("want the first duplicate first: %+v", ds[0])
+	}
+}
+
+func TestNoLints(t *testing.T) {
+	data, err := os.ReadFile("testdata/cases/lints.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := New(NoLints())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, ds := l.Parse("lints.yaml", data)
+	if len(ds) != 0 || cfg == nil || len(cfg.Members) != 8 {
+		t.Fatalf("want the model and no warnings, got %d members and %+v", len(cfg.Members), ds)
 	}
 }
 

@@ -4,15 +4,16 @@ import (
 	"bytes"
 	"fmt"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/portal"
 )
 
 // Marshal writes cfg as a canonical portal.yaml: members sorted by email with their
-// role, blueprints sorted by name with their domains and emails sorted, open
-// blueprints as `access: open`. Pending members are marked with a comment. Reading
-// the output back with Parse gives cfg again.
+// role, the organization's members (when cfg has them) with their role by name,
+// blueprints sorted by name with their domains and emails sorted, open blueprints as
+// `access: open`. Pending members and invitations, and expired invitations, are
+// marked with a comment. Reading the output back with Parse gives cfg again.
 func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 	c := *cfg
 	c.Members = append([]portal.Member(nil), cfg.Members...)
@@ -40,6 +41,9 @@ func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 		members.Content = append(members.Content, item)
 	}
 	add(doc, "members", members)
+	if c.Org != nil {
+		add(doc, "organization_members", orgMembers(c.Org.Members))
+	}
 	bps := mapping()
 	for _, b := range c.Blueprints {
 		body := mapping()
@@ -85,6 +89,31 @@ func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 		return nil, fmt.Errorf("write portal.yaml: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// orgMembers writes the organization's members and invitations, one entry per
+// email (a member wins over a leftover invitation of the same email).
+func orgMembers(ms []portal.OrgMember) *yaml.Node {
+	sorted := append([]portal.OrgMember(nil), ms...)
+	portal.SortOrgMembers(sorted)
+	list := &yaml.Node{Kind: yaml.SequenceNode}
+	for i, m := range sorted {
+		if i > 0 && sorted[i-1].Email == m.Email {
+			continue
+		}
+		item := mapping()
+		email := scalarNode(m.Email, "!!str")
+		switch m.Status {
+		case portal.StatusPending:
+			email.LineComment = "pending: invited, not signed in yet"
+		case portal.StatusExpired:
+			email.LineComment = "expired invitation: apply sends it again; remove the entry to cancel it instead"
+		}
+		add(item, "email", email)
+		add(item, "role", scalarNode(m.Role, "!!str"))
+		list.Content = append(list.Content, item)
+	}
+	return list
 }
 
 func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }

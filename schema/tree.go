@@ -9,25 +9,13 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-)
-
-// Limits that keep hostile input from exhausting time or memory.
-const (
-	// MaxFileSize is the largest file accepted, checked before the file is read whole.
-	MaxFileSize = 64 << 20
-	// maxDepth is far beyond any real portal.yaml (which nests four levels).
-	maxDepth = 64
-	// maxExpansion bounds how many nodes alias expansion may produce in total,
-	// relative to the nodes actually written in the file.
-	maxExpansionFactor = 4
-	minExpansion       = 100_000
+	"go.yaml.in/yaml/v4"
 )
 
 // errTooComplex is returned when a document would expand beyond the limits.
 var errTooComplex = errors.New("too complex")
 
-// toJSON converts a YAML node tree into the plain values the JSON schema validator
+// converter turns a YAML node tree into the plain values the JSON schema validator
 // takes (map[string]any, []any, string, json.Number, bool, nil), expanding aliases
 // within a budget and refusing cycles and deep nesting.
 type converter struct {
@@ -37,19 +25,10 @@ type converter struct {
 	errNode   *yaml.Node
 }
 
-func countNodes(n *yaml.Node) int {
-	c := 1
-	for _, k := range n.Content {
-		c += countNodes(k)
-	}
-	return c
-}
-
-func toJSON(root *yaml.Node) (any, *yaml.Node, error) {
-	budget := countNodes(root) * maxExpansionFactor
-	if budget < minExpansion {
-		budget = minExpansion
-	}
+// toJSON converts a subtree for the JSON schema validator, within a budget of
+// values (aliases expanded). checkShape has refused documents that would exceed
+// it; the budget keeps the conversion bounded on its own.
+func toJSON(root *yaml.Node, budget int) (any, *yaml.Node, error) {
 	c := &converter{budget: budget, expanding: map[*yaml.Node]bool{}}
 	v := c.value(root, 0)
 	return v, c.errNode, c.err

@@ -8,10 +8,9 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/diag"
-	"github.com/qovery/portalctl/portal"
 )
 
 // JSON is the JSON schema of portal.yaml, as embedded in the binary.
@@ -22,42 +21,26 @@ var JSON []byte
 // schemaURL is the schema's $id; it is only a name, never fetched.
 const schemaURL = "https://github.com/qovery/portalctl/schema/portal.schema.json"
 
-// compile builds the validator from the embedded schema.
-func compile() (*jsonschema.Schema, error) {
+// compile builds the validator for a format from the embedded schema.
+func compile(f format) (*jsonschema.Schema, error) {
+	doc := JSON
+	if f.overlay != nil {
+		merged, err := mergePatch(JSON, f.overlay)
+		if err != nil {
+			return nil, fmt.Errorf("apply the %s schema overlay: %w", f.name, err)
+		}
+		doc = merged
+	}
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(schemaURL, bytes.NewReader(JSON)); err != nil {
-		return nil, fmt.Errorf("load embedded schema: %w", err)
+	if err := c.AddResource(schemaURL, bytes.NewReader(doc)); err != nil {
+		return nil, fmt.Errorf("load embedded %s schema: %w", f.name, err)
 	}
 	s, err := c.Compile(schemaURL)
 	if err != nil {
-		return nil, fmt.Errorf("compile embedded schema: %w", err)
+		return nil, fmt.Errorf("compile embedded %s schema: %w", f.name, err)
 	}
 	return s, nil
-}
-
-// checkSchema validates v against the schema and turns every failure into a
-// diagnostic at the exact node of root it concerns.
-func checkSchema(s *jsonschema.Schema, file string, root *yaml.Node, v any, out *diag.List) {
-	err := s.Validate(v)
-	if err == nil {
-		return
-	}
-	ve, ok := err.(*jsonschema.ValidationError)
-	if !ok {
-		out.Add(portal.Pos{File: file, Line: 1, Col: 1}, diag.Error, "schema", err.Error(), "")
-		return
-	}
-	seen := map[string]bool{}
-	for _, leaf := range leaves(ve, nil) {
-		for _, d := range explain(s, file, root, leaf) {
-			k := d.Pos.String() + d.Message
-			if !seen[k] {
-				seen[k] = true
-				*out = append(*out, d)
-			}
-		}
-	}
 }
 
 func leaves(ve *jsonschema.ValidationError, acc []*jsonschema.ValidationError) []*jsonschema.ValidationError {
@@ -95,74 +78,84 @@ func names(toks []string) []string {
 	return out
 }
 
-func nodePos(file string, n *yaml.Node) portal.Pos {
-	if n == nil {
-		return portal.Pos{File: file, Line: 1, Col: 1}
-	}
-	return portal.Pos{File: file, Line: n.Line, Col: n.Column}
+// failure is one thing the validator found wrong, with where it is.
+type failure struct {
+	keyword    string // the failing keyword, e.g. "required"
+	message    string // the validator's message
+	keywordLoc string
+	toks       []string // the instance location from the document's root
+	key, val   *yaml.Node
+	at         *jsonschema.Schema // the schema holding the keyword, when known
+	name       bool               // the failure concerns a mapping key (propertyNames)
+	sub        bool               // val is a subtree validated whole (see checker.explain)
 }
 
 // explain turns one schema failure into diagnostics that name the node and say what
 // to write instead.
-func explain(s *jsonschema.Schema, file string, root *yaml.Node, ve *jsonschema.ValidationError) []diag.Diagnostic {
-	raw := splitPtr(ve.InstanceLocation)
-	if len(raw) > 0 && strings.Contains(raw[len(raw)-1], dupSep) && strings.Contains(ve.KeywordLocation, "propertyNames") {
+func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic {
+	if len(f.toks) > 0 && strings.Contains(f.toks[len(f.toks)-1], dupSep) && strings.Contains(f.keywordLoc, "propertyNames") {
 		return nil // the name of a duplicated key; the duplication is reported by itself
 	}
-	toks := names(raw)
-	key, val := lookup(root, ve.InstanceLocation)
+	toks := names(f.toks)
+	key, val := f.key, f.val
 	where := describe(toks)
 	mk := func(n *yaml.Node, code, msg, hint string) diag.Diagnostic {
 		return diag.Diagnostic{Pos: nodePos(file, n), Severity: diag.Error, Code: code, Message: msg, Hint: hint}
 	}
-	switch keyword(ve) {
+	if f.name || strings.Contains(f.keywordLoc, "/propertyNames/") {
+		container := toks
+		if len(container) > 0 {
+			container = container[:len(container)-1]
+		}
+		if len(container) == 1 && container[0] == "groups" {
+			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("group name %s is not allowed", q(toks[len(toks)-1])), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
+		}
+		if f.keyword == "minLength" {
+			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("empty name in %s", describe(container)), "give it a name")}
+		}
+		return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("name %s in %s: %s", q(toks[len(toks)-1]), describe(container), f.message), "")}
+	}
+	switch f.keyword {
 	case "additionalProperties":
-		at := schemaAt(s, toks)
+		at := f.at
+		if at == nil {
+			at = schemaAt(root, toks)
+		}
 		allowed := allowedKeys(at)
 		var ds []diag.Diagnostic
-		for i := 0; val != nil && val.Kind == yaml.MappingNode && i+1 < len(val.Content); i += 2 {
-			k := val.Content[i]
-			name := keyString(k)
-			if contains(allowed, name) || k.Tag == "!!merge" || matchesPattern(at, name) {
-				continue
-			}
-			hint := "allowed keys: " + strings.Join(allowed, ", ")
-			if c := closest(name, allowed); c != "" {
-				hint = fmt.Sprintf("did you mean %q? (%s)", c, hint)
-			}
-			ds = append(ds, mk(k, "unknown-key", fmt.Sprintf("unknown key %s in %s", q(name), where), hint))
+		if val != nil && val.Kind == yaml.MappingNode {
+			eachPair(val, func(k, _ *yaml.Node) {
+				name := keyString(k)
+				if contains(allowed, name) || matchesPattern(at, name) {
+					return
+				}
+				hint := "allowed keys: " + strings.Join(allowed, ", ")
+				if c := closest(name, allowed); c != "" {
+					hint = fmt.Sprintf("did you mean %q? (%s)", c, hint)
+				}
+				ds = append(ds, mk(k, "unknown-key", fmt.Sprintf("unknown key %s in %s", q(name), where), hint))
+			})
 		}
 		return ds
 	case "required":
-		missing := quoted(ve.Message)
+		missing := quoted(f.message)
 		var ds []diag.Diagnostic
 		for _, m := range missing {
 			ds = append(ds, mk(val, "missing-key", fmt.Sprintf("%s has no %q", where, m), requiredHint(m)))
 		}
 		return ds
 	case "type":
-		n := val
-		return []diag.Diagnostic{mk(n, "wrong-type", fmt.Sprintf("%s must be %s, found %s", where, wantType(ve.Message), yamlKind(val)), typeHint(toks))}
+		return []diag.Diagnostic{mk(val, "wrong-type", fmt.Sprintf("%s must be %s, found %s", where, wantType(f.message), yamlKind(val)), typeHint(toks))}
 	case "const", "enum":
 		return []diag.Diagnostic{mk(val, "bad-value", fmt.Sprintf("%s cannot be %s", where, shown(val)), valueHint(toks))}
 	case "pattern":
 		if len(toks) == 1 && toks[0] == "organization" {
 			return []diag.Diagnostic{mk(val, "bad-value", fmt.Sprintf("organization %s is not a Qovery organization id", shown(val)), "write the organization's UUID, e.g. organization: 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10")}
 		}
-		if len(toks) == 2 && toks[0] == "groups" {
-			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("group name %s is not allowed", q(toks[1])), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
-		}
 	case "minLength":
 		return []diag.Diagnostic{mk(val, "empty-value", fmt.Sprintf("%s is empty", where), "write a value or remove the entry")}
 	}
-	// propertyNames failures arrive with the keyword under propertyNames/...
-	if strings.Contains(ve.KeywordLocation, "/propertyNames/") {
-		if len(toks) >= 1 && toks[0] == "groups" {
-			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("bad group name in %s", where), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
-		}
-		return []diag.Diagnostic{mk(val, "bad-name", fmt.Sprintf("empty name in %s", where), "give it a name")}
-	}
-	return []diag.Diagnostic{mk(val, "schema", fmt.Sprintf("%s: %s", where, ve.Message), "")}
+	return []diag.Diagnostic{mk(val, "schema", fmt.Sprintf("%s: %s", where, f.message), "")}
 }
 
 // describe names an instance location the way a person reads the file.
@@ -176,6 +169,16 @@ func describe(toks []string) string {
 		return "member #" + plusOne(toks[1])
 	case toks[0] == "members":
 		return fmt.Sprintf("%s of member #%s", toks[2], plusOne(toks[1]))
+	case toks[0] == "organization_members" && len(toks) == 1:
+		return "organization_members"
+	case toks[0] == "organization_members" && len(toks) == 2:
+		return "organization member #" + plusOne(toks[1])
+	case toks[0] == "organization_members":
+		return fmt.Sprintf("%s of organization member #%s", toks[2], plusOne(toks[1]))
+	case toks[0] == "organization_roles" && len(toks) == 2:
+		return "organization role #" + plusOne(toks[1])
+	case toks[0] == "organization_roles" && len(toks) > 2:
+		return fmt.Sprintf("%s of organization role #%s", toks[2], plusOne(toks[1]))
 	case toks[0] == "groups" && len(toks) == 1:
 		return "groups"
 	case toks[0] == "groups" && len(toks) == 2:
@@ -206,6 +209,8 @@ func requiredHint(key string) string {
 		return "add `version: 1` at the top of the file"
 	case "email":
 		return "add `email: name@company.com`"
+	case "role":
+		return "add the organization role by name, e.g. `role: Viewer` (Owner, Admin, DevOps, Billing Manager, Viewer, or a custom role)"
 	}
 	return fmt.Sprintf("add %q", key)
 }
@@ -222,6 +227,12 @@ func typeHint(toks []string) string {
 		return "write a list: `members:` then lines like `  - email: alice@company.com`"
 	case toks[0] == "members" && len(toks) == 2:
 		return "write `- email: alice@company.com` (and optionally `role: admin`)"
+	case last == "organization_members":
+		return "write a list: `organization_members:` then lines like `  - email: owner@company.com` and `    role: Owner`"
+	case toks[0] == "organization_members" && len(toks) == 2:
+		return "write `- email: alice@company.com` and `role: Viewer` (an organization role by name)"
+	case toks[0] == "organization_members" && last == "role":
+		return "write the role's name, e.g. `role: Admin` or `role: \"Billing Manager\"`"
 	case last == "groups" && len(toks) == 1:
 		return "write `groups:` then lines like `  contractors: [a@partner.org]`"
 	case toks[0] == "groups" && len(toks) == 2:
@@ -249,6 +260,9 @@ func valueHint(toks []string) string {
 	case "version":
 		return "write `version: 1`"
 	case "role":
+		if len(toks) > 0 && toks[0] == "organization_members" {
+			return "write the organization role's name, e.g. `role: Viewer`"
+		}
 		return "write `role: admin` or `role: user`"
 	case "access":
 		return "write `access: open`, or remove it and list domains, emails or groups"

@@ -29,7 +29,8 @@ const (
 
 const usage = `Usage: portal-emulator [flags]
 
-Serves the portal API of portalctl's contract on loopback. The first line on
+Serves the portal API of portalctl's contract, and the organization's member
+endpoints of Qovery's published API, on loopback. The first line on
 stdout is "listening on http://ADDRESS".
 
 Example:
@@ -58,13 +59,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// No env default here: PrintDefaults would show the token in --help.
 	token := fs.String("token", "", "API `token` clients must send (default $"+tokenEnv+")")
 	org := fs.String("organization", defaultOrganization, "organization `id` served")
-	seed := fs.String("seed", "", "portal.yaml-shaped `file` to start from (members may carry status: pending)")
+	seed := fs.String("seed", "", "portal.yaml `file` to start from, read as portalctl reads it; members may carry status: pending, blueprints id and description, organization members status: pending|expired and id, and organization_roles adds custom roles")
 	state := fs.String("state", "", "JSON `file` persisted after every change and reloaded on start (wins over --seed)")
 	latency := fs.Duration("latency", 0, "latency added to every API request")
 	failRate := fs.Float64("fail-rate", 0, "fraction of API requests answered 502 or dropped")
 	rateLimit := fs.Int("rate-limit", 0, "API requests per second before 429 (0 = unlimited)")
 	maxPage := fs.Int("max-page-size", 100, "largest page_size honoured")
 	faultSeed := fs.Int64("fault-seed", 0, "seed of the random faults (0 = time-based)")
+	orgPerm := fs.String("org-permission", string(emulator.OrgManage), "what the token may do with the organization's members: manage, read (changes get 403) or none (everything 403)")
 	fs.Usage = func() {} // printed below: on stdout for --help, a hint for errors
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -98,6 +100,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		RateLimit:      *rateLimit,
 		MaxPageSize:    *maxPage,
 		Seed:           *faultSeed,
+		OrgPermission:  emulator.OrgPermission(*orgPerm),
 		Logger:         logger,
 	}
 	if *seed != "" {

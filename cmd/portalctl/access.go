@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
@@ -16,6 +17,7 @@ import (
 const accessExample = `portalctl access bob@company.com               # what bob sees, and through which rule
 portalctl access --blueprint data-science       # who sees data-science
 portalctl access --live bob@company.com         # ask the portal instead of the file
+portalctl access --all -o csv > access.csv      # every member and blueprint they see; summary on stderr
 `
 
 type accessCmd struct {
@@ -23,6 +25,7 @@ type accessCmd struct {
 	file      fileFlags
 	api       apiFlags
 	blueprint string
+	all       bool
 	live      bool
 	output    string
 }
@@ -34,19 +37,30 @@ func (c *accessCmd) flags() *pflag.FlagSet {
 	c.file.register(fs)
 	c.api.register(fs)
 	fs.StringVar(&c.blueprint, "blueprint", "", "show who sees this blueprint")
+	fs.BoolVar(&c.all, "all", false, "list every member and each blueprint they see, with a summary")
 	fs.BoolVar(&c.live, "live", false, "evaluate the live portal instead of the file")
-	fs.StringVarP(&c.output, "output", "o", "text", "output format: text or json")
+	fs.StringVarP(&c.output, "output", "o", "text", "output format: text or json; with --all also csv")
 	return fs
 }
 
 func (c *accessCmd) run(ctx context.Context, args []string) error {
-	format, err := report.ParseFormat(c.output, report.Text, report.JSON)
+	format, err := report.ParseFormat(c.output, report.Text, report.JSON, report.CSV)
 	if err != nil {
 		return err
 	}
+	if err := c.api.check(c.getenv); err != nil {
+		return err
+	}
 	switch {
+	case c.all && c.blueprint != "":
+		return errors.New("--all lists every member and blueprint: drop --blueprint (or drop --all to see who sees one blueprint)")
+	case c.all && len(args) > 0:
+		return fmt.Errorf("--all lists every member and blueprint: drop %q (or drop --all to see what one member sees)", args[0])
+	case c.all: // nothing more to check: it takes no EMAIL and any format
+	case format == report.CSV:
+		return errors.New("-o csv needs --all: add --all, or use -o text or -o json")
 	case c.blueprint == "" && len(args) != 1:
-		return errors.New("give one EMAIL, or --blueprint NAME")
+		return errors.New("give one EMAIL, or --blueprint NAME, or --all")
 	case c.blueprint != "" && len(args) > 0:
 		return errors.New("give either an EMAIL or --blueprint NAME, not both")
 	}
@@ -54,7 +68,10 @@ func (c *accessCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ix := reconcile.NewIndex(cfg)
+	ix := access.NewIndex(cfg)
+	if c.all {
+		return report.AllAccess(ctx, c.stdout, c.stderr, format, ix, source)
+	}
 	if c.blueprint != "" {
 		b, ok := ix.Blueprint(c.blueprint)
 		if !ok {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
 )
@@ -39,17 +40,37 @@ func (c *applyCmd) flags() *pflag.FlagSet {
 	c.api.register(fs)
 	fs.StringVar(&c.planFile, "plan", "", "apply a plan saved by `plan --out` instead of planning from the file")
 	fs.BoolVar(&c.autoApprove, "auto-approve", false, "apply without asking (required when not on a terminal)")
-	fs.IntVar(&c.rails.MaxRemovals, "max-removals", reconcile.DefaultMaxRemovals, "refuse to remove more members than this in one run")
-	fs.IntVar(&c.rails.MaxRemovalPercent, "max-removal-percent", reconcile.DefaultMaxRemovalPercent, "refuse to remove more than this percentage of the portal's members")
+	fs.IntVar(&c.rails.MaxRemovals, "max-removals", reconcile.DefaultMaxRemovals, "refuse to remove more members than this in one run (0 or more)")
+	fs.IntVar(&c.rails.MaxRemovalPercent, "max-removal-percent", reconcile.DefaultMaxRemovalPercent, "refuse to remove more than this percentage of the portal's members (0 to 100)")
 	c.fs = fs
 	return fs
+}
+
+// check refuses bad flags before anything is read or sent.
+func (c *applyCmd) check() error {
+	if c.rails.MaxRemovals < 0 {
+		return fmt.Errorf("--max-removals %d is negative: write 0 to refuse every removal, or the most members one run may remove, e.g. --max-removals %d", c.rails.MaxRemovals, reconcile.DefaultMaxRemovals)
+	}
+	if c.rails.MaxRemovalPercent < 0 || c.rails.MaxRemovalPercent > 100 {
+		return fmt.Errorf("--max-removal-percent %d is out of range: write a percentage from 0 to 100, e.g. --max-removal-percent %d", c.rails.MaxRemovalPercent, reconcile.DefaultMaxRemovalPercent)
+	}
+	if c.planFile != "" && c.fs.Changed("file") {
+		return errors.New("--plan and -f exclude each other: a saved plan already says what to change")
+	}
+	if _, err := c.planKey(); err != nil {
+		return err
+	}
+	return c.api.check(c.getenv)
 }
 
 func (c *applyCmd) run(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("unexpected argument %q", args[0])
 	}
-	p, live, client, err := c.plan(ctx)
+	if err := c.check(); err != nil {
+		return err
+	}
+	p, live, client, oc, err := c.plan(ctx)
 	if err != nil {
 		return err
 	}
@@ -58,6 +79,11 @@ func (c *applyCmd) run(ctx context.Context, args []string) error {
 		return nil
 	}
 	if err := report.Plan(c.stdout, report.Text, p, report.PlanOptions{Color: c.color(c.stdout)}); err != nil {
+		return err
+	}
+	// Every operation acts on the live object it names, and the rails judge the
+	// operations as they will execute, whether they come from the file or a plan.
+	if err := reconcile.Bind(p, live); err != nil {
 		return err
 	}
 	if err := c.rails.Check(p, live); err != nil {
@@ -72,67 +98,75 @@ func (c *applyCmd) run(ctx context.Context, args []string) error {
 			return errors.New("apply cancelled: nothing was changed")
 		}
 	}
-	return c.execute(ctx, client, p)
+	return c.execute(ctx, client, oc, p)
 }
 
-// plan computes the plan from the file, or reads a saved one and checks that the
-// portal has not changed since it was made.
-func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, error) {
+// plan computes the plan from the file, or reads a saved one and checks it against
+// the portal as it is. The organization's client is nil when neither manages the
+// organization's members.
+func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, *organization.Client, error) {
 	if c.planFile != "" {
 		return c.savedPlan(ctx)
 	}
 	cfg, err := c.loadValid(c.file)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	client, org, err := c.client(c.api, cfg.Organization)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	live, err := reconcile.ReadLive(ctx, client, org, c.api.parallelism)
+	live, oc, err := readLive(ctx, client, org, c.api.parallelism, cfg.Org != nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	cfg.Organization = org
 	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{})
 	if ds.HasErrors() {
 		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
-		return nil, nil, nil, errReported
+		return nil, nil, nil, nil, errReported
 	}
-	return p, live, client, nil
+	return p, live, client, oc, nil
 }
 
-func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, error) {
-	if c.fs.Changed("file") {
-		return nil, nil, nil, errors.New("--plan and -f exclude each other: a saved plan already says what to change")
+// savedPlan reads a plan saved by plan --out and refuses it, before any write, when
+// it was modified (digest), is not signed as PORTALCTL_PLAN_KEY requires, was made
+// from another live state (fingerprint), or holds operations that do not follow
+// from its desired state. The plan returned is recomputed from the portal as it is.
+func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, *organization.Client, error) {
+	key, err := c.planKey()
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
 	f, err := os.Open(c.planFile)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read plan: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("read plan: %w", err)
 	}
-	p, err := reconcile.ReadPlan(f)
+	saved, err := reconcile.ReadPlan(f, key)
 	f.Close()
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read plan %s: %w", c.planFile, err)
+		return nil, nil, nil, nil, fmt.Errorf("read plan %s: %w", c.planFile, err)
 	}
-	if o := firstOf(c.api.organization, c.getenv("QOVERY_ORGANIZATION_ID")); o != "" && !strings.EqualFold(o, p.Organization) {
-		return nil, nil, nil, fmt.Errorf("plan %s was made for organization %s, not %s", c.planFile, p.Organization, o)
+	if o := firstOf(c.api.organization, c.getenv("QOVERY_ORGANIZATION_ID")); o != "" && !strings.EqualFold(o, saved.Organization) {
+		return nil, nil, nil, nil, fmt.Errorf("plan %s was made for organization %s, not %s", c.planFile, saved.Organization, o)
 	}
-	client, org, err := c.client(c.api, p.Organization)
+	client, org, err := c.client(c.api, saved.Organization)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	live, err := reconcile.ReadLive(ctx, client, org, c.api.parallelism)
+	live, oc, err := readLive(ctx, client, org, c.api.parallelism, saved.Desired.Org != nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	if fp := reconcile.Fingerprint(live); fp != p.Fingerprint {
-		return nil, nil, nil, fmt.Errorf("%w: the saved plan %s is stale: the portal changed since it was made; run `portalctl plan --out %s` again and review it, or apply from the file with `-f` to plan against the portal as it is now",
+	p, err := reconcile.Recheck(saved, live)
+	if errors.Is(err, reconcile.ErrStale) {
+		return nil, nil, nil, nil, fmt.Errorf("%w: the saved plan %s is stale: the portal changed since it was made; run `portalctl plan --out %s` again and review it, or apply from the file with `-f` to plan against the portal as it is now",
 			reconcile.ErrRefused, c.planFile, c.planFile)
 	}
-	// The impact shown is recomputed from the portal as it is, not read from the file.
-	p.Impact = reconcile.ComputeImpact(reconcile.NewIndex(live), reconcile.NewIndex(reconcile.Simulate(live, p.Ops)))
-	return p, live, client, nil
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("plan %s: %w", c.planFile, err)
+	}
+	return p, live, client, oc, nil
 }
 
 // ask reads a confirmation from the terminal; off a terminal it refuses.
@@ -151,34 +185,24 @@ func (c *applyCmd) ask(prompt string) (bool, error) {
 	return strings.TrimSpace(line) == "yes", nil
 }
 
-func (c *applyCmd) execute(ctx context.Context, client *qovery.Client, p *reconcile.Plan) error {
+func (c *applyCmd) execute(ctx context.Context, client *qovery.Client, oc *organization.Client, p *reconcile.Plan) error {
 	width := len(fmt.Sprint(len(p.Ops)))
 	fmt.Fprintln(c.stdout)
-	sum := reconcile.Apply(ctx, client, p, reconcile.ApplyOptions{
+	opts := reconcile.ApplyOptions{
 		Parallelism: c.api.parallelism,
 		Progress: func(done, total int, r reconcile.Result) {
-			line := fmt.Sprintf("[%*d/%d] %s", width, done, total, r.Op)
-			switch {
-			case r.Outcome == reconcile.Failed:
-				line += ": FAILED: " + r.Err.Error()
-			case r.Outcome == reconcile.Skipped:
-				line += ": " + r.Note
-			case r.Note != "":
-				line += " (" + r.Note + ")"
-			}
-			fmt.Fprintln(c.stdout, line)
+			_ = report.ApplyProgress(c.stdout, width, done, total, r)
 		},
-	})
-	done, failed, skipped := sum.Count(reconcile.Done), sum.Count(reconcile.Failed), sum.Count(reconcile.Skipped)
-	fmt.Fprintf(c.stdout, "\nApply finished: %d done, %d failed, %d skipped.\n", done, failed, skipped)
-	if failed+skipped == 0 {
-		return nil
 	}
-	for _, r := range sum.Results {
-		if r.Outcome == reconcile.Failed {
-			fmt.Fprintf(c.stdout, "  failed: %s: %v\n", r.Op, r.Err)
-		}
+	if oc != nil {
+		opts.Org = oc
 	}
-	fmt.Fprintln(c.stdout, "Re-run apply to finish: it converges from where this run stopped.")
-	return errReported
+	sum := reconcile.Apply(ctx, client, p, opts)
+	if err := report.ApplySummary(c.stdout, sum); err != nil {
+		return err
+	}
+	if !sum.Complete() {
+		return errReported
+	}
+	return nil
 }

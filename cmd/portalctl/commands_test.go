@@ -1,15 +1,9 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -75,8 +69,9 @@ func TestHelpShowsAnExample(t *testing.T) {
 }
 
 // TestTokenNeverPrinted runs every command with a recognisable token, against a
-// portal that accepts it and one that rejects it, with debug logging on, and checks
-// that the token is in no output and no file.
+// portal that accepts it and one that rejects it, with debug logging on, and with a
+// plan key set, and checks that neither the token nor the key is in any output or
+// file.
 func TestTokenNeverPrinted(t *testing.T) {
 	p := startPortal(t, readTestdata(t, "seed.yaml"))
 	file := filepath.Join("testdata", "portal.yaml")
@@ -94,11 +89,18 @@ func TestTokenNeverPrinted(t *testing.T) {
 		{"export", "--debug"},
 		{"apply", "--plan", planFile, "--auto-approve", "--debug"},
 	}
-	for _, env := range []map[string]string{wrong, p.env} {
+	keyed := map[string]string{"PORTALCTL_PLAN_KEY": testPlanKey}
+	for k, v := range p.env {
+		keyed[k] = v
+	}
+	for _, env := range []map[string]string{wrong, keyed, p.env} {
 		for _, args := range runs {
 			r := cli{env: env}.run(t, args...)
 			if strings.Contains(r.stdout+r.stderr, testToken) {
 				t.Errorf("%v printed the token:\n%s%s", args, r.stdout, r.stderr)
+			}
+			if strings.Contains(r.stdout+r.stderr, testPlanKey) {
+				t.Errorf("%v printed the plan key:\n%s%s", args, r.stdout, r.stderr)
 			}
 			if env["QOVERY_API_TOKEN"] != testToken && args[0] != "validate" && r.code == 0 {
 				t.Errorf("%v succeeded with a wrong token", args)
@@ -112,8 +114,8 @@ func TestTokenNeverPrinted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(data), testToken) {
-		t.Error("the plan file holds the token")
+	if strings.Contains(string(data), testToken) || strings.Contains(string(data), testPlanKey) {
+		t.Error("the plan file holds the token or the plan key")
 	}
 }
 
@@ -161,178 +163,5 @@ func TestAccess(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// gitRepo makes a repository with portal.yaml committed on main, using the git CLI.
-func gitRepo(t *testing.T, content string) string {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	dir := t.TempDir()
-	gitIn(t, dir, "init", "-q", "-b", "main")
-	if err := os.WriteFile(filepath.Join(dir, "portal.yaml"), []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	gitIn(t, dir, "add", "portal.yaml")
-	gitIn(t, dir, "commit", "-q", "-m", "base")
-	return dir
-}
-
-func gitIn(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-}
-
-func TestPreviewGolden(t *testing.T) {
-	base := readTestdata(t, "portal.yaml")
-	dir := gitRepo(t, base)
-	file := filepath.Join(dir, "portal.yaml")
-	head := strings.Replace(base, "  gpu-training:\n    emails: [alice@company.com, carol@company.com]\n",
-		"  gpu-training:\n    domains: [company.com]\n", 1)
-	head = strings.Replace(head, "  - email: judy@company.com\n", "  - email: judy@company.com\n  - email: ken@company.com\n", 1)
-	if err := os.WriteFile(file, []byte(head), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, format := range []string{"markdown", "text", "json"} {
-		t.Run(format, func(t *testing.T) {
-			// No token: preview works for pull requests from forks.
-			r := cli{env: map[string]string{}}.run(t, "preview", "--base", "main", "-f", file, "-o", format)
-			if r.code != 0 {
-				t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
-			}
-			golden(t, "preview."+format, scrub(r.stdout, dir))
-		})
-	}
-	t.Run("invalid file in the change", func(t *testing.T) {
-		if err := os.WriteFile(file, []byte(head+"  broken: {}\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		r := cli{env: map[string]string{}}.run(t, "preview", "--base", "main", "-f", file)
-		if r.code != 1 || !strings.Contains(r.stdout, "The file is invalid") || !strings.Contains(r.stdout, "no rules") {
-			t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
-		}
-	})
-	t.Run("unknown base", func(t *testing.T) {
-		if err := os.WriteFile(file, []byte(head), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		r := cli{env: map[string]string{}}.run(t, "preview", "--base", "nope", "-f", file)
-		if r.code != 1 || !strings.Contains(r.stderr, "nope") {
-			t.Errorf("exit %d\n%s", r.code, r.stderr)
-		}
-	})
-}
-
-// fakeGitHub records the requests of the PR comment flow and answers like GitHub.
-type fakeGitHub struct {
-	mu       sync.Mutex
-	requests []string
-	comments map[int64]string
-	next     int64
-}
-
-func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
-	if got := r.Header.Get("Authorization"); got != "Bearer gh-token" && got != "token gh-token" {
-		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, `{"message":"Bad credentials"}`)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case r.Method == http.MethodGet && r.URL.Path == "/api/v3/repos/acme/portal/issues/7/comments":
-		var list []map[string]any
-		for id, body := range f.comments {
-			list = append(list, map[string]any{"id": id, "body": body, "html_url": "https://ghe/c/1", "user": map[string]any{"type": "Bot", "login": "github-actions[bot]"}, "author_association": "NONE"})
-		}
-		json.NewEncoder(w).Encode(list)
-	case r.Method == http.MethodPost && r.URL.Path == "/api/v3/repos/acme/portal/issues/7/comments":
-		var in struct{ Body string }
-		json.NewDecoder(r.Body).Decode(&in)
-		f.next++
-		f.comments[f.next] = in.Body
-		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(map[string]any{"id": f.next, "body": in.Body, "html_url": "https://ghe/c/1"})
-	case r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, "/api/v3/repos/acme/portal/issues/comments/"):
-		var in struct{ Body string }
-		json.NewDecoder(r.Body).Decode(&in)
-		f.comments[1] = in.Body
-		json.NewEncoder(w).Encode(map[string]any{"id": 1, "body": in.Body, "html_url": "https://ghe/c/1"})
-	default:
-		w.WriteHeader(http.StatusNotFound)
-		io.WriteString(w, `{"message":"Not Found"}`)
-	}
-}
-
-func TestPreviewComment(t *testing.T) {
-	base := readTestdata(t, "portal.yaml")
-	dir := gitRepo(t, base)
-	file := filepath.Join(dir, "portal.yaml")
-	if err := os.WriteFile(file, []byte(strings.Replace(base, "  python-starter:\n    access: open\n", "  python-starter:\n    domains: [company.com]\n", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	gh := &fakeGitHub{comments: map[int64]string{}}
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	summary := filepath.Join(t.TempDir(), "summary.md")
-	event := filepath.Join(t.TempDir(), "event.json")
-	if err := os.WriteFile(event, []byte(`{"pull_request":{"number":7}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{
-		"GITHUB_TOKEN": "gh-token", "GITHUB_REPOSITORY": "acme/portal", "GITHUB_API_URL": srv.URL,
-		"GITHUB_EVENT_PATH": event, "GITHUB_STEP_SUMMARY": summary,
-	}
-	for i := 0; i < 2; i++ {
-		r := cli{env: env}.run(t, "preview", "--base", "main", "-f", file, "--comment")
-		if r.code != 0 {
-			t.Fatalf("run %d: exit %d\n%s", i+1, r.code, r.stderr)
-		}
-	}
-	want := []string{
-		"GET /api/v3/repos/acme/portal/issues/7/comments",
-		"POST /api/v3/repos/acme/portal/issues/7/comments",
-		"GET /api/v3/repos/acme/portal/issues/7/comments",
-	}
-	gh.mu.Lock()
-	requests, comments := append([]string(nil), gh.requests...), len(gh.comments)
-	var bodies []string
-	for _, b := range gh.comments {
-		bodies = append(bodies, b)
-	}
-	gh.mu.Unlock()
-	if len(requests) < len(want) {
-		t.Fatalf("requests %v, want at least %v", requests, want)
-	}
-	for i, w := range want {
-		if requests[i] != w {
-			t.Errorf("request %d = %q, want %q (all: %v)", i+1, requests[i], w, requests)
-		}
-	}
-	if comments != 1 {
-		t.Fatalf("%d comments, want exactly one created then edited in place", comments)
-	}
-	for _, body := range bodies {
-		if !strings.Contains(body, "<!-- portalctl:preview -->") || !strings.Contains(body, "python-starter") {
-			t.Errorf("comment body lacks the marker or the change:\n%s", body)
-		}
-	}
-	data, err := os.ReadFile(summary)
-	if err != nil || !strings.Contains(string(data), "python-starter") {
-		t.Errorf("step summary not written: %v\n%s", err, data)
-	}
-	// A token GitHub rejects is reported without being printed.
-	env["GITHUB_TOKEN"] = "gh-wrong"
-	r := cli{env: env}.run(t, "preview", "--base", "main", "-f", file, "--comment")
-	if r.code != 1 || !strings.Contains(r.stderr, "GITHUB_TOKEN") || strings.Contains(r.stderr, "gh-wrong") {
-		t.Errorf("rejected token: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -1,15 +1,21 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"runtime/debug"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
 	"github.com/qovery/portalctl/schema"
@@ -17,13 +23,56 @@ import (
 
 // fileFlags are the flags every command that reads portal.yaml shares.
 type fileFlags struct {
-	file   string
-	strict bool
+	file    string
+	strict  bool
+	maxSize sizeFlag
+	// problems is how many problems the loader keeps (validate raises it to
+	// what it shows); 0 means the loader's default.
+	problems int
 }
 
 func (f *fileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.file, "file", "f", "portal.yaml", "the portal configuration file (\"-\" reads stdin)")
 	fs.BoolVar(&f.strict, "strict", false, "treat lint warnings as errors")
+	f.maxSize = schema.DefaultMaxFileSize
+	fs.Var(&f.maxSize, "max-file-size", fmt.Sprintf("largest portal.yaml accepted, e.g. 96MiB (checking a file may take up to %d times its size in memory)", schema.MemoryFactor))
+}
+
+// sizeFlag is a size in bytes, written with a unit: 48MiB, 1GiB, 500KiB, or bytes.
+type sizeFlag int64
+
+func (s *sizeFlag) String() string {
+	switch n := int64(*s); {
+	case n%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", n>>30)
+	case n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	default:
+		return strconv.FormatInt(n, 10)
+	}
+}
+
+func (s *sizeFlag) Type() string { return "size" }
+
+func (s *sizeFlag) Set(v string) error {
+	num, unit := v, int64(1)
+	for _, u := range []struct {
+		suffix string
+		n      int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}} {
+		if strings.HasSuffix(v, u.suffix) {
+			num, unit = strings.TrimSuffix(v, u.suffix), u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/unit {
+		return fmt.Errorf("%q is not a size: write a number with a unit, e.g. 96MiB", v)
+	}
+	*s = sizeFlag(n * unit)
+	return nil
 }
 
 // color says whether w gets ANSI colours: only on a terminal, never with NO_COLOR.
@@ -37,23 +86,41 @@ func (a *app) color(w any) bool {
 // parse reads and checks the configuration file, printing its problems to stderr.
 // It fails, already reported, when the file is invalid.
 func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
-	data, err := schema.ReadFile(f.file, a.stdin)
+	data, err := schema.ReadFileMax(f.file, a.stdin, int64(f.maxSize))
 	if err != nil {
 		return nil, nil, err
 	}
-	return a.parseBytes(f.file, data, f.strict)
+	a.limitMemory(len(data))
+	return a.parseBytes(f.file, data, f)
 }
 
-func (a *app) parseBytes(name string, data []byte, strict bool) (*portal.Config, diag.List, error) {
-	l, err := schema.New()
+func (a *app) parseBytes(name string, data []byte, f fileFlags, opts ...schema.Option) (*portal.Config, diag.List, error) {
+	l, err := schema.New(append([]schema.Option{schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems)}, opts...)...)
 	if err != nil {
 		return nil, nil, err
 	}
 	cfg, ds := l.Parse(name, data)
-	if strict {
+	if f.strict {
 		ds = ds.Strict()
 	}
 	return cfg, ds, nil
+}
+
+// limitMemory tells the garbage collector what checking a file of size bytes may
+// cost (schema.HeapLimit, within schema.Budget): near that, it collects harder
+// rather than let the heap grow to twice what is live. The limit only ever rises,
+// and GOMEMLIMIT, when set, wins.
+func (a *app) limitMemory(size int) {
+	if a.getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	want := schema.HeapLimit(int64(size))
+	if want == 0 {
+		return // a small file: the collector's defaults stay within the budget
+	}
+	if cur := debug.SetMemoryLimit(-1); cur == math.MaxInt64 || cur < want {
+		debug.SetMemoryLimit(want)
+	}
 }
 
 // loadValid is parse for commands that need a valid file: problems go to stderr,
@@ -77,6 +144,13 @@ func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
 	return cfg, nil
 }
 
+// maxParallelism bounds --parallelism: more concurrent requests than this only
+// earn 429s from the portal.
+const maxParallelism = 64
+
+// exampleOrganization is the UUID shown in messages that ask for one.
+const exampleOrganization = "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10"
+
 // apiFlags are the flags of commands that talk to the portal.
 type apiFlags struct {
 	apiURL       string
@@ -88,19 +162,56 @@ type apiFlags struct {
 func (f *apiFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.apiURL, "api-url", "", "portal API base URL (default $QOVERY_API_URL, else https://api.qovery.com)")
 	fs.StringVar(&f.organization, "organization", "", "organization id (default $QOVERY_ORGANIZATION_ID, else `organization:` in the file)")
-	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, "concurrent ACL reads and writes")
+	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, fmt.Sprintf("concurrent ACL reads and writes (1 to %d)", maxParallelism))
 	fs.BoolVar(&f.debug, "debug", false, "log every API request to stderr (the token is never logged)")
+}
+
+// check refuses out-of-range flags and a malformed organization id, before any
+// file is read or request sent.
+func (f *apiFlags) check(getenv func(string) string) error {
+	if f.parallelism < 1 || f.parallelism > maxParallelism {
+		return fmt.Errorf("--parallelism %d is out of range: write a number from 1 to %d, e.g. --parallelism %d", f.parallelism, maxParallelism, reconcile.DefaultParallelism)
+	}
+	_, err := pickOrganization(f, getenv, "")
+	return err
+}
+
+// pickOrganization picks the organization id from the flag, else the environment,
+// else the file, and checks the one it picks with the same UUID check, naming
+// where it came from. An empty result with no error means none was given.
+func pickOrganization(f *apiFlags, getenv func(string) string, fileOrg string) (string, error) {
+	candidates := []struct{ value, bad string }{
+		{f.organization, "--organization %q is not an organization id: write the organization's UUID, e.g. --organization " + exampleOrganization},
+		{getenv("QOVERY_ORGANIZATION_ID"), "QOVERY_ORGANIZATION_ID=%q is not an organization id: set it to the organization's UUID, e.g. QOVERY_ORGANIZATION_ID=" + exampleOrganization},
+		{fileOrg, "organization %q in the file is not an organization id: write the organization's UUID, e.g. organization: " + exampleOrganization},
+	}
+	for _, c := range candidates {
+		if c.value == "" {
+			continue
+		}
+		if !qovery.ValidOrganizationID(c.value) {
+			return "", fmt.Errorf(c.bad, c.value)
+		}
+		return c.value, nil
+	}
+	return "", nil
 }
 
 // client builds the API client from flags, environment and the file's organization.
 // The token comes only from QOVERY_API_TOKEN.
 func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error) {
+	if err := f.check(a.getenv); err != nil {
+		return nil, "", err
+	}
 	token := a.getenv("QOVERY_API_TOKEN")
 	if token == "" {
 		return nil, "", errors.New("QOVERY_API_TOKEN is not set: export the portal API token in that variable (it is never read from a flag)")
 	}
 	apiURL := firstOf(f.apiURL, a.getenv("QOVERY_API_URL"), "https://api.qovery.com")
-	org := firstOf(f.organization, a.getenv("QOVERY_ORGANIZATION_ID"), fileOrg)
+	org, err := pickOrganization(&f, a.getenv, fileOrg)
+	if err != nil {
+		return nil, "", err
+	}
 	if org == "" {
 		return nil, "", errors.New("no organization: pass --organization or set QOVERY_ORGANIZATION_ID (commands that read portal.yaml also take its `organization:`)")
 	}
@@ -115,6 +226,25 @@ func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error)
 	return c, org, nil
 }
 
+// readLive reads the live state: the portal, and the organization's members when
+// withOrg (the file, or the saved plan, has organization_members). Without it,
+// nothing is asked of the organization's endpoints.
+func readLive(ctx context.Context, client *qovery.Client, org string, parallelism int, withOrg bool) (*portal.Config, *organization.Client, error) {
+	if !withOrg {
+		live, err := reconcile.ReadLive(ctx, client, org, parallelism)
+		return live, nil, err
+	}
+	oc, err := organization.New(client.Transport(), org)
+	if err != nil {
+		return nil, nil, err
+	}
+	live, err := reconcile.ReadLiveOrg(ctx, client, oc, org, parallelism)
+	if errors.Is(err, qovery.ErrForbidden) {
+		err = fmt.Errorf("%w; or remove organization_members from portal.yaml to leave the organization's members alone", err)
+	}
+	return live, oc, err
+}
+
 func firstOf(values ...string) string {
 	for _, v := range values {
 		if v != "" {
@@ -122,4 +252,22 @@ func firstOf(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// minPlanKey is the shortest PORTALCTL_PLAN_KEY accepted: an HMAC key guessed in a
+// few tries protects nothing.
+const minPlanKey = 16
+
+// planKey returns the key in PORTALCTL_PLAN_KEY that signs saved plans (plan
+// --out) and verifies them (apply --plan), or nil when it is not set. The key
+// goes into no output, message or file.
+func (a *app) planKey() ([]byte, error) {
+	k := a.getenv("PORTALCTL_PLAN_KEY")
+	if k == "" {
+		return nil, nil
+	}
+	if len(k) < minPlanKey {
+		return nil, fmt.Errorf("PORTALCTL_PLAN_KEY is too short to sign plans: use at least %d random characters, e.g. the output of `openssl rand -hex 32`", minPlanKey)
+	}
+	return []byte(k), nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/contract"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
 
@@ -33,15 +34,24 @@ type portalEnv struct {
 // startPortal serves an emulator seeded from seed over loopback HTTP.
 func startPortal(t *testing.T, seed string) *portalEnv {
 	t.Helper()
+	return startPortalWith(t, seed, emulator.Options{})
+}
+
+// startPortalWith is startPortal with emulator options (the token, organization
+// and seed are set here). Requests to the organization's endpoints, Qovery's
+// published API, are checked against the published contract.
+func startPortalWith(t *testing.T, seed string, opts emulator.Options) *portalEnv {
+	t.Helper()
 	st, err := emulator.ParseSeed("seed.yaml", []byte(seed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu, err := emulator.New(emulator.Options{Token: testToken, OrganizationID: testOrg, Initial: st})
+	opts.Token, opts.OrganizationID, opts.Initial = testToken, testOrg, st
+	emu, err := emulator.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(emu)
+	srv := httptest.NewServer(contract.New(t).Wrap(emu))
 	t.Cleanup(srv.Close)
 	return &portalEnv{
 		emu: emu,

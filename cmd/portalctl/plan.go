@@ -1,9 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/pflag"
 
@@ -47,6 +48,13 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.api.check(c.getenv); err != nil {
+		return err
+	}
+	key, err := c.planKey()
+	if err != nil {
+		return err
+	}
 	cfg, err := c.loadValid(c.file)
 	if err != nil {
 		return err
@@ -55,7 +63,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	live, err := reconcile.ReadLive(ctx, client, org, c.api.parallelism)
+	live, _, err := readLive(ctx, client, org, c.api.parallelism, cfg.Org != nil)
 	if err != nil {
 		return err
 	}
@@ -66,21 +74,35 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		return errReported
 	}
 	now := c.now()
-	if err := report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout), Now: now}); err != nil {
+	if format == report.JSON {
+		// The plan format itself, signed like the file --out writes.
+		err = p.WriteJSON(c.stdout, now, key)
+	} else {
+		err = report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout), Now: now})
+	}
+	if err != nil {
 		return err
 	}
 	if err := (reconcile.Rails{MaxRemovals: reconcile.DefaultMaxRemovals, MaxRemovalPercent: reconcile.DefaultMaxRemovalPercent}).Check(p, live); err != nil && !p.Empty() {
 		fmt.Fprintf(c.stderr, "warning: apply would stop here: %v\n", err)
 	}
 	if c.out != "" {
-		var buf bytes.Buffer
-		if err := reconcile.WritePlan(&buf, p.ToJSON(now)); err != nil {
-			return err
+		// Streamed to the file, and refused before the file is in place when it
+		// would be larger than apply --plan reads.
+		err := atomicfile.WriteFrom(c.out, func(w io.Writer) error {
+			return p.WriteJSON(&reconcile.CapWriter{W: w, Max: reconcile.MaxPlanBytes}, now, key)
+		})
+		if errors.Is(err, reconcile.ErrPlanTooLarge) {
+			return fmt.Errorf("save plan: %w; nothing was written to %s: apply from the file with `portalctl apply -f %s` instead", err, c.out, c.file.file)
 		}
-		if err := atomicfile.Write(c.out, buf.Bytes()); err != nil {
+		if err != nil {
 			return fmt.Errorf("save plan: %w", err)
 		}
-		fmt.Fprintf(c.stderr, "Saved the plan to %s: apply it with `portalctl apply --plan %s`.\n", c.out, c.out)
+		signed := ""
+		if key != nil {
+			signed = ", signed with PORTALCTL_PLAN_KEY"
+		}
+		fmt.Fprintf(c.stderr, "Saved the plan to %s%s: apply it with `portalctl apply --plan %s`.\n", c.out, signed, c.out)
 	}
 	if c.detailed && !p.Empty() {
 		return &exitError{code: 2, silent: true}

@@ -17,12 +17,12 @@ import (
 )
 
 const previewExample = `portalctl preview --base origin/main                 # locally, before pushing
-portalctl preview --base HEAD^1 --comment            # in a pull_request workflow
+portalctl preview --base HEAD^1 --comment --labels   # in a pull_request workflow
 portalctl preview --base main -o text
 `
 
-// commentLimit leaves room under GitHub's 65,536-character limit for the marker.
-const commentLimit = prcomment.MaxBodyLen - 200
+// commentLimit is GitHub's limit on a comment, less the marker Upsert puts first.
+const commentLimit = prcomment.MaxBodyLen - len(prcomment.DefaultMarker) - 1
 
 type previewCmd struct {
 	*app
@@ -30,6 +30,7 @@ type previewCmd struct {
 	base    string
 	output  string
 	comment bool
+	labels  bool
 	pr      int
 }
 
@@ -39,8 +40,9 @@ func (c *previewCmd) flags() *pflag.FlagSet {
 	fs := pflag.NewFlagSet("preview", pflag.ContinueOnError)
 	c.file.register(fs)
 	fs.StringVar(&c.base, "base", "", "git revision to compare with: a branch, remote branch, tag, SHA or HEAD^1 (required)")
-	fs.StringVarP(&c.output, "output", "o", "markdown", "output format: markdown, text or json")
+	fs.StringVarP(&c.output, "output", "o", "markdown", "output format: markdown, text or json (the report, version "+fmt.Sprint(report.ReportVersion)+")")
 	fs.BoolVar(&c.comment, "comment", false, "create or update the pull request comment (needs GITHUB_TOKEN, GITHUB_REPOSITORY and the PR number)")
+	fs.BoolVar(&c.labels, "labels", false, "keep the pull request's labels "+strings.Join(prcomment.ManagedLabels(), ", ")+" in step with the change")
 	fs.IntVar(&c.pr, "pr", 0, "pull request number (default: from $GITHUB_EVENT_PATH)")
 	return fs
 }
@@ -56,32 +58,65 @@ func (c *previewCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var ghOpts prcomment.Options
-	if c.comment {
+	var gh prcomment.Options
+	if c.comment || c.labels {
 		// Check the GitHub settings first: a missing variable should not cost a run.
-		if ghOpts, err = prcomment.FromEnv(c.getenv, c.pr); err != nil {
+		if gh, err = prcomment.FromEnv(c.getenv, c.pr); err != nil {
 			return err
 		}
 	}
-	title := fmt.Sprintf("portalctl preview: %s at %s → this change", report.Code(c.file.file), report.Code(c.base))
-	md, p, invalid, err := c.preview(ctx, title, format)
+	r, err := c.report(ctx)
 	if err != nil {
 		return err
 	}
-	switch {
-	case invalid:
-		fmt.Fprint(c.stdout, md)
-	case format == report.Markdown:
-		fmt.Fprint(c.stdout, md)
+	full := ""
+	if format == report.Markdown || c.getenv("GITHUB_STEP_SUMMARY") != "" {
+		full = r.Markdown(report.MarkdownOptions{})
+	}
+	switch format {
+	case report.Markdown:
+		_, err = fmt.Fprint(c.stdout, full)
+	case report.Text:
+		err = r.Text(c.stdout, report.TextOptions{Color: c.color(c.stdout)})
 	default:
-		opts := report.PlanOptions{Color: c.color(c.stdout), Now: c.now(), Title: fmt.Sprintf("Preview of %s at %s → this change", c.file.file, c.base)}
-		if err := report.Plan(c.stdout, format, p, opts); err != nil {
+		err = r.JSON(c.stdout)
+	}
+	if err != nil {
+		return err
+	}
+
+	// The step summary gets the whole report whenever the workflow offers one: it is
+	// all a pull request from a fork gets.
+	whole := "Run `portalctl preview` for the whole report."
+	if room, ok := prcomment.StepSummaryRoom(c.getenv); ok {
+		summary := r.Markdown(report.MarkdownOptions{MaxLen: room, Limit: "GitHub's 1 MiB job-summary limit", Whole: whole})
+		if err := prcomment.WriteStepSummary(c.getenv, summary); err != nil {
 			return err
 		}
+		if summary == full {
+			whole = "The job summary has the whole report."
+			if run := prcomment.RunURL(c.getenv); run != "" {
+				whole = "The " + report.Link("job summary", run) + " has the whole report."
+			}
+		}
 	}
+	if err := c.github(ctx, gh, r, whole); err != nil {
+		return err
+	}
+	return c.done(r)
+}
+
+// github posts the comment and the labels asked for. A 403 is a warning, not a
+// failure (see forbidden); it skips what is left.
+func (c *previewCmd) github(ctx context.Context, gh prcomment.Options, r *report.Report, whole string) error {
 	if c.comment {
-		url, created, err := prcomment.Upsert(ctx, ghOpts, md)
-		if err != nil {
+		body := r.Markdown(report.MarkdownOptions{MaxLen: commentLimit, Limit: "GitHub's 65,536-character comment limit", Whole: whole})
+		url, created, err := prcomment.Upsert(ctx, gh, body)
+		switch {
+		case errors.Is(err, prcomment.ErrForbidden):
+			c.forbidden("comment on")
+			return nil
+		case err != nil:
 			return err
 		}
 		verb := "Updated"
@@ -89,58 +124,149 @@ func (c *previewCmd) run(ctx context.Context, args []string) error {
 			verb = "Created"
 		}
 		fmt.Fprintf(c.stderr, "%s the pull request comment: %s\n", verb, url)
-		if err := prcomment.WriteStepSummary(c.getenv, md); err != nil {
-			return fmt.Errorf("write step summary: %w", err)
-		}
 	}
-	if invalid {
+	if !c.labels {
+		return nil
+	}
+	if r.Validation != nil {
+		fmt.Fprintln(c.stderr, "Labels left as they are: the file is invalid, so the change is unknown.")
+		return nil
+	}
+	added, removed, err := prcomment.SyncLabels(ctx, gh, labelsOf(r))
+	switch {
+	case errors.Is(err, prcomment.ErrForbidden):
+		c.forbidden("label")
+		return nil
+	case err != nil:
+		return err
+	}
+	if len(added)+len(removed) > 0 {
+		fmt.Fprintf(c.stderr, "Labels: added [%s], removed [%s]\n", strings.Join(added, " "), strings.Join(removed, " "))
+	}
+	return nil
+}
+
+// done fails the run, already reported, when the file is invalid.
+func (c *previewCmd) done(r *report.Report) error {
+	if r.Validation != nil {
 		return errReported
 	}
 	return nil
 }
 
-// preview compares the file at the base revision with the working tree. When the
-// working tree's file is invalid, the markdown shows its problems instead.
-func (c *previewCmd) preview(ctx context.Context, title string, format report.Format) (md string, p *reconcile.Plan, invalid bool, err error) {
+// forbidden explains a 403 from GitHub as a warning annotation. The report is in the
+// job summary; the run goes on, since a read-only token is what GitHub gives pull
+// requests from forks (and from Dependabot), not a failure of the change.
+func (c *previewCmd) forbidden(what string) {
+	where := "the job summary"
+	if _, ok := prcomment.StepSummaryRoom(c.getenv); !ok {
+		where = "this step's log (GITHUB_STEP_SUMMARY is not set)"
+	}
+	msg := fmt.Sprintf("GitHub refused to let this workflow %s the pull request (403), so the access report is only in %s. ", what, where)
+	if fork := prcomment.ForkOf(c.getenv); fork != "" {
+		msg += fmt.Sprintf("This pull request comes from a fork (%s): GitHub gives its workflows a read-only token whatever they ask, so this is expected; reviewers read the report in the job summary of this run.", fork)
+	} else {
+		msg += "If this pull request is not from a fork, give the workflow `permissions: pull-requests: write`."
+	}
+	fmt.Fprint(c.stderr, prcomment.Warning("portalctl preview", msg))
+}
+
+// labelsOf says which of portalctl's labels the change calls for.
+func labelsOf(r *report.Report) []string {
+	var out []string
+	if len(r.Opened) > 0 {
+		out = append(out, prcomment.LabelOpens)
+	}
+	org := r.Organization
+	if len(r.Members.Removals) > 0 || org != nil && len(org.Removals) > 0 {
+		out = append(out, prcomment.LabelRemovals)
+	}
+	if len(r.NewAdmins) > 0 || org != nil && len(org.NewAdmins) > 0 {
+		out = append(out, prcomment.LabelAdmins)
+	}
+	return out
+}
+
+// report compares the file at the base revision with the working tree. When the
+// working tree's file is invalid, the report shows its problems instead.
+func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	if c.file.file == "-" {
-		return "", nil, false, errors.New("preview reads the file from git and from the working tree: give a path with -f, not stdin")
+		return nil, errors.New("preview reads the file from git and from the working tree: give a path with -f, not stdin")
 	}
-	headData, err := schema.ReadFile(c.file.file, nil)
+	headData, err := schema.ReadFileMax(c.file.file, nil, int64(c.file.maxSize))
 	if err != nil {
-		return "", nil, false, err
+		return nil, err
 	}
-	head, hds, err := c.parseBytes(c.file.file, headData, c.file.strict)
+	prov := &report.Provenance{
+		File: c.file.file,
+		Base: report.Revision{Ref: c.base}, Head: report.Revision{Ref: "HEAD"},
+		RepositoryURL: prcomment.RepositoryURL(c.getenv), RunURL: prcomment.RunURL(c.getenv),
+	}
+	// The base is read from git and parsed while the working tree's file is:
+	// the two parses are most of a preview's time.
+	c.limitMemory(2 * len(headData))
+	based := make(chan baseConfig, 1)
+	go func() { based <- c.readBase(ctx, len(headData)) }()
+	head, hds, err := c.parseBytes(c.file.file, headData, c.file)
+	br := <-based
 	if err != nil {
-		return "", nil, false, err
+		return nil, err
+	}
+	revs, derr := gitrev.Describe(ctx, c.file.file, c.base, headData)
+	if derr == nil {
+		prov.Path, prov.Base.Commit, prov.Head.Commit, prov.Head.Uncommitted = revs.Path, revs.Base, revs.Head, revs.Uncommitted
 	}
 	if hds.HasErrors() {
-		var b strings.Builder
-		fmt.Fprintf(&b, "### %s\n\n❌ The file is invalid: nothing can be previewed until it is fixed.\n\n", title)
-		_ = report.Diagnostics(&b, report.Markdown, hds, report.DiagOptions{File: c.file.file, Max: 50})
-		if format != report.Markdown {
-			_ = report.Diagnostics(c.stderr, report.Text, hds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
+		if derr != nil {
+			fmt.Fprintf(c.stderr, "note: the report names no commits: %v\n", derr)
 		}
-		return b.String(), nil, true, nil
+		return report.NewInvalid(c.file.file, hds, report.Options{Provenance: prov}), nil
 	}
-	base := &portal.Config{Groups: map[string][]string{}}
-	baseData, err := gitrev.ReadFile(ctx, c.file.file, c.base)
+	if br.err != nil {
+		return nil, br.err
+	}
+	if br.note != "" {
+		prov.Base.Note = "the file " + br.note + ": compared with an empty portal"
+		fmt.Fprintf(c.stderr, "note: %s %s at %s; comparing with an empty portal\n", c.file.file, br.note, c.base)
+	}
+	if derr != nil {
+		// The comparison itself worked: only the commits are unknown.
+		fmt.Fprintf(c.stderr, "note: the report names no commits: %v\n", derr)
+	}
+	p, _ := reconcile.Diff(head, br.cfg, reconcile.DiffOptions{Offline: true})
+	return report.New(p, report.Options{Provenance: prov}), nil
+}
+
+// baseConfig is the file at the base revision, or an empty portal and a note
+// saying why ("does not exist", "is invalid").
+type baseConfig struct {
+	cfg  *portal.Config
+	note string
+	err  error
+}
+
+// readBase reads and parses the file at the base revision; headSize is the size
+// of the working tree's file, parsed meanwhile.
+func (c *previewCmd) readBase(ctx context.Context, headSize int) baseConfig {
+	empty := &portal.Config{Groups: map[string][]string{}}
+	data, err := gitrev.ReadFile(ctx, c.file.file, c.base)
 	switch {
 	case errors.Is(err, gitrev.ErrFileNotFound):
-		fmt.Fprintf(c.stderr, "note: %s does not exist at %s; comparing with an empty portal\n", c.file.file, c.base)
+		return baseConfig{cfg: empty, note: "does not exist"}
 	case err != nil:
-		return "", nil, false, err
-	default:
-		cfg, bds, err := c.parseBytes(c.file.file+"@"+c.base, baseData, false)
-		if err != nil {
-			return "", nil, false, err
-		}
-		if bds.HasErrors() {
-			fmt.Fprintf(c.stderr, "note: %s is invalid at %s; comparing with an empty portal\n", c.file.file, c.base)
-		} else {
-			base = cfg
-		}
+		return baseConfig{err: err}
 	}
-	p, _ = reconcile.Diff(head, base, reconcile.DiffOptions{Offline: true})
-	md = report.PlanMarkdown(p, report.PlanOptions{Title: title, MaxLen: commentLimit})
-	return md, p, false, nil
+	if len(data) > headSize {
+		c.limitMemory(headSize + len(data))
+	}
+	loose := c.file
+	loose.strict = false
+	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose, schema.NoLints())
+	switch {
+	case err != nil:
+		return baseConfig{err: err}
+	case ds.HasErrors():
+		return baseConfig{cfg: empty, note: "is invalid"}
+	}
+	return baseConfig{cfg: cfg}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/qovery/portalctl/report"
+	"github.com/qovery/portalctl/schema"
 )
 
 const validateExample = `portalctl validate -f portal.yaml
@@ -26,7 +27,7 @@ func (c *validateCmd) flags() *pflag.FlagSet {
 	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
 	c.file.register(fs)
 	fs.StringVarP(&c.output, "output", "o", "text", "output format: text, json or github (workflow annotations)")
-	fs.IntVar(&c.max, "max-problems", report.DefaultMaxProblems, "problems shown before the rest are only counted")
+	fs.IntVar(&c.max, "max-problems", report.DefaultMaxProblems, "problems shown before the rest are only counted (1 or more)")
 	return fs
 }
 
@@ -38,6 +39,10 @@ func (c *validateCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.max < 1 {
+		return fmt.Errorf("--max-problems %d is out of range: write how many problems to show, 1 or more, e.g. --max-problems %d", c.max, report.DefaultMaxProblems)
+	}
+	c.file.problems = max(c.max, schema.DefaultMaxProblems) // keep at least what is shown
 	_, ds, err := c.parse(c.file)
 	if err != nil {
 		return err

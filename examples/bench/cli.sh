@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end timings of the built binaries, for BENCHMARKS.md:
-#  - validate and preview on 100,000 members / 2,000 blueprints / 10 rules (SPEC §8),
-#    with peak memory;
+# End-to-end timings of the built binaries, for BENCHMARKS.md (validate and preview
+# against the parse floor are in floor.sh):
 #  - plan against the emulator answering after 20 ms, 1,000 members / 500 blueprints:
 #    requests counted by the emulator, wall time against the floor
 #    round trips ÷ 8 × 20 ms.
+#  - access --all -o csv on 100,000 members / 2,000 blueprints of 10 rules: rows,
+#    wall time and peak RSS of the whole process (GNU time).
 # Run with `make bench` (after the Go benchmarks) or directly after `make build`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,32 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# measure LABEL CMD...: wall seconds and peak RSS, from GNU time when present.
-measure() {
-	local label=$1; shift
-	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f "$label: %e s wall, %M KiB peak RSS" "$@" > /dev/null 2> "$work/time.err" || true
-		tail -n 1 "$work/time.err"
-	else
-		local start end
-		start=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; end=$(date +%s.%N)
-		echo "$label: $(echo "$end - $start" | bc) s wall (install GNU time for memory)"
-	fi
-}
-
-echo "== 100,000 members, 2,000 blueprints, 10 rules each"
-repo="$work/repo"; mkdir -p "$repo"
-"$bin/portal-gen" --members 100000 --blueprints 2000 --rules 10 > "$repo/portal.yaml"
-git -C "$repo" init -q -b main
-git -C "$repo" -c user.name=bench -c user.email=bench@example.com add portal.yaml
-git -C "$repo" -c user.name=bench -c user.email=bench@example.com commit -q -m base
-"$bin/portal-gen" --members 100000 --blueprints 2000 --rules 10 \
-	--changed-blueprints 20 --opened-blueprints 1 --new-members 50 --removed-members 50 > "$repo/portal.yaml"
-echo "file: $(wc -c < "$repo/portal.yaml") bytes"
-for i in 1 2 3; do measure "validate (run $i)" "$bin/portalctl" validate -f "$repo/portal.yaml"; done
-for i in 1 2 3; do measure "preview  (run $i)" sh -c "cd '$repo' && exec '$PWD/$bin/portalctl' preview --base HEAD -o markdown"; done
-
-echo
 echo "== plan against the emulator with 20 ms latency: 1,000 members, 500 blueprints"
 "$bin/portal-gen" --members 1000 --blueprints 500 --rules 10 > "$work/seed.yaml"
 token="bench-$RANDOM$RANDOM"
@@ -62,4 +37,14 @@ for i in 1 2 3; do
 	awk -v r="$requests" -v ms="$(( (end - start) / 1000000 ))" 'BEGIN {
 		floor = r / 8 * 20
 		printf "plan (run %d): %d requests, %d ms wall, floor %.0f ms, %.2fx the floor\n", '"$i"', r, ms, floor, ms / floor }'
+done
+
+echo "== access --all -o csv as a whole process: 100,000 members, 2,000 blueprints of 10 rules"
+"$bin/portal-gen" --members 100000 --blueprints 2000 --rules 10 > "$work/big.yaml"
+for i in 1 2 3; do
+	/usr/bin/time -o "$work/time.txt" -f "%e %M" "$bin/portalctl" access --all -o csv -f "$work/big.yaml" \
+		> "$work/access.csv" 2> "$work/access.err"
+	read -r wall rss < "$work/time.txt"
+	rows=$(( $(wc -l < "$work/access.csv") - 1 ))
+	echo "access --all (run $i): $rows rows, ${wall} s wall, $(( rss / 1024 )) MiB peak RSS"
 done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job end to end on the bundled emulator:
+# The main job end to end on the bundled emulator, the portal and its Qovery
+# organization's members (an invitation, role changes, a removal):
 # validate → plan → apply → plan (no changes) → access → preview.
 # Run it with `make demo`; it needs only the binaries in bin/.
 set -euo pipefail
@@ -35,6 +36,7 @@ QOVERY_API_URL=$(sed -n 's/^listening on //p' "$work/emulator.out" | head -n 1)
 [ -n "$QOVERY_API_URL" ] || { echo "the emulator did not start" >&2; cat "$work/emulator.err" >&2; exit 1; }
 export QOVERY_API_URL
 echo "portal emulator on $QOVERY_API_URL, seeded from examples/demo/seed.yaml"
+echo "(the portal's endpoints are modelled on the product documentation; the organization's members go through Qovery's published API)"
 
 step "1. validate the file" "portalctl validate -f portal.yaml"
 "$bin/portalctl" validate -f portal.yaml
@@ -63,8 +65,10 @@ cp portal.yaml "$repo/portal.yaml"
 git -C "$repo" init -q -b main
 git -C "$repo" -c user.name=demo -c user.email=demo@example.com add portal.yaml
 git -C "$repo" -c user.name=demo -c user.email=demo@example.com commit -q -m "portal as applied"
-# The pull request: open gpu-training to the whole company, and invite a new hire.
-sed -i 's/^  gpu-training:$/  gpu-training:\n    domains: [company.com]/; s/^  - email: heidi@company.com$/  - email: heidi@company.com\n  - email: ivan@company.com/' "$repo/portal.yaml"
+# The pull request: open gpu-training to the whole company, and invite a new hire
+# into the portal and, as a Viewer, into the Qovery organization.
+sed -i '/^members:/,/^$/ s/^  - email: heidi@company.com$/  - email: heidi@company.com\n  - email: ivan@company.com/' "$repo/portal.yaml"
+sed -i 's/^  gpu-training:$/  gpu-training:\n    domains: [company.com]/; s/^organization_members:.*$/&\n  - email: ivan@company.com\n    role: Viewer/' "$repo/portal.yaml"
 (cd "$repo" && env -u QOVERY_API_TOKEN "$OLDPWD/$bin/portalctl" preview --base HEAD -o text)
 echo
 echo "The same preview as the pull-request comment (markdown):"

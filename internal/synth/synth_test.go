@@ -3,6 +3,8 @@ package synth
 import (
 	"testing"
 
+	"go.yaml.in/yaml/v4"
+
 	"github.com/qovery/portalctl/schema"
 )
 
@@ -24,5 +26,27 @@ func TestGeneratedIsValid(t *testing.T) {
 	}
 	if string(g.YAML(Change{})) != string(New(Spec{Members: 2000, Blueprints: 100, Rules: 10, Seed: 1}).YAML(Change{})) {
 		t.Fatal("the same spec must give the same file")
+	}
+}
+
+// TestDenseShapes: every dense shape is one YAML document of about the size asked.
+func TestDenseShapes(t *testing.T) {
+	for _, shape := range DenseShapes() {
+		t.Run(shape, func(t *testing.T) {
+			data, err := Dense(shape, 64<<10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(data) < 64<<10 || len(data) > 64<<10+8<<10 {
+				t.Errorf("%d bytes, want about 65536", len(data))
+			}
+			var n yaml.Node
+			if err := yaml.Load(data, &n); err != nil {
+				t.Errorf("not one YAML document: %v", err)
+			}
+		})
+	}
+	if _, err := Dense("nope", 10); err == nil {
+		t.Error("an unknown shape is accepted")
 	}
 }

@@ -1,4 +1,6 @@
-// Package emulator serves the portal HTTP API that package qovery speaks,
+// Package emulator serves the portal HTTP API that package qovery speaks, and the
+// organization's member endpoints of Qovery's published API that package
+// qovery/organization speaks (roles, members, invitations, exactly as published),
 // in memory, for demos, tests and benchmarks. Tests mount a Server with
 // httptest.NewServer; cmd/portal-emulator serves it on loopback.
 //
@@ -6,7 +8,8 @@
 // dropped connections, a rate limit), a queue of deterministic faults for
 // tests (InjectFaults), request counters per route (Stats, and GET
 // /_emulator/stats), and helpers that act as "someone else in the portal"
-// (SetACL, AddMember, …).
+// (SetACL, AddMember, AddInvitation, ExpireInvitation, …), and a knob for what
+// the token may do with the organization's members (OrgPermission).
 package emulator
 
 import (
@@ -56,6 +59,9 @@ type Options struct {
 	RateLimit int
 	// MaxPageSize caps page_size (default 100).
 	MaxPageSize int
+	// OrgPermission is what the token may do with the organization's members
+	// (default OrgManage).
+	OrgPermission OrgPermission
 	// Seed seeds the random faults (0 = time-based).
 	Seed int64
 	// Logger receives persistence failures of helper calls (optional).
@@ -123,6 +129,7 @@ type Server struct {
 	queued   []Fault
 	limiter  bucket
 	stats    Stats
+	orgPerm  OrgPermission
 }
 
 // New builds a Server, loading StatePath when the file exists.
@@ -153,6 +160,12 @@ func New(opts Options) (*Server, error) {
 		failRate:    opts.FailRate,
 		rng:         rand.New(rand.NewPCG(uint64(seed), uint64(seed)>>1|1)),
 		stats:       Stats{Requests: map[string]int{}},
+		orgPerm:     cmpOr(opts.OrgPermission, OrgManage),
+	}
+	switch s.orgPerm {
+	case OrgManage, OrgRead, OrgNone:
+	default:
+		return nil, fmt.Errorf("emulator: organization permission %q is not manage, read or none", s.orgPerm)
 	}
 	if s.maxPageSize == 0 {
 		s.maxPageSize = defaultMaxPageSize
@@ -205,6 +218,15 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, qovery.PathBlueprints, s.listBlueprints)
 	s.route(http.MethodGet, qovery.PathBlueprintACL, s.getACL)
 	s.route(http.MethodPut, qovery.PathBlueprintACL, s.putACL)
+	s.orgRoutes()
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 // ServeHTTP serves the API and the /_emulator/stats endpoint.

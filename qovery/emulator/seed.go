@@ -1,37 +1,37 @@
 package emulator
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
+	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/qovery/organization"
+	"github.com/qovery/portalctl/schema"
+	"github.com/qovery/portalctl/suggest"
 )
-
-// maxSeedBytes bounds a seed file.
-const maxSeedBytes = 64 << 20
 
 // LoadSeed reads and parses a seed file (see ParseSeed).
 func LoadSeed(path string) (*State, error) {
-	f, err := os.Open(path)
+	l, err := schema.New(schema.Seed())
+	if err != nil {
+		return nil, err
+	}
+	data, err := l.ReadFile(path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSeedBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("seed %s: %w", path, err)
-	}
-	return ParseSeed(path, data)
+	return parseSeed(l, path, data)
 }
 
-// ParseSeed parses a portal.yaml-shaped seed, leniently: unknown keys,
-// version and organization are ignored. name is used in error messages,
-// which read "name:line:column: problem"; all problems are reported.
+// ParseSeed parses a seed: a portal.yaml read by the same loader as portalctl's
+// (schema.Seed), whose members may carry `status: active|pending` and whose
+// blueprints may carry `id` and `description`; `version` is optional and a
+// blueprint with no rules is open, as in a portal.
 //
 //	members:
 //	  - email: alice@company.com
@@ -46,310 +46,131 @@ func LoadSeed(path string) (*State, error) {
 //	    domains: [company.com]   # a leading @ is stripped
 //	    emails: [alice@company.com]
 //	    groups: [contractors]    # expanded to EMAIL rules
-//	  python-starter:
-//	    access: open         # or no rules at all: open
+//	  python-starter:          # no rules: open
+//	organization_roles:        # custom roles, besides Owner, Admin, DevOps,
+//	  - name: Data Team        # Billing Manager and Viewer
+//	organization_members:      # the Qovery organization's own members
+//	  - email: alice@company.com
+//	    role: Owner
+//	    id: github|12345       # optional, made up otherwise
+//	  - email: new@company.com
+//	    role: Viewer
+//	    status: pending        # active | pending | expired (invitations)
 //
-// Rule values are lower-cased.
+// name is used in error messages, which read "name:line:column: problem (what to
+// write instead)"; every error is reported. An empty file is an empty portal.
 func ParseSeed(name string, data []byte) (*State, error) {
-	if len(data) > maxSeedBytes {
-		return nil, fmt.Errorf("%s: seed larger than %d MiB", name, maxSeedBytes>>20)
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	st := &State{}
-	if root.Kind == 0 || len(root.Content) == 0 {
-		return st, nil // empty file: empty portal
-	}
-	p := &seedParser{name: name}
-	doc := deref(root.Content[0])
-	if doc.Kind != yaml.MappingNode {
-		if doc.Tag == "!!null" {
-			return st, nil
-		}
-		p.errorf(doc, "a seed is a mapping with members, groups and blueprints")
-		return nil, p.err()
-	}
-	var groupsNode, blueprintsNode *yaml.Node
-	for _, kv := range pairs(doc) {
-		switch kv.key.Value {
-		case "members":
-			st.Members = p.members(kv.value)
-		case "groups":
-			groupsNode = kv.value
-		case "blueprints":
-			blueprintsNode = kv.value
-		}
-	}
-	groups := p.groups(groupsNode)
-	st.Blueprints = p.blueprints(blueprintsNode, groups)
-	if err := p.err(); err != nil {
+	l, err := schema.New(schema.Seed())
+	if err != nil {
 		return nil, err
 	}
+	return parseSeed(l, name, data)
+}
+
+func parseSeed(l *schema.Loader, name string, data []byte) (*State, error) {
+	cfg, ds := l.Parse(name, data)
+	if len(bytes.TrimSpace(data)) == 0 || len(ds) == 1 && ds[0].Code == "empty-file" {
+		return &State{}, nil
+	}
+	var errs []error
+	for _, d := range ds {
+		if d.Severity != diag.Error {
+			continue
+		}
+		msg := fmt.Sprintf("%s: %s", d.Pos, d.Message)
+		if d.Hint != "" {
+			msg += " (" + d.Hint + ")"
+		}
+		errs = append(errs, errors.New(msg))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	st := seedState(cfg)
+	org, errs := seedOrg(cfg.Org)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	st.Organization = org
 	return st, nil
 }
 
-type seedParser struct {
-	name string
-	errs []error
-}
-
-func (p *seedParser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, fmt.Errorf("%s:%d:%d: %s", p.name, n.Line, n.Column, fmt.Sprintf(format, args...)))
-}
-
-func (p *seedParser) err() error { return errors.Join(p.errs...) }
-
-type pair struct{ key, value *yaml.Node }
-
-// pairs lists the entries of a mapping node (nil for other nodes).
-func pairs(n *yaml.Node) []pair {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
+// seedOrg is the organization a seed describes: the default roles and the seed's
+// custom ones, its active members, and its pending and expired invitations. A role
+// named by no role of the organization, or a custom role named like a default one,
+// is an error at its position.
+func seedOrg(o *portal.Org) (*OrgState, []error) {
+	if o == nil {
+		return nil, nil
 	}
-	out := make([]pair, 0, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		out = append(out, pair{deref(n.Content[i]), deref(n.Content[i+1])})
+	var errs []error
+	fail := func(pos portal.Pos, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", pos, fmt.Sprintf(format, args...)))
 	}
-	return out
-}
-
-// deref follows aliases (a bounded number of hops).
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 16; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
-}
-
-// scalar returns the text of a scalar node, or reports an error.
-func (p *seedParser) scalar(n *yaml.Node, what string) (string, bool) {
-	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		if n != nil {
-			p.errorf(n, "%s must be a single value", what)
-		}
-		return "", false
-	}
-	return strings.TrimSpace(n.Value), true
-}
-
-// list returns the scalar items of a sequence node, with their nodes.
-func (p *seedParser) list(n *yaml.Node, what string) []*yaml.Node {
-	if isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "%s must be a list, e.g. [a, b]", what)
-		return nil
-	}
-	out := make([]*yaml.Node, 0, len(n.Content))
-	for _, item := range n.Content {
-		item = deref(item)
-		if _, ok := p.scalar(item, "an item of "+what); ok {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
-func (p *seedParser) members(n *yaml.Node) []qovery.Member {
-	if isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "members must be a list of {email, role, status}")
-		return nil
-	}
-	var out []qovery.Member
-	firstLine := map[string]int{}
-	for _, item := range n.Content {
-		item = deref(item)
-		if item.Kind != yaml.MappingNode {
-			p.errorf(item, "a member is a mapping like {email: bob@company.com, role: user}")
+	st := &OrgState{Roles: slices.Clone(DefaultRoles), Members: []OrgMemberState{}, Invitations: []OrgInvitationState{}}
+	for _, r := range o.Roles {
+		if i := slices.IndexFunc(DefaultRoles, func(d organization.Role) bool { return strings.EqualFold(d.Name, r.Name) }); i >= 0 {
+			fail(r.Pos, "%q is a default role of every organization (write organization_roles only for custom roles)", DefaultRoles[i].Name)
 			continue
 		}
-		m := qovery.Member{Role: qovery.RoleUser, Status: qovery.StatusActive}
-		var emailNode *yaml.Node
-		ok := true
-		for _, kv := range pairs(item) {
-			v, isScalar := p.scalar(kv.value, kv.key.Value)
-			if !isScalar {
-				ok = false
-				continue
+		id := r.ID
+		if id == "" {
+			id = newUUID()
+		}
+		st.Roles = append(st.Roles, organization.Role{ID: id, Name: r.Name})
+	}
+	names := make([]string, len(st.Roles))
+	for i, r := range st.Roles {
+		names[i] = r.Name
+	}
+	for _, m := range o.Members {
+		i := slices.IndexFunc(st.Roles, func(r organization.Role) bool { return strings.EqualFold(r.Name, m.Role) })
+		if i < 0 {
+			hint := "the organization's roles: " + strings.Join(names, ", ")
+			if c := suggest.Closest(m.Role, names, 1); len(c) > 0 {
+				hint = fmt.Sprintf("did you mean %q? (%s; add custom roles under organization_roles:)", c[0], hint)
 			}
-			switch kv.key.Value {
-			case "email":
-				m.Email, emailNode = strings.ToLower(v), kv.value
-			case "role":
-				switch strings.ToLower(v) {
-				case "admin":
-					m.Role = qovery.RoleAdmin
-				case "user":
-					m.Role = qovery.RoleUser
-				default:
-					p.errorf(kv.value, "role %q: write admin or user", v)
-					ok = false
-				}
-			case "status":
-				switch strings.ToLower(v) {
-				case "active":
-					m.Status = qovery.StatusActive
-				case "pending":
-					m.Status = qovery.StatusPending
-				default:
-					p.errorf(kv.value, "status %q: write active or pending", v)
-					ok = false
-				}
+			fail(m.RolePos, "unknown organization role %q for %s (%s)", m.Role, m.Email, hint)
+			continue
+		}
+		role := st.Roles[i].ID
+		switch m.Status {
+		case portal.StatusPending, portal.StatusExpired:
+			status := organization.StatusPending
+			if m.Status == portal.StatusExpired {
+				status = organization.StatusExpired
 			}
-		}
-		switch {
-		case emailNode == nil:
-			p.errorf(item, "member without email")
-			continue
-		case !validEmail(m.Email):
-			p.errorf(emailNode, "%q is not a valid email address", m.Email)
-			continue
-		case firstLine[m.Email] != 0:
-			p.errorf(emailNode, "duplicate member %s (first at line %d)", m.Email, firstLine[m.Email])
-			continue
-		}
-		firstLine[m.Email] = emailNode.Line
-		if ok {
-			out = append(out, m)
+			st.Invitations = append(st.Invitations, OrgInvitationState{ID: m.ID, Email: m.Email, RoleID: role, Status: status, Inviter: "console"})
+		default:
+			st.Members = append(st.Members, OrgMemberState{ID: m.ID, Email: m.Email, RoleID: role})
 		}
 	}
-	return out
+	return st, errs
 }
 
-// groups returns the email lists of the groups section.
-func (p *seedParser) groups(n *yaml.Node) map[string][]string {
-	out := map[string][]string{}
-	if isNull(n) {
-		return out
+// seedState is the portal a seed describes.
+func seedState(cfg *portal.Config) *State {
+	st := &State{}
+	for _, m := range cfg.Members {
+		qm := qovery.Member{Email: m.Email, Role: qovery.RoleUser, Status: qovery.StatusActive}
+		if m.Role == portal.RoleAdmin {
+			qm.Role = qovery.RoleAdmin
+		}
+		if m.Status == portal.StatusPending {
+			qm.Status = qovery.StatusPending
+		}
+		st.Members = append(st.Members, qm)
 	}
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "groups must be a mapping of group name to a list of emails")
-		return out
-	}
-	for _, kv := range pairs(n) {
-		var emails []string
-		for _, item := range p.list(kv.value, "group "+kv.key.Value) {
-			email := strings.ToLower(strings.TrimSpace(item.Value))
-			if !validEmail(email) {
-				p.errorf(item, "group %s: %q is not a valid email address", kv.key.Value, item.Value)
-				continue
+	for _, b := range cfg.Blueprints {
+		bs := BlueprintState{ID: b.ID, Name: b.Name, Description: b.Description, Rules: []qovery.Rule{}}
+		for _, r := range b.Rules {
+			t := qovery.RuleEmail
+			if r.Kind == portal.RuleDomain {
+				t = qovery.RuleDomain
 			}
-			emails = append(emails, email)
+			bs.Rules = append(bs.Rules, qovery.Rule{Type: t, Value: r.Value})
 		}
-		if _, dup := out[kv.key.Value]; dup {
-			p.errorf(kv.key, "duplicate group %s", kv.key.Value)
-		}
-		out[kv.key.Value] = emails
+		st.Blueprints = append(st.Blueprints, bs)
 	}
-	return out
-}
-
-func (p *seedParser) blueprints(n *yaml.Node, groups map[string][]string) []BlueprintState {
-	if isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "blueprints must be a mapping of blueprint name to its access")
-		return nil
-	}
-	var out []BlueprintState
-	seenName := map[string]int{}
-	seenID := map[string]int{}
-	for _, kv := range pairs(n) {
-		name := strings.TrimSpace(kv.key.Value)
-		if name == "" {
-			p.errorf(kv.key, "blueprint with an empty name")
-			continue
-		}
-		if line := seenName[name]; line != 0 {
-			p.errorf(kv.key, "duplicate blueprint %s (first at line %d)", name, line)
-			continue
-		}
-		seenName[name] = kv.key.Line
-		b := BlueprintState{Name: name}
-		if !isNull(kv.value) && kv.value.Kind != yaml.MappingNode {
-			p.errorf(kv.value, "blueprint %s must be a mapping with domains, emails, groups or access: open", name)
-			continue
-		}
-		seenRule := map[qovery.Rule]bool{}
-		add := func(t qovery.RuleType, v string) {
-			r := qovery.Rule{Type: t, Value: v}
-			if !seenRule[r] {
-				seenRule[r] = true
-				b.Rules = append(b.Rules, r)
-			}
-		}
-		var accessNode *yaml.Node
-		for _, f := range pairs(kv.value) {
-			switch f.key.Value {
-			case "id":
-				if v, ok := p.scalar(f.value, "id"); ok {
-					if line := seenID[v]; line != 0 {
-						p.errorf(f.value, "duplicate blueprint id %s (first at line %d)", v, line)
-					}
-					seenID[v] = f.value.Line
-					b.ID = v
-				}
-			case "description":
-				if v, ok := p.scalar(f.value, "description"); ok {
-					b.Description = v
-				}
-			case "access":
-				if v, ok := p.scalar(f.value, "access"); ok {
-					if v != "open" {
-						p.errorf(f.value, "access %q: the only value is open", v)
-					}
-					accessNode = f.value
-				}
-			case "domains":
-				for _, item := range p.list(f.value, "domains") {
-					d := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(item.Value), "@"))
-					if !validDomain(d) {
-						p.errorf(item, "%q is not a valid domain (write it like company.com)", item.Value)
-						continue
-					}
-					add(qovery.RuleDomain, d)
-				}
-			case "emails":
-				for _, item := range p.list(f.value, "emails") {
-					e := strings.ToLower(strings.TrimSpace(item.Value))
-					if !validEmail(e) {
-						p.errorf(item, "%q is not a valid email address", item.Value)
-						continue
-					}
-					add(qovery.RuleEmail, e)
-				}
-			case "groups":
-				for _, item := range p.list(f.value, "groups") {
-					emails, ok := groups[item.Value]
-					if !ok {
-						p.errorf(item, "unknown group %q", item.Value)
-						continue
-					}
-					for _, e := range emails {
-						add(qovery.RuleEmail, e)
-					}
-				}
-			}
-		}
-		if accessNode != nil && len(b.Rules) > 0 {
-			p.errorf(accessNode, "blueprint %s has access: open and rules; keep one", name)
-		}
-		if b.Rules == nil {
-			b.Rules = []qovery.Rule{}
-		}
-		out = append(out, b)
-	}
-	return out
+	return st
 }

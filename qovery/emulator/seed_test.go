@@ -11,6 +11,8 @@ import (
 	"github.com/qovery/portalctl/qovery/emulator"
 )
 
+// TestParseSeed: seeds are read by portalctl's own loader, with the fields only a
+// seed carries, and every problem is named by file, line and column.
 func TestParseSeed(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -27,8 +29,10 @@ members:
     role: admin
   - email: bob@company.com
   - email: carol@partner.org
-    role: USER
+    role: user
     status: pending
+  - email: dave@partner.org
+    status: active
 groups:
   contractors: [freelancer@gmail.com, Contractor@Partner.org]
 blueprints:
@@ -41,44 +45,53 @@ blueprints:
   python-starter:
     access: open
   empty:
+  no-rules: {}
 `,
 			want: &emulator.State{
 				Members: []qovery.Member{
 					{Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive},
 					{Email: "bob@company.com", Role: qovery.RoleUser, Status: qovery.StatusActive},
 					{Email: "carol@partner.org", Role: qovery.RoleUser, Status: qovery.StatusPending},
+					{Email: "dave@partner.org", Role: qovery.RoleUser, Status: qovery.StatusActive},
 				},
 				Blueprints: []emulator.BlueprintState{
 					{ID: "bp-1", Name: "data-science", Description: "Notebooks", Rules: []qovery.Rule{
 						{Type: qovery.RuleDomain, Value: "company.com"},
 						{Type: qovery.RuleEmail, Value: "alice@company.com"},
-						{Type: qovery.RuleEmail, Value: "freelancer@gmail.com"},
 						{Type: qovery.RuleEmail, Value: "contractor@partner.org"},
+						{Type: qovery.RuleEmail, Value: "freelancer@gmail.com"},
 					}},
-					{Name: "python-starter", Rules: []qovery.Rule{}},
 					{Name: "empty", Rules: []qovery.Rule{}},
+					{Name: "no-rules", Rules: []qovery.Rule{}},
+					{Name: "python-starter", Rules: []qovery.Rule{}},
 				},
 			},
 		},
 		{name: "empty file", yaml: "", want: &emulator.State{}},
 		{name: "only comments", yaml: "# nothing\n", want: &emulator.State{}},
 		{
-			name: "unknown keys are ignored, duplicate rules merged",
-			yaml: "extra: 1\nblueprints:\n  b:\n    domains: [x.org, X.org]\n    colour: red\n",
+			name: "version optional, duplicate rules merged",
+			yaml: "blueprints:\n  b:\n    domains: [x.org, X.org]\n",
 			want: &emulator.State{Blueprints: []emulator.BlueprintState{{Name: "b", Rules: []qovery.Rule{{Type: qovery.RuleDomain, Value: "x.org"}}}}},
 		},
-		{name: "not YAML", yaml: "members: [\n", wantErr: []string{"seed.yaml: yaml: line"}},
-		{name: "not a mapping", yaml: "- a\n- b\n", wantErr: []string{"seed.yaml:1:1: a seed is a mapping"}},
+		{
+			name:    "unknown keys, as in portal.yaml",
+			yaml:    "extra: 1\nblueprints:\n  b:\n    domains: [x.org]\n    colour: red\n",
+			wantErr: []string{`seed.yaml:1:1: unknown key "extra" in the file`, `seed.yaml:5:5: unknown key "colour" in blueprint "b"`},
+		},
+		{name: "not YAML", yaml: "members: [\n", wantErr: []string{"seed.yaml:1:10: invalid YAML: this `[` is never closed"}},
+		{name: "not a mapping", yaml: "- a\n- b\n", wantErr: []string{"seed.yaml:1:1: the file must be a mapping"}},
 		{name: "members not a list", yaml: "members: alice\n", wantErr: []string{"seed.yaml:1:10: members must be a list"}},
 		{
-			name:    "bad member fields",
-			yaml:    "members:\n  - email: nope\n  - email: a@b.co\n    role: owner\n  - email: c@b.co\n    status: gone\n  - role: admin\n",
-			wantErr: []string{`seed.yaml:2:12: "nope" is not a valid email`, `seed.yaml:4:11: role "owner"`, `seed.yaml:6:13: status "gone"`, "seed.yaml:7:5: member without email"},
+			name: "bad member fields",
+			yaml: "members:\n  - email: nope\n  - email: a@b.co\n    role: owner\n  - email: c@b.co\n    status: gone\n  - role: admin\n",
+			wantErr: []string{`seed.yaml:2:12: invalid member email "nope"`, `seed.yaml:4:11: role of member #2 cannot be "owner"`,
+				`seed.yaml:6:13: status of member #3 cannot be "gone"`, `seed.yaml:7:5: member #4 has no "email"`},
 		},
 		{
 			name:    "duplicate member names both lines",
 			yaml:    "members:\n  - email: a@b.co\n  - email: A@B.co\n",
-			wantErr: []string{"seed.yaml:3:12: duplicate member a@b.co (first at line 2)"},
+			wantErr: []string{"seed.yaml:3:12: duplicate member a@b.co: already listed at line 2"},
 		},
 		{
 			name:    "unknown group",
@@ -88,27 +101,32 @@ blueprints:
 		{
 			name:    "bad domain and email rules",
 			yaml:    "blueprints:\n  b:\n    domains: [company]\n    emails: [x@]\n",
-			wantErr: []string{`seed.yaml:3:15: "company" is not a valid domain`, `seed.yaml:4:14: "x@" is not a valid email`},
+			wantErr: []string{`seed.yaml:3:15: invalid domain "company"`, `seed.yaml:4:14: invalid email "x@"`},
 		},
 		{
 			name:    "access open with rules",
 			yaml:    "blueprints:\n  b:\n    access: open\n    domains: [a.com]\n",
-			wantErr: []string{"seed.yaml:3:13: blueprint b has access: open and rules"},
+			wantErr: []string{"seed.yaml:3:13: blueprint \"b\" has `access: open` and rules"},
 		},
 		{
 			name:    "unknown access",
 			yaml:    "blueprints:\n  b:\n    access: closed\n",
-			wantErr: []string{`seed.yaml:3:13: access "closed"`},
+			wantErr: []string{`seed.yaml:3:13: access of blueprint "b" cannot be "closed"`},
 		},
 		{
 			name:    "duplicate blueprint ids",
 			yaml:    "blueprints:\n  a: {id: x}\n  b: {id: x}\n",
-			wantErr: []string{"seed.yaml:3:11: duplicate blueprint id x (first at line 2)"},
+			wantErr: []string{`seed.yaml:3:11: duplicate blueprint id "x": already given at line 2`},
 		},
 		{
 			name:    "domains not a list",
 			yaml:    "blueprints:\n  b:\n    domains: a.com\n",
-			wantErr: []string{"seed.yaml:3:14: domains must be a list"},
+			wantErr: []string{`seed.yaml:3:14: domains of blueprint "b" must be a list`},
+		},
+		{
+			name:    "a hidden control character",
+			yaml:    "members:\n  - email: a\u202e@b.co\n",
+			wantErr: []string{"seed.yaml:2:13: value", "U+202E RIGHT-TO-LEFT OVERRIDE"},
 		},
 	}
 	for _, tt := range tests {
@@ -162,6 +180,7 @@ func TestSeededServerAssignsIDs(t *testing.T) {
 func FuzzParseSeed(f *testing.F) {
 	f.Add([]byte("members: [{email: a@b.co, role: admin}]\ngroups: {g: [c@d.ef]}\nblueprints: {x: {groups: [g]}}\n"))
 	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("organization_roles: [{name: Data, id: r1}]\norganization_members:\n  - {email: o@b.co, role: owner, id: github|1}\n  - {email: p@b.co, role: data, status: expired}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := emulator.ParseSeed("fuzz.yaml", data)
 		if err != nil {

@@ -25,6 +25,9 @@ const stateFormat = "portal-emulator-state/v1"
 type State struct {
 	Members    []qovery.Member  `json:"members"`
 	Blueprints []BlueprintState `json:"blueprints"`
+	// Organization is the Qovery organization's own membership; nil means
+	// the default roles and nobody.
+	Organization *OrgState `json:"organization,omitempty"`
 }
 
 // BlueprintState is a blueprint with its ACL.
@@ -59,6 +62,7 @@ type store struct {
 	blueprints    []*blueprint
 	bpByID        map[string]*blueprint
 	bpByName      map[string]*blueprint
+	org           orgStore
 }
 
 func newStore(st *State) (store, error) {
@@ -68,8 +72,13 @@ func newStore(st *State) (store, error) {
 		bpByID:        map[string]*blueprint{},
 		bpByName:      map[string]*blueprint{},
 	}
+	var err error
 	if st == nil {
-		return s, nil
+		s.org, err = newOrgStore(nil)
+		return s, err
+	}
+	if s.org, err = newOrgStore(st.Organization); err != nil {
+		return s, err
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for _, m := range st.Members {
@@ -168,6 +177,7 @@ func (s *store) state() State {
 			Rules: slices.Clone(b.rules), ETag: b.etag,
 		})
 	}
+	st.Organization = s.org.state()
 	return st
 }
 

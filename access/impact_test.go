@@ -1,4 +1,4 @@
-package reconcile_test
+package access_test
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
-	"github.com/qovery/portalctl/reconcile"
 )
 
 // mutate derives an "after" config from before: members join, leave and change role;
@@ -71,6 +71,9 @@ type impactOracle struct {
 	gains, losses        []accessOracle
 	added, removed       []portal.RuleKey
 	wasOpen, open, newBp bool
+	// rulesChange, with the audiences counted, for a blueprint whose rules change.
+	rulesChange                   bool
+	audienceBefore, audienceAfter int
 }
 
 func keysOf(rules []portal.Rule) []portal.RuleKey {
@@ -103,7 +106,7 @@ func naiveImpact(before, after *portal.Config) []impactOracle {
 	for i := range after.Blueprints {
 		nb := &after.Blueprints[i]
 		ob, existed := before.Blueprint(nb.Name)
-		oldA := map[string][]reconcile.Via{}
+		oldA := map[string][]access.Via{}
 		if existed {
 			oldA = oracleAudience(before, &ob)
 		}
@@ -131,6 +134,9 @@ func naiveImpact(before, after *portal.Config) []impactOracle {
 		sort.Slice(io.gains, func(i, j int) bool { return io.gains[i].email < io.gains[j].email })
 		sort.Slice(io.losses, func(i, j int) bool { return io.losses[i].email < io.losses[j].email })
 		accessChanged := !existed || ob.Open != nb.Open || !slices.Equal(keysOf(ob.Rules), keysOf(nb.Rules))
+		if accessChanged {
+			io.rulesChange, io.audienceBefore, io.audienceAfter = true, len(oldA), len(newA)
+		}
 		if accessChanged || len(io.gains) > 0 || len(io.losses) > 0 {
 			out = append(out, io)
 		}
@@ -138,10 +144,11 @@ func naiveImpact(before, after *portal.Config) []impactOracle {
 	return out
 }
 
-func toOracle(im reconcile.Impact) []impactOracle {
+func toOracle(im access.Impact) []impactOracle {
 	var out []impactOracle
 	for _, b := range im.Blueprints {
-		io := impactOracle{name: b.Name, wasOpen: b.WasOpen, open: b.Open, newBp: b.NewlyManaged}
+		io := impactOracle{name: b.Name, wasOpen: b.WasOpen, open: b.Open, newBp: b.NewlyManaged,
+			rulesChange: b.RulesChange, audienceBefore: b.AudienceBefore, audienceAfter: b.AudienceAfter}
 		for _, a := range b.Gains {
 			io.gains = append(io.gains, accessOracle{email: a.Email, via: viaSet(a.Via), member: a.Member})
 		}
@@ -164,14 +171,21 @@ func TestComputeImpactAgainstOracle(t *testing.T) {
 	for iter := range 400 {
 		before := randConfig(r, r.IntN(7))
 		after := mutate(r, before)
-		im := reconcile.ComputeImpact(reconcile.NewIndex(before), reconcile.NewIndex(after))
+		im := access.ComputeImpact(access.NewIndex(before), access.NewIndex(after))
 		got, want := toOracle(im), naiveImpact(before, after)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("iteration %d:\nbefore %+v\nafter  %+v\ngot  %+v\nwant %+v", iter, before, after, got, want)
 		}
+		// Members in no particular order (a config not from Sort) give the same
+		// impact: who joins and who leaves is then found by lookups, not a merge.
+		shuffled := cloneConfig(after)
+		r.Shuffle(len(shuffled.Members), func(i, j int) { shuffled.Members[i], shuffled.Members[j] = shuffled.Members[j], shuffled.Members[i] })
+		if got := toOracle(access.ComputeImpact(access.NewIndex(before), access.NewIndex(shuffled))); !reflect.DeepEqual(got, want) {
+			t.Fatalf("iteration %d, members shuffled:\ngot  %+v\nwant %+v", iter, got, want)
+		}
 		// Gains and losses are sorted by email.
 		for _, b := range im.Blueprints {
-			for _, list := range [][]reconcile.Access{b.Gains, b.Losses} {
+			for _, list := range [][]access.Change{b.Gains, b.Losses} {
 				if !sort.SliceIsSorted(list, func(i, j int) bool { return list[i].Email < list[j].Email }) {
 					t.Fatalf("iteration %d: %s: gains or losses not sorted", iter, b.Name)
 				}
@@ -211,17 +225,17 @@ func TestComputeImpactCases(t *testing.T) {
 		c.Sort()
 		return c
 	}
-	impactOf := func(before, after *portal.Config) reconcile.Impact {
-		return reconcile.ComputeImpact(reconcile.NewIndex(before), reconcile.NewIndex(after))
+	impactOf := func(before, after *portal.Config) access.Impact {
+		return access.ComputeImpact(access.NewIndex(before), access.NewIndex(after))
 	}
-	emails := func(as []reconcile.Access) []string {
+	emails := func(as []access.Change) []string {
 		var out []string
 		for _, a := range as {
 			out = append(out, a.Email)
 		}
 		return out
 	}
-	only := func(t *testing.T, im reconcile.Impact, name string) reconcile.BlueprintImpact {
+	only := func(t *testing.T, im access.Impact, name string) access.BlueprintImpact {
 		t.Helper()
 		if len(im.Blueprints) != 1 || im.Blueprints[0].Name != name {
 			t.Fatalf("impact = %+v, want only %s", im.Blueprints, name)
@@ -240,7 +254,7 @@ func TestComputeImpactCases(t *testing.T) {
 		if got := emails(b.Gains); !slices.Equal(got, []string{"carol@partner.org"}) {
 			t.Errorf("gains %v, want carol", got)
 		}
-		if b.Gains[0].Member || !reflect.DeepEqual(b.Gains[0].Via, []reconcile.Via{{Open: true}}) {
+		if b.Gains[0].Member || !reflect.DeepEqual(b.Gains[0].Via, []access.Via{{Open: true}}) {
 			t.Errorf("gain = %+v, want via open access, not a member change", b.Gains[0])
 		}
 		if len(b.Losses) != 0 || len(b.RulesRemoved) != 1 || b.RulesRemoved[0].Key() != dom("company.com").Key() {
@@ -262,7 +276,7 @@ func TestComputeImpactCases(t *testing.T) {
 			t.Errorf("losses %v", got)
 		}
 		for _, l := range b.Losses {
-			if l.Member || !reflect.DeepEqual(l.Via, []reconcile.Via{{Open: true}}) {
+			if l.Member || !reflect.DeepEqual(l.Via, []access.Via{{Open: true}}) {
 				t.Errorf("loss %+v: want via open access (what granted it before), not a member change", l)
 			}
 		}
@@ -342,4 +356,29 @@ func TestComputeImpactCases(t *testing.T) {
 			t.Errorf("impact %+v, want none", im.Blueprints)
 		}
 	})
+}
+
+// TestComputeImpactLiveDuplicates: a live portal may list two members whose emails
+// normalise alike; they sit side by side in email order, and neither leaves when the
+// file keeps the address.
+func TestComputeImpactLiveDuplicates(t *testing.T) {
+	open := portal.Blueprint{Name: "everyone", Open: true}
+	before := &portal.Config{Members: []portal.Member{
+		{Email: "alice@company.com", ID: "1"}, {Email: "bob@company.com", ID: "2"}, {Email: "bob@company.com", ID: "3"}, {Email: "carol@company.com", ID: "4"},
+	}, Blueprints: []portal.Blueprint{open}}
+	after := &portal.Config{Members: []portal.Member{{Email: "bob@company.com"}, {Email: "dave@company.com"}}, Blueprints: []portal.Blueprint{open}}
+	im := access.ComputeImpact(access.NewIndex(before), access.NewIndex(after))
+	if len(im.Blueprints) != 1 {
+		t.Fatalf("impact %+v, want one blueprint", im.Blueprints)
+	}
+	var gains, losses []string
+	for _, c := range im.Blueprints[0].Gains {
+		gains = append(gains, c.Email)
+	}
+	for _, c := range im.Blueprints[0].Losses {
+		losses = append(losses, c.Email)
+	}
+	if !slices.Equal(gains, []string{"dave@company.com"}) || !slices.Equal(losses, []string{"alice@company.com", "carol@company.com"}) {
+		t.Errorf("gains %v, losses %v; want dave gained, alice and carol lost, bob kept", gains, losses)
+	}
 }

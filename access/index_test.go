@@ -1,4 +1,4 @@
-package reconcile_test
+package access_test
 
 import (
 	"math/rand/v2"
@@ -6,12 +6,12 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
-	"github.com/qovery/portalctl/reconcile"
 )
 
 // checkViewers compares Index.Viewers(b) with the oracle over cfg's members.
-func checkViewers(t *testing.T, ix *reconcile.Index, cfg *portal.Config, b *portal.Blueprint) {
+func checkViewers(t *testing.T, ix *access.Index, cfg *portal.Config, b *portal.Blueprint) {
 	t.Helper()
 	got := ix.Viewers(b)
 	want := oracleAudience(cfg, b)
@@ -41,10 +41,10 @@ func checkViewers(t *testing.T, ix *reconcile.Index, cfg *portal.Config, b *port
 }
 
 // checkVisible compares Index.Visible(email) with the oracle over cfg's blueprints.
-func checkVisible(t *testing.T, ix *reconcile.Index, cfg *portal.Config, email string) {
+func checkVisible(t *testing.T, ix *access.Index, cfg *portal.Config, email string) {
 	t.Helper()
 	got := ix.Visible(email)
-	want := map[string][]reconcile.Via{}
+	want := map[string][]access.Via{}
 	for i := range cfg.Blueprints {
 		if v := oracleVia(email, &cfg.Blueprints[i]); len(v) > 0 {
 			want[cfg.Blueprints[i].Name] = v
@@ -82,7 +82,7 @@ func TestIndexAgainstOracle(t *testing.T) {
 	emails := append(allPoolEmails(), "nobody@nowhere.org")
 	for iter := range 400 {
 		cfg := randConfig(r, r.IntN(8))
-		ix := reconcile.NewIndex(cfg)
+		ix := access.NewIndex(cfg)
 		for i := range cfg.Blueprints {
 			checkViewers(t, ix, cfg, &cfg.Blueprints[i])
 		}
@@ -116,11 +116,11 @@ func TestIndexAgainstOracle(t *testing.T) {
 func TestIndexCases(t *testing.T) {
 	dom := func(d string) portal.Rule { return portal.Rule{Kind: portal.RuleDomain, Value: d} }
 	mail := func(e, group string) portal.Rule { return portal.Rule{Kind: portal.RuleEmail, Value: e, Group: group} }
-	viaDom := func(d string) reconcile.Via {
-		return reconcile.Via{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: d}}
+	viaDom := func(d string) access.Via {
+		return access.Via{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: d}}
 	}
-	viaMail := func(e, group string) reconcile.Via {
-		return reconcile.Via{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: e}, Group: group}
+	viaMail := func(e, group string) access.Via {
+		return access.Via{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: e}, Group: group}
 	}
 	members := []portal.Member{
 		{Email: "alice@company.com"}, {Email: "bob@eu.company.com"}, {Email: "carol@partner.org"}, {Email: "dave@company.co"},
@@ -128,32 +128,32 @@ func TestIndexCases(t *testing.T) {
 	tests := []struct {
 		name string
 		bp   portal.Blueprint
-		want []reconcile.Viewer
+		want []access.Viewer
 	}{
 		{
 			name: "sub-domain and look-alike domain do not match",
 			bp:   portal.Blueprint{Name: "x", Rules: []portal.Rule{dom("company.com")}},
-			want: []reconcile.Viewer{{Email: "alice@company.com", Via: []reconcile.Via{viaDom("company.com")}}},
+			want: []access.Viewer{{Email: "alice@company.com", Via: []access.Via{viaDom("company.com")}}},
 		},
 		{
 			name: "sub-domain rule matches only the sub-domain",
 			bp:   portal.Blueprint{Name: "x", Rules: []portal.Rule{dom("eu.company.com")}},
-			want: []reconcile.Viewer{{Email: "bob@eu.company.com", Via: []reconcile.Via{viaDom("eu.company.com")}}},
+			want: []access.Viewer{{Email: "bob@eu.company.com", Via: []access.Via{viaDom("eu.company.com")}}},
 		},
 		{
 			name: "open blueprint: every member, via open access",
 			bp:   portal.Blueprint{Name: "x", Open: true},
-			want: []reconcile.Viewer{
-				{Email: "alice@company.com", Via: []reconcile.Via{{Open: true}}},
-				{Email: "bob@eu.company.com", Via: []reconcile.Via{{Open: true}}},
-				{Email: "carol@partner.org", Via: []reconcile.Via{{Open: true}}},
-				{Email: "dave@company.co", Via: []reconcile.Via{{Open: true}}},
+			want: []access.Viewer{
+				{Email: "alice@company.com", Via: []access.Via{{Open: true}}},
+				{Email: "bob@eu.company.com", Via: []access.Via{{Open: true}}},
+				{Email: "carol@partner.org", Via: []access.Via{{Open: true}}},
+				{Email: "dave@company.co", Via: []access.Via{{Open: true}}},
 			},
 		},
 		{
 			name: "domain and group email both grant: two reasons",
 			bp:   portal.Blueprint{Name: "x", Rules: []portal.Rule{dom("company.com"), mail("alice@company.com", "leads")}},
-			want: []reconcile.Viewer{{Email: "alice@company.com", Via: []reconcile.Via{viaDom("company.com"), viaMail("alice@company.com", "leads")}}},
+			want: []access.Viewer{{Email: "alice@company.com", Via: []access.Via{viaDom("company.com"), viaMail("alice@company.com", "leads")}}},
 		},
 		{
 			name: "email rule for a non-member grants no member",
@@ -163,22 +163,34 @@ func TestIndexCases(t *testing.T) {
 		{
 			name: "email rule of another domain",
 			bp:   portal.Blueprint{Name: "x", Rules: []portal.Rule{dom("partner.org"), mail("dave@company.co", "")}},
-			want: []reconcile.Viewer{
-				{Email: "carol@partner.org", Via: []reconcile.Via{viaDom("partner.org")}},
-				{Email: "dave@company.co", Via: []reconcile.Via{viaMail("dave@company.co", "")}},
+			want: []access.Viewer{
+				{Email: "carol@partner.org", Via: []access.Via{viaDom("partner.org")}},
+				{Email: "dave@company.co", Via: []access.Via{viaMail("dave@company.co", "")}},
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := &portal.Config{Members: members, Blueprints: []portal.Blueprint{tt.bp}}
-			ix := reconcile.NewIndex(cfg)
+			ix := access.NewIndex(cfg)
 			got := ix.Viewers(&cfg.Blueprints[0])
 			if len(got) == 0 && len(tt.want) == 0 {
 				return
 			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Viewers = %+v\nwant      %+v", got, tt.want)
+			// Compare what callers see: emails and reasons.
+			type seen struct {
+				Email string
+				Via   []access.Via
+			}
+			strip := func(vs []access.Viewer) []seen {
+				out := make([]seen, len(vs))
+				for i, v := range vs {
+					out[i] = seen{v.Email, v.Via}
+				}
+				return out
+			}
+			if !reflect.DeepEqual(strip(got), strip(tt.want)) {
+				t.Errorf("Viewers = %+v\nwant      %+v", strip(got), strip(tt.want))
 			}
 		})
 	}
@@ -194,11 +206,11 @@ func TestVisibleNonMember(t *testing.T) {
 			{Name: "d-other", Rules: []portal.Rule{{Kind: portal.RuleDomain, Value: "eu.company.com"}}},
 		},
 	}
-	got := reconcile.NewIndex(cfg).Visible("zoe@company.com")
-	want := []reconcile.Seen{
-		{Blueprint: "a-open", Via: []reconcile.Via{{Open: true}}},
-		{Blueprint: "b-domain", Via: []reconcile.Via{{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: "company.com"}}}},
-		{Blueprint: "c-email", Via: []reconcile.Via{{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: "zoe@company.com"}, Group: "contractors"}}},
+	got := access.NewIndex(cfg).Visible("zoe@company.com")
+	want := []access.Seen{
+		{Blueprint: "a-open", Via: []access.Via{{Open: true}}},
+		{Blueprint: "b-domain", Via: []access.Via{{Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: "company.com"}}}},
+		{Blueprint: "c-email", Via: []access.Via{{Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: "zoe@company.com"}, Group: "contractors"}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Visible(zoe) = %+v\nwant %+v", got, want)

@@ -1,10 +1,13 @@
-// Package reconcile turns two models of a portal — what portal.yaml wants and what
-// the portal holds — into an ordered plan and its access impact, and executes plans.
+// Package access is the one engine that decides who sees which blueprint: an index of
+// one portal configuration (Index) that answers who sees a blueprint and what a
+// member sees, with every rule behind each answer, and walks every member and
+// blueprint they see (Grants, Census); and the access impact of going from one
+// configuration to another (ComputeImpact).
 //
-// Everything that decides who sees what lives here, in one engine (Index) that plan,
-// apply, preview and access all use. The diff and the impact are pure functions; the
-// only I/O is in ReadLive and Apply, through small interfaces the caller satisfies.
-package reconcile
+// plan, apply, preview, the report and the access command all ask it; no other
+// package evaluates rules. Everything here is pure: no I/O, and an answer costs what
+// it returns, never members × blueprints × rules.
+package access
 
 import (
 	"slices"
@@ -37,6 +40,7 @@ func (v Via) String() string {
 type Viewer struct {
 	Email string
 	Via   []Via
+	at    int // the member's position in the indexed config
 }
 
 // Seen is a blueprint a member sees and why.
@@ -112,6 +116,15 @@ func (ix *Index) Blueprint(name string) (*portal.Blueprint, bool) {
 	return &ix.cfg.Blueprints[i], true
 }
 
+// Member returns the member of the indexed config with that email.
+func (ix *Index) Member(email string) (portal.Member, bool) {
+	i, ok := ix.memberByEmail[email]
+	if !ok {
+		return portal.Member{}, false
+	}
+	return ix.cfg.Members[i], true
+}
+
 // IsMember reports whether email is a member of the indexed config.
 func (ix *Index) IsMember(email string) bool {
 	_, ok := ix.memberByEmail[email]
@@ -126,7 +139,7 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 		out := make([]Viewer, len(members))
 		open := []Via{{Open: true}}
 		for i, m := range members {
-			out[i] = Viewer{Email: m.Email, Via: open}
+			out[i] = Viewer{Email: m.Email, Via: open, at: i}
 		}
 		if !ix.sorted {
 			sortViewers(out)
@@ -151,7 +164,7 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 	out := make([]Viewer, len(idx))
 	for i, mi := range idx {
 		m := &members[mi]
-		v := Viewer{Email: m.Email}
+		v := Viewer{Email: m.Email, at: mi}
 		for _, r := range b.Rules {
 			if r.Kind == portal.RuleDomain && r.Value == m.Domain() || r.Kind == portal.RuleEmail && r.Value == m.Email {
 				v.Via = append(v.Via, Via{Rule: r.Key(), Group: r.Group})

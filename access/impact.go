@@ -1,4 +1,4 @@
-package reconcile
+package access
 
 import (
 	"sort"
@@ -6,8 +6,8 @@ import (
 	"github.com/qovery/portalctl/portal"
 )
 
-// Access is a member's change of visibility of one blueprint.
-type Access struct {
+// Change is a member's change of visibility of one blueprint.
+type Change struct {
 	Email string
 	Via   []Via // the rules that grant it after (for a gain) or granted it before (a loss)
 	// Member says the change comes from the member joining (a gain) or leaving (a
@@ -18,8 +18,8 @@ type Access struct {
 // BlueprintImpact is how one blueprint's audience changes.
 type BlueprintImpact struct {
 	Name         string
-	Gains        []Access
-	Losses       []Access
+	Gains        []Change
+	Losses       []Change
 	RulesAdded   []portal.Rule
 	RulesRemoved []portal.Rule
 	WasOpen      bool
@@ -27,6 +27,14 @@ type BlueprintImpact struct {
 	// NewlyManaged is set when the blueprint is in the new file but not the old one
 	// (preview only: what it holds in the portal is unknown offline).
 	NewlyManaged bool
+	// RulesChange is set when the blueprint's own rules change (or it is newly
+	// managed), rather than only its audience through members joining or leaving.
+	RulesChange bool
+	// AudienceBefore and AudienceAfter count the members who see the blueprint before
+	// and after, for a blueprint whose rules change; AudienceBefore is 0 for a newly
+	// managed one. Both are 0 when RulesChange is false (never computed: that would
+	// cost the whole audience of every blueprint a joining member sees).
+	AudienceBefore, AudienceAfter int
 }
 
 // BecomesOpen reports the change everyone must notice: a restricted blueprint that
@@ -61,26 +69,28 @@ func (im Impact) Counts() (gain, lose int, opened []string) {
 // for the others only the members who join or leave are looked at.
 func ComputeImpact(before, after *Index) Impact {
 	bc, ac := before.Config(), after.Config()
+	joined, left := membership(before, after)
 	var out []BlueprintImpact
 	changed := map[string]bool{}
 	for i := range ac.Blueprints {
 		nb := &ac.Blueprints[i]
 		ob, existed := before.Blueprint(nb.Name)
-		if existed && sameAccess(ob, nb) {
+		if existed && SameAccess(ob, nb) {
 			continue
 		}
 		changed[nb.Name] = true
-		bi := BlueprintImpact{Name: nb.Name, Open: nb.Open, NewlyManaged: !existed}
+		bi := BlueprintImpact{Name: nb.Name, Open: nb.Open, NewlyManaged: !existed, RulesChange: true}
 		newV := after.Viewers(nb)
 		var oldV []Viewer
 		if existed {
 			bi.WasOpen = ob.Open
-			bi.RulesAdded, bi.RulesRemoved = ruleDiff(ob.Rules, nb.Rules)
+			bi.RulesAdded, bi.RulesRemoved = RuleDiff(ob.Rules, nb.Rules)
 			oldV = before.Viewers(ob)
 		} else {
 			bi.RulesAdded = append([]portal.Rule(nil), nb.Rules...)
 		}
-		bi.Gains, bi.Losses = diffViewers(oldV, newV, before, after)
+		bi.Gains, bi.Losses = diffViewers(oldV, newV, left, joined)
+		bi.AudienceBefore, bi.AudienceAfter = len(oldV), len(newV)
 		out = append(out, bi)
 	}
 	// Blueprints whose rules stay: only joining and leaving members change them.
@@ -94,8 +104,8 @@ func ComputeImpact(before, after *Index) Impact {
 		extra[name] = b
 		return b
 	}
-	for _, m := range ac.Members {
-		if before.IsMember(m.Email) {
+	for i, m := range ac.Members {
+		if !joined[i] {
 			continue
 		}
 		for _, s := range after.Visible(m.Email) {
@@ -106,11 +116,11 @@ func ComputeImpact(before, after *Index) Impact {
 				continue
 			}
 			b := touch(s.Blueprint)
-			b.Gains = append(b.Gains, Access{Email: m.Email, Via: s.Via, Member: true})
+			b.Gains = append(b.Gains, Change{Email: m.Email, Via: s.Via, Member: true})
 		}
 	}
-	for _, m := range bc.Members {
-		if after.IsMember(m.Email) {
+	for i, m := range bc.Members {
+		if !left[i] {
 			continue
 		}
 		for _, s := range before.Visible(m.Email) {
@@ -121,20 +131,21 @@ func ComputeImpact(before, after *Index) Impact {
 				continue
 			}
 			b := touch(s.Blueprint)
-			b.Losses = append(b.Losses, Access{Email: m.Email, Via: s.Via, Member: true})
+			b.Losses = append(b.Losses, Change{Email: m.Email, Via: s.Via, Member: true})
 		}
 	}
 	for _, b := range extra {
-		sortAccess(b.Gains)
-		sortAccess(b.Losses)
+		sortChanges(b.Gains)
+		sortChanges(b.Losses)
 		out = append(out, *b)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return Impact{Blueprints: out}
 }
 
-// sameAccess reports whether two versions of a blueprint grant the same access.
-func sameAccess(a, b *portal.Blueprint) bool {
+// SameAccess reports whether two versions of a blueprint grant the same access: both
+// open, or the same rules (rules are kept sorted, see portal.SortRules).
+func SameAccess(a, b *portal.Blueprint) bool {
 	if a.Open != b.Open || len(a.Rules) != len(b.Rules) {
 		return false
 	}
@@ -146,8 +157,8 @@ func sameAccess(a, b *portal.Blueprint) bool {
 	return true
 }
 
-// ruleDiff returns the rules of b not in a, and of a not in b. Both are sorted.
-func ruleDiff(a, b []portal.Rule) (added, removed []portal.Rule) {
+// RuleDiff returns the rules of b not in a, and of a not in b. Both must be sorted.
+func RuleDiff(a, b []portal.Rule) (added, removed []portal.Rule) {
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
@@ -165,27 +176,88 @@ func ruleDiff(a, b []portal.Rule) (added, removed []portal.Rule) {
 	return added, removed
 }
 
-// diffViewers merges two sorted audiences into gains and losses.
-func diffViewers(old, new []Viewer, before, after *Index) (gains, losses []Access) {
+// membership says, for each member after, whether they join (are not members
+// before), and for each member before, whether they leave. Two configs sorted by
+// email are merged in one walk; a lookup per member would cost a hash of every
+// email of the portal, twice.
+func membership(before, after *Index) (joined, left []bool) {
+	bm, am := before.cfg.Members, after.cfg.Members
+	joined, left = make([]bool, len(am)), make([]bool, len(bm))
+	if !before.sorted || !after.sorted {
+		for i, m := range am {
+			joined[i] = !before.IsMember(m.Email)
+		}
+		for i, m := range bm {
+			left[i] = !after.IsMember(m.Email)
+		}
+		return joined, left
+	}
+	i, j := 0, 0
+	for i < len(bm) || j < len(am) {
+		switch {
+		case j == len(am) || i < len(bm) && bm[i].Email < am[j].Email:
+			left[i] = true
+			i++
+		case i == len(bm) || am[j].Email < bm[i].Email:
+			joined[j] = true
+			j++
+		default:
+			// The same email on both sides (live members that normalise alike are
+			// listed side by side): none of them joins or leaves.
+			e := bm[i].Email
+			for i < len(bm) && bm[i].Email == e {
+				i++
+			}
+			for j < len(am) && am[j].Email == e {
+				j++
+			}
+		}
+	}
+	return joined, left
+}
+
+// diffViewers merges two sorted audiences into gains and losses. left and joined
+// say which members of the configs behind old and new leave or join.
+func diffViewers(old, new []Viewer, left, joined []bool) (gains, losses []Change) {
+	// Count first: a blueprint opened to 100,000 members has as many gains, and
+	// growing the list by appending would copy it again and again.
+	nGains, nLosses := 0, 0
+	mergeViewers(old, new, func(int) { nLosses++ }, func(int) { nGains++ })
+	if nGains > 0 {
+		gains = make([]Change, 0, nGains)
+	}
+	if nLosses > 0 {
+		losses = make([]Change, 0, nLosses)
+	}
+	mergeViewers(old, new,
+		func(i int) {
+			losses = append(losses, Change{Email: old[i].Email, Via: old[i].Via, Member: left[old[i].at]})
+		},
+		func(j int) {
+			gains = append(gains, Change{Email: new[j].Email, Via: new[j].Via, Member: joined[new[j].at]})
+		})
+	return gains, losses
+}
+
+// mergeViewers walks two audiences sorted by email and calls lost(i) for each
+// old[i] not in new, gained(j) for each new[j] not in old.
+func mergeViewers(old, new []Viewer, lost, gained func(int)) {
 	i, j := 0, 0
 	for i < len(old) || j < len(new) {
 		switch {
 		case j == len(new) || i < len(old) && old[i].Email < new[j].Email:
-			e := old[i].Email
-			losses = append(losses, Access{Email: e, Via: old[i].Via, Member: !after.IsMember(e)})
+			lost(i)
 			i++
 		case i == len(old) || new[j].Email < old[i].Email:
-			e := new[j].Email
-			gains = append(gains, Access{Email: e, Via: new[j].Via, Member: !before.IsMember(e)})
+			gained(j)
 			j++
 		default:
 			i++
 			j++
 		}
 	}
-	return gains, losses
 }
 
-func sortAccess(a []Access) {
+func sortChanges(a []Change) {
 	sort.Slice(a, func(i, j int) bool { return a[i].Email < a[j].Email })
 }

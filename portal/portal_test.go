@@ -1,0 +1,57 @@
+package portal
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSortMembers checks the in-place key sort against the obvious stable sort of
+// the members themselves, on random lists (with repeated emails) of small and
+// large sizes.
+func TestSortMembers(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 3, 5, 8, 13, 100, 1000, 20000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			for round := 0; round < 20; round++ {
+				ms := make([]Member, n)
+				for i := range ms {
+					ms[i] = Member{Email: fmt.Sprintf("u%d@d.com", r.IntN(n/2+1)), Role: RoleUser, Pos: Pos{File: "f", Line: i + 1}}
+					if round%2 == 1 { // short strings sharing prefixes, zero bytes: the 8-byte keys' edge cases
+						b := make([]byte, r.IntN(11))
+						for j := range b {
+							b[j] = "ab\x00"[r.IntN(3)]
+						}
+						ms[i].Email = string(b)
+					}
+				}
+				want := slices.Clone(ms)
+				slices.SortStableFunc(want, func(a, b Member) int { return strings.Compare(a.Email, b.Email) })
+				SortMembers(ms)
+				if !slices.Equal(ms, want) {
+					t.Fatalf("SortMembers differs from a stable sort of %d members", n)
+				}
+			}
+		})
+	}
+}
+
+// TestEmailKeyCompare checks the 16-byte keys against strings.Compare on every
+// pair of a set of strings made to share prefixes around the 8- and 16-byte marks.
+func TestEmailKeyCompare(t *testing.T) {
+	var set []string
+	for _, base := range []string{"", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopq"} {
+		for _, tail := range []string{"", "\x00", "a", "b", "\xff", "@x.com"} {
+			set = append(set, base+tail)
+		}
+	}
+	for _, a := range set {
+		for _, b := range set {
+			if got, want := NewEmailKey(a).Compare(NewEmailKey(b)), strings.Compare(a, b); got != want {
+				t.Errorf("Compare(%q, %q) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}

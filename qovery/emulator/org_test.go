@@ -1,0 +1,187 @@
+package emulator_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/qovery/portalctl/internal/contract"
+	"github.com/qovery/portalctl/qovery/emulator"
+	"github.com/qovery/portalctl/qovery/organization"
+)
+
+const orgBase = "/organization/org-1"
+
+const orgSeed = `organization_roles:
+  - name: Data Team
+    id: 6d1c7c1e-0000-4000-8000-000000000001
+organization_members:
+  - {email: owner@company.com, role: Owner, id: "github|1"}
+  - {email: bob@company.com, role: viewer, id: "github|2"}
+  - {email: new@company.com, role: DevOps, status: pending, id: 6d1c7c1e-0000-4000-8000-0000000000a1}
+  - {email: late@company.com, role: data team, status: expired}
+`
+
+// orgServer serves a seeded emulator whose answers are checked against the
+// published contract (the requests are this test's, some malformed on purpose).
+func orgServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest.Server) {
+	t.Helper()
+	st, err := emulator.ParseSeed("seed.yaml", []byte(orgSeed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Token, opts.OrganizationID, opts.Initial = token, org, st
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(contract.New(t).AnswersOnly().Wrap(srv))
+	t.Cleanup(ts.Close)
+	return srv, ts
+}
+
+func TestOrganizationEndpoints(t *testing.T) {
+	viewer := emulator.DefaultRoles[4].ID
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		body       string
+		header     map[string]string
+		wantStatus int
+		wantInBody string
+	}{
+		{"roles", "GET", orgBase + "/availableRole", "", nil, 200, `{"id":"0c9d1b5e-7a4f-4f3b-8e2d-000000000004","name":"Billing Manager"}`},
+		{"members", "GET", orgBase + "/member", "", nil, 200, `"id":"github|1"`},
+		{"invitations", "GET", orgBase + "/inviteMember", "", nil, 200, `"invitation_status":"EXPIRED"`},
+		{"one invitation", "GET", orgBase + "/inviteMember/6d1c7c1e-0000-4000-8000-0000000000a1", "", nil, 200, `"email":"new@company.com"`},
+		{"no token", "GET", orgBase + "/member", "", map[string]string{"Authorization": ""}, 401, "missing or invalid API token"},
+		{"unknown organization", "GET", "/organization/other/member", "", nil, 404, `organization \"other\" not found`},
+		{"invite by role id", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com","role_id":"` + viewer + `"}`, nil, 201, `"role_name":"Viewer"`},
+		{"invite by the deprecated role", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com","role":"DEVELOPER"}`, nil, 201, `"role_name":"DevOps"`},
+		{"invite: no role", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com"}`, nil, 400, "role_id is required"},
+		{"invite: malformed body", "POST", orgBase + "/inviteMember", `{"email":`, nil, 400, "malformed JSON"},
+		{"invite: unknown field", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com","role_id":"` + viewer + `","name":"C"}`, nil, 400, "unknown field"},
+		{"invite: already invited", "POST", orgBase + "/inviteMember", `{"email":"NEW@company.com","role_id":"` + viewer + `"}`, nil, 409, "already invited"},
+		{"invite: already a member", "POST", orgBase + "/inviteMember", `{"email":"bob@company.com","role_id":"` + viewer + `"}`, nil, 409, "already a member"},
+		{"role: both fields required", "PUT", orgBase + "/member", `{"user_id":"github|2"}`, nil, 400, "required"},
+		{"role: unknown member", "PUT", orgBase + "/member", `{"user_id":"github|9","role_id":"` + viewer + `"}`, nil, 404, "not found"},
+		{"role: set, 200 without a body", "PUT", orgBase + "/member", `{"user_id":"github|2","role_id":"6d1c7c1e-0000-4000-8000-000000000001"}`, nil, 200, ""},
+		{"role: never the owner's", "PUT", orgBase + "/member", `{"user_id":"github|1","role_id":"` + viewer + `"}`, nil, 400, "transfer the ownership"},
+		{"remove: body required", "DELETE", orgBase + "/member", ``, nil, 400, "empty body"},
+		{"remove: unknown member", "DELETE", orgBase + "/member", `{"user_id":"github|9"}`, nil, 404, "not found"},
+		{"remove: never the owner", "DELETE", orgBase + "/member", `{"user_id":"github|1"}`, nil, 403, "owner cannot be removed"},
+		{"remove", "DELETE", orgBase + "/member", `{"user_id":"github|2"}`, nil, 204, ""},
+		{"cancel: unknown invitation", "DELETE", orgBase + "/inviteMember/6d1c7c1e-0000-4000-8000-0000000000ff", "", nil, 404, "not found"},
+		{"cancel", "DELETE", orgBase + "/inviteMember/6d1c7c1e-0000-4000-8000-0000000000a1", "", nil, 204, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ts := orgServer(t, emulator.Options{})
+			got := call(t, ts, tt.method, tt.path, tt.body, tt.header)
+			if got.status != tt.wantStatus {
+				t.Fatalf("status %d, want %d; body %s", got.status, tt.wantStatus, got.body)
+			}
+			if !strings.Contains(got.body, tt.wantInBody) {
+				t.Errorf("body %s does not contain %q", got.body, tt.wantInBody)
+			}
+		})
+	}
+}
+
+func TestOrganizationPermissionKnob(t *testing.T) {
+	for _, tt := range []struct {
+		perm        emulator.OrgPermission
+		read, write int
+	}{{emulator.OrgManage, 200, 201}, {emulator.OrgRead, 200, 403}, {emulator.OrgNone, 403, 403}} {
+		srv, ts := orgServer(t, emulator.Options{OrgPermission: tt.perm})
+		if got := call(t, ts, "GET", orgBase+"/member", "", nil); got.status != tt.read {
+			t.Errorf("%s: read %d, want %d", tt.perm, got.status, tt.read)
+		}
+		got := call(t, ts, "POST", orgBase+"/inviteMember", `{"email":"carol@company.com","role_id":"`+emulator.DefaultRoles[4].ID+`"}`, nil)
+		if got.status != tt.write {
+			t.Errorf("%s: write %d, want %d", tt.perm, got.status, tt.write)
+		}
+		if tt.write == 403 && (len(srv.Invitations()) != 2 || !strings.Contains(got.body, "Owner or Admin")) {
+			t.Errorf("%s: a refused invitation: %s, %d invitations", tt.perm, got.body, len(srv.Invitations()))
+		}
+	}
+	if _, err := emulator.New(emulator.Options{Token: token, OrganizationID: org, OrgPermission: "admin"}); err == nil {
+		t.Error("an unknown permission is accepted")
+	}
+}
+
+// TestOrganizationState: persisted with the rest, counted in the stats, under the
+// same fault knobs.
+func TestOrganizationState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	srv, ts := orgServer(t, emulator.Options{StatePath: path})
+	call(t, ts, "POST", orgBase+"/inviteMember", `{"email":"carol@company.com","role_id":"`+emulator.DefaultRoles[1].ID+`"}`, nil)
+	call(t, ts, "DELETE", orgBase+"/member", `{"user_id":"github|2"}`, nil)
+	srv.ExpireInvitation("carol@company.com")
+	again, err := emulator.New(emulator.Options{Token: token, OrganizationID: org, StatePath: path, Initial: &emulator.State{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(srv.State())
+	got, _ := json.Marshal(again.State())
+	if string(got) != string(want) {
+		t.Fatalf("reloaded\n%s\nwant\n%s", got, want)
+	}
+	if invs := again.Invitations(); len(invs) != 3 || invs[2].Email != "carol@company.com" || invs[2].InvitationStatus != organization.StatusExpired || invs[2].RoleName != "Admin" {
+		t.Errorf("invitations after reload: %+v", invs)
+	}
+	if ms := again.OrgMembers(); len(ms) != 1 || ms[0].ID != "github|1" {
+		t.Errorf("members after reload: %+v", ms)
+	}
+
+	stats := srv.Stats().Requests
+	if stats["POST /organization/{organizationId}/inviteMember"] != 1 || stats["DELETE /organization/{organizationId}/member"] != 1 {
+		t.Errorf("stats %v", stats)
+	}
+	srv.InjectFaults(emulator.FaultBadGateway, emulator.FaultDropAfter)
+	if got := call(t, ts, "GET", orgBase+"/availableRole", "", nil); got.status != 502 {
+		t.Errorf("fault not applied: %d", got.status)
+	}
+	req, err := http.NewRequest("POST", ts.URL+orgBase+"/inviteMember", strings.NewReader(`{"email":"dan@company.com","role_id":"`+emulator.DefaultRoles[4].ID+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Token "+token)
+	resp, err := ts.Client().Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Errorf("processed-then-dropped answered %d", resp.StatusCode)
+	}
+	found := false
+	for _, i := range srv.Invitations() {
+		found = found || i.Email == "dan@company.com"
+	}
+	if !found {
+		t.Error("a request dropped after processing was not processed")
+	}
+}
+
+func TestOrganizationSeedErrors(t *testing.T) {
+	_, err := emulator.ParseSeed("seed.yaml", []byte(`organization_roles:
+  - name: admin
+organization_members:
+  - {email: a@company.com, role: Ownr}
+  - {email: b@company.com, role: Nobody}
+`))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{
+		`seed.yaml:2:11: "Admin" is a default role`,
+		`seed.yaml:4:34: unknown organization role "Ownr" for a@company.com (did you mean "Owner"?`,
+		`seed.yaml:5:34: unknown organization role "Nobody"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%v\ndoes not say %q", err, want)
+		}
+	}
+}

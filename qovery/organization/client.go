@@ -1,0 +1,170 @@
+// Package organization speaks the part of Qovery's published API that manages the
+// members of an organization: its roles, its members and its invitations
+// (Qovery/qovery-openapi-spec, openapi.yaml, info.version 1.0.4; the paths are in
+// routes.go). It sits beside the portal client of package qovery and speaks through
+// the same qovery.Transport, so it shares its retry policy, circuit breaker,
+// redaction and typed errors: ErrNotSent when nothing reached the API,
+// ErrAmbiguous when a change was sent and its answer lost (an invitation is then
+// never sent again blindly: the caller reads the invitations first), else the
+// API's answer as a *qovery.APIError, whose Hint says which permission a 403 lacks.
+//
+// Ids are opaque strings: a member's id is an identity subject such as
+// "github|12345", whatever format the published spec declares.
+package organization
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/qovery/portalctl/qovery"
+)
+
+// ForbiddenHint is what a 403 from these endpoints means: the token's role lacks
+// the organization's member-management permission, which Qovery gives the Owner and
+// Admin roles only.
+const ForbiddenHint = "the API token lacks the organization's \"Manage members & roles\" permission, which Qovery grants to the Owner and Admin roles only: use an API token created with the Admin role"
+
+// Client calls the member endpoints of one organization. It is safe for concurrent
+// use.
+type Client struct {
+	t        *qovery.Transport
+	basePath string
+}
+
+// New builds the Client of organizationID, speaking through t (the portal client's
+// Transport: qovery.Client.Transport).
+func New(t *qovery.Transport, organizationID string) (*Client, error) {
+	if t == nil {
+		return nil, errors.New("organization client: no transport")
+	}
+	if err := qovery.CheckOrganizationID(organizationID); err != nil {
+		return nil, err
+	}
+	return &Client{t: t, basePath: qovery.Expand(BasePath, organizationID)}, nil
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body any) (*qovery.Response, error) {
+	return c.t.Do(ctx, qovery.Call{Method: method, Base: c.basePath, Path: path, Body: body, Forbidden: ForbiddenHint})
+}
+
+// get lists path, whose answer is {"results": [...]}, whole.
+func get[T any](ctx context.Context, c *Client, path string) ([]T, error) {
+	res, err := c.do(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	var l list[T]
+	if err := qovery.Decode(res, http.MethodGet, path, &l); err != nil {
+		return nil, err
+	}
+	if l.Results == nil {
+		l.Results = []T{}
+	}
+	return l.Results, nil
+}
+
+// ListRoles returns the organization's roles, defaults and custom ones.
+func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
+	roles, err := get[Role](ctx, c, PathAvailableRoles)
+	if err != nil {
+		return nil, c.t.Redact(fmt.Errorf("list the organization's roles: %w", err))
+	}
+	return roles, nil
+}
+
+// ListMembers returns the organization's members (invitations not included).
+func (c *Client) ListMembers(ctx context.Context) ([]Member, error) {
+	ms, err := get[Member](ctx, c, PathMembers)
+	if err != nil {
+		return nil, c.t.Redact(fmt.Errorf("list the organization's members: %w", err))
+	}
+	return ms, nil
+}
+
+// ListInvitations returns the organization's invitations, pending and expired.
+func (c *Client) ListInvitations(ctx context.Context) ([]Invitation, error) {
+	is, err := get[Invitation](ctx, c, PathInvitations)
+	if err != nil {
+		return nil, c.t.Redact(fmt.Errorf("list the organization's invitations: %w", err))
+	}
+	return is, nil
+}
+
+// Invite invites email into the organization with the role roleID, sending exactly
+// {email, role_id}. ErrConflict means the email is already invited (or a member).
+// An error satisfying errors.Is(err, qovery.ErrAmbiguous) means the invitation may
+// exist anyway: read the invitations before inviting again.
+func (c *Client) Invite(ctx context.Context, email, roleID string) (Invitation, error) {
+	inv, err := c.invite(ctx, email, roleID)
+	if err != nil {
+		return Invitation{}, c.t.Redact(fmt.Errorf("invite %s into the organization: %w", email, err))
+	}
+	return inv, nil
+}
+
+func (c *Client) invite(ctx context.Context, email, roleID string) (Invitation, error) {
+	if strings.TrimSpace(email) == "" {
+		return Invitation{}, errors.New("email is empty")
+	}
+	if strings.TrimSpace(roleID) == "" {
+		return Invitation{}, errors.New("role id is empty")
+	}
+	res, err := c.do(ctx, http.MethodPost, PathInvitations, inviteRequest{Email: email, RoleID: roleID})
+	if err != nil {
+		return Invitation{}, err
+	}
+	var inv Invitation
+	if err := qovery.Decode(res, http.MethodPost, PathInvitations, &inv); err != nil {
+		// Created, but we cannot tell which invitation it is.
+		return Invitation{}, qovery.Ambiguous(err)
+	}
+	return inv, nil
+}
+
+// SetRole gives the member userID the role roleID (PUT /member).
+func (c *Client) SetRole(ctx context.Context, userID, roleID string) error {
+	if err := c.setRole(ctx, userID, roleID); err != nil {
+		return c.t.Redact(fmt.Errorf("set the organization role of member %s to %s: %w", userID, roleID, err))
+	}
+	return nil
+}
+
+func (c *Client) setRole(ctx context.Context, userID, roleID string) error {
+	if userID == "" {
+		return errors.New("member id is empty")
+	}
+	if roleID == "" {
+		return errors.New("role id is empty")
+	}
+	_, err := c.do(ctx, http.MethodPut, PathMembers, roleUpdate{UserID: userID, RoleID: roleID})
+	return err
+}
+
+// RemoveMember removes the member userID from the organization (DELETE /member
+// with the body {user_id}). ErrNotFound says no member has that id, also when an
+// earlier attempt of this call may have removed them: only the member list tells
+// whether the person is gone.
+func (c *Client) RemoveMember(ctx context.Context, userID string) error {
+	if userID == "" {
+		return errors.New("remove organization member: member id is empty")
+	}
+	if _, err := c.do(ctx, http.MethodDelete, PathMembers, memberRef{UserID: userID}); err != nil {
+		return c.t.Redact(fmt.Errorf("remove organization member %s: %w", userID, err))
+	}
+	return nil
+}
+
+// CancelInvitation deletes the invitation inviteID. ErrNotFound says there is no
+// such invitation (any more).
+func (c *Client) CancelInvitation(ctx context.Context, inviteID string) error {
+	if inviteID == "" {
+		return errors.New("cancel invitation: invitation id is empty")
+	}
+	if _, err := c.do(ctx, http.MethodDelete, qovery.Expand(PathInvitation, inviteID), nil); err != nil {
+		return c.t.Redact(fmt.Errorf("cancel invitation %s: %w", inviteID, err))
+	}
+	return nil
+}

@@ -1,0 +1,197 @@
+package schema
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+
+	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/portal"
+)
+
+// orgMembers reads the organization_members section, written at key. Role names
+// are kept as written: only the live organization knows its roles, so they are
+// matched at plan time.
+func (b *builder) orgMembers(key, n *yaml.Node) {
+	org := b.org()
+	org.Pos = b.pos(key)
+	list := items(n)
+	if len(list) == 0 && deref(n).Kind == yaml.SequenceNode && !b.format.seed {
+		b.add(b.pos(key), diag.Error, "empty-organization", func() (string, string) {
+			return "organization_members is empty: apply would remove every member of the organization, its owner included",
+				"list the organization's members, its owner with `role: Owner` first; or remove `organization_members:` to leave the organization's members alone"
+		})
+	}
+	ms := make([]portal.OrgMember, 0, len(list))
+	for _, item := range list {
+		b.duplicateKeys(item, "key")
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		var email, role, status, id *yaml.Node
+		eachPair(item, func(k, v *yaml.Node) {
+			switch keyString(k) {
+			case "email":
+				email = deref(v)
+			case "role":
+				role = deref(v)
+			case "status":
+				status = deref(v)
+			case "id":
+				id = deref(v)
+			}
+		})
+		value, ok := b.text(email)
+		if !ok {
+			continue
+		}
+		b.noteUnicode(email)
+		addr, err := portal.NormalizeEmail(value)
+		if err != nil {
+			b.add(b.pos(email), diag.Error, "invalid-email", func() (string, string) {
+				return fmt.Sprintf("invalid organization member email %s: %v", q(value), err), "write an address like alice@company.com"
+			})
+			continue
+		}
+		m := portal.OrgMember{Email: addr, Pos: b.pos(email), RolePos: b.pos(item)}
+		if name, ok := b.text(role); ok {
+			m.RolePos = b.pos(role)
+			m.Role = strings.TrimSpace(name)
+			if m.Role == "" && name != "" {
+				// "" is the schema's (minLength); blanks are ours.
+				b.add(b.pos(role), diag.Error, "empty-value", func() (string, string) {
+					return fmt.Sprintf("the role of organization member %s is blank", addr), "write the role's name, e.g. `role: Viewer`"
+				})
+			}
+		}
+		if b.format.seed {
+			m.Status = portal.StatusActive
+			if s, ok := b.text(status); ok && (s == string(portal.StatusPending) || s == string(portal.StatusExpired)) {
+				m.Status = portal.Status(s)
+			}
+			if v, ok := b.text(id); ok {
+				m.ID = v
+			}
+		}
+		ms = append(ms, m)
+	}
+	portal.SortOrgMembers(ms)
+	kept := ms[:0]
+	for i, m := range ms {
+		if i > 0 && m.Email == kept[len(kept)-1].Email {
+			first := kept[len(kept)-1].Pos.Line
+			b.add(m.Pos, diag.Error, "duplicate-organization-member", func() (string, string) {
+				return fmt.Sprintf("duplicate organization member %s: already listed at line %d (emails compare case-insensitively)", m.Email, first),
+					fmt.Sprintf("remove one of the two entries (lines %d and %d); keep the one with the role you want", first, m.Pos.Line)
+			})
+			continue
+		}
+		kept = append(kept, m)
+	}
+	org.Members = slices.Clip(kept)
+	if b.format.seed {
+		b.seedIDs(org.Members)
+	}
+}
+
+// org returns the model's organization section, made on first use.
+func (b *builder) org() *portal.Org {
+	if b.cfg.Org == nil {
+		b.cfg.Org = &portal.Org{}
+	}
+	return b.cfg.Org
+}
+
+// seedIDs refuses a seed that gives two organization members or invitations the
+// same id.
+func (b *builder) seedIDs(ms []portal.OrgMember) {
+	seen := map[string]portal.OrgMember{}
+	for _, m := range ms {
+		if m.ID == "" {
+			continue
+		}
+		if first, dup := seen[m.ID]; dup {
+			b.add(m.Pos, diag.Error, "duplicate-id", func() (string, string) {
+				return fmt.Sprintf("organization member %s has the id %s of %s (line %d)", m.Email, q(m.ID), first.Email, first.Pos.Line),
+					"give each member and invitation its own id, or none (one is made up)"
+			})
+			continue
+		}
+		seen[m.ID] = m
+	}
+}
+
+// orgRoles reads a seed's organization_roles: the organization's custom roles.
+func (b *builder) orgRoles(n *yaml.Node) {
+	org := b.org()
+	names := map[string]int{}
+	ids := map[string]int{}
+	for _, item := range items(n) {
+		b.duplicateKeys(item, "key")
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		var nameNode, idNode *yaml.Node
+		eachPair(item, func(k, v *yaml.Node) {
+			switch keyString(k) {
+			case "name":
+				nameNode = deref(v)
+			case "id":
+				idNode = deref(v)
+			}
+		})
+		name, ok := b.text(nameNode)
+		if !ok || strings.TrimSpace(name) == "" {
+			continue
+		}
+		r := portal.OrgRole{Name: strings.TrimSpace(name), Pos: b.pos(nameNode)}
+		if line, dup := names[strings.ToLower(r.Name)]; dup {
+			b.add(r.Pos, diag.Error, "duplicate-role", func() (string, string) {
+				return fmt.Sprintf("duplicate organization role %s: already defined at line %d (role names compare case-insensitively)", q(r.Name), line),
+					"give each role its own name"
+			})
+			continue
+		}
+		names[strings.ToLower(r.Name)] = r.Pos.Line
+		if id, ok := b.text(idNode); ok {
+			if line, dup := ids[id]; dup {
+				b.add(b.pos(idNode), diag.Error, "duplicate-id", func() (string, string) {
+					return fmt.Sprintf("duplicate role id %s: already given at line %d", q(id), line), "give each role its own id, or none (a random one is made)"
+				})
+				continue
+			}
+			ids[id] = idNode.Line
+			r.ID = id
+		}
+		org.Roles = append(org.Roles, r)
+	}
+}
+
+// lintOrgOwner warns about an organization_members section that names no owner, or
+// more than one: an organization has exactly one, and plan refuses a section that
+// leaves them out or gives the role to anyone else.
+func lintOrgOwner(cfg *portal.Config, ds *diag.Collector) {
+	if cfg.Org == nil || len(cfg.Org.Members) == 0 {
+		return
+	}
+	var owners []portal.OrgMember
+	for _, m := range cfg.Org.Members {
+		if portal.IsOwner(m.Role) {
+			owners = append(owners, m)
+		}
+	}
+	// The first written is taken for the owner; the others are flagged.
+	slices.SortFunc(owners, func(a, b portal.OrgMember) int { return a.Pos.Line - b.Pos.Line })
+	if len(owners) == 0 {
+		ds.Add(cfg.Org.Pos, diag.Warning, "no-owner",
+			"no organization member has `role: Owner`: the organization's owner must be listed with that role, or plan refuses the file",
+			"add the organization's owner, e.g. `- email: owner@company.com` with `role: Owner`")
+	}
+	for _, m := range owners[min(1, len(owners)):] {
+		ds.Add(m.RolePos, diag.Warning, "several-owners",
+			fmt.Sprintf("%s and %s both have `role: Owner`: an organization has one owner, and plan refuses to give the role to anyone else", owners[0].Email, m.Email),
+			"give all but the current owner another role, e.g. `role: Admin`")
+	}
+}
