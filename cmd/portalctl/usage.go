@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/qovery/portalctl/report"
 )
 
 const topExample = `export QOVERY_API_TOKEN=…                       # the portal API token, never a flag
@@ -134,46 +137,29 @@ func placeholder(f *pflag.Flag) string {
 	return strings.ToUpper(name)
 }
 
-// outputFormats lists the values of a command's -o/--output flag, read from its usage
-// text ("output format: text, json or github (workflow annotations)"), so that help
-// and completion come from one place. It is nil for commands without the flag.
+// outputFormats lists the values of a command's -o/--output flag: the report formats
+// its usage text names, in order ("output format: text or json; with --all also
+// csv"), so that help and completion come from one place. It is nil for commands
+// without the flag.
 func outputFormats(fs *pflag.FlagSet) []string {
 	f := fs.Lookup("output")
 	if f == nil {
 		return nil
 	}
-	var text strings.Builder
-	depth := 0
-	for _, r := range f.Usage { // without the parenthesised remarks
-		switch {
-		case r == '(':
-			depth++
-		case r == ')' && depth > 0:
-			depth--
-		case depth == 0:
-			text.WriteRune(r)
-		}
-	}
-	list := text.String()
-	if i := strings.LastIndexByte(list, ':'); i >= 0 {
-		list = list[i+1:]
+	known := map[string]bool{}
+	for _, k := range []report.Format{report.Text, report.JSON, report.Markdown, report.GitHub, report.CSV} {
+		known[string(k)] = true
 	}
 	var names []string
-	for _, n := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
-		if n != "or" && n != "and" && isFormatName(n) {
-			names = append(names, n)
+	words := strings.FieldsFunc(f.Usage, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-')
+	})
+	for _, w := range words {
+		if known[w] && !slices.Contains(names, w) {
+			names = append(names, w)
 		}
 	}
 	return names
-}
-
-func isFormatName(s string) bool {
-	for i, r := range s {
-		if !('a' <= r && r <= 'z' || i > 0 && ('0' <= r && r <= '9' || r == '-')) {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func indent(s string) string {

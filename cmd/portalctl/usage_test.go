@@ -98,6 +98,8 @@ func TestOutputFormatsFromUsage(t *testing.T) {
 		{"two", "output format: text or json", []string{"text", "json"}},
 		{"remarks in parentheses", "output format: markdown (the PR comment), text or json", []string{"markdown", "text", "json"}},
 		{"with and", "output format: text, json and csv", []string{"text", "json", "csv"}},
+		{"a format for one case", "output format: text or json; with --all also csv", []string{"text", "json", "csv"}},
+		{"other words are not formats", "output format: markdown, text or json (the report, version 2)", []string{"markdown", "text", "json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

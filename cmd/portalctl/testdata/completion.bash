@@ -51,6 +51,8 @@ help'
         -f|--file)
             _portalctl_files
             return ;;
+        --max-file-size)
+            return ;;
         --max-problems)
             return ;;
         -o|--output)
@@ -62,6 +64,7 @@ github'
         if [[ $cur == -* ]]; then
             _portalctl_words '-f
 --file
+--max-file-size
 --max-problems
 -o
 --output
@@ -76,6 +79,8 @@ github'
             return ;;
         -f|--file)
             _portalctl_files
+            return ;;
+        --max-file-size)
             return ;;
         --organization)
             return ;;
@@ -96,6 +101,7 @@ json'
 --detailed-exitcode
 -f
 --file
+--max-file-size
 --organization
 --out
 -o
@@ -112,6 +118,8 @@ json'
             return ;;
         -f|--file)
             _portalctl_files
+            return ;;
+        --max-file-size)
             return ;;
         --max-removal-percent)
             return ;;
@@ -131,6 +139,7 @@ json'
 --debug
 -f
 --file
+--max-file-size
 --max-removal-percent
 --max-removals
 --organization
@@ -148,6 +157,8 @@ json'
         -f|--file)
             _portalctl_files
             return ;;
+        --max-file-size)
+            return ;;
         -o|--output)
             _portalctl_words 'markdown
 text
@@ -161,6 +172,8 @@ json'
 --comment
 -f
 --file
+--labels
+--max-file-size
 -o
 --output
 --pr
@@ -183,6 +196,7 @@ json'
 --debug
 --organization
 --parallelism
+--skip-organization-members
 -h
 --help'
         fi
@@ -196,22 +210,27 @@ json'
         -f|--file)
             _portalctl_files
             return ;;
+        --max-file-size)
+            return ;;
         --organization)
             return ;;
         -o|--output)
             _portalctl_words 'text
-json'
+json
+csv'
             return ;;
         --parallelism)
             return ;;
         esac
         if [[ $cur == -* ]]; then
-            _portalctl_words '--api-url
+            _portalctl_words '--all
+--api-url
 --blueprint
 --debug
 -f
 --file
 --live
+--max-file-size
 --organization
 -o
 --output

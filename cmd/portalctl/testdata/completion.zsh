@@ -34,6 +34,7 @@ _portalctl() {
         validate)
             _arguments -s \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
+                '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
                 '--max-problems=[problems shown before the rest are only counted]:value: ' \
                 '(-o --output)'{-o+,--output=}'[output format\: text, json or github]:value:(text json github)' \
                 '--strict[treat lint warnings as errors]' \
@@ -46,6 +47,7 @@ _portalctl() {
                 '--debug[log every API request to stderr]' \
                 '--detailed-exitcode[exit 0 when there are no changes, 2 when there are]' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
+                '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
                 '--organization=[organization id]:value: ' \
                 '--out=[save the plan to this file for apply --plan]:file:_files' \
                 '(-o --output)'{-o+,--output=}'[output format\: text, markdown or json]:value:(text markdown json)' \
@@ -60,6 +62,7 @@ _portalctl() {
                 '--auto-approve[apply without asking]' \
                 '--debug[log every API request to stderr]' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
+                '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
                 '--max-removal-percent=[refuse to remove more than this percentage of the portal'\''s members]:value: ' \
                 '--max-removals=[refuse to remove more members than this in one run]:value: ' \
                 '--organization=[organization id]:value: ' \
@@ -74,6 +77,8 @@ _portalctl() {
                 '--base=[git revision to compare with\: a branch, remote branch, tag, SHA or HEAD^1]:value: ' \
                 '--comment[create or update the pull request comment]' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
+                '--labels[keep the pull request'\''s labels access\:opens, access\:removals, access\:admins in step with the change]' \
+                '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
                 '(-o --output)'{-o+,--output=}'[output format\: markdown, text or json]:value:(markdown text json)' \
                 '--pr=[pull request number]:value: ' \
                 '--strict[treat lint warnings as errors]' \
@@ -86,18 +91,21 @@ _portalctl() {
                 '--debug[log every API request to stderr]' \
                 '--organization=[organization id]:value: ' \
                 '--parallelism=[concurrent ACL reads and writes]:value: ' \
+                '--skip-organization-members[do not read the Qovery organization'\''s members\: the file has no organization_members, so apply leaves them alone]' \
                 '(-h --help)'{-h,--help}'[show this help]' \
                 '*: :'
             ;;
         access)
             _arguments -s \
+                '--all[list every member and each blueprint they see, with a summary]' \
                 '--api-url=[portal API base URL]:value: ' \
                 '--blueprint=[show who sees this blueprint]:value: ' \
                 '--debug[log every API request to stderr]' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
                 '--live[evaluate the live portal instead of the file]' \
+                '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
                 '--organization=[organization id]:value: ' \
-                '(-o --output)'{-o+,--output=}'[output format\: text or json]:value:(text json)' \
+                '(-o --output)'{-o+,--output=}'[output format\: text or json]:value:(text json csv)' \
                 '--parallelism=[concurrent ACL reads and writes]:value: ' \
                 '--strict[treat lint warnings as errors]' \
                 '(-h --help)'{-h,--help}'[show this help]' \
