@@ -63,11 +63,12 @@ unit:
 	GOFLAGS='$(TEST_GOFLAGS)' $(GO) test -count=1 -vet=off ./...
 
 # The example workflows and action.yml, with actionlint (a tool pinned in go.mod).
-# A copy of the workflows that uses the action from this checkout (uses: ./) makes
+# A copy of the workflows that uses the action from this checkout (uses: ./), in a
+# repository of its own (actionlint resolves ./ from the repository's root), makes
 # actionlint also check action.yml and the inputs the workflows give it.
 lint-workflows:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	mkdir -p "$$tmp/.github/workflows" && cp action.yml "$$tmp/" && \
+	git init -q "$$tmp" && mkdir -p "$$tmp/.github/workflows" && cp action.yml "$$tmp/" && \
 	for f in examples/workflows/*.yml; do \
 		sed -E 's|uses: qovery/portalctl@[^ ]+|uses: ./|' "$$f" > "$$tmp/.github/workflows/$${f##*/}"; \
 	done && \
