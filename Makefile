@@ -3,56 +3,90 @@
 #   make test    the whole suite (what CI runs)
 #   make bench   benchmarks, see BENCHMARKS.md
 #   make fuzz    the fuzz targets, longer (FUZZTIME=5m make fuzz)
+#   make dist    release archives and checksums in dist/ (dist-check: twice, compared)
 
 GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 60s
-# Each fuzz target runs briefly in `make test` and for FUZZTIME in `make fuzz`.
-FUZZ_TARGETS := \
-	./schema:FuzzParse \
-	./schema:FuzzNodeBound \
-	./portal:FuzzNormalizeEmail \
-	./reconcile:FuzzReadPlan \
-	./report:FuzzEscape \
-	./report:FuzzCode \
-	./qovery/emulator:FuzzParseSeed
+# How long, and with how many workers, `make test` fuzzes each target, beyond running
+# its seeds as a test: a smoke test next to the other checks; `make fuzz` is the real one.
+FUZZTIME_SHORT ?= 3s
+FUZZ_WORKERS_SHORT ?= 1
 
 BENCH     ?= .
 BENCHTIME ?= 1s
 
-.PHONY: all build test vet fmt-check unit fuzz-short fuzz bench demo clean
+# Builds stamp the VCS revision into the binaries (`portalctl version`) even where
+# GOFLAGS says -buildvcs=false; outside a git checkout there is nothing to stamp.
+BUILDVCS  := -buildvcs=auto
+
+# `make test` builds everything once, with the race detector: vet, the tests, the
+# binaries of the quick-start test and the workflow linter all share that build.
+# Fuzzing needs its own instrumented build and runs without -race. Neither carries
+# debug information (DWARF), which no test reads and which costs about a sixth of
+# the build.
+NODEBUG      := -gcflags=all=-dwarf=false -ldflags=-w
+TEST_GOFLAGS := -race -trimpath $(NODEBUG)
+FUZZ_GOFLAGS := -trimpath $(NODEBUG)
+
+# Every fuzz target of the module, as dir:FuzzName, found in the test files.
+fuzz_targets = $(shell grep -rHoE --include='*_test.go' --exclude-dir=testdata --exclude-dir=.git \
+	'^func Fuzz[A-Za-z0-9_]*' . | sed -E 's|^(.*)/[^/]*:func (Fuzz.*)$$|\1:\2|' | sort -u)
+
+DIST      := dist
+DIST_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+
+.PHONY: all build test vet fmt-check unit fuzz-short fuzz lint-workflows bench demo dist dist-check clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/portalctl ./cmd/portalctl
-	$(GO) build -o $(BIN)/portal-emulator ./cmd/portal-emulator
-	$(GO) build -o $(BIN)/portal-gen ./cmd/portal-gen
+	$(GO) build $(BUILDVCS) -o $(BIN)/ ./cmd/portalctl ./cmd/portal-emulator ./cmd/portal-gen
 
-test: fmt-check vet unit fuzz-short
+# First the two builds, side by side: the race build (go vet) and the fuzzing build
+# (then the short fuzzing). Then the tests, which reuse the race build, with the
+# workflow lint, whose actionlint build also reuses it, filling the gaps.
+test: fmt-check
+	@$(MAKE) --no-print-directory -j2 --output-sync=target vet fuzz-short
+	@$(MAKE) --no-print-directory -j2 --output-sync=target unit lint-workflows
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
 vet:
-	$(GO) vet ./...
+	GOFLAGS='$(TEST_GOFLAGS)' $(GO) vet ./...
 
+# -vet=off: `make vet` runs every analyzer on every package; go test would type-check
+# each package again for its subset.
 unit:
-	$(GO) test -race -count=1 ./...
+	GOFLAGS='$(TEST_GOFLAGS)' $(GO) test -count=1 -vet=off ./...
+
+# The example workflows and action.yml, with actionlint (a tool pinned in go.mod).
+# A copy of the workflows that uses the action from this checkout (uses: ./), in a
+# repository of its own (actionlint resolves ./ from the repository's root), makes
+# actionlint also check action.yml and the inputs the workflows give it.
+lint-workflows:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	git init -q "$$tmp" && mkdir -p "$$tmp/.github/workflows" && cp action.yml "$$tmp/" && \
+	for f in examples/workflows/*.yml; do \
+		sed -E 's|uses: qovery/portalctl@[^ ]+|uses: ./|' "$$f" > "$$tmp/.github/workflows/$${f##*/}"; \
+	done && \
+	GOFLAGS='$(TEST_GOFLAGS)' $(GO) tool actionlint examples/workflows/*.yml "$$tmp"/.github/workflows/*.yml && \
+	echo "actionlint $$(GOFLAGS='$(TEST_GOFLAGS)' $(GO) tool actionlint -version | head -n 1): examples/workflows and action.yml are clean"
 
 fuzz-short:
-	@for t in $(FUZZ_TARGETS); do \
+	@for t in $(fuzz_targets); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "fuzz $$pkg $$name (5s)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime 5s -fuzzminimizetime 100x $$pkg || exit 1; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME_SHORT), $(FUZZ_WORKERS_SHORT) worker)"; \
+		GOFLAGS='$(FUZZ_GOFLAGS)' $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME_SHORT) -parallel $(FUZZ_WORKERS_SHORT) -fuzzminimizetime 100x $$pkg || exit 1; \
 	done
 
 fuzz:
-	@for t in $(FUZZ_TARGETS); do \
+	@for t in $(fuzz_targets); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x $$pkg || exit 1; \
+		GOFLAGS='$(FUZZ_GOFLAGS)' $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x $$pkg || exit 1; \
 	done
 
 # Go benchmarks (load, validate, index, impact at 1k/10k/100k members; plan against
@@ -67,5 +101,26 @@ bench: build
 demo: build
 	./examples/demo/demo.sh
 
+# Release archives: portalctl for each platform, built reproducibly (-trimpath, no
+# cgo, the version and commit stamped from git: tag the commit vX.Y.Z first), then
+# archived with fixed dates, owners and order by cmd/portal-dist, with a SHA-256
+# checksums file. VERSION=vX.Y.Z makes it refuse binaries of any other version.
+dist:
+	rm -rf $(DIST)
+	@set -e; for p in $(DIST_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; \
+		echo "build portalctl $$os/$$arch"; \
+		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 GOFLAGS= $(GO) build -trimpath -buildvcs=true -ldflags='-s -w' \
+			-o $(DIST)/build/$${os}_$$arch/ ./cmd/portalctl; \
+	done
+	GOFLAGS= $(GO) run -buildvcs=false ./cmd/portal-dist --out $(DIST) --extra README.md $(if $(VERSION),--version $(VERSION)) $(DIST)/build/*/*
+	rm -rf $(DIST)/build
+
+# Proves `make dist` reproducible: two clones of HEAD in different directories, each
+# with an empty build cache, must give identical checksums files. Slow (two cold
+# cross-builds): run it before a release, not in `make test`.
+dist-check:
+	./.ci/dist-check
+
 clean:
-	rm -rf $(BIN) .demo
+	rm -rf $(BIN) $(DIST) .demo

@@ -215,7 +215,7 @@ func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error)
 	if org == "" {
 		return nil, "", errors.New("no organization: pass --organization or set QOVERY_ORGANIZATION_ID (commands that read portal.yaml also take its `organization:`)")
 	}
-	opts := qovery.Options{BaseURL: apiURL, Token: token, OrganizationID: org, Version: version}
+	opts := qovery.Options{BaseURL: apiURL, Token: token, OrganizationID: org, Version: a.build.version}
 	if f.debug {
 		opts.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

@@ -16,10 +16,9 @@ import (
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
-)
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+	"github.com/qovery/portalctl/suggest"
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -29,6 +28,7 @@ func main() {
 		stderr: os.Stderr,
 		getenv: os.Getenv,
 		now:    time.Now,
+		build:  readBuildInfo(),
 		isTerminal: func(f any) bool {
 			if file, ok := f.(*os.File); ok {
 				return term.IsTerminal(int(file.Fd()))
@@ -50,6 +50,8 @@ type app struct {
 	isTerminal func(any) bool
 	// confirm reads the answer to apply's question; nil means read a line from stdin.
 	confirm func(prompt string) (bool, error)
+	// build is the binary's version, for `version` and the API client's User-Agent.
+	build buildInfo
 }
 
 // command is one subcommand: it parses its own flags and runs.
@@ -58,22 +60,44 @@ type command interface {
 	run(ctx context.Context, args []string) error
 }
 
+// argCompleter is a command whose positional arguments come from a fixed set, for
+// shell completion.
+type argCompleter interface {
+	completeArgs() []string
+}
+
 type commandInfo struct {
 	name    string
+	args    string // the positional arguments in the usage line, e.g. " [EMAIL]"
 	summary string
 	example string
 	make    func(a *app) command
 }
 
+// commands is the one table of subcommands: dispatch, help and shell completion all
+// read it.
 func commands() []commandInfo {
 	return []commandInfo{
-		{"validate", "check portal.yaml against the schema, the semantic rules and the lints", validateExample, func(a *app) command { return newValidate(a) }},
-		{"plan", "show what apply would change in the portal, and who gains or loses access", planExample, func(a *app) command { return newPlan(a) }},
-		{"apply", "make the portal match portal.yaml (or a saved plan)", applyExample, func(a *app) command { return newApply(a) }},
-		{"preview", "show a pull request's access changes, offline, from git", previewExample, func(a *app) command { return newPreview(a) }},
-		{"export", "write the live portal as a portal.yaml", exportExample, func(a *app) command { return newExport(a) }},
-		{"access", "show what a member sees, or who sees a blueprint", accessExample, func(a *app) command { return newAccess(a) }},
+		{"validate", "", "check portal.yaml against the schema, the semantic rules and the lints", validateExample, func(a *app) command { return newValidate(a) }},
+		{"plan", "", "show what apply would change in the portal, and who gains or loses access", planExample, func(a *app) command { return newPlan(a) }},
+		{"apply", "", "make the portal match portal.yaml (or a saved plan)", applyExample, func(a *app) command { return newApply(a) }},
+		{"preview", "", "show a pull request's access changes, offline, from git", previewExample, func(a *app) command { return newPreview(a) }},
+		{"export", "", "write the live portal as a portal.yaml", exportExample, func(a *app) command { return newExport(a) }},
+		{"access", " [EMAIL]", "show what a member sees, or who sees a blueprint", accessExample, func(a *app) command { return newAccess(a) }},
+		{"schema", "", "print the JSON schema of portal.yaml (for editors and other validators)", schemaExample, func(a *app) command { return newSchema(a) }},
+		{"completion", " bash|zsh|fish", "print a shell completion script", completionExample, func(a *app) command { return newCompletion(a) }},
+		{"version", "", "print the version, the commit and the Go version of this build", versionExample, func(a *app) command { return newVersion(a) }},
+		{"help", " [COMMAND]", "show the help of a command", helpExample, func(a *app) command { return newHelp(a) }},
 	}
+}
+
+func lookupCommand(name string) (commandInfo, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return commandInfo{}, false
 }
 
 // exitError carries an exit code other than 1 up to main, or a failure that has
@@ -97,34 +121,47 @@ func (e *exitError) Unwrap() error { return e.err }
 var errReported = &exitError{code: 1, silent: true}
 
 func run(ctx context.Context, args []string, a *app) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(a.stdout)
+	if len(args) == 0 {
+		usage(a.stdout, commands())
 		return 0
 	}
-	if args[0] == "--version" || args[0] == "version" {
-		fmt.Fprintf(a.stdout, "portalctl %s\n", version)
+	switch args[0] {
+	case "-h", "--help":
+		usage(a.stdout, commands())
 		return 0
+	case "--version":
+		args = []string{"version"}
 	}
+	c, ok := lookupCommand(args[0])
+	if !ok {
+		fmt.Fprintf(a.stderr, "portalctl: unknown command %q%s\nRun 'portalctl --help' for the list of commands.\n", args[0], didYouMean(args[0]))
+		return 1
+	}
+	cmd := c.make(a)
+	fs := cmd.flags()
+	fs.SetOutput(io.Discard) // parse errors are printed below, once
+	fs.Usage = func() { commandUsage(a.stdout, c, fs) }
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(a.stderr, "portalctl %s: %v\nRun 'portalctl help %s' for usage.\n", c.name, err, c.name)
+		return 1
+	}
+	return exitCode(a, c.name, cmd.run(ctx, fs.Args()))
+}
+
+// didYouMean suggests the closest command names to a mistyped one.
+func didYouMean(name string) string {
+	var names []string
 	for _, c := range commands() {
-		if c.name != args[0] {
-			continue
-		}
-		cmd := c.make(a)
-		fs := cmd.flags()
-		fs.SetOutput(a.stderr)
-		fs.Usage = func() { commandUsage(a.stdout, c, fs) }
-		if err := fs.Parse(args[1:]); err != nil {
-			if errors.Is(err, pflag.ErrHelp) {
-				return 0
-			}
-			fmt.Fprintf(a.stderr, "portalctl %s: %v\nRun 'portalctl %s --help' for usage.\n", c.name, err, c.name)
-			return 1
-		}
-		return exitCode(a, c.name, cmd.run(ctx, fs.Args()))
+		names = append(names, c.name)
 	}
-	fmt.Fprintf(a.stderr, "portalctl: unknown command %q\n\n", args[0])
-	usage(a.stderr)
-	return 1
+	s := suggest.Closest(name, names, 2)
+	if len(s) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %s?", strings.Join(s, " or "))
 }
 
 func exitCode(a *app, name string, err error) int {
@@ -140,24 +177,4 @@ func exitCode(a *app, name string, err error) int {
 	}
 	fmt.Fprintf(a.stderr, "portalctl %s: %v\n", name, err)
 	return 1
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "portalctl keeps a Qovery AI Builder Portal's members and blueprint access in git.\n\nUsage:\n  portalctl <command> [flags]\n\nCommands:\n")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "\nRun 'portalctl <command> --help' for a command's flags and an example.\n")
-}
-
-func commandUsage(w io.Writer, c commandInfo, fs *pflag.FlagSet) {
-	fmt.Fprintf(w, "portalctl %s: %s\n\nExample:\n%s\nFlags:\n%s", c.name, c.summary, indent(c.example), fs.FlagUsages())
-}
-
-func indent(s string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "  " + l
-	}
-	return strings.Join(lines, "\n") + "\n"
 }

@@ -91,6 +91,12 @@ type cli struct {
 
 func (c cli) run(t testing.TB, args ...string) result {
 	t.Helper()
+	return c.runWith(t, nil, args...)
+}
+
+// runWith is run with setup changing the app before the command runs.
+func (c cli) runWith(t testing.TB, setup func(*app), args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	a := &app{
 		stdin:  strings.NewReader(c.stdin),
@@ -107,6 +113,9 @@ func (c cli) run(t testing.TB, args ...string) result {
 			out.WriteString(prompt + c.answer + "\n")
 			return c.answer == "yes", nil
 		}
+	}
+	if setup != nil {
+		setup(a)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
