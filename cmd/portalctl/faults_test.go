@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/qovery/emulator"
 )
 
 // TestMain lets the test binary act as portalctl itself, so that a test can run it
@@ -169,10 +171,38 @@ func TestApplyKilledMidway(t *testing.T) {
 // TestConcurrentApplies runs two applies at once that want different rules on the
 // same blueprint. Both read the same ACL version; the portal accepts the first write
 // and refuses the second (412): the loser says so and overwrites nothing.
+//
+// Both reads happen before either write, whatever the machine's load: the server
+// holds every ACL write until it has answered two ACL reads.
 func TestConcurrentApplies(t *testing.T) {
 	seed := "members:\n  - email: alice@company.com\n    role: admin\nblueprints:\n  shared:\n    emails: [alice@company.com]\n"
-	p := startPortal(t, seed)
-	p.emu.SetLatency(50 * time.Millisecond)
+	var reads sync.WaitGroup
+	reads.Add(2)
+	bothRead := make(chan struct{})
+	go func() { reads.Wait(); close(bothRead) }()
+	var counted sync.Mutex
+	n := 0
+	barrier := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			acl := strings.HasSuffix(r.URL.Path, "/acl")
+			if acl && r.Method == http.MethodPut {
+				select {
+				case <-bothRead:
+				case <-time.After(30 * time.Second):
+					t.Error("the second apply never read the ACL")
+				}
+			}
+			next.ServeHTTP(w, r)
+			if acl && r.Method == http.MethodGet {
+				counted.Lock()
+				if n++; n <= 2 {
+					reads.Done()
+				}
+				counted.Unlock()
+			}
+		})
+	}
+	p := startPortalBehind(t, seed, emulator.Options{}, barrier)
 	base := "version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\nblueprints:\n  shared:\n"
 	files := []string{
 		p.write(t, "a.yaml", base+"    domains: [company.com]\n"),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -42,6 +43,13 @@ func startPortal(t *testing.T, seed string) *portalEnv {
 // published API, are checked against the published contract.
 func startPortalWith(t *testing.T, seed string, opts emulator.Options) *portalEnv {
 	t.Helper()
+	return startPortalBehind(t, seed, opts, nil)
+}
+
+// startPortalBehind is startPortalWith with the emulator served through wrap (a
+// test's own control over when requests are answered); nil serves it directly.
+func startPortalBehind(t *testing.T, seed string, opts emulator.Options, wrap func(http.Handler) http.Handler) *portalEnv {
+	t.Helper()
 	st, err := emulator.ParseSeed("seed.yaml", []byte(seed))
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +59,11 @@ func startPortalWith(t *testing.T, seed string, opts emulator.Options) *portalEn
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(contract.New(t).Wrap(emu))
+	var h http.Handler = contract.New(t).Wrap(emu)
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &portalEnv{
 		emu: emu,
