@@ -158,7 +158,7 @@ func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Conf
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	p, err := reconcile.Recheck(saved, live)
+	p, err := reconcile.Recheck(saved, live, portal.DateOf(c.now()))
 	if errors.Is(err, reconcile.ErrStale) {
 		return nil, nil, nil, nil, fmt.Errorf("%w: the saved plan %s is stale: the portal changed since it was made; run `portalctl plan --out %s` again and review it, or apply from the file with `-f` to plan against the portal as it is now",
 			reconcile.ErrRefused, c.planFile, c.planFile)
