@@ -29,9 +29,13 @@ type fileFlags struct {
 	// problems is how many problems the loader keeps (validate raises it to
 	// what it shows); 0 means the loader's default.
 	problems int
+	// expiryWarning is how many days ahead an expiry is announced (validate's
+	// --expiry-warning); -1 means the loader's default.
+	expiryWarning int
 }
 
 func (f *fileFlags) register(fs *pflag.FlagSet) {
+	f.expiryWarning = -1
 	fs.StringVarP(&f.file, "file", "f", "portal.yaml", "the portal configuration file (\"-\" reads stdin)")
 	fs.BoolVar(&f.strict, "strict", false, "treat lint warnings as errors")
 	f.maxSize = schema.DefaultMaxFileSize
@@ -75,6 +79,10 @@ func (s *sizeFlag) Set(v string) error {
 	return nil
 }
 
+// today is the day, UTC, by the app's clock: every check that depends on the
+// date (expiry, the policy's max_expiry_days) is made on it.
+func (a *app) today() portal.Date { return portal.DateOf(a.now()) }
+
 // color says whether w gets ANSI colours: only on a terminal, never with NO_COLOR.
 func (a *app) color(w any) bool {
 	if a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb" {
@@ -95,7 +103,11 @@ func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
 }
 
 func (a *app) parseBytes(name string, data []byte, f fileFlags, opts ...schema.Option) (*portal.Config, diag.List, error) {
-	l, err := schema.New(append([]schema.Option{schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems)}, opts...)...)
+	base := []schema.Option{schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems), schema.Today(a.today())}
+	if f.expiryWarning >= 0 {
+		base = append(base, schema.ExpiryWarning(f.expiryWarning))
+	}
+	l, err := schema.New(append(base, opts...)...)
 	if err != nil {
 		return nil, nil, err
 	}

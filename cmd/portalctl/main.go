@@ -109,6 +109,12 @@ func run(ctx context.Context, args []string, a *app) int {
 		if c.name != args[0] {
 			continue
 		}
+		if now := a.now; now != nil {
+			// One reading of the clock per run: every check that depends on the
+			// date sees the same day, and a plan is stamped with it.
+			t := now()
+			a.now = func() time.Time { return t }
+		}
 		cmd := c.make(a)
 		fs := cmd.flags()
 		fs.SetOutput(a.stderr)
