@@ -11,6 +11,7 @@ FUZZTIME  ?= 60s
 FUZZ_TARGETS := \
 	./schema:FuzzParse \
 	./schema:FuzzNodeBound \
+	./schema:FuzzExpire \
 	./portal:FuzzNormalizeEmail \
 	./reconcile:FuzzReadPlan \
 	./report:FuzzEscape \
