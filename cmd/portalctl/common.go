@@ -103,11 +103,7 @@ func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
 }
 
 func (a *app) parseBytes(name string, data []byte, f fileFlags, opts ...schema.Option) (*portal.Config, diag.List, error) {
-	base := []schema.Option{schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems), schema.Today(a.today())}
-	if f.expiryWarning >= 0 {
-		base = append(base, schema.ExpiryWarning(f.expiryWarning))
-	}
-	l, err := schema.New(append(base, opts...)...)
+	l, err := a.loader(f, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,6 +112,15 @@ func (a *app) parseBytes(name string, data []byte, f fileFlags, opts ...schema.O
 		ds = ds.Strict()
 	}
 	return cfg, ds, nil
+}
+
+// loader is the loader the file flags ask for, judging dates on the app's day.
+func (a *app) loader(f fileFlags, opts ...schema.Option) (*schema.Loader, error) {
+	base := []schema.Option{schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems), schema.Today(a.today())}
+	if f.expiryWarning >= 0 {
+		base = append(base, schema.ExpiryWarning(f.expiryWarning))
+	}
+	return schema.New(append(base, opts...)...)
 }
 
 // limitMemory tells the garbage collector what checking a file of size bytes may
@@ -142,10 +147,19 @@ func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.reportProblems(f, ds); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// reportProblems prints a file's errors and fails, already reported, or counts
+// its warnings in one line.
+func (a *app) reportProblems(f fileFlags, ds diag.List) error {
 	switch errs, warns := ds.Counts(); {
 	case errs > 0:
 		_ = report.Diagnostics(a.stderr, report.Text, ds, report.DiagOptions{File: f.file, Color: a.color(a.stderr), Max: 20})
-		return nil, errReported
+		return errReported
 	case warns > 0:
 		noun := "lint warnings"
 		if warns == 1 {
@@ -153,7 +167,7 @@ func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
 		}
 		fmt.Fprintf(a.stderr, "%s: %d %s; `portalctl validate -f %s` lists them\n", f.file, warns, noun, f.file)
 	}
-	return cfg, nil
+	return nil
 }
 
 // maxParallelism bounds --parallelism: more concurrent requests than this only

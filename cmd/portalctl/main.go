@@ -73,6 +73,7 @@ func commands() []commandInfo {
 		{"preview", "show a pull request's access changes, offline, from git", previewExample, func(a *app) command { return newPreview(a) }},
 		{"export", "write the live portal as a portal.yaml", exportExample, func(a *app) command { return newExport(a) }},
 		{"access", "show what a member sees, or who sees a blueprint", accessExample, func(a *app) command { return newAccess(a) }},
+		{"expire", "list the entries whose access has expired; --write deletes them from the file", expireExample, func(a *app) command { return newExpire(a) }},
 	}
 }
 
