@@ -319,3 +319,33 @@ func TestPolicyLabel(t *testing.T) {
 		t.Errorf("labels %v without a policy change", got)
 	}
 }
+
+// TestAccessExpiry: from the file, a member whose access has expired is not a
+// member (access shows what they would see once invited again); access --all
+// gives each row's expiry and no row to the expired.
+func TestAccessExpiry(t *testing.T) {
+	file := filepath.Join("testdata", "expiry-portal.yaml")
+	r := cli{}.run(t, "access", "bob@company.com", "-f", file)
+	if r.code != 0 || !strings.Contains(r.stderr, "3 members of testdata/expiry-portal.yaml whose access has expired left out") || !strings.Contains(r.stdout, "not a member") {
+		t.Errorf("access bob: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = cli{}.run(t, "access", "--all", "-f", file, "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		`{"email":"carol@company.com","role":"user","blueprint":"data-science","via":[{"rule":"domain:company.com"}],"expires":"2026-12-01"}`,
+		`{"email":"alice@company.com","role":"admin","blueprint":"data-science","via":[{"rule":"domain:company.com"}]}`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("access --all lacks %s:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, `"bob@company.com"`) {
+		t.Errorf("an expired member has rows:\n%s", r.stdout)
+	}
+	r = cli{}.run(t, "access", "--all", "-f", file)
+	if !strings.Contains(r.stdout, "domain:company.com  (expires 2026-12-01)") {
+		t.Errorf("text rows lack the expiry:\n%s", r.stdout)
+	}
+}
