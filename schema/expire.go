@@ -506,8 +506,8 @@ func (e *editor) skipToClose(at int) int {
 	return -1
 }
 
-// trimBack returns the end of the text in [from, to), spaces, line breaks and a
-// comment on its last line aside.
+// trimBack returns the end of the text in [from, to), trailing spaces and line
+// breaks aside.
 func (e *editor) trimBack(from, to int) int {
 	for to > from && isSpace(e.data[to-1]) {
 		to--
