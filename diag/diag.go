@@ -29,6 +29,11 @@ type Diagnostic struct {
 	// reached its cap adds one diagnostic for all the problems it did not keep.
 	// Zero means one.
 	Count int
+	// Reminder marks a warning about the calendar rather than the file: an
+	// entry that expires soon, or has expired. The file is right as written,
+	// so Strict leaves it a warning: a strict CI does not fail the day
+	// someone's access nears its end.
+	Reminder bool
 }
 
 // problems is how many problems d stands for.
@@ -88,11 +93,12 @@ func (l List) HasErrors() bool {
 	return false
 }
 
-// Strict returns a copy of l with every warning turned into an error.
+// Strict returns a copy of l with every warning turned into an error, reminders
+// aside.
 func (l List) Strict() List {
 	out := make(List, len(l))
 	for i, d := range l {
-		if d.Severity == Warning {
+		if d.Severity == Warning && !d.Reminder {
 			d.Severity = Error
 		}
 		out[i] = d

@@ -125,3 +125,11 @@ func TestStrictKeepsCounts(t *testing.T) {
 		t.Fatalf("strict counts %d/%d, want 6/0", e, w)
 	}
 }
+
+func TestStrictLeavesReminders(t *testing.T) {
+	l := List{{Severity: Warning, Code: "expires-soon", Reminder: true}, {Severity: Warning, Code: "dormant-rule"}}
+	s := l.Strict()
+	if s[0].Severity != Warning || s[1].Severity != Error {
+		t.Fatalf("strict gives %s, %s; want a reminder kept a warning and a lint made an error", s[0].Severity, s[1].Severity)
+	}
+}

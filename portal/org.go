@@ -30,8 +30,7 @@ type Org struct {
 	Pos Pos
 }
 
-// OrgMember is one entry of the organization's membership. Further fields of an
-// entry (an expiry date, say) go here.
+// OrgMember is one entry of the organization's membership.
 type OrgMember struct {
 	Email string // normalised
 	// Role is the role's name: as written in the file (matched to the
@@ -50,7 +49,16 @@ type OrgMember struct {
 	Inviter string
 	Pos     Pos // of the email
 	RolePos Pos // of the role value
+	// Expires is the day the entry's access ends (files only; zero: never).
+	// Not to be confused with an expired invitation (StatusExpired), which
+	// the organization reports.
+	Expires    Date
+	ExpiresPos Pos // of the expires value
 }
+
+// Expired reports whether the entry's access has ended on day today (its
+// expires date), whatever its status.
+func (m OrgMember) Expired(today Date) bool { return Expired(m.Expires, today) }
 
 // Invitation reports whether the entry is an invitation rather than a member.
 func (m OrgMember) Invitation() bool {

@@ -68,7 +68,13 @@ type Member struct {
 	Status Status // live state only; empty when loaded from a file
 	ID     string // live state only
 	Pos    Pos
+	// Expires is the day the member's access ends (files only; zero: never).
+	Expires    Date
+	ExpiresPos Pos // of the expires value
 }
+
+// Expired reports whether the member's access has ended on day today.
+func (m Member) Expired(today Date) bool { return Expired(m.Expires, today) }
 
 // Domain returns the domain part of the member's email.
 func (m Member) Domain() string { return DomainOf(m.Email) }
@@ -121,8 +127,53 @@ type Config struct {
 	// organization_members section, or the organization as read live. nil
 	// when the file has no such section (the organization's members are left
 	// alone), and in a live state read without it.
-	Org  *Org
-	File string // the file the config was loaded from, if any
+	Org *Org
+	// Policy is the file's policy: section, the guardrails the file sets on
+	// itself; nil without one (and in a live state).
+	Policy *Policy
+	File   string // the file the config was loaded from, if any
+}
+
+// WithoutExpired returns the config as it stands on day today: without the
+// members and organization members whose access has expired, who are no longer
+// wanted. It returns c itself when nobody has expired, else a shallow copy.
+func (c *Config) WithoutExpired(today Date) *Config {
+	expired := func() bool {
+		for _, m := range c.Members {
+			if m.Expired(today) {
+				return true
+			}
+		}
+		if c.Org != nil {
+			for _, m := range c.Org.Members {
+				if m.Expired(today) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if today.IsZero() || !expired() {
+		return c
+	}
+	out := *c
+	out.Members = make([]Member, 0, len(c.Members))
+	for _, m := range c.Members {
+		if !m.Expired(today) {
+			out.Members = append(out.Members, m)
+		}
+	}
+	if c.Org != nil {
+		org := *c.Org
+		org.Members = make([]OrgMember, 0, len(c.Org.Members))
+		for _, m := range c.Org.Members {
+			if !m.Expired(today) {
+				org.Members = append(org.Members, m)
+			}
+		}
+		out.Org = &org
+	}
+	return &out
 }
 
 // Member returns the member with the given normalised email.

@@ -140,10 +140,13 @@ const (
 	LabelOpens    = "access:opens"    // a blueprint becomes open to every member
 	LabelRemovals = "access:removals" // a member is removed from the portal
 	LabelAdmins   = "access:admins"   // a member becomes an admin
+	LabelPolicy   = "access:policy"   // the file's policy: section changes, or is broken
 )
 
 // ManagedLabels lists the labels SyncLabels manages.
-func ManagedLabels() []string { return []string{LabelOpens, LabelRemovals, LabelAdmins} }
+func ManagedLabels() []string {
+	return []string{LabelOpens, LabelRemovals, LabelAdmins, LabelPolicy}
+}
 
 // SyncLabels makes the pull request carry, of ManagedLabels, exactly those in want:
 // it adds the ones absent (GitHub creates a label the repository lacks) and removes

@@ -114,7 +114,7 @@ func BenchmarkPlanFileWide(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Recheck(saved, base); err != nil {
+		if _, err := Recheck(saved, base, portal.Date{}); err != nil {
 			b.Fatal(err)
 		}
 	}

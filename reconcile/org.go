@@ -141,7 +141,8 @@ func Owners(o *portal.Org) []portal.OrgMember {
 // not have, an owner left out or given another role, someone else given the Owner
 // role. Offline (comparing two files) there are no ids and no invitations: role
 // names are compared as written.
-func diffOrg(p *Plan, desired, current *portal.Config, offline bool) diag.List {
+func diffOrg(p *Plan, desired, current *portal.Config, opts DiffOptions) diag.List {
+	offline := opts.Offline
 	switch {
 	case desired.Org == nil && current.Org != nil && offline:
 		p.Org = OrgNoLongerManaged
@@ -153,8 +154,16 @@ func diffOrg(p *Plan, desired, current *portal.Config, offline bool) diag.List {
 		return nil
 	}
 	p.Org = OrgManaged
+	// Entries whose access has expired are not wanted: whoever the organization
+	// holds under them is removed, or their invitation cancelled, with the date.
+	expiredOn := map[string]portal.Date{}
+	for _, d := range desired.Org.Members {
+		if d.Expired(opts.Today) {
+			expiredOn[d.Email] = d.Expires
+		}
+	}
 	if offline {
-		p.Ops = append(p.Ops, diffOrgFiles(desired.Org, current.Org)...)
+		p.Ops = append(p.Ops, diffOrgFiles(desired.Org, current.Org, expiredOn)...)
 		return nil
 	}
 	var ds diag.List
@@ -186,6 +195,14 @@ func diffOrg(p *Plan, desired, current *portal.Config, offline bool) diag.List {
 	}
 	listed := map[string]bool{}
 	for _, d := range desired.Org.Members {
+		if _, expired := expiredOn[d.Email]; expired {
+			if m, ok := members[d.Email]; ok && (owners[m.RoleID] || m.RoleID == "" && portal.IsOwner(m.Role)) {
+				listed[d.Email] = true // said here, not again as an omitted owner
+				ds.Add(d.ExpiresPos, diag.Error, "owner-expired", fmt.Sprintf("%s, the organization's owner, expired on %s: portalctl never removes the owner", d.Email, d.Expires),
+					"remove `expires` from the owner's entry; to end their access, transfer the ownership in the Qovery console first")
+			}
+			continue
+		}
 		listed[d.Email] = true
 		role, ok := live.Role(d.Role)
 		if !ok {
@@ -239,17 +256,18 @@ func diffOrg(p *Plan, desired, current *portal.Config, offline bool) diag.List {
 		switch {
 		case listed[m.Email]:
 		case m.Invitation():
-			p.Ops = append(p.Ops, Op{Action: OrgCancelInvite, Email: m.Email, InviteID: m.ID, OrgRole: m.Role, OrgRoleID: m.RoleID, Expired: m.Status == portal.StatusExpired})
+			p.Ops = append(p.Ops, Op{Action: OrgCancelInvite, Email: m.Email, InviteID: m.ID, OrgRole: m.Role, OrgRoleID: m.RoleID, Expired: m.Status == portal.StatusExpired, ExpiredOn: expiredOn[m.Email]})
 		default:
-			p.Ops = append(p.Ops, Op{Action: OrgRemove, Email: m.Email, MemberID: m.ID, OrgRole: m.Role, OrgRoleID: m.RoleID})
+			p.Ops = append(p.Ops, Op{Action: OrgRemove, Email: m.Email, MemberID: m.ID, OrgRole: m.Role, OrgRoleID: m.RoleID, ExpiredOn: expiredOn[m.Email]})
 		}
 	}
 	return ds
 }
 
 // diffOrgFiles compares two files' sections: role names as written, compared
-// case-insensitively.
-func diffOrgFiles(head, base *portal.Org) []Op {
+// case-insensitively. The head's entries in expiredOn are not wanted; the base's
+// expired entries are out of base already (see Diff).
+func diffOrgFiles(head, base *portal.Org, expiredOn map[string]portal.Date) []Op {
 	var ops []Op
 	was := map[string]portal.OrgMember{}
 	for _, m := range base.Members {
@@ -257,6 +275,9 @@ func diffOrgFiles(head, base *portal.Org) []Op {
 	}
 	listed := map[string]bool{}
 	for _, d := range head.Members {
+		if _, expired := expiredOn[d.Email]; expired {
+			continue
+		}
 		listed[d.Email] = true
 		b, ok := was[d.Email]
 		switch {
@@ -268,7 +289,7 @@ func diffOrgFiles(head, base *portal.Org) []Op {
 	}
 	for _, b := range base.Members {
 		if !listed[b.Email] {
-			ops = append(ops, Op{Action: OrgRemove, Email: b.Email, OrgRole: b.Role})
+			ops = append(ops, Op{Action: OrgRemove, Email: b.Email, OrgRole: b.Role, ExpiredOn: expiredOn[b.Email]})
 		}
 	}
 	return ops
@@ -291,11 +312,11 @@ func orgString(o Op) string {
 		return fmt.Sprintf("change the organization role of %s from %s to %s", o.Email, o.FromOrgRole, o.OrgRole)
 	case OrgCancelInvite:
 		if o.Expired {
-			return fmt.Sprintf("cancel the expired organization invitation of %s (%s)", o.Email, o.OrgRole)
+			return fmt.Sprintf("cancel the expired organization invitation of %s (%s)%s", o.Email, o.OrgRole, o.Reason())
 		}
-		return fmt.Sprintf("cancel the organization invitation of %s (%s)", o.Email, o.OrgRole)
+		return fmt.Sprintf("cancel the organization invitation of %s (%s)%s", o.Email, o.OrgRole, o.Reason())
 	case OrgRemove:
-		return fmt.Sprintf("remove %s from the organization (%s)", o.Email, o.OrgRole)
+		return fmt.Sprintf("remove %s from the organization (%s)%s", o.Email, o.OrgRole, o.Reason())
 	}
 	return string(o.Action)
 }

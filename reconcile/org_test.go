@@ -469,7 +469,7 @@ func TestOrgPlanFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := reconcile.Recheck(saved, readLiveOrg(t, e))
+	fresh, err := reconcile.Recheck(saved, readLiveOrg(t, e), portal.Date{})
 	if err != nil {
 		t.Fatalf("Recheck: %v", err)
 	}
@@ -487,13 +487,13 @@ func TestOrgPlanFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reconcile.Recheck(resealed, readLiveOrg(t, e)); !errors.Is(err, reconcile.ErrRefused) || !strings.Contains(err.Error(), "does not follow from the plan's desired state") {
+	if _, err := reconcile.Recheck(resealed, readLiveOrg(t, e), portal.Date{}); !errors.Is(err, reconcile.ErrRefused) || !strings.Contains(err.Error(), "does not follow from the plan's desired state") {
 		t.Errorf("Recheck of a resealed edit: %v", err)
 	}
 
 	// An invitation expiring changes the live state: the plan is stale.
 	e.srv.ExpireInvitation("pend@company.com")
-	if _, err := reconcile.Recheck(saved, readLiveOrg(t, e)); !errors.Is(err, reconcile.ErrStale) {
+	if _, err := reconcile.Recheck(saved, readLiveOrg(t, e), portal.Date{}); !errors.Is(err, reconcile.ErrStale) {
 		t.Errorf("Recheck after an invitation expired: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ package reconcile
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -73,6 +74,11 @@ type Op struct {
 	// Expired: the invitation had expired (org_reinvite: it is sent again;
 	// org_cancel_invite).
 	Expired bool
+
+	// ExpiredOn is why a member is removed (remove, org_remove,
+	// org_cancel_invite): the file lists them with an expires date that has
+	// passed. Zero for someone the file does not list.
+	ExpiredOn portal.Date
 }
 
 // String describes the operation in a progress line.
@@ -88,9 +94,17 @@ func (o Op) String() string {
 	case UpdateACL:
 		return fmt.Sprintf("update ACL of %s (+%d -%d rules)", o.Blueprint, len(o.Added), len(o.Removed))
 	case Remove:
-		return fmt.Sprintf("remove %s (%s)", o.Email, o.Role)
+		return fmt.Sprintf("remove %s (%s)%s", o.Email, o.Role, o.Reason())
 	}
 	return string(o.Action)
+}
+
+// Reason is why a member is removed, when the file says: ": expired on DATE".
+func (o Op) Reason() string {
+	if o.ExpiredOn.IsZero() {
+		return ""
+	}
+	return ": expired on " + o.ExpiredOn.String()
 }
 
 // Unmanaged is a blueprint of the portal that portal.yaml does not mention.
@@ -118,6 +132,22 @@ type Plan struct {
 	// Org says whether the plan manages the organization's members (whose
 	// operations are among Ops, with the org_ actions).
 	Org OrgScope
+	// Expiries are the members whose expiry date the change adds, moves or
+	// drops, comparing two files (offline): an expiry changes no one's access
+	// until its day, so it is no operation.
+	Expiries []ExpiryChange
+}
+
+// ExpiryChange is a member (or organization member) whose expires date differs
+// between two files.
+type ExpiryChange struct {
+	Email string
+	Org   bool // an organization member
+	// From and To are the dates before and after; a zero one is none. Gone:
+	// the entry itself is deleted, after it expired (From), as `portalctl
+	// expire --write` does.
+	From, To portal.Date
+	Gone     bool
 }
 
 // Count returns how many operations of an action the plan holds.
@@ -139,6 +169,12 @@ type DiffOptions struct {
 	// Offline compares two versions of a file (preview): a blueprint in the desired
 	// file but not the current one is newly managed rather than unknown.
 	Offline bool
+	// Today is the day expiry is judged on: members (and organization members)
+	// whose expires date is Today or earlier are not wanted, and those the
+	// current state holds are removed with the reason "expired on DATE".
+	// Offline, the current file's expired members are out of it too. Zero:
+	// nobody expires.
+	Today portal.Date
 }
 
 // Diff computes the plan that turns current into desired. desired is the file;
@@ -151,9 +187,20 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 	if p.Organization == "" {
 		p.Organization = current.Organization
 	}
-	// The state after the plan: the file's members, the file's blueprints, and the
-	// portal's other blueprints as they are.
-	after := &portal.Config{Organization: p.Organization, Members: desired.Members, Groups: desired.Groups}
+	if opts.Offline {
+		p.Expiries = expiryChanges(desired, current, opts.Today)
+	}
+	// What the file wants today: its members whose access has not expired. The
+	// plan keeps the file as written (Desired), dates included, so that apply
+	// judges it again.
+	expiredOn := expiredMembers(desired, opts.Today)
+	wanted := desired.WithoutExpired(opts.Today)
+	current = current.WithoutExpired(opts.Today) // a file (offline); the portal has no dates
+
+	// The state after the plan: the file's members whose access has not
+	// expired, the file's blueprints, and the portal's other blueprints as they
+	// are. An expired member is out of it: what they saw is a loss.
+	after := &portal.Config{Organization: p.Organization, Members: wanted.Members, Groups: desired.Groups}
 	managed := map[string]bool{}
 	var names []string
 	for _, b := range current.Blueprints {
@@ -196,7 +243,7 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 
 	// Members: the two indexes answer who is where, so no other map of every
 	// email is built.
-	for _, m := range desired.Members {
+	for _, m := range wanted.Members {
 		have, ok := curIx.Member(m.Email)
 		switch {
 		case !ok:
@@ -211,16 +258,79 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 	}
 	for _, m := range current.Members {
 		if !afterIx.IsMember(m.Email) {
-			p.Ops = append(p.Ops, Op{Action: Remove, Email: m.Email, MemberID: m.ID, Role: m.Role})
+			p.Ops = append(p.Ops, Op{Action: Remove, Email: m.Email, MemberID: m.ID, Role: m.Role, ExpiredOn: expiredOn[m.Email]})
 		}
 	}
-	ds = append(ds, diffOrg(p, desired, current, opts.Offline)...)
+	ds = append(ds, diffOrg(p, desired, current, opts)...)
 	sort.SliceStable(p.Ops, func(i, j int) bool { return actionOrder[p.Ops[i].Action] < actionOrder[p.Ops[j].Action] })
 	p.Impact = access.ComputeImpact(curIx, afterIx)
 	if !opts.Offline {
 		p.Fingerprint = Fingerprint(current)
 	}
 	return p, ds
+}
+
+// expiredMembers maps the members of cfg whose access has expired on day today to
+// their expires date.
+func expiredMembers(cfg *portal.Config, today portal.Date) map[string]portal.Date {
+	out := map[string]portal.Date{}
+	for _, m := range cfg.Members {
+		if m.Expired(today) {
+			out[m.Email] = m.Expires
+		}
+	}
+	return out
+}
+
+// expiryChanges lists the members, and organization members, of both files whose
+// expires date differs, and the entries the head deletes after they expired.
+func expiryChanges(head, base *portal.Config, today portal.Date) []ExpiryChange {
+	var out []ExpiryChange
+	compare := func(org bool, was map[string]portal.Date, now map[string]portal.Date, listed map[string]bool) {
+		for email, to := range now {
+			// An expiry that has passed is shown with the removal it causes.
+			if from, ok := was[email]; ok && from != to && !portal.Expired(to, today) {
+				out = append(out, ExpiryChange{Email: email, Org: org, From: from, To: to})
+			}
+		}
+		for email, from := range was {
+			if !listed[email] && portal.Expired(from, today) {
+				out = append(out, ExpiryChange{Email: email, Org: org, From: from, Gone: true})
+			}
+		}
+	}
+	dates := func(ms []portal.Member) (map[string]portal.Date, map[string]bool) {
+		d, l := map[string]portal.Date{}, map[string]bool{}
+		for _, m := range ms {
+			d[m.Email], l[m.Email] = m.Expires, true
+		}
+		return d, l
+	}
+	was, _ := dates(base.Members)
+	now, listed := dates(head.Members)
+	compare(false, was, now, listed)
+	if head.Org != nil && base.Org != nil {
+		orgDates := func(ms []portal.OrgMember) (map[string]portal.Date, map[string]bool) {
+			d, l := map[string]portal.Date{}, map[string]bool{}
+			for _, m := range ms {
+				d[m.Email], l[m.Email] = m.Expires, true
+			}
+			return d, l
+		}
+		was, _ := orgDates(base.Org.Members)
+		now, listed := orgDates(head.Org.Members)
+		compare(true, was, now, listed)
+	}
+	slices.SortFunc(out, func(a, b ExpiryChange) int {
+		if a.Org != b.Org {
+			if a.Org {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.Email, b.Email)
+	})
+	return out
 }
 
 func quoteAll(names []string) string {

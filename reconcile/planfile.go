@@ -27,7 +27,8 @@ import (
 // invite_id, role_id, from_role_id and expired), their counts in the summary and
 // the desired state's organization_members were added: each is present only when
 // the file has an organization_members section, so a plan without one reads and
-// digests as before.
+// digests as before. So were the members' expires dates in the desired state and
+// the expired_on reason of a removal, present only when the file has dates.
 const FormatVersion = 2
 
 // MaxPlanBytes bounds a plan file: `plan --out` refuses to write a larger one, and
@@ -101,15 +102,19 @@ type SummaryJSON struct {
 // are the organization's role names, role_id and from_role_id their ids, member_id
 // the organization member's id (an identity subject), invite_id the invitation's.
 type OpJSON struct {
-	Action      Action     `json:"action"`
-	Email       string     `json:"email,omitempty"`
-	MemberID    string     `json:"member_id,omitempty"`
-	InviteID    string     `json:"invite_id,omitempty"`
-	Role        string     `json:"role,omitempty"`
-	RoleID      string     `json:"role_id,omitempty"`
-	FromRole    string     `json:"from_role,omitempty"`
-	FromRoleID  string     `json:"from_role_id,omitempty"`
-	Expired     bool       `json:"expired,omitempty"`
+	Action     Action `json:"action"`
+	Email      string `json:"email,omitempty"`
+	MemberID   string `json:"member_id,omitempty"`
+	InviteID   string `json:"invite_id,omitempty"`
+	Role       string `json:"role,omitempty"`
+	RoleID     string `json:"role_id,omitempty"`
+	FromRole   string `json:"from_role,omitempty"`
+	FromRoleID string `json:"from_role_id,omitempty"`
+	Expired    bool   `json:"expired,omitempty"`
+	// ExpiredOn is the reason of a removal (remove, org_remove,
+	// org_cancel_invite) of someone the file lists with an expires date that
+	// has passed: the date, YYYY-MM-DD.
+	ExpiredOn   string     `json:"expired_on,omitempty"`
 	Blueprint   string     `json:"blueprint,omitempty"`
 	BlueprintID string     `json:"blueprint_id,omitempty"`
 	ETag        string     `json:"etag,omitempty"`
@@ -164,10 +169,12 @@ type DesiredJSON struct {
 	OrgMembers   *[]DesiredMemberJSON   `json:"organization_members,omitempty"`
 }
 
-// DesiredMemberJSON is one member of the desired state.
+// DesiredMemberJSON is one member of the desired state, with the day their access
+// ends when the file gives one (apply judges the expiry again on its own day).
 type DesiredMemberJSON struct {
-	Email string `json:"email"`
-	Role  string `json:"role"`
+	Email   string `json:"email"`
+	Role    string `json:"role"`
+	Expires string `json:"expires,omitempty"`
 }
 
 // DesiredBlueprintJSON is one managed blueprint of the desired state.
@@ -321,10 +328,12 @@ func opJSON(o Op) OpJSON {
 		return OpJSON{
 			Action: o.Action, Email: o.Email, MemberID: o.MemberID, InviteID: o.InviteID,
 			Role: o.OrgRole, RoleID: o.OrgRoleID, FromRole: o.FromOrgRole, FromRoleID: o.FromOrgRoleID, Expired: o.Expired,
+			ExpiredOn: o.ExpiredOn.String(),
 		}
 	}
 	return OpJSON{
 		Action: o.Action, Email: o.Email, MemberID: o.MemberID, Role: string(o.Role), FromRole: string(o.FromRole),
+		ExpiredOn: o.ExpiredOn.String(),
 		Blueprint: o.Blueprint, BlueprintID: o.BlueprintID, ETag: o.ETag,
 		Rules: rulesJSON(o.Rules), Added: rulesJSON(o.Added), Removed: rulesJSON(o.Removed),
 	}
@@ -345,7 +354,7 @@ func desiredJSON(cfg *portal.Config, organization string) DesiredJSON {
 		Blueprints:   make([]DesiredBlueprintJSON, len(cfg.Blueprints)),
 	}
 	for i, m := range cfg.Members {
-		d.Members[i] = DesiredMemberJSON{Email: m.Email, Role: string(m.Role)}
+		d.Members[i] = DesiredMemberJSON{Email: m.Email, Role: string(m.Role), Expires: m.Expires.String()}
 	}
 	for i, b := range cfg.Blueprints {
 		d.Blueprints[i] = DesiredBlueprintJSON{Name: b.Name, Rules: nonNil(rulesJSON(b.Rules))}
@@ -353,7 +362,7 @@ func desiredJSON(cfg *portal.Config, organization string) DesiredJSON {
 	if cfg.Org != nil {
 		ms := make([]DesiredMemberJSON, len(cfg.Org.Members))
 		for i, m := range cfg.Org.Members {
-			ms[i] = DesiredMemberJSON{Email: m.Email, Role: m.Role}
+			ms[i] = DesiredMemberJSON{Email: m.Email, Role: m.Role, Expires: m.Expires.String()}
 		}
 		d.OrgMembers = &ms
 	}
@@ -924,7 +933,11 @@ func desiredConfig(d *DesiredJSON) (*portal.Config, error) {
 			return nil, fmt.Errorf("desired member %s appears twice", m.Email)
 		}
 		emails[e] = true
-		cfg.Members = append(cfg.Members, portal.Member{Email: e, Role: role})
+		expires, err := desiredDate(m.Expires)
+		if err != nil {
+			return nil, fmt.Errorf("desired member %s: %w", m.Email, err)
+		}
+		cfg.Members = append(cfg.Members, portal.Member{Email: e, Role: role, Expires: expires})
 	}
 	names := make(map[string]bool, len(d.Blueprints))
 	for _, b := range d.Blueprints {
@@ -986,9 +999,26 @@ func desiredOrg(ms []DesiredMemberJSON) (*portal.Org, error) {
 		if n := len(org.Members); n > 0 && org.Members[n-1].Email >= e {
 			return nil, fmt.Errorf("desired organization members not in canonical order (sorted by email, each once) at %s", m.Email)
 		}
-		org.Members = append(org.Members, portal.OrgMember{Email: e, Role: m.Role})
+		expires, err := desiredDate(m.Expires)
+		if err != nil {
+			return nil, fmt.Errorf("desired organization member %s: %w", m.Email, err)
+		}
+		org.Members = append(org.Members, portal.OrgMember{Email: e, Role: m.Role, Expires: expires})
 	}
 	return org, nil
+}
+
+// desiredDate reads an expires date of a desired state: none, or YYYY-MM-DD
+// exactly as this package writes it.
+func desiredDate(s string) (portal.Date, error) {
+	if s == "" {
+		return portal.Date{}, nil
+	}
+	d, err := portal.ParseDate(s)
+	if err != nil || d.String() != s {
+		return portal.Date{}, fmt.Errorf("bad expires %q", s)
+	}
+	return d, nil
 }
 
 // plainValue refuses the bidirectional and invisible controls a valid portal.yaml
@@ -1010,6 +1040,16 @@ func opFromJSON(o OpJSON) (Op, error) {
 	op := Op{
 		Action: o.Action, Email: o.Email, MemberID: o.MemberID, Role: portal.Role(o.Role), FromRole: portal.Role(o.FromRole),
 		Blueprint: o.Blueprint, BlueprintID: o.BlueprintID, ETag: o.ETag,
+	}
+	if o.ExpiredOn != "" {
+		if o.Action != Remove {
+			return op, fmt.Errorf("%s: expired_on belongs to a removal only", o.Action)
+		}
+		d, err := desiredDate(o.ExpiredOn)
+		if err != nil {
+			return op, fmt.Errorf("remove %s: bad expired_on %q", o.Email, o.ExpiredOn)
+		}
+		op.ExpiredOn = d
 	}
 	switch o.Action {
 	case Invite, Promote, Demote, Remove:
@@ -1093,6 +1133,13 @@ func orgOpFromJSON(o OpJSON) (Op, error) {
 		Action: o.Action, Email: o.Email, MemberID: o.MemberID, InviteID: o.InviteID,
 		OrgRole: o.Role, OrgRoleID: o.RoleID, FromOrgRole: o.FromRole, FromOrgRoleID: o.FromRoleID, Expired: o.Expired,
 	}
+	if o.ExpiredOn != "" {
+		d, err := desiredDate(o.ExpiredOn)
+		if err != nil {
+			return op, fmt.Errorf("%s %s: bad expired_on %q", o.Action, o.Email, o.ExpiredOn)
+		}
+		op.ExpiredOn = d
+	}
 	e, err := portal.NormalizeEmail(o.Email)
 	if o.Action == OrgRemove || o.Action == OrgCancelInvite {
 		e, err = liveEmail(o.Email), nil // as the organization holds them
@@ -1112,7 +1159,7 @@ func orgOpFromJSON(o OpJSON) (Op, error) {
 		set  bool
 	}
 	fields := []field{{"member_id", o.MemberID != ""}, {"invite_id", o.InviteID != ""}, {"role", o.Role != ""}, {"role_id", o.RoleID != ""},
-		{"from_role", o.FromRole != ""}, {"from_role_id", o.FromRoleID != ""}, {"expired", o.Expired}}
+		{"from_role", o.FromRole != ""}, {"from_role_id", o.FromRoleID != ""}, {"expired", o.Expired}, {"expired_on", o.ExpiredOn != ""}}
 	need := map[Action][]string{
 		OrgInvite:       {"role", "role_id"},
 		OrgReinvite:     {"invite_id", "role", "role_id"},
@@ -1124,8 +1171,8 @@ func orgOpFromJSON(o OpJSON) (Op, error) {
 		OrgInvite:       {},
 		OrgReinvite:     {"from_role", "from_role_id", "expired"},
 		OrgChangeRole:   {"from_role", "from_role_id"},
-		OrgCancelInvite: {"role", "role_id", "expired"},
-		OrgRemove:       {"role", "role_id"},
+		OrgCancelInvite: {"role", "role_id", "expired", "expired_on"},
+		OrgRemove:       {"role", "role_id", "expired_on"},
 	}
 	required, ok := need[o.Action]
 	if !ok {

@@ -191,16 +191,24 @@ func Bind(p *Plan, live *portal.Config) error {
 // desired state gives against that live state. It returns the plan recomputed from
 // the live state, whose impact and unmanaged blueprints are the portal's own, not
 // the file's.
-func Recheck(saved *Plan, live *portal.Config) (*Plan, error) {
+//
+// Expiry is judged on today, the day apply runs, as plan judged it on its own
+// day: a member whose access expired in between gives a removal the plan does
+// not hold, and the plan is refused (ErrExpiredSincePlan) rather than applied as
+// if their access had not ended.
+func Recheck(saved *Plan, live *portal.Config, today portal.Date) (*Plan, error) {
 	if fp := Fingerprint(live); fp != saved.Fingerprint {
 		return nil, ErrStale
 	}
 	if saved.Desired == nil {
 		return nil, fmt.Errorf("%w: the plan holds no desired state: run plan again", ErrRefused)
 	}
-	fresh, ds := Diff(saved.Desired, live, DiffOptions{})
+	fresh, ds := Diff(saved.Desired, live, DiffOptions{Today: today})
 	if ds.HasErrors() {
 		return nil, fmt.Errorf("%w: the plan's desired state does not fit the portal (%s): run plan again", ErrRefused, ds[0].Message)
+	}
+	if err := expiredSince(saved.Ops, fresh.Ops, today); err != nil {
+		return nil, err
 	}
 	n := max(len(saved.Ops), len(fresh.Ops))
 	for i := range n {
@@ -222,6 +230,36 @@ func Recheck(saved *Plan, live *portal.Config) (*Plan, error) {
 	return fresh, nil
 }
 
+// ErrExpiredSincePlan marks a saved plan that someone's expiry overtook: their
+// access ended after the plan was made, so the plan lacks their removal.
+var ErrExpiredSincePlan = fmt.Errorf("%w: an access expired since the plan was made", ErrRefused)
+
+// expiredSince refuses a saved plan when today's plan removes, for expiry,
+// someone the saved plan does not remove.
+func expiredSince(saved, fresh []Op, today portal.Date) error {
+	held := map[string]bool{}
+	for _, o := range saved {
+		held[string(o.Action)+" "+o.Email] = true
+	}
+	for _, o := range fresh {
+		if !o.ExpiredOn.IsZero() && !held[string(o.Action)+" "+o.Email] {
+			return fmt.Errorf("%w: %s's access expired on %s, after the plan was made, and the plan does not %s; run plan again (today is %s)",
+				ErrExpiredSincePlan, o.Email, o.ExpiredOn, removeWhat(o), today)
+		}
+	}
+	return nil
+}
+
+func removeWhat(o Op) string {
+	switch o.Action {
+	case OrgRemove:
+		return "remove them from the organization"
+	case OrgCancelInvite:
+		return "cancel their organization invitation"
+	}
+	return "remove them"
+}
+
 // quoteOp describes an operation in a message, with every value from the plan
 // file or the portal quoted so that control characters show as escapes.
 func quoteOp(o Op) string {
@@ -234,6 +272,9 @@ func quoteOp(o Op) string {
 	case Promote, Demote:
 		return fmt.Sprintf("%s %q (member id %q) from %q to %q", o.Action, o.Email, o.MemberID, o.FromRole, o.Role)
 	case Remove:
+		if !o.ExpiredOn.IsZero() {
+			return fmt.Sprintf("remove %q (member id %q), expired on %s", o.Email, o.MemberID, o.ExpiredOn)
+		}
 		return fmt.Sprintf("remove %q (member id %q)", o.Email, o.MemberID)
 	case UpdateACL:
 		return fmt.Sprintf("update the ACL of %q (blueprint id %q)", o.Blueprint, o.BlueprintID)

@@ -126,7 +126,7 @@ func TestBind(t *testing.T) {
 func TestRecheck(t *testing.T) {
 	live := planLive()
 	saved := goldenPlan(t)
-	fresh, err := reconcile.Recheck(saved, live)
+	fresh, err := reconcile.Recheck(saved, live, portal.Date{})
 	if err != nil {
 		t.Fatalf("Recheck of an untouched plan: %v", err)
 	}
@@ -156,7 +156,7 @@ func TestRecheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := reconcile.Recheck(tt.plan, live)
+			_, err := reconcile.Recheck(tt.plan, live, portal.Date{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Recheck = %v, want %q", err, tt.want)
 			}

@@ -74,7 +74,7 @@ func TestPlanFileAtScale(t *testing.T) {
 	if err != nil {
 		t.Fatalf("apply --plan would refuse the plan plan --out wrote: %v", err)
 	}
-	fresh, err := reconcile.Recheck(saved, live)
+	fresh, err := reconcile.Recheck(saved, live, portal.Date{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,9 @@ type AllAccessRow struct {
 	Role      string    `json:"role"`
 	Blueprint string    `json:"blueprint"`
 	Via       []ViaJSON `json:"via"`
+	// Expires is the day the member's access ends (YYYY-MM-DD), when the file
+	// gives one.
+	Expires string `json:"expires,omitempty"`
 }
 
 // ViaJSON is one rule that grants a row: "domain:company.com",
@@ -262,8 +265,11 @@ func pad(b []byte, s string, width int) []byte {
 }
 
 func (t *textRows) row(g access.Grant) error {
-	t.line = t.columns(t.line[:0], rowSafe(g.Member.Email), rowSafe(string(g.Member.Role)), rowSafe(g.Blueprint.Name),
-		rowSafe(t.refs.joined(g.Via, ", ", true)))
+	via := rowSafe(t.refs.joined(g.Via, ", ", true))
+	if !g.Member.Expires.IsZero() {
+		via += "  (expires " + g.Member.Expires.String() + ")"
+	}
+	t.line = t.columns(t.line[:0], rowSafe(g.Member.Email), rowSafe(string(g.Member.Role)), rowSafe(g.Blueprint.Name), via)
 	_, err := t.w.Write(t.line)
 	return err
 }
@@ -375,6 +381,7 @@ func (j *jsonRows) row(g access.Grant) error {
 		return err
 	}
 	j.rec.Email, j.rec.Role, j.rec.Blueprint = g.Member.Email, string(g.Member.Role), g.Blueprint.Name
+	j.rec.Expires = g.Member.Expires.String()
 	j.rec.Via = j.rec.Via[:0]
 	for _, v := range g.Via {
 		j.rec.Via = append(j.rec.Via, ViaJSON{Rule: j.refs.one(v), Group: v.Group})

@@ -60,6 +60,7 @@ type mdSection struct {
 // capped through m.take, or give it a shedding order.
 func (r *Report) sections() []mdSection {
 	return []mdSection{
+		{id: "policy", render: (*md).policy},
 		{id: "summary", render: (*md).summary},
 		{id: "validation", render: (*md).validation},
 		{id: "alert", render: (*md).alert},
@@ -128,6 +129,7 @@ func (r *Report) capLists() []capList {
 		{"promotions", len(r.Members.Promotions), 4},
 		{"demotions", len(r.Members.Demotions), 4},
 		{"removals", len(r.Members.Removals), 1},
+		{"expiries", len(r.Expiries), 4},
 		{"effects", len(r.Effects), 4},
 		{"unmanaged", len(r.Unmanaged), 4},
 	}
@@ -143,6 +145,9 @@ func (r *Report) capLists() []capList {
 	}
 	if r.Validation != nil {
 		out = append(out, capList{"problems", min(len(r.Validation.Problems), DefaultMaxProblems), 4})
+	}
+	if r.Policy != nil {
+		out = append(out, capList{"policy", min(len(r.Policy.Violations), DefaultMaxProblems), 1})
 	}
 	return out
 }
@@ -358,7 +363,7 @@ func (m *md) summaryLine() string {
 	for _, c := range []struct {
 		n    int
 		word string
-	}{{s.Invitations, "invitation"}, {s.Promotions, "promotion"}, {s.Demotions, "demotion"}, {s.Removals, "removal"}, {s.OrgChanges, "organization change"}} {
+	}{{s.Invitations, "invitation"}, {s.Promotions, "promotion"}, {s.Demotions, "demotion"}, {s.Removals, "removal"}, {s.OrgChanges, "organization change"}, {s.ExpiryChanges, "expiry change"}, {s.PolicyViolations, "policy violation"}} {
 		if c.n > 0 {
 			parts = append(parts, m.count(c.n, c.word))
 		}
@@ -409,14 +414,58 @@ func (m *md) alert() string {
 		m.count(len(m.r.Opened), "blueprint"), verb, m.codeList(m.r.Opened, m.take("opened", len(m.r.Opened)), false))
 }
 
+// policy is the first thing a reviewer reads when the change breaks the file's
+// policy: every violation, at its line. Never left out; past DefaultMaxProblems
+// the violations are counted.
+func (m *md) policy() string {
+	p := m.r.Policy
+	if p == nil || len(p.Violations) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "> [!CAUTION]\n> **This change breaks the policy of %s (%s): it cannot be planned or applied until the file keeps to it.** Each violation names the rule it breaks:\n>\n",
+		Code(p.File), m.count(len(p.Violations), "violation"))
+	shown := m.take("policy", min(len(p.Violations), DefaultMaxProblems))
+	for _, v := range p.Violations[:shown] {
+		pos := Code(fmt.Sprintf("%s:%d:%d", v.File, v.Line, v.Column))
+		if v.URL != "" {
+			pos = mdLink(pos, v.URL)
+		}
+		fmt.Fprintf(&b, "> - %s %s", pos, Prose(v.Message))
+		if v.Hint != "" {
+			fmt.Fprintf(&b, " — %s", Prose(v.Hint))
+		}
+		b.WriteString("\n")
+	}
+	if rest := len(p.Violations) - shown; rest > 0 {
+		fmt.Fprintf(&b, "> - … and %s more: %s lists them all\n", m.count(rest, "violation"), Code("portalctl validate -f "+p.File))
+	}
+	return b.String()
+}
+
+// policyChanges is the warning line of a change to the policy: section itself.
+func (m *md) policyChanges() string {
+	p := m.r.Policy
+	if p == nil || len(p.Changes) == 0 {
+		return ""
+	}
+	parts := make([]string, len(p.Changes))
+	for i, c := range p.Changes {
+		parts[i] = c.line(Code)
+	}
+	return fmt.Sprintf("> - **The %s section changes** (the guardrails of this file: a change for its owners to review): %s\n", Code("policy:"), strings.Join(parts, "; "))
+}
+
 func (m *md) warning() string {
 	admins, removals := m.r.NewAdmins, m.r.Members.Removals
 	org := m.r.Organization
-	if len(admins) == 0 && len(removals) == 0 && (org == nil || len(org.NewAdmins)+len(org.Removals) == 0) {
+	policy := m.policyChanges()
+	if len(admins) == 0 && len(removals) == 0 && (org == nil || len(org.NewAdmins)+len(org.Removals) == 0) && policy == "" {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("> [!WARNING]\n")
+	b.WriteString(policy)
 	if len(admins) > 0 {
 		shown := m.take("admins", len(admins))
 		parts := make([]string, shown)
@@ -627,6 +676,9 @@ func (m *md) members() string {
 		if role == "admin" {
 			role = "**admin**"
 		}
+		if inv.Expires != "" {
+			role += " (expires " + inv.Expires + ")"
+		}
 		return fmt.Sprintf("%s as %s, will see %s", Code(inv.Email), role, m.count(inv.Sees, "blueprint"))
 	})
 	role := func(rc RoleChange) string { return fmt.Sprintf("%s: %s → %s", Code(rc.Email), rc.From, rc.To) }
@@ -634,7 +686,14 @@ func (m *md) members() string {
 	list("demotions", "Demotions", len(mc.Demotions), func(i int) string { return role(mc.Demotions[i]) })
 	list("removals", "Removals", len(mc.Removals), func(i int) string {
 		rm := mc.Removals[i]
-		return fmt.Sprintf("%s (%s), loses access to %s", Code(rm.Email), rm.Role, m.count(rm.Loses, "blueprint"))
+		line := fmt.Sprintf("%s (%s), loses access to %s", Code(rm.Email), rm.Role, m.count(rm.Loses, "blueprint"))
+		if rm.ExpiredOn != "" {
+			line += ": expired on " + rm.ExpiredOn
+		}
+		return line
+	})
+	list("expiries", "Expiry dates", len(m.r.Expiries), func(i int) string {
+		return m.r.Expiries[i].line(Code)
 	})
 	if b.Len() == 0 {
 		return ""
@@ -856,6 +915,10 @@ func listName(id string) string {
 		return "the organization's role changes"
 	case "org-removals":
 		return "the organization's removals"
+	case "policy":
+		return "the list of policy violations"
+	case "expiries":
+		return "the list of expiry dates"
 	}
 	return "the list of " + id
 }

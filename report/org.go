@@ -40,6 +40,11 @@ type OrgChange struct {
 	// Invitation: a removal that cancels an invitation rather than removing a
 	// member.
 	Invitation bool `json:"invitation,omitempty"`
+	// Expires is the day an invited member's access ends, if the file gives
+	// one; ExpiredOn, why a member is removed or an invitation cancelled: the
+	// file's expires date for them has passed. YYYY-MM-DD.
+	Expires   string `json:"expires,omitempty"`
+	ExpiredOn string `json:"expired_on,omitempty"`
 }
 
 // count is how many changes the organization's members have.
@@ -61,7 +66,7 @@ func adminRole(role string) bool { return strings.EqualFold(role, "Admin") || po
 
 // newOrgChanges collects the organization's operations of p, or nil when the plan
 // leaves the organization alone.
-func newOrgChanges(p *reconcile.Plan) *OrgChanges {
+func newOrgChanges(p *reconcile.Plan, expires expiryDates) *OrgChanges {
 	if p.Org == reconcile.OrgLeftAlone {
 		return nil
 	}
@@ -72,7 +77,7 @@ func newOrgChanges(p *reconcile.Plan) *OrgChanges {
 	for _, op := range p.Ops {
 		switch op.Action {
 		case reconcile.OrgInvite:
-			o.Invitations = append(o.Invitations, OrgChange{Email: op.Email, Role: op.OrgRole})
+			o.Invitations = append(o.Invitations, OrgChange{Email: op.Email, Role: op.OrgRole, Expires: expires.org[op.Email]})
 			if adminRole(op.OrgRole) {
 				o.NewAdmins = append(o.NewAdmins, NewAdmin{Email: op.Email, How: "invited as " + op.OrgRole})
 			}
@@ -91,9 +96,9 @@ func newOrgChanges(p *reconcile.Plan) *OrgChanges {
 				o.NewAdmins = append(o.NewAdmins, NewAdmin{Email: op.Email, How: fmt.Sprintf("%s → %s", orUnknown(op.FromOrgRole), op.OrgRole)})
 			}
 		case reconcile.OrgRemove:
-			o.Removals = append(o.Removals, OrgChange{Email: op.Email, Role: op.OrgRole})
+			o.Removals = append(o.Removals, OrgChange{Email: op.Email, Role: op.OrgRole, ExpiredOn: op.ExpiredOn.String()})
 		case reconcile.OrgCancelInvite:
-			o.Removals = append(o.Removals, OrgChange{Email: op.Email, Role: op.OrgRole, Expired: op.Expired, Invitation: true})
+			o.Removals = append(o.Removals, OrgChange{Email: op.Email, Role: op.OrgRole, Expired: op.Expired, Invitation: true, ExpiredOn: op.ExpiredOn.String()})
 		}
 	}
 	slices.SortFunc(o.NewAdmins, func(a, b NewAdmin) int { return strings.Compare(a.Email, b.Email) })
@@ -118,6 +123,9 @@ func (c OrgChange) line(kind string, email, role func(string) string) string {
 	}
 	switch kind {
 	case "invitations":
+		if c.Expires != "" {
+			return fmt.Sprintf("%s as %s (expires %s)", email(c.Email), role(c.Role), c.Expires)
+		}
 		return fmt.Sprintf("%s as %s", email(c.Email), role(c.Role))
 	case "reinvitations":
 		if c.Expired && c.From == "" {
@@ -130,15 +138,19 @@ func (c OrgChange) line(kind string, email, role func(string) string) string {
 	case "role changes":
 		return fmt.Sprintf("%s: %s → %s", email(c.Email), from(), role(c.Role))
 	}
+	why := ""
+	if c.ExpiredOn != "" {
+		why = ": expired on " + c.ExpiredOn
+	}
 	switch {
 	case c.Invitation && c.Expired:
-		return fmt.Sprintf("%s: the expired invitation cancelled (%s)", email(c.Email), role(c.Role))
+		return fmt.Sprintf("%s: the expired invitation cancelled (%s)%s", email(c.Email), role(c.Role), why)
 	case c.Invitation:
-		return fmt.Sprintf("%s: the invitation cancelled (%s)", email(c.Email), role(c.Role))
+		return fmt.Sprintf("%s: the invitation cancelled (%s)%s", email(c.Email), role(c.Role), why)
 	case c.Role == "":
-		return fmt.Sprintf("%s (unknown role)", email(c.Email))
+		return fmt.Sprintf("%s (unknown role)%s", email(c.Email), why)
 	}
-	return fmt.Sprintf("%s (%s)", email(c.Email), role(c.Role))
+	return fmt.Sprintf("%s (%s)%s", email(c.Email), role(c.Role), why)
 }
 
 // orgLists are the organization's lists in the order shown, with their report ids

@@ -180,7 +180,11 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 			b.WriteString(line(op))
 		}
 	}
+	expires := desiredExpiries(p.Desired)
 	section("Members to invite", []reconcile.Action{reconcile.Invite}, func(op reconcile.Op) string {
+		if d := expires.portal[op.Email]; d != "" {
+			return fmt.Sprintf("  %s %s (%s, expires %s)\n", c.green("+"), termSafe(op.Email), op.Role, d)
+		}
 		return fmt.Sprintf("  %s %s (%s)\n", c.green("+"), termSafe(op.Email), op.Role)
 	})
 	section("Role changes", []reconcile.Action{reconcile.Promote, reconcile.Demote}, func(op reconcile.Op) string {
@@ -200,7 +204,7 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 		return s
 	})
 	section("Members to remove", []reconcile.Action{reconcile.Remove}, func(op reconcile.Op) string {
-		return fmt.Sprintf("  %s %s (%s)\n", c.red("-"), termSafe(op.Email), op.Role)
+		return fmt.Sprintf("  %s %s (%s)%s\n", c.red("-"), termSafe(op.Email), op.Role, op.Reason())
 	})
 	if n := orgCount(p); n > 0 {
 		// Listed apart: the Qovery organization's own members, in apply order.
@@ -216,7 +220,11 @@ func planText(w io.Writer, p *reconcile.Plan, o PlanOptions) error {
 			case reconcile.OrgRemove, reconcile.OrgCancelInvite:
 				mark = c.red("-")
 			}
-			fmt.Fprintf(&b, "  %s %s\n", mark, termSafe(op.String()))
+			line := op.String()
+			if d := expires.org[op.Email]; d != "" && op.Action == reconcile.OrgInvite {
+				line += " (expires " + d + ")"
+			}
+			fmt.Fprintf(&b, "  %s %s\n", mark, termSafe(line))
 		}
 	}
 	if len(p.Impact.Blueprints) > 0 {

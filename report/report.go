@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"encoding/binary"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -29,8 +30,12 @@ const ReportVersion = 1
 type Report struct {
 	Version int `json:"report_version"`
 	// Title heads the report; empty for the default.
-	Title   string  `json:"title,omitempty"`
-	Summary Summary `json:"summary"`
+	Title string `json:"title,omitempty"`
+	// Policy is what the change does to the file's policy: section: the
+	// violations, which come first in every rendering, and the changes of the
+	// section itself. nil when there are neither.
+	Policy  *PolicyReport `json:"policy,omitempty"`
+	Summary Summary       `json:"summary"`
 	// Opened lists every blueprint that becomes open to every member.
 	Opened []string `json:"opened"`
 	// NewAdmins lists promotions to admin and invitations as admin.
@@ -41,6 +46,9 @@ type Report struct {
 	// who lose the same blueprints for the same reason share an entry.
 	Losses  []Loss        `json:"losses"`
 	Members MemberChanges `json:"member_changes"`
+	// Expiries are the expiry dates the change adds, moves or drops, and the
+	// entries it deletes once expired: none of them changes access today.
+	Expiries []Expiry `json:"expiry_changes"`
 	// Organization are the changes of the Qovery organization's own members,
 	// apart from the portal's; nil when the file leaves them alone.
 	Organization *OrgChanges `json:"organization_changes,omitempty"`
@@ -68,6 +76,10 @@ type Summary struct {
 	Removals    int  `json:"removals"`
 	// OrgChanges counts the changes of the organization's members.
 	OrgChanges int `json:"organization_changes,omitempty"`
+	// ExpiryChanges counts Expiries.
+	ExpiryChanges int `json:"expiry_changes,omitempty"`
+	// PolicyViolations counts the violations of the file's policy.
+	PolicyViolations int `json:"policy_violations,omitempty"`
 }
 
 // NewAdmin is a member who becomes an admin.
@@ -133,6 +145,9 @@ type Invitation struct {
 	Role  string `json:"role"`
 	// Sees counts the blueprints the member will see.
 	Sees int `json:"blueprints"`
+	// Expires is the day the member's access ends, YYYY-MM-DD, if the file
+	// gives one.
+	Expires string `json:"expires,omitempty"`
 }
 
 // RoleChange is a member whose role changes.
@@ -148,6 +163,22 @@ type Removal struct {
 	Role  string `json:"role"`
 	// Loses counts the blueprints the member saw.
 	Loses int `json:"blueprints_lost"`
+	// ExpiredOn is why: the file lists the member with this expires date,
+	// YYYY-MM-DD, which has passed. Empty for someone the file does not list.
+	ExpiredOn string `json:"expired_on,omitempty"`
+}
+
+// Expiry is a member whose expiry date the change adds, moves or drops, or whose
+// entry it deletes once expired.
+type Expiry struct {
+	Email string `json:"email"`
+	// Organization: an organization member's entry.
+	Organization bool `json:"organization,omitempty"`
+	// From and To are the dates before and after, YYYY-MM-DD; empty is none.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Deleted: the entry is deleted from the file after it expired (From).
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // Effect is what a joining or leaving member gains or loses on blueprints whose
@@ -181,12 +212,18 @@ type Options struct {
 	Title string
 	// Provenance says what was compared, and where.
 	Provenance *Provenance
+	// Policy is the policy's violations and changes (see NewPolicy); nil for
+	// none.
+	Policy *PolicyReport
 }
 
 // New builds the report of plan p. It costs one pass over the plan's gains and
 // losses: the audiences come with the impact.
 func New(p *reconcile.Plan, o Options) *Report {
 	r := &Report{Version: ReportVersion, Title: o.Title, Provenance: o.Provenance, Opened: []string{}, NewAdmins: []NewAdmin{}}
+	if o.Policy != nil && (len(o.Policy.Violations) > 0 || len(o.Policy.Changes) > 0) {
+		r.Policy = o.Policy
+	}
 	// One pass over every gain and loss: who gains and who loses anything, what
 	// joining and leaving members see, and who loses what through rule changes.
 	gainers, losers := map[string]struct{}{}, map[string]struct{}{}
@@ -236,12 +273,18 @@ func New(p *reconcile.Plan, o Options) *Report {
 			Added: rules(b.RulesAdded), Removed: rules(b.RulesRemoved), Open: b.Open,
 		})
 	}
-	r.Organization = newOrgChanges(p)
+	expires := desiredExpiries(p.Desired)
+	r.Organization = newOrgChanges(p, expires)
+	r.Expiries = expiries(p.Expiries)
 	r.Summary = Summary{
-		NoChanges: p.Empty() && !r.Organization.scopeChanged(), Gain: len(gainers), Lose: len(losers), Opened: len(r.Opened), RuleChanges: len(r.Index),
+		NoChanges: p.Empty() && !r.Organization.scopeChanged() && len(r.Expiries) == 0 && r.Policy == nil,
+		Gain:      len(gainers), Lose: len(losers), Opened: len(r.Opened), RuleChanges: len(r.Index),
 		Invitations: p.Count(reconcile.Invite), Promotions: p.Count(reconcile.Promote),
 		Demotions: p.Count(reconcile.Demote), Removals: p.Count(reconcile.Remove),
-		OrgChanges: r.Organization.count(),
+		OrgChanges: r.Organization.count(), ExpiryChanges: len(r.Expiries),
+	}
+	if r.Policy != nil {
+		r.Summary.PolicyViolations = len(r.Policy.Violations)
 	}
 	slices.SortStableFunc(r.Index, riskier)
 	r.Index = nonNil(r.Index)
@@ -253,7 +296,7 @@ func New(p *reconcile.Plan, o Options) *Report {
 	for _, op := range p.Ops {
 		switch op.Action {
 		case reconcile.Invite:
-			m.Invitations = append(m.Invitations, Invitation{Email: op.Email, Role: string(op.Role), Sees: sees[op.Email]})
+			m.Invitations = append(m.Invitations, Invitation{Email: op.Email, Role: string(op.Role), Sees: sees[op.Email], Expires: expires.portal[op.Email]})
 			if op.Role == portal.RoleAdmin {
 				r.NewAdmins = append(r.NewAdmins, NewAdmin{Email: op.Email, How: "invited"})
 			}
@@ -265,7 +308,7 @@ func New(p *reconcile.Plan, o Options) *Report {
 		case reconcile.Demote:
 			m.Demotions = append(m.Demotions, RoleChange{Email: op.Email, From: string(op.FromRole), To: string(op.Role)})
 		case reconcile.Remove:
-			m.Removals = append(m.Removals, Removal{Email: op.Email, Role: string(op.Role), Loses: loses[op.Email]})
+			m.Removals = append(m.Removals, Removal{Email: op.Email, Role: string(op.Role), Loses: loses[op.Email], ExpiredOn: op.ExpiredOn.String()})
 		}
 	}
 	slices.SortFunc(r.NewAdmins, func(a, b NewAdmin) int { return strings.Compare(a.Email, b.Email) })
@@ -282,6 +325,56 @@ func New(p *reconcile.Plan, o Options) *Report {
 		r.Unmanaged = append(r.Unmanaged, Unmanaged{Name: u.Name, Open: u.Open})
 	}
 	return r
+}
+
+// expiryDates are the expires dates of a desired state, by email: the
+// portal's members and the organization's.
+type expiryDates struct{ portal, org map[string]string }
+
+func desiredExpiries(cfg *portal.Config) expiryDates {
+	d := expiryDates{portal: map[string]string{}, org: map[string]string{}}
+	if cfg == nil {
+		return d
+	}
+	for _, m := range cfg.Members {
+		if !m.Expires.IsZero() {
+			d.portal[m.Email] = m.Expires.String()
+		}
+	}
+	if cfg.Org != nil {
+		for _, m := range cfg.Org.Members {
+			if !m.Expires.IsZero() {
+				d.org[m.Email] = m.Expires.String()
+			}
+		}
+	}
+	return d
+}
+
+// line describes an expiry change; email renders the address (a code span in
+// markdown, terminal-safe in text).
+func (x Expiry) line(email func(string) string) string {
+	who := email(x.Email)
+	if x.Organization {
+		who += " (organization)"
+	}
+	switch {
+	case x.Deleted:
+		return fmt.Sprintf("%s: entry deleted, expired on %s (no change of access)", who, x.From)
+	case x.From == "":
+		return fmt.Sprintf("%s: expires %s (access ends that day)", who, x.To)
+	case x.To == "":
+		return fmt.Sprintf("%s: no longer expires (was %s)", who, x.From)
+	}
+	return fmt.Sprintf("%s: expires %s, was %s", who, x.To, x.From)
+}
+
+func expiries(xs []reconcile.ExpiryChange) []Expiry {
+	out := make([]Expiry, len(xs))
+	for i, x := range xs {
+		out[i] = Expiry{Email: x.Email, Organization: x.Org, From: x.From.String(), To: x.To.String(), Deleted: x.Gone}
+	}
+	return out
 }
 
 func indexRow(bi access.BlueprintImpact) IndexRow {
@@ -428,10 +521,7 @@ func NewInvalid(file string, ds diag.List, o Options) *Report {
 		return 0
 	})
 	for _, d := range sorted {
-		v.Problems = append(v.Problems, Problem{
-			Severity: string(d.Severity), Code: d.Code, File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col,
-			Message: d.Message, Hint: d.Hint, URL: o.Provenance.LineURL(d.Pos),
-		})
+		v.Problems = append(v.Problems, problem(d, o.Provenance))
 	}
 	r.Validation = v
 	return r

@@ -113,7 +113,7 @@ func TestReportContent(t *testing.T) {
 	if len(r.Losses) != 1 || len(r.Losses[0].Emails) != 11 || !slices.Equal(r.Losses[0].Blueprints, []string{"analytics"}) || !slices.Equal(r.Losses[0].Had, []string{"domain bigcorp.com"}) {
 		t.Errorf("losses = %+v", r.Losses)
 	}
-	if rm := r.Members.Removals; len(rm) != 2 || rm[0] != (Removal{"erin@company.com", "user", 4}) || rm[1] != (Removal{"frank@oldvendor.io", "user", 3}) {
+	if rm := r.Members.Removals; len(rm) != 2 || rm[0] != (Removal{Email: "erin@company.com", Role: "user", Loses: 4}) || rm[1] != (Removal{Email: "frank@oldvendor.io", Role: "user", Loses: 3}) {
 		t.Errorf("removals = %+v", rm)
 	}
 	if len(r.Effects) != 5 || r.Effects[0].Email != "erin@company.com" || !slices.Equal(r.Effects[0].Blueprints, []string{"internal-tools", "python-starter"}) {

@@ -28,6 +28,7 @@ func (r *Report) Text(w io.Writer, o TextOptions) error {
 	if r.Validation != nil {
 		t.validation(&b)
 	} else {
+		t.policy(&b)
 		t.changes(&b)
 	}
 	t.provenance(&b)
@@ -84,8 +85,16 @@ func (t *textReport) changes(b *strings.Builder) {
 
 	org := r.Organization
 	orgWarn := org != nil && len(org.NewAdmins)+len(org.Removals) > 0
-	if len(r.Opened) > 0 || len(r.NewAdmins) > 0 || len(r.Members.Removals) > 0 || orgWarn {
+	policyWarn := r.Policy != nil && len(r.Policy.Changes) > 0
+	if len(r.Opened) > 0 || len(r.NewAdmins) > 0 || len(r.Members.Removals) > 0 || orgWarn || policyWarn {
 		b.WriteString("\n")
+	}
+	if policyWarn {
+		parts := make([]string, len(r.Policy.Changes))
+		for i, ch := range r.Policy.Changes {
+			parts[i] = ch.line(termSafe)
+		}
+		b.WriteString(c.yellow("!  the policy: section changes (the guardrails of this file: a change for its owners to review): "+strings.Join(parts, "; ")) + "\n")
 	}
 	if len(r.Opened) > 0 {
 		verb := "becomes"
@@ -175,10 +184,14 @@ func (t *textReport) changes(b *strings.Builder) {
 	}
 
 	mc := r.Members
-	if len(mc.Invitations)+len(mc.Promotions)+len(mc.Demotions)+len(mc.Removals) > 0 {
+	if len(mc.Invitations)+len(mc.Promotions)+len(mc.Demotions)+len(mc.Removals)+len(r.Expiries) > 0 {
 		b.WriteString("\nMember changes:\n")
 		for _, inv := range mc.Invitations {
-			fmt.Fprintf(b, "  %s invite %s as %s, will see %s\n", c.green("+"), termSafe(inv.Email), inv.Role, t.count(inv.Sees, "blueprint"))
+			role := inv.Role
+			if inv.Expires != "" {
+				role += " (expires " + inv.Expires + ")"
+			}
+			fmt.Fprintf(b, "  %s invite %s as %s, will see %s\n", c.green("+"), termSafe(inv.Email), role, t.count(inv.Sees, "blueprint"))
 		}
 		for _, rc := range mc.Promotions {
 			fmt.Fprintf(b, "  %s promote %s: %s → %s\n", c.yellow("~"), termSafe(rc.Email), rc.From, rc.To)
@@ -187,7 +200,14 @@ func (t *textReport) changes(b *strings.Builder) {
 			fmt.Fprintf(b, "  %s demote %s: %s → %s\n", c.yellow("~"), termSafe(rc.Email), rc.From, rc.To)
 		}
 		for _, rm := range mc.Removals {
-			fmt.Fprintf(b, "  %s remove %s (%s), loses access to %s\n", c.red("-"), termSafe(rm.Email), rm.Role, t.count(rm.Loses, "blueprint"))
+			why := ""
+			if rm.ExpiredOn != "" {
+				why = ": expired on " + rm.ExpiredOn
+			}
+			fmt.Fprintf(b, "  %s remove %s (%s), loses access to %s%s\n", c.red("-"), termSafe(rm.Email), rm.Role, t.count(rm.Loses, "blueprint"), why)
+		}
+		for _, x := range r.Expiries {
+			fmt.Fprintf(b, "  %s %s\n", c.yellow("~"), x.line(termSafe))
 		}
 	}
 
@@ -302,6 +322,28 @@ func (t *textReport) ruleCell(r IndexRow) string {
 		s += "no rules left"
 	}
 	return s
+}
+
+// policy lists the file's violations of its policy first, every one (to
+// DefaultMaxProblems).
+func (t *textReport) policy(b *strings.Builder) {
+	p := t.r.Policy
+	if p == nil || len(p.Violations) == 0 {
+		return
+	}
+	b.WriteString(t.c.alarm(fmt.Sprintf("!! This change breaks the policy of %s (%s): it cannot be planned or applied until the file keeps to it.",
+		termSafe(p.File), t.count(len(p.Violations), "violation"))) + "\n")
+	shown := min(len(p.Violations), DefaultMaxProblems)
+	for _, v := range p.Violations[:shown] {
+		fmt.Fprintf(b, "   %s:%d:%d: %s\n", termSafe(v.File), v.Line, v.Column, termSafe(v.Message))
+		if v.Hint != "" {
+			fmt.Fprintf(b, "       hint: %s\n", termSafe(v.Hint))
+		}
+	}
+	if rest := len(p.Violations) - shown; rest > 0 {
+		fmt.Fprintf(b, "   … and %s more: `portalctl validate -f %s` lists them all\n", t.count(rest, "violation"), termSafe(p.File))
+	}
+	b.WriteString("\n")
 }
 
 func (t *textReport) validation(b *strings.Builder) {

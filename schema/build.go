@@ -156,6 +156,8 @@ func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool,
 				b.org()
 				b.orgRoles(p.v)
 			}
+		case "policy":
+			b.policy(p.k, p.v)
 		case "blueprints":
 			blueprints = p.v
 		}
@@ -240,7 +242,7 @@ func (b *builder) members(n *yaml.Node) {
 	list := items(n)
 	ms := make([]portal.Member, 0, len(list))
 	for _, item := range list {
-		var email, role, status *yaml.Node
+		var email, role, status, expires *yaml.Node
 		b.duplicateKeys(item, "key")
 		if item.Kind != yaml.MappingNode {
 			continue
@@ -253,6 +255,8 @@ func (b *builder) members(n *yaml.Node) {
 				role = deref(v)
 			case "status":
 				status = deref(v)
+			case "expires":
+				expires = deref(v)
 			}
 		})
 		value, ok := b.text(email)
@@ -271,6 +275,7 @@ func (b *builder) members(n *yaml.Node) {
 		if role != nil && role.Value == string(portal.RoleAdmin) {
 			m.Role = portal.RoleAdmin
 		}
+		m.Expires, m.ExpiresPos = b.date(expires, addr)
 		if b.format.seed {
 			m.Status = portal.StatusActive
 			if status != nil && status.Value == string(portal.StatusPending) {
@@ -532,6 +537,46 @@ func (b *builder) ruleCount(v *yaml.Node) int {
 		}
 	})
 	return n
+}
+
+// date reads an expires value of the entry of email: a YYYY-MM-DD date, quoted
+// or not (YAML reads an unquoted one as a timestamp). A value of that shape that
+// is not a day of the calendar is an error here; any other shape, the schema's.
+func (b *builder) date(n *yaml.Node, email string) (portal.Date, portal.Pos) {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.ScalarNode || b.hidden[n] {
+		return portal.Date{}, portal.Pos{}
+	}
+	if tag := n.ShortTag(); tag != "!!str" && tag != "!!timestamp" || !dateShape(n.Value) {
+		return portal.Date{}, portal.Pos{}
+	}
+	d, err := portal.ParseDate(n.Value)
+	if err != nil {
+		b.add(b.pos(n), diag.Error, "bad-date", func() (string, string) {
+			return fmt.Sprintf("expires of %s: %v", email, err), "write a real day as YYYY-MM-DD, e.g. `expires: 2026-12-01` (access ends at the start of that day, UTC)"
+		})
+		return portal.Date{}, portal.Pos{}
+	}
+	return d, b.pos(n)
+}
+
+// dateShape reports whether s is written as YYYY-MM-DD, digits aside (what the
+// schema's pattern for expires accepts).
+func dateShape(s string) bool {
+	if len(s) != len("2006-01-02") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch {
+		case i == 4 || i == 7:
+			if s[i] != '-' {
+				return false
+			}
+		case s[i] < '0' || s[i] > '9':
+			return false
+		}
+	}
+	return true
 }
 
 // q quotes a value from the file for a message, cut to a readable length: a

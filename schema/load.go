@@ -43,6 +43,11 @@ type Loader struct {
 	maxSize     int64
 	maxProblems int
 	noLints     bool
+	noPolicy    bool
+	// today is the day the date checks are made on (expiry reminders,
+	// max_expiry_days); zero: none are made.
+	today      portal.Date
+	expiryWarn int
 }
 
 // Option configures a Loader.
@@ -74,9 +79,33 @@ func NoLints() Option {
 	return func(l *Loader) { l.noLints = true }
 }
 
+// NoPolicy skips the checks of the file's policy: section (its rules are still
+// read into the model): for a file read only to be compared with, as the base
+// of a preview, whose own violations are not the change's.
+func NoPolicy() Option {
+	return func(l *Loader) { l.noPolicy = true }
+}
+
+// Today is the day the checks that depend on the date are made on: the expiry
+// reminders and the policy's max_expiry_days. Commands pass their clock's day;
+// without it, those checks are not made.
+func Today(d portal.Date) Option {
+	return func(l *Loader) { l.today = d }
+}
+
+// DefaultExpiryWarning is how many days before an entry expires validate starts
+// to say so.
+const DefaultExpiryWarning = 14
+
+// ExpiryWarning sets how many days before an entry expires a reminder is given
+// (DefaultExpiryWarning unless set; 0 only once it has expired).
+func ExpiryWarning(days int) Option {
+	return func(l *Loader) { l.expiryWarn = max(days, 0) }
+}
+
 // New compiles the embedded schema.
 func New(opts ...Option) (*Loader, error) {
-	l := &Loader{format: format{name: "portal"}, maxSize: DefaultMaxFileSize, maxProblems: DefaultMaxProblems}
+	l := &Loader{format: format{name: "portal"}, maxSize: DefaultMaxFileSize, maxProblems: DefaultMaxProblems, expiryWarn: DefaultExpiryWarning}
 	for _, o := range opts {
 		o(l)
 	}
@@ -230,8 +259,12 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 	}
 	l.fast.check(file, root, hidden.found, ds)
 	cfg, f := l.build(file, root, hidden.found, ds)
+	if !l.format.seed && !l.noPolicy {
+		checkPolicy(cfg, f, l.today, ds)
+	}
 	if !l.format.seed && !l.noLints {
 		lint(cfg, f, ds)
+		remind(cfg, l.today, l.expiryWarn, ds)
 	}
 	return cfg, ds.List()
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
@@ -39,12 +40,30 @@ func render(cfg *portal.Config, ds diag.List) string {
 	}
 	fmt.Fprintf(&b, "-- model --\nversion %d organization %q\n", cfg.Version, cfg.Organization)
 	for _, m := range cfg.Members {
-		fmt.Fprintf(&b, "member %s %s (line %d)\n", m.Email, m.Role, m.Pos.Line)
+		fmt.Fprintf(&b, "member %s %s (line %d)%s\n", m.Email, m.Role, m.Pos.Line, expiresText(m.Expires, m.ExpiresPos))
 	}
 	if cfg.Org != nil {
 		fmt.Fprintf(&b, "organization_members (line %d)\n", cfg.Org.Pos.Line)
 		for _, m := range cfg.Org.Members {
-			fmt.Fprintf(&b, "  org member %s role %q (line %d, role at %d:%d)\n", m.Email, m.Role, m.Pos.Line, m.RolePos.Line, m.RolePos.Col)
+			fmt.Fprintf(&b, "  org member %s role %q (line %d, role at %d:%d)%s\n", m.Email, m.Role, m.Pos.Line, m.RolePos.Line, m.RolePos.Col, expiresText(m.Expires, m.ExpiresPos))
+		}
+	}
+	if p := cfg.Policy; p != nil {
+		fmt.Fprintf(&b, "policy (line %d)\n", p.Pos.Line)
+		for _, r := range portal.PolicyRules() {
+			if !p.Has(r) {
+				continue
+			}
+			switch r {
+			case portal.PolicyAllowedDomains:
+				fmt.Fprintf(&b, "  %s %v (line %d)\n", r, p.AllowedDomains, p.Set[r].Line)
+			case portal.PolicyMaxOpenBlueprints:
+				fmt.Fprintf(&b, "  %s %d (line %d)\n", r, p.MaxOpenBlueprints, p.Set[r].Line)
+			case portal.PolicyRequireExpiryOutside:
+				fmt.Fprintf(&b, "  %s %v (line %d)\n", r, p.RequireExpiryOutside, p.Set[r].Line)
+			case portal.PolicyMaxExpiryDays:
+				fmt.Fprintf(&b, "  %s %d (line %d)\n", r, p.MaxExpiryDays, p.Set[r].Line)
+			}
 		}
 	}
 	for _, bp := range cfg.Blueprints {
@@ -60,12 +79,25 @@ func render(cfg *portal.Config, ds diag.List) string {
 	return b.String()
 }
 
+func expiresText(d portal.Date, pos portal.Pos) string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf(" expires %s (at %d:%d)", d, pos.Line, pos.Col)
+}
+
+// goldenToday is the day the golden cases are checked on: a fixed clock.
+var goldenToday = portal.Date{Year: 2026, Month: time.November, Day: 20}
+
 func TestParseGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/cases/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no test cases: %v", err)
 	}
-	l := newLoader(t)
+	l, err := New(Today(goldenToday))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		t.Run(name, func(t *testing.T) {

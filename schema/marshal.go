@@ -12,8 +12,8 @@ import (
 // Marshal writes cfg as a canonical portal.yaml: members sorted by email with their
 // role, the organization's members (when cfg has them) with their role by name,
 // blueprints sorted by name with their domains and emails sorted, open blueprints as
-// `access: open`. Pending members and invitations, and expired invitations, are
-// marked with a comment. Reading the output back with Parse gives cfg again.
+// `access: open`, and members' expiry dates. Pending members and invitations,
+// and expired invitations, are marked with a comment. Reading the output back with Parse gives cfg again.
 func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 	c := *cfg
 	c.Members = append([]portal.Member(nil), cfg.Members...)
@@ -38,6 +38,9 @@ func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 			role = portal.RoleUser
 		}
 		add(item, "role", scalarNode(string(role), "!!str"))
+		if !m.Expires.IsZero() {
+			add(item, "expires", scalarNode(m.Expires.String(), "!!str"))
+		}
 		members.Content = append(members.Content, item)
 	}
 	add(doc, "members", members)
@@ -111,6 +114,9 @@ func orgMembers(ms []portal.OrgMember) *yaml.Node {
 		}
 		add(item, "email", email)
 		add(item, "role", scalarNode(m.Role, "!!str"))
+		if !m.Expires.IsZero() {
+			add(item, "expires", scalarNode(m.Expires.String(), "!!str"))
+		}
 		list.Content = append(list.Content, item)
 	}
 	return list

@@ -30,9 +30,11 @@ func (b *builder) orgMembers(key, n *yaml.Node) {
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
-		var email, role, status, id *yaml.Node
+		var email, role, status, id, expires *yaml.Node
 		eachPair(item, func(k, v *yaml.Node) {
 			switch keyString(k) {
+			case "expires":
+				expires = deref(v)
 			case "email":
 				email = deref(v)
 			case "role":
@@ -65,6 +67,13 @@ func (b *builder) orgMembers(key, n *yaml.Node) {
 					return fmt.Sprintf("the role of organization member %s is blank", addr), "write the role's name, e.g. `role: Viewer`"
 				})
 			}
+		}
+		m.Expires, m.ExpiresPos = b.date(expires, addr)
+		if !m.Expires.IsZero() && portal.IsOwner(m.Role) && !b.format.seed {
+			b.add(m.ExpiresPos, diag.Error, "owner-expires", func() (string, string) {
+				return fmt.Sprintf("%s has `role: Owner` and expires: portalctl never removes the organization's owner, so the owner's access cannot expire", addr),
+					"remove `expires` from the owner's entry; to end their access, transfer the ownership in the Qovery console, then give them another role"
+			})
 		}
 		if b.format.seed {
 			m.Status = portal.StatusActive

@@ -182,3 +182,25 @@ func TestMarshalOrganization(t *testing.T) {
 		t.Errorf("read back %v, want %v", got, want)
 	}
 }
+
+// TestMarshalExpires: an expiry date is written, and read back the same.
+func TestMarshalExpires(t *testing.T) {
+	cfg := &portal.Config{
+		Members: []portal.Member{{Email: "a@company.com", Role: portal.RoleAdmin}, {Email: "b@company.com", Role: portal.RoleUser, Expires: day("2026-12-01")}},
+		Org:     &portal.Org{Members: []portal.OrgMember{{Email: "o@company.com", Role: "Owner"}, {Email: "v@company.com", Role: "Viewer", Expires: day("2027-01-31")}}},
+	}
+	data, err := Marshal(cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, ds := newLoader(t).Parse("export.yaml", data)
+	if ds.HasErrors() {
+		t.Fatalf("does not load: %v\n%s", ds, data)
+	}
+	if m, _ := back.Member("b@company.com"); m.Expires != day("2026-12-01") {
+		t.Errorf("member expires %v after a round trip:\n%s", m.Expires, data)
+	}
+	if m := back.Org.Members[1]; m.Email != "v@company.com" || m.Expires != day("2027-01-31") {
+		t.Errorf("organization member %+v after a round trip:\n%s", m, data)
+	}
+}

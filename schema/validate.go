@@ -152,6 +152,15 @@ func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic 
 		if len(toks) == 1 && toks[0] == "organization" {
 			return []diag.Diagnostic{mk(val, "bad-value", fmt.Sprintf("organization %s is not a Qovery organization id", shown(val)), "write the organization's UUID, e.g. organization: 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10")}
 		}
+		if len(toks) > 0 && toks[len(toks)-1] == "expires" {
+			return []diag.Diagnostic{mk(val, "bad-date", fmt.Sprintf("%s must be a date written YYYY-MM-DD, found %s", where, shown(val)), "write the day the access ends, e.g. `expires: 2026-12-01` (from the start of that day, UTC)")}
+		}
+	case "minimum":
+		return []diag.Diagnostic{mk(val, "bad-value", fmt.Sprintf("%s cannot be %s", where, shown(val)), valueHint(toks))}
+	case "minItems":
+		if len(toks) == 2 && toks[0] == "policy" {
+			return []diag.Diagnostic{mk(val, "empty-value", fmt.Sprintf("%s is empty: every email would break it", where), "list the domains the file's emails may use, e.g. `allowed_domains: [company.com]`, or remove the rule")}
+		}
 	case "minLength":
 		return []diag.Diagnostic{mk(val, "empty-value", fmt.Sprintf("%s is empty", where), "write a value or remove the entry")}
 	}
@@ -185,6 +194,12 @@ func describe(toks []string) string {
 		return fmt.Sprintf("group %s", q(toks[1]))
 	case toks[0] == "groups":
 		return fmt.Sprintf("entry #%s of group %s", plusOne(toks[2]), q(toks[1]))
+	case toks[0] == "policy" && len(toks) == 1:
+		return "policy"
+	case toks[0] == "policy" && len(toks) == 2:
+		return "policy " + toks[1]
+	case toks[0] == "policy":
+		return fmt.Sprintf("entry #%s of policy %s", plusOne(toks[2]), toks[1])
 	case toks[0] == "blueprints" && len(toks) == 1:
 		return "blueprints"
 	case toks[0] == "blueprints" && len(toks) == 2:
@@ -247,6 +262,16 @@ func typeHint(toks []string) string {
 		return "write a list: `emails: [alice@company.com]`"
 	case toks[0] == "blueprints" && len(toks) == 3 && last == "groups":
 		return "write a list: `groups: [contractors]`"
+	case last == "expires":
+		return "write the day the access ends, e.g. `expires: 2026-12-01`"
+	case last == "policy":
+		return "write `policy:` then its rules, e.g. `  allowed_domains: [company.com]`"
+	case last == "allowed_domains", last == "require_expiry_outside":
+		return fmt.Sprintf("write a list of domains: `%s: [company.com]`", last)
+	case last == "max_open_blueprints":
+		return "write a whole number, e.g. `max_open_blueprints: 2`"
+	case last == "max_expiry_days":
+		return "write a number of days, e.g. `max_expiry_days: 90`"
 	}
 	return "write a single value in quotes, e.g. \"alice@company.com\""
 }
@@ -266,6 +291,10 @@ func valueHint(toks []string) string {
 		return "write `role: admin` or `role: user`"
 	case "access":
 		return "write `access: open`, or remove it and list domains, emails or groups"
+	case "max_open_blueprints":
+		return "write 0 or more, e.g. `max_open_blueprints: 2`"
+	case "max_expiry_days":
+		return "write 1 or more days, e.g. `max_expiry_days: 90`"
 	}
 	return ""
 }
@@ -283,6 +312,8 @@ func wantType(msg string) string {
 		return "a list"
 	case "string":
 		return "a string"
+	case "integer":
+		return "a whole number"
 	}
 	return m
 }

@@ -98,7 +98,20 @@ func (c *accessCmd) run(ctx context.Context, args []string) error {
 func (c *accessCmd) config(ctx context.Context) (*portal.Config, string, error) {
 	if !c.live {
 		cfg, err := c.loadValid(c.file)
-		return cfg, c.file.file, err
+		if err != nil {
+			return nil, "", err
+		}
+		// Who the file lists today: a member whose access has expired sees
+		// nothing (plan and apply remove them).
+		now := cfg.WithoutExpired(c.today())
+		if n := len(cfg.Members) - len(now.Members); n > 0 {
+			who := fmt.Sprintf("%d members", n)
+			if n == 1 {
+				who = "1 member"
+			}
+			fmt.Fprintf(c.stderr, "note: %s of %s whose access has expired left out: plan and apply remove them\n", who, c.file.file)
+		}
+		return now, c.file.file, nil
 	}
 	fileOrg := ""
 	if firstOf(c.api.organization, c.getenv("QOVERY_ORGANIZATION_ID")) == "" {

@@ -121,7 +121,7 @@ func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *portal.Config, *
 		return nil, nil, nil, nil, err
 	}
 	cfg.Organization = org
-	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{})
+	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{Today: c.today()})
 	if ds.HasErrors() {
 		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
 		return nil, nil, nil, nil, errReported
@@ -158,7 +158,7 @@ func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Conf
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	p, err := reconcile.Recheck(saved, live)
+	p, err := reconcile.Recheck(saved, live, c.today())
 	if errors.Is(err, reconcile.ErrStale) {
 		return nil, nil, nil, nil, fmt.Errorf("%w: the saved plan %s is stale: the portal changed since it was made; run `portalctl plan --out %s` again and review it, or apply from the file with `-f` to plan against the portal as it is now",
 			reconcile.ErrRefused, c.planFile, c.planFile)

@@ -29,9 +29,13 @@ type fileFlags struct {
 	// problems is how many problems the loader keeps (validate raises it to
 	// what it shows); 0 means the loader's default.
 	problems int
+	// expiryWarning is how many days ahead an expiry is announced (validate's
+	// --expiry-warning); -1 means the loader's default.
+	expiryWarning int
 }
 
 func (f *fileFlags) register(fs *pflag.FlagSet) {
+	f.expiryWarning = -1
 	fs.StringVarP(&f.file, "file", "f", "portal.yaml", "the portal configuration file (\"-\" reads stdin)")
 	fs.BoolVar(&f.strict, "strict", false, "treat lint warnings as errors")
 	f.maxSize = schema.DefaultMaxFileSize
@@ -75,6 +79,10 @@ func (s *sizeFlag) Set(v string) error {
 	return nil
 }
 
+// today is the day, UTC, by the app's clock: every check that depends on the
+// date (expiry, the policy's max_expiry_days) is made on it.
+func (a *app) today() portal.Date { return portal.DateOf(a.now()) }
+
 // color says whether w gets ANSI colours: only on a terminal, never with NO_COLOR.
 func (a *app) color(w any) bool {
 	if a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb" {
@@ -95,7 +103,7 @@ func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
 }
 
 func (a *app) parseBytes(name string, data []byte, f fileFlags, opts ...schema.Option) (*portal.Config, diag.List, error) {
-	l, err := schema.New(append([]schema.Option{schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems)}, opts...)...)
+	l, err := a.loader(f, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -104,6 +112,15 @@ func (a *app) parseBytes(name string, data []byte, f fileFlags, opts ...schema.O
 		ds = ds.Strict()
 	}
 	return cfg, ds, nil
+}
+
+// loader is the loader the file flags ask for, judging dates on the app's day.
+func (a *app) loader(f fileFlags, opts ...schema.Option) (*schema.Loader, error) {
+	base := []schema.Option{schema.MaxFileSize(int64(f.maxSize)), schema.MaxProblems(f.problems), schema.Today(a.today())}
+	if f.expiryWarning >= 0 {
+		base = append(base, schema.ExpiryWarning(f.expiryWarning))
+	}
+	return schema.New(append(base, opts...)...)
 }
 
 // limitMemory tells the garbage collector what checking a file of size bytes may
@@ -130,10 +147,19 @@ func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.reportProblems(f, ds); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// reportProblems prints a file's errors and fails, already reported, or counts
+// its warnings in one line.
+func (a *app) reportProblems(f fileFlags, ds diag.List) error {
 	switch errs, warns := ds.Counts(); {
 	case errs > 0:
 		_ = report.Diagnostics(a.stderr, report.Text, ds, report.DiagOptions{File: f.file, Color: a.color(a.stderr), Max: 20})
-		return nil, errReported
+		return errReported
 	case warns > 0:
 		noun := "lint warnings"
 		if warns == 1 {
@@ -141,7 +167,7 @@ func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
 		}
 		fmt.Fprintf(a.stderr, "%s: %d %s; `portalctl validate -f %s` lists them\n", f.file, warns, noun, f.file)
 	}
-	return cfg, nil
+	return nil
 }
 
 // maxParallelism bounds --parallelism: more concurrent requests than this only

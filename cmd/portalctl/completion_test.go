@@ -107,7 +107,7 @@ func completionCases(t *testing.T) []struct {
 		{"access -o values", []string{"access", "-o", ""}, formats("access")},
 		{"preview -o values by prefix", []string{"preview", "-o", "m"}, []string{"markdown"}},
 		{"completion shells", []string{"completion", ""}, []string{"bash", "fish", "zsh"}},
-		{"help takes a command", []string{"help", "ex"}, []string{"export"}},
+		{"help takes a command", []string{"help", "exp"}, []string{"expire", "export"}},
 	}
 }
 

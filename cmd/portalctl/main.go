@@ -84,6 +84,7 @@ func commands() []commandInfo {
 		{"preview", "", "show a pull request's access changes, offline, from git", previewExample, func(a *app) command { return newPreview(a) }},
 		{"export", "", "write the live portal as a portal.yaml", exportExample, func(a *app) command { return newExport(a) }},
 		{"access", " [EMAIL]", "show what a member sees, or who sees a blueprint", accessExample, func(a *app) command { return newAccess(a) }},
+		{"expire", "", "list the entries whose access has expired; --write deletes them from the file", expireExample, func(a *app) command { return newExpire(a) }},
 		{"schema", "", "print the JSON schema of portal.yaml (for editors and other validators)", schemaExample, func(a *app) command { return newSchema(a) }},
 		{"completion", " bash|zsh|fish", "print a shell completion script", completionExample, func(a *app) command { return newCompletion(a) }},
 		{"version", "", "print the version, the commit and the Go version of this build", versionExample, func(a *app) command { return newVersion(a) }},
@@ -136,6 +137,12 @@ func run(ctx context.Context, args []string, a *app) int {
 	if !ok {
 		fmt.Fprintf(a.stderr, "portalctl: unknown command %q%s\nRun 'portalctl --help' for the list of commands.\n", args[0], didYouMean(args[0]))
 		return 1
+	}
+	if now := a.now; now != nil {
+		// One reading of the clock per run: every check that depends on the
+		// date sees the same day, and a plan is stamped with it.
+		t := now()
+		a.now = func() time.Time { return t }
 	}
 	cmd := c.make(a)
 	fs := cmd.flags()

@@ -98,8 +98,12 @@ type cli struct {
 	env      map[string]string
 	stdin    string
 	terminal bool
-	answer   string // typed at apply's confirmation, when set
+	answer   string    // typed at apply's confirmation, when set
+	now      time.Time // the clock; zero: cliNow
 }
+
+// cliNow is the clock of the CLI tests: 2026-11-23, noon UTC.
+var cliNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 func (c cli) run(t testing.TB, args ...string) result {
 	t.Helper()
@@ -115,7 +119,12 @@ func (c cli) runWith(t testing.TB, setup func(*app), args ...string) result {
 		stdout: &out,
 		stderr: &errOut,
 		getenv: func(k string) string { return c.env[k] },
-		now:    func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		now: func() time.Time {
+			if !c.now.IsZero() {
+				return c.now
+			}
+			return cliNow
+		},
 		isTerminal: func(any) bool {
 			return c.terminal
 		},

@@ -68,7 +68,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.Organization = org
-	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{})
+	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{Today: c.today()})
 	if ds.HasErrors() {
 		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
 		return errReported

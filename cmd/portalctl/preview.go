@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/gitrev"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/prcomment"
@@ -146,9 +148,10 @@ func (c *previewCmd) github(ctx context.Context, gh prcomment.Options, r *report
 	return nil
 }
 
-// done fails the run, already reported, when the file is invalid.
+// done fails the run, already reported, when the file is invalid or breaks its
+// policy.
 func (c *previewCmd) done(r *report.Report) error {
-	if r.Validation != nil {
+	if r.Validation != nil || r.Policy != nil && len(r.Policy.Violations) > 0 {
 		return errReported
 	}
 	return nil
@@ -184,6 +187,9 @@ func labelsOf(r *report.Report) []string {
 	if len(r.NewAdmins) > 0 || org != nil && len(org.NewAdmins) > 0 {
 		out = append(out, prcomment.LabelAdmins)
 	}
+	if r.Policy != nil {
+		out = append(out, prcomment.LabelPolicy)
+	}
 	return out
 }
 
@@ -216,12 +222,16 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	if derr == nil {
 		prov.Path, prov.Base.Commit, prov.Head.Commit, prov.Head.Uncommitted = revs.Path, revs.Base, revs.Head, revs.Uncommitted
 	}
-	if hds.HasErrors() {
+	if onlyPolicy := !slices.ContainsFunc(hds, func(d diag.Diagnostic) bool {
+		return d.Severity == diag.Error && !schema.IsPolicyViolation(d)
+	}); hds.HasErrors() && !onlyPolicy {
 		if derr != nil {
 			fmt.Fprintf(c.stderr, "note: the report names no commits: %v\n", derr)
 		}
 		return report.NewInvalid(c.file.file, hds, report.Options{Provenance: prov}), nil
 	}
+	// A file whose only errors break its policy is understood: the report
+	// shows the access change, with the violations first.
 	if br.err != nil {
 		return nil, br.err
 	}
@@ -233,8 +243,12 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 		// The comparison itself worked: only the commits are unknown.
 		fmt.Fprintf(c.stderr, "note: the report names no commits: %v\n", derr)
 	}
-	p, _ := reconcile.Diff(head, br.cfg, reconcile.DiffOptions{Offline: true})
-	return report.New(p, report.Options{Provenance: prov}), nil
+	p, _ := reconcile.Diff(head, br.cfg, reconcile.DiffOptions{Offline: true, Today: c.today()})
+	policy := report.NewPolicy(c.file.file, br.cfg.Policy, head.Policy, hds, schema.IsPolicyViolation, prov)
+	if policy != nil && len(policy.Violations) > 0 {
+		fmt.Fprintf(c.stderr, "%s breaks its policy (%d violations): `portalctl validate -f %s` lists them\n", c.file.file, len(policy.Violations), c.file.file)
+	}
+	return report.New(p, report.Options{Provenance: prov, Policy: policy}), nil
 }
 
 // baseConfig is the file at the base revision, or an empty portal and a note
@@ -261,7 +275,9 @@ func (c *previewCmd) readBase(ctx context.Context, headSize int) baseConfig {
 	}
 	loose := c.file
 	loose.strict = false
-	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose, schema.NoLints())
+	// The base's own policy violations are not the change's: its policy is read,
+	// to compare, but not enforced.
+	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose, schema.NoLints(), schema.NoPolicy())
 	switch {
 	case err != nil:
 		return baseConfig{err: err}

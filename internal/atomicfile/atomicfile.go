@@ -19,16 +19,41 @@ func Write(path string, data []byte) error {
 	})
 }
 
+// Replace writes data over the existing file at path as Write does, keeping the
+// file's permissions: for a file people edit, such as portal.yaml, rather than
+// one portalctl creates.
+func Replace(path string, data []byte) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	return writeFrom(path, st.Mode().Perm(), func(w io.Writer) error {
+		_, err := io.Copy(w, bytes.NewReader(data))
+		return err
+	})
+}
+
 // WriteFrom is Write for content produced as a stream: write writes it to the
 // temporary file. When write fails, path is left as it was and the temporary file
 // is removed.
 func WriteFrom(path string, write func(w io.Writer) error) error {
+	return writeFrom(path, 0, write)
+}
+
+// writeFrom writes through a temporary file given perm (0: CreateTemp's 0600).
+func writeFrom(path string, perm os.FileMode, write func(w io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if perm != 0 {
+		if err := tmp.Chmod(perm); err != nil {
+			tmp.Close()
+			return err
+		}
+	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err

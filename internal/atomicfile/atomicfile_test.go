@@ -58,3 +58,27 @@ func TestWriteFromFailure(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
 }
+
+// TestReplaceKeepsMode: a file people edit keeps its permissions when replaced.
+func TestReplaceKeepsMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "portal.yaml")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(path, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "new" || st.Mode().Perm() != 0o644 {
+		t.Fatalf("after Replace: %q, mode %v; want \"new\", 0644", got, st.Mode().Perm())
+	}
+	if err := Replace(filepath.Join(t.TempDir(), "missing.yaml"), []byte("x")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Replace of a missing file: %v", err)
+	}
+}

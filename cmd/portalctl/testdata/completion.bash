@@ -38,6 +38,7 @@ apply
 preview
 export
 access
+expire
 schema
 completion
 version
@@ -48,6 +49,8 @@ help'
     case ${COMP_WORDS[1]} in
     validate)
         case $prev in
+        --expiry-warning)
+            return ;;
         -f|--file)
             _portalctl_files
             return ;;
@@ -62,7 +65,8 @@ github'
             return ;;
         esac
         if [[ $cur == -* ]]; then
-            _portalctl_words '-f
+            _portalctl_words '--expiry-warning
+-f
 --file
 --max-file-size
 --max-problems
@@ -240,6 +244,24 @@ csv'
 --help'
         fi
         ;;
+    expire)
+        case $prev in
+        -f|--file)
+            _portalctl_files
+            return ;;
+        --max-file-size)
+            return ;;
+        esac
+        if [[ $cur == -* ]]; then
+            _portalctl_words '-f
+--file
+--max-file-size
+--strict
+--write
+-h
+--help'
+        fi
+        ;;
     schema)
         case $prev in
         esac
@@ -281,6 +303,7 @@ apply
 preview
 export
 access
+expire
 schema
 completion
 version

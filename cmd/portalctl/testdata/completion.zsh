@@ -15,6 +15,7 @@ _portalctl() {
         'preview:show a pull request'\''s access changes, offline, from git'
         'export:write the live portal as a portal.yaml'
         'access:show what a member sees, or who sees a blueprint'
+        'expire:list the entries whose access has expired; --write deletes them from the file'
         'schema:print the JSON schema of portal.yaml (for editors and other validators)'
         'completion:print a shell completion script'
         'version:print the version, the commit and the Go version of this build'
@@ -33,6 +34,7 @@ _portalctl() {
         case $line[1] in
         validate)
             _arguments -s \
+                '--expiry-warning=[warn this many days before a member'\''s access expires]:value: ' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
                 '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
                 '--max-problems=[problems shown before the rest are only counted]:value: ' \
@@ -77,7 +79,7 @@ _portalctl() {
                 '--base=[git revision to compare with\: a branch, remote branch, tag, SHA or HEAD^1]:value: ' \
                 '--comment[create or update the pull request comment]' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
-                '--labels[keep the pull request'\''s labels access\:opens, access\:removals, access\:admins in step with the change]' \
+                '--labels[keep the pull request'\''s labels access\:opens, access\:removals, access\:admins, access\:policy in step with the change]' \
                 '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
                 '(-o --output)'{-o+,--output=}'[output format\: markdown, text or json]:value:(markdown text json)' \
                 '--pr=[pull request number]:value: ' \
@@ -111,6 +113,15 @@ _portalctl() {
                 '(-h --help)'{-h,--help}'[show this help]' \
                 '*: :'
             ;;
+        expire)
+            _arguments -s \
+                '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
+                '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
+                '--strict[treat lint warnings as errors]' \
+                '--write[delete the expired entries from the file, in place]' \
+                '(-h --help)'{-h,--help}'[show this help]' \
+                '*: :'
+            ;;
         schema)
             _arguments -s \
                 '(-h --help)'{-h,--help}'[show this help]' \
@@ -129,7 +140,7 @@ _portalctl() {
         help)
             _arguments -s \
                 '(-h --help)'{-h,--help}'[show this help]' \
-                '1:argument:(validate plan apply preview export access schema completion version help)'
+                '1:argument:(validate plan apply preview export access expire schema completion version help)'
             ;;
         esac
         ;;

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/qovery/portalctl/internal/atomicfile"
+	"github.com/qovery/portalctl/schema"
+)
+
+const expireExample = `portalctl expire                 # list the entries whose access has expired (exit 2 if any)
+portalctl expire --write         # delete them from portal.yaml, keeping the rest byte for byte
+`
+
+type expireCmd struct {
+	*app
+	file  fileFlags
+	write bool
+}
+
+func newExpire(a *app) *expireCmd { return &expireCmd{app: a} }
+
+func (c *expireCmd) flags() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("expire", pflag.ContinueOnError)
+	c.file.register(fs)
+	fs.BoolVar(&c.write, "write", false, "delete the expired entries from the file, in place")
+	return fs
+}
+
+// run lists the expired entries of the file, members and organization members,
+// and with --write deletes them. It exits 2 when something has expired (deleted
+// with --write), 0 when nothing has, 1 on an error.
+func (c *expireCmd) run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q: the file is given with -f", args[0])
+	}
+	if c.write && c.file.file == "-" {
+		return errors.New("--write edits the file in place: give a path with -f, not stdin")
+	}
+	data, err := schema.ReadFileMax(c.file.file, c.stdin, int64(c.file.maxSize))
+	if err != nil {
+		return err
+	}
+	c.limitMemory(len(data))
+	_, ds, err := c.parseBytes(c.file.file, data, c.file)
+	if err != nil {
+		return err
+	}
+	if err := c.reportProblems(c.file, ds); err != nil {
+		return err
+	}
+	l, err := c.loader(c.file)
+	if err != nil {
+		return err
+	}
+	ex, eds, err := l.Expire(c.file.file, data)
+	switch {
+	case err != nil:
+		return err
+	case eds.HasErrors():
+		return c.reportProblems(c.file, eds)
+	}
+	today := c.today()
+	if len(ex.Entries) == 0 {
+		fmt.Fprintf(c.stdout, "No entry of %s has expired (today is %s, UTC).\n", c.file.file, today)
+		return nil
+	}
+	for _, e := range ex.Entries {
+		what := "member"
+		if e.Org {
+			what = "organization member"
+		}
+		lines := fmt.Sprintf("line %d", e.First)
+		if e.Last > e.First {
+			lines = fmt.Sprintf("lines %d-%d", e.First, e.Last)
+		}
+		fmt.Fprintf(c.stdout, "%s: %s %s expired on %s (%s)\n", e.Pos, what, e.Email, e.Expires, lines)
+	}
+	n := entries(len(ex.Entries))
+	if !c.write {
+		fmt.Fprintf(c.stdout, "%s expired (today is %s, UTC): plan and apply remove them; `portalctl expire --write` deletes them from %s.\n", n, today, c.file.file)
+		return &exitError{code: 2, silent: true}
+	}
+	if err := atomicfile.Replace(c.file.file, ex.Data); err != nil {
+		return fmt.Errorf("write %s: %w", c.file.file, err)
+	}
+	fmt.Fprintf(c.stdout, "Deleted %s from %s.\n", n, c.file.file)
+	if ex.Warnings > 0 {
+		fmt.Fprintf(c.stdout, "%s now has %d warnings (an email rule or a group entry that named someone deleted, say): `portalctl validate -f %s` lists them.\n", c.file.file, ex.Warnings, c.file.file)
+	}
+	return &exitError{code: 2, silent: true}
+}
+
+func entries(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
+}
