@@ -75,6 +75,11 @@ func (c *Checker) Wrap(h http.Handler) http.Handler {
 		}
 		status := rec.status
 		if status == 0 {
+			if r.Context().Err() != nil {
+				// The client went away (an apply that stopped sending cancels
+				// what is in flight) and the handler wrote nothing: no answer.
+				return
+			}
 			status = http.StatusOK
 		}
 		for _, p := range CheckResponse(op, status, rec.body.Bytes()) {

@@ -1,6 +1,10 @@
 package contract
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -98,6 +102,48 @@ func TestCheckResponse(t *testing.T) {
 				if !strings.Contains(got[i], w) {
 					t.Errorf("problem %q, want %q", got[i], w)
 				}
+			}
+		})
+	}
+}
+
+// failures is a testing.TB that keeps the failures a Checker reports.
+type failures struct {
+	testing.TB
+	errs []string
+}
+
+func (f *failures) Helper() {}
+func (f *failures) Errorf(format string, args ...any) {
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
+}
+
+// TestWrapSilentHandler: a handler that writes nothing answers 200 (net/http's
+// default), which the check judges; but when the client has gone away there is no
+// answer at all, and nothing to judge.
+func TestWrapSilentHandler(t *testing.T) {
+	silent := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	path := org + "/inviteMember/6d1c7c1e-0000-4000-8000-000000000001"
+	for _, c := range []struct {
+		name      string
+		cancelled bool
+		wantErr   bool
+	}{
+		{"client waiting: an empty 200, not published", false, true},
+		{"client gone: no answer", true, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := &failures{TB: t}
+			ctx, cancel := context.WithCancel(context.Background())
+			if c.cancelled {
+				cancel()
+			} else {
+				defer cancel()
+			}
+			r := httptest.NewRequest(http.MethodDelete, path, nil).WithContext(ctx)
+			New(f).Wrap(silent).ServeHTTP(httptest.NewRecorder(), r)
+			if got := len(f.errs) > 0; got != c.wantErr {
+				t.Errorf("failures %q, want some: %v", f.errs, c.wantErr)
 			}
 		})
 	}
