@@ -344,8 +344,11 @@ func (m *md) summaryLine() string {
 		return "No changes: the portal matches the file."
 	}
 	parts := []string{
-		m.p.Sprintf("%s gain access", m.count(s.Gain, "member")),
-		m.p.Sprintf("%s lose access", m.num(s.Lose)),
+		m.count(s.Gain, "member") + " gain access",
+		m.num(s.Lose) + " lose access",
+	}
+	if s.Gain == 1 {
+		parts[0] = "1 member gains access"
 	}
 	if s.Lose == 1 {
 		parts[1] = "1 loses access"

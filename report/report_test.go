@@ -579,3 +579,22 @@ func TestHiddenControls(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryLineAgreement checks the verbs and nouns of the summary line at one
+// and many, and the thousands separators.
+func TestSummaryLineAgreement(t *testing.T) {
+	for _, c := range []struct {
+		s    Summary
+		want string
+	}{
+		{Summary{Gain: 1, Lose: 1, Removals: 1}, "**1 member gains access · 1 loses access · 1 removal**"},
+		{Summary{Gain: 2, Lose: 0, Invitations: 2}, "**2 members gain access · 0 lose access · 2 invitations**"},
+		{Summary{Gain: 0, Lose: 3, Opened: 1}, "**0 members gain access · 3 lose access · 1 blueprint becomes open to everyone**"},
+		{Summary{Gain: 12345, Lose: 2, Opened: 2}, "**12,345 members gain access · 2 lose access · 2 blueprints become open to everyone**"},
+	} {
+		md := (&Report{Summary: c.s}).Markdown(MarkdownOptions{})
+		if first, _, _ := strings.Cut(md, "\n"); first != c.want {
+			t.Errorf("summary %+v: first line %q, want %q", c.s, first, c.want)
+		}
+	}
+}
