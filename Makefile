@@ -2,14 +2,13 @@
 #   make demo    the main job end to end on the bundled emulator
 #   make test    the whole suite (what CI runs)
 #   make bench   benchmarks, see BENCHMARKS.md
-#   make fuzz    the fuzz targets, longer (FUZZTIME=5m make fuzz)
+#   make fuzz    the fuzz targets, longer (FUZZTIME=5m make fuzz); fuzz-short: 3 s each
 #   make dist    release archives and checksums in dist/ (dist-check: twice, compared)
 
 GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 60s
-# How long, and with how many workers, `make test` fuzzes each target, beyond running
-# its seeds as a test: a smoke test next to the other checks; `make fuzz` is the real one.
+# `make fuzz-short`: a few seconds of fuzzing per target, one worker, as a smoke test.
 FUZZTIME_SHORT ?= 3s
 FUZZ_WORKERS_SHORT ?= 1
 
@@ -43,12 +42,12 @@ all: build
 build:
 	$(GO) build $(BUILDVCS) -o $(BIN)/ ./cmd/portalctl ./cmd/portal-emulator ./cmd/portal-gen
 
-# First the two builds, side by side: the race build (go vet) and the fuzzing build
-# (then the short fuzzing). Then the tests, which reuse the race build, with the
-# workflow lint, whose actionlint build also reuses it, filling the gaps.
+# The race build once: go vet builds it, side by side with the workflow lint (whose
+# actionlint build shares the flags), then the tests reuse it. The seeds of every fuzz
+# target run as tests there; fuzzing itself, a build of its own, is `make fuzz`.
 test: fmt-check
-	@$(MAKE) --no-print-directory -j2 --output-sync=target vet fuzz-short
-	@$(MAKE) --no-print-directory -j2 --output-sync=target unit lint-workflows
+	@$(MAKE) --no-print-directory -j2 --output-sync=target vet lint-workflows
+	@$(MAKE) --no-print-directory unit
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -58,9 +57,12 @@ vet:
 	GOFLAGS='$(TEST_GOFLAGS)' $(GO) vet ./...
 
 # -vet=off: `make vet` runs every analyzer on every package; go test would type-check
-# each package again for its subset.
+# each package again for its subset. The slowest packages are named first so that
+# they start first (go test runs packages in the order given, two at a time on two
+# cores) and no long one is left alone at the end.
+SLOW_TEST_PKGS := ./cmd/portalctl ./schema ./action ./report
 unit:
-	GOFLAGS='$(TEST_GOFLAGS)' $(GO) test -count=1 -vet=off ./...
+	GOFLAGS='$(TEST_GOFLAGS)' $(GO) test -count=1 -vet=off $(SLOW_TEST_PKGS) ./...
 
 # The example workflows and action.yml, with actionlint (a tool pinned in go.mod).
 # A copy of the workflows that uses the action from this checkout (uses: ./), in a

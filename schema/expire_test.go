@@ -204,6 +204,7 @@ func FuzzExpire(f *testing.F) {
 // CRLF), with random entries expired. Expire must always manage, and write the
 // configuration less the expired entries by cutting bytes out.
 func TestExpireRandom(t *testing.T) {
+	t.Parallel() // seconds of CPU each, independent: they share the cores at the end of make test
 	l := expireLoader(t)
 	r := rand.New(rand.NewPCG(14, 2026))
 	dates := []string{"2026-01-01", "2026-11-19", "2026-11-20", "2026-11-21", "2027-06-30"}

@@ -17,6 +17,7 @@ import (
 // places. (Not with an empty key: the validator's instance locations cannot tell
 // "/a//b" from "/a/b", and only the walk reports those right.)
 func TestFastSchemaOracle(t *testing.T) {
+	t.Parallel() // seconds of CPU each, independent: they share the cores at the end of make test
 	l := newLoader(t)
 	r := rand.New(rand.NewPCG(5, 6))
 	compared := 0

@@ -14,6 +14,7 @@ import (
 // clear error (or, for look-alikes, a warning) at a position: never a crash, a hang
 // or an unbounded allocation. Any hang fails the run through go test's timeout.
 func TestHostileInput(t *testing.T) {
+	t.Parallel() // seconds of CPU each, independent: they share the cores at the end of make test
 	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
 	for i, prev := 0, "a"; i < 12; i++ {
 		name := string(rune('b' + i))

@@ -154,6 +154,7 @@ func TestDiagnosticsSortedByLine(t *testing.T) {
 // read, with a message that says what the limit is and how to raise it; a raised
 // limit admits it.
 func TestSizeLimit(t *testing.T) {
+	t.Parallel() // seconds of CPU each, independent: they share the cores at the end of make test
 	path := filepath.Join(t.TempDir(), "huge.yaml")
 	f, err := os.Create(path)
 	if err != nil {
@@ -209,6 +210,7 @@ func TestSizeLimit(t *testing.T) {
 // members yields the first problems and a count of the rest, not a hundred
 // thousand diagnostics.
 func TestProblemsCappedWhileCollected(t *testing.T) {
+	t.Parallel() // seconds of CPU each, independent: they share the cores at the end of make test
 	const n = 100_000
 	var b strings.Builder
 	b.WriteString("version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n")
