@@ -285,6 +285,9 @@ func expiredMembers(cfg *portal.Config, today portal.Date) map[string]portal.Dat
 // expiryChanges lists the members, and organization members, of both files whose
 // expires date differs, and the entries the head deletes after they expired.
 func expiryChanges(head, base *portal.Config, today portal.Date) []ExpiryChange {
+	if !hasDates(head) && !hasDates(base) {
+		return nil // the common case: no maps of every email for nothing
+	}
 	var out []ExpiryChange
 	compare := func(org bool, was map[string]portal.Date, now map[string]portal.Date, listed map[string]bool) {
 		for email, to := range now {
@@ -331,6 +334,24 @@ func expiryChanges(head, base *portal.Config, today portal.Date) []ExpiryChange 
 		return strings.Compare(a.Email, b.Email)
 	})
 	return out
+}
+
+// hasDates reports whether any member or organization member of cfg has an
+// expires date.
+func hasDates(cfg *portal.Config) bool {
+	for _, m := range cfg.Members {
+		if !m.Expires.IsZero() {
+			return true
+		}
+	}
+	if cfg.Org != nil {
+		for _, m := range cfg.Org.Members {
+			if !m.Expires.IsZero() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func quoteAll(names []string) string {
