@@ -89,7 +89,11 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "Deleted %s from %s.\n", n, c.file.file)
 	if ex.Warnings > 0 {
-		fmt.Fprintf(c.stdout, "%s now has %d warnings (an email rule or a group entry that named someone deleted, say): `portalctl validate -f %s` lists them.\n", c.file.file, ex.Warnings, c.file.file)
+		warnings := "1 warning"
+		if ex.Warnings != 1 {
+			warnings = fmt.Sprintf("%d warnings", ex.Warnings)
+		}
+		fmt.Fprintf(c.stdout, "%s now has %s (an email rule or a group entry that named someone deleted, say): `portalctl validate -f %s` lists them.\n", c.file.file, warnings, c.file.file)
 	}
 	return &exitError{code: 2, silent: true}
 }

@@ -229,7 +229,7 @@ func TestExpireCommand(t *testing.T) {
 
 	// --write deletes them, keeping the rest and the file's mode, and exits 2.
 	r = cli{}.run(t, "expire", "-f", file, "--write")
-	if r.code != 2 || r.stdout != listed+"Deleted 2 entries from "+file+".\n"+file+" now has 1 warnings (an email rule or a group entry that named someone deleted, say): `portalctl validate -f "+file+"` lists them.\n" {
+	if r.code != 2 || r.stdout != listed+"Deleted 2 entries from "+file+".\n"+file+" now has 1 warning (an email rule or a group entry that named someone deleted, say): `portalctl validate -f "+file+"` lists them.\n" {
 		t.Fatalf("--write: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	got, _ := os.ReadFile(file)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job end to end on the bundled emulator, the portal and its Qovery
 # organization's members (an invitation, role changes, a removal):
-# validate → plan → apply → plan (no changes) → access → preview.
+# validate → plan → apply → plan (no changes) → access → preview → expiring access.
 # Run it with `make demo`; it needs only the binaries in bin/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -73,5 +73,19 @@ sed -i 's/^  gpu-training:$/  gpu-training:\n    domains: [company.com]/; s/^org
 echo
 echo "The same preview as the pull-request comment (markdown):"
 (cd "$repo" && env -u QOVERY_API_TOKEN "$OLDPWD/$bin/portalctl" preview --base HEAD)
+
+step "7. access that ends on its own: an entry whose expires date has passed" "portalctl plan; portalctl expire --write"
+# A copy of the file in which the freelancer's contract ended on 2026-01-31: plan
+# removes them with the reason, and expire deletes the entry from the file, keeping
+# every other line and comment as it was.
+cp portal.yaml "$work/portal.yaml"
+sed -i 's/^  - email: freelancer@gmail.com$/&\n    expires: 2026-01-31/' "$work/portal.yaml"
+(cd "$work" && "$OLDPWD/$bin/portalctl" plan -f portal.yaml)
+echo
+code=0
+(cd "$work" && "$OLDPWD/$bin/portalctl" expire -f portal.yaml --write) || code=$?
+[ "$code" -eq 2 ] || { echo "expire --write: exit $code, want 2 (entries deleted)" >&2; exit 1; }
+echo "exit 2: the file changed. What it deleted, as a diff:"
+diff -u portal.yaml "$work/portal.yaml" | sed '1,2d' || true
 
 printf '\n%sDemo complete.%s The emulator is stopped; nothing was left running.\n' "$bold" "$plain"
