@@ -430,15 +430,7 @@ func (m *md) policy() string {
 		Code(p.File), m.count(len(p.Violations), "violation"))
 	shown := m.take("policy", min(len(p.Violations), DefaultMaxProblems))
 	for _, v := range p.Violations[:shown] {
-		pos := Code(fmt.Sprintf("%s:%d:%d", v.File, v.Line, v.Column))
-		if v.URL != "" {
-			pos = mdLink(pos, v.URL)
-		}
-		fmt.Fprintf(&b, "> - %s %s", pos, Prose(v.Message))
-		if v.Hint != "" {
-			fmt.Fprintf(&b, " — %s", Prose(v.Hint))
-		}
-		b.WriteString("\n")
+		b.WriteString("> - " + problemText(v) + "\n")
 	}
 	if rest := len(p.Violations) - shown; rest > 0 {
 		fmt.Fprintf(&b, "> - … and %s more: %s lists them all\n", m.count(rest, "violation"), Code("portalctl validate -f "+p.File))
@@ -836,20 +828,26 @@ func (m *md) validation() string {
 			}
 			fmt.Fprintf(&b, "**%s**\n\n", title)
 		}
-		pos := Code(fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column))
-		if p.URL != "" {
-			pos = mdLink(pos, p.URL)
-		}
-		fmt.Fprintf(&b, "- %s %s", pos, Prose(p.Message))
-		if p.Hint != "" {
-			fmt.Fprintf(&b, " — %s", Prose(p.Hint))
-		}
-		b.WriteString("\n")
+		b.WriteString("- " + problemText(p) + "\n")
 	}
 	if rest := len(v.Problems) - shown; rest > 0 {
 		fmt.Fprintf(&b, "- … and %s more: %s lists them all\n", m.count(rest, "problem"), Code("portalctl validate -f "+v.File))
 	}
 	return b.String()
+}
+
+// problemText is a problem as a list item's text: its position as a code span,
+// linked to the line when there is a link, the message, then the hint.
+func problemText(p Problem) string {
+	pos := Code(fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column))
+	if p.URL != "" {
+		pos = mdLink(pos, p.URL)
+	}
+	s := pos + " " + Prose(p.Message)
+	if p.Hint != "" {
+		s += " — " + Prose(p.Hint)
+	}
+	return s
 }
 
 // note says what was left out or shortened, when anything was.
