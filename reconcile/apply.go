@@ -376,15 +376,13 @@ func (a *applier) invites(idx []int) {
 	}
 }
 
-// removals removes members by id. A 404 alone does not say the person is gone (an
-// earlier attempt of ours may have removed them, or the id may be stale while they
-// are still a member): the member list, read once for all such removals, decides.
-func (a *applier) removals(idx []int) {
+// removeAll sends the removal of each operation of idx with remove, records the
+// outcome of each but those answered 404 alone, and returns these: whether the
+// person is gone, a fresh listing decides.
+func (a *applier) removeAll(idx []int, remove func(op Op) error) (missing []int) {
 	var mu sync.Mutex
-	var missing []int
 	a.parallel(idx, func(i int) {
-		op := a.ops[i]
-		err := a.w.RemoveMember(a.ctx, op.MemberID)
+		err := remove(a.ops[i])
 		if errors.Is(err, qovery.ErrNotFound) && !errors.Is(err, qovery.ErrAmbiguous) {
 			mu.Lock()
 			missing = append(missing, i)
@@ -394,6 +392,14 @@ func (a *applier) removals(idx []int) {
 		outcome, why := a.classify(err)
 		a.finish(i, Result{Outcome: outcome, Err: why})
 	})
+	return missing
+}
+
+// removals removes members by id. A 404 alone does not say the person is gone (an
+// earlier attempt of ours may have removed them, or the id may be stale while they
+// are still a member): the member list, read once for all such removals, decides.
+func (a *applier) removals(idx []int) {
+	missing := a.removeAll(idx, func(op Op) error { return a.w.RemoveMember(a.ctx, op.MemberID) })
 	if len(missing) == 0 {
 		return
 	}

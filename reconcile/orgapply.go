@@ -199,24 +199,11 @@ func orRoleID(name, id string) string {
 // (DELETE /inviteMember/{id}). A 404 alone does not say the person is gone: one
 // fresh read of the lists, for all such removals, decides.
 func (a *applier) orgRemovals(idx []int) {
-	var mu sync.Mutex
-	var missing []int
-	a.parallel(idx, func(i int) {
-		op := a.ops[i]
-		var err error
+	missing := a.removeAll(idx, func(op Op) error {
 		if op.Action == OrgRemove {
-			err = a.o.Org.RemoveMember(a.ctx, op.MemberID)
-		} else {
-			err = a.o.Org.CancelInvitation(a.ctx, op.InviteID)
+			return a.o.Org.RemoveMember(a.ctx, op.MemberID)
 		}
-		if errors.Is(err, qovery.ErrNotFound) && !errors.Is(err, qovery.ErrAmbiguous) {
-			mu.Lock()
-			missing = append(missing, i)
-			mu.Unlock()
-			return
-		}
-		outcome, why := a.classify(err)
-		a.finish(i, Result{Outcome: outcome, Err: why})
+		return a.o.Org.CancelInvitation(a.ctx, op.InviteID)
 	})
 	if len(missing) == 0 {
 		return
