@@ -242,33 +242,14 @@ func (b *builder) members(n *yaml.Node) {
 	list := items(n)
 	ms := make([]portal.Member, 0, len(list))
 	for _, item := range list {
-		var email, role, status, expires *yaml.Node
 		b.duplicateKeys(item, "key")
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
-		eachPair(item, func(k, v *yaml.Node) {
-			switch keyString(k) {
-			case "email":
-				email = deref(v)
-			case "role":
-				role = deref(v)
-			case "status":
-				status = deref(v)
-			case "expires":
-				expires = deref(v)
-			}
-		})
-		value, ok := b.text(email)
+		f := entryOf(item)
+		email, role, status, expires := f.email, f.role, f.status, f.expires
+		addr, ok := b.entryEmail(email, "member")
 		if !ok {
-			continue
-		}
-		b.noteUnicode(email)
-		addr, err := portal.NormalizeEmail(value)
-		if err != nil {
-			b.add(b.pos(email), diag.Error, "invalid-email", func() (string, string) {
-				return fmt.Sprintf("invalid member email %s: %v", q(value), err), "write an address like alice@company.com"
-			})
 			continue
 		}
 		m := portal.Member{Email: addr, Role: portal.RoleUser, Pos: b.pos(email)}
@@ -537,6 +518,49 @@ func (b *builder) ruleCount(v *yaml.Node) int {
 		}
 	})
 	return n
+}
+
+// entry holds the values of the keys of a member's or an organization member's
+// entry (nil where absent).
+type entry struct{ email, role, status, id, expires *yaml.Node }
+
+// entryOf reads the keys of an entry, a mapping.
+func entryOf(item *yaml.Node) entry {
+	var e entry
+	eachPair(item, func(k, v *yaml.Node) {
+		switch keyString(k) {
+		case "email":
+			e.email = deref(v)
+		case "role":
+			e.role = deref(v)
+		case "status":
+			e.status = deref(v)
+		case "id":
+			e.id = deref(v)
+		case "expires":
+			e.expires = deref(v)
+		}
+	})
+	return e
+}
+
+// entryEmail reads the email of an entry of kind what ("member", "organization
+// member"), normalised; false when it has none (the schema says so) or it is not
+// an address (said here).
+func (b *builder) entryEmail(email *yaml.Node, what string) (string, bool) {
+	value, ok := b.text(email)
+	if !ok {
+		return "", false
+	}
+	b.noteUnicode(email)
+	addr, err := portal.NormalizeEmail(value)
+	if err != nil {
+		b.add(b.pos(email), diag.Error, "invalid-email", func() (string, string) {
+			return fmt.Sprintf("invalid %s email %s: %v", what, q(value), err), "write an address like alice@company.com"
+		})
+		return "", false
+	}
+	return addr, true
 }
 
 // date reads an expires value of the entry of email: a YYYY-MM-DD date, quoted

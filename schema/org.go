@@ -30,31 +30,10 @@ func (b *builder) orgMembers(key, n *yaml.Node) {
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
-		var email, role, status, id, expires *yaml.Node
-		eachPair(item, func(k, v *yaml.Node) {
-			switch keyString(k) {
-			case "expires":
-				expires = deref(v)
-			case "email":
-				email = deref(v)
-			case "role":
-				role = deref(v)
-			case "status":
-				status = deref(v)
-			case "id":
-				id = deref(v)
-			}
-		})
-		value, ok := b.text(email)
+		f := entryOf(item)
+		email, role, status, id, expires := f.email, f.role, f.status, f.id, f.expires
+		addr, ok := b.entryEmail(email, "organization member")
 		if !ok {
-			continue
-		}
-		b.noteUnicode(email)
-		addr, err := portal.NormalizeEmail(value)
-		if err != nil {
-			b.add(b.pos(email), diag.Error, "invalid-email", func() (string, string) {
-				return fmt.Sprintf("invalid organization member email %s: %v", q(value), err), "write an address like alice@company.com"
-			})
 			continue
 		}
 		m := portal.OrgMember{Email: addr, Pos: b.pos(email), RolePos: b.pos(item)}
