@@ -136,8 +136,8 @@ func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool,
 	for _, p := range pairs(doc) {
 		switch keyString(p.k) {
 		case "version":
-			if v := deref(p.v); v.Kind == yaml.ScalarNode {
-				b.cfg.Version, _ = strconv.Atoi(v.Value)
+			if v, ok := intValue(deref(p.v)); ok && v == int64(int(v)) {
+				b.cfg.Version = int(v) // the schema reports any but 1
 			}
 		case "organization":
 			if isString(p.v) {
