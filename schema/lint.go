@@ -44,6 +44,7 @@ func lint(cfg *portal.Config, f facts, ds *diag.Collector) {
 	lintDormant(cfg, f, ds)
 	lintProviders(cfg, ds)
 	lintLookalikes(cfg, f, ds)
+	lintBlueprintNames(cfg, ds)
 	lintTypos(cfg, f, ds)
 	lintOrgOwner(cfg, ds)
 }
