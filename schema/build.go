@@ -335,9 +335,6 @@ func (b *builder) blueprints(n *yaml.Node) {
 	}
 	sort.Strings(groupNames)
 	all := pairs(n)
-	if !b.format.seed {
-		b.spacedBlueprints(all, dups) // a seed is a live portal, whose names are what they are
-	}
 	b.cfg.Blueprints = make([]portal.Blueprint, 0, len(all))
 	var ids map[string]*yaml.Node // seed only: blueprint ids already seen
 	for _, p := range all {
