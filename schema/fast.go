@@ -27,7 +27,8 @@ import (
 // is validated entirely by the library, on that subtree. TestFastSchemaOracle
 // checks the walk against the library on whole documents. The one rule of the
 // schema the JSON view cannot carry, that an integer is written as a YAML
-// integer, both apply to the nodes themselves (integer.go).
+// integer, the walk and the library's path both apply to the nodes themselves
+// (integer.go).
 type fastSchema struct {
 	root *jsonschema.Schema
 	// walkable holds the schemas whose keywords the walk applies itself.
