@@ -326,16 +326,22 @@ const formulaStart = "=+-@\t\r"
 // as \uXXXX escapes (quoting keeps line breaks inside the cell), and a cell that
 // would start with =, +, -, @, tab or carriage return gets a leading apostrophe,
 // which spreadsheets show as text and do not evaluate (OWASP's advice on CSV
-// injection). A program reading the CSV strips that apostrophe.
+// injection). So does a cell that starts with an apostrophe itself, so that no
+// two values share a cell: =1+1 is written '=1+1, and '=1+1 is written with one
+// more apostrophe before it. A program reading the CSV strips exactly one leading
+// apostrophe from a cell that has one, and gets the value back.
 func csvCell(s string) string {
 	if !printableASCII(s) {
 		s = visibleControls(s)
 	}
-	if s != "" && strings.IndexByte(formulaStart, s[0]) >= 0 {
-		return "'" + s
+	if s != "" && (s[0] == csvGuard || strings.IndexByte(formulaStart, s[0]) >= 0) {
+		return string(csvGuard) + s
 	}
 	return s
 }
+
+// csvGuard is the apostrophe csvCell puts before a cell.
+const csvGuard = '\''
 
 // jsonRows writes AllAccessJSON a row at a time.
 type jsonRows struct {

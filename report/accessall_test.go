@@ -29,6 +29,11 @@ func TestCSVCell(t *testing.T) {
 		{"@SUM(A1:A9)", "'@SUM(A1:A9)"},
 		{"\t=1+1", `\u0009=1+1`}, // a tab is a control: escaped, and no longer first
 		{"\r=1+1", "'\r=1+1"},
+		{"'=1+1", "''=1+1"}, // not '=1+1, which is =1+1's cell
+		{"''=1+1", "'''=1+1"},
+		{"'", "''"},
+		{"'quoted'", "''quoted'"},
+		{"it's", "it's"},
 		{"a=b", "a=b"},
 		{"data\u202escience", `data\u202escience`},
 		{"\u200b=1+1", `\u200b=1+1`},
@@ -39,6 +44,25 @@ func TestCSVCell(t *testing.T) {
 	for _, tt := range tests {
 		if got := csvCell(tt.in); got != tt.want {
 			t.Errorf("csvCell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestCSVCellReadsBack: a reader that strips exactly one leading apostrophe
+// from a cell that has one gets every value back, so no two values share a
+// cell.
+func TestCSVCellReadsBack(t *testing.T) {
+	values := []string{"", "'", "''", "=", "'=", "''=", "=1+1", "'=1+1", "''=1+1", "+1", "'+1", "-1", "'-1",
+		"@a", "'@a", "\r=1", "'\r=1", "a'b", "'a'", "alice@company.com", "'alice@company.com"}
+	seen := map[string]string{}
+	for _, v := range values {
+		cell := csvCell(v)
+		if other, ok := seen[cell]; ok {
+			t.Errorf("%q and %q share the cell %q", other, v, cell)
+		}
+		seen[cell] = v
+		if got := strings.TrimPrefix(cell, "'"); got != v {
+			t.Errorf("cell %q of %q reads back as %q", cell, v, got)
 		}
 	}
 }
@@ -62,6 +86,7 @@ func hostileAccessConfig() *portal.Config {
 		"crlf\r\nline",
 		"\x1b[31mred\x1b[0m",
 		"x\u2028y",
+		"'=1+1", // the cell of =1+1, were it not guarded in turn
 	}
 	cfg := &portal.Config{}
 	for i, n := range names {

@@ -20,9 +20,11 @@ type facts struct {
 	membersPos   portal.Pos
 	hasMembers   bool
 	groupEntries map[string][]portal.Rule // group name → its emails with positions
-	// unicode holds the positions of emails and domains written with non-ASCII
-	// characters (before normalisation turned their domains into punycode).
-	unicode map[portal.Pos]bool
+	// unicode holds the emails and domains written with non-ASCII characters,
+	// as written, by position: normalisation turns their domains into punycode,
+	// or into plain ASCII (a Kelvin sign K reads as k), and the lint names the
+	// characters the reader sees.
+	unicode map[portal.Pos]string
 }
 
 type pair struct{ k, v *yaml.Node }
@@ -128,7 +130,7 @@ func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool,
 		ds:     ds,
 		hidden: hidden,
 		cfg:    &portal.Config{File: file, Groups: map[string][]string{}},
-		f:      facts{groupEntries: map[string][]portal.Rule{}, unicode: map[portal.Pos]bool{}},
+		f:      facts{groupEntries: map[string][]portal.Rule{}, unicode: map[portal.Pos]string{}},
 	}
 	doc := deref(root)
 	b.duplicateKeys(doc, "key")
@@ -136,8 +138,8 @@ func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool,
 	for _, p := range pairs(doc) {
 		switch keyString(p.k) {
 		case "version":
-			if v := deref(p.v); v.Kind == yaml.ScalarNode {
-				b.cfg.Version, _ = strconv.Atoi(v.Value)
+			if v, ok := intValue(deref(p.v)); ok && v == int64(int(v)) {
+				b.cfg.Version = int(v) // the schema reports any but 1
 			}
 		case "organization":
 			if isString(p.v) {
@@ -222,7 +224,7 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 func (b *builder) noteUnicode(n *yaml.Node) {
 	for i := 0; i < len(n.Value); i++ {
 		if n.Value[i] >= utf8.RuneSelf {
-			b.f.unicode[b.pos(n)] = true
+			b.f.unicode[b.pos(n)] = n.Value
 			return
 		}
 	}

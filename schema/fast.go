@@ -25,7 +25,10 @@ import (
 // checked on its own) and its verdict is explained, so every message comes from
 // the library; and a part of the schema that uses keywords the walk does not know
 // is validated entirely by the library, on that subtree. TestFastSchemaOracle
-// checks the walk against the library on whole documents.
+// checks the walk against the library on whole documents. The one rule of the
+// schema the JSON view cannot carry, that an integer is written as a YAML
+// integer, the walk and the library's path both apply to the nodes themselves
+// (integer.go).
 type fastSchema struct {
 	root *jsonschema.Schema
 	// walkable holds the schemas whose keywords the walk applies itself.
@@ -168,6 +171,10 @@ func (c *checker) node(n *yaml.Node, s *jsonschema.Schema, key *yaml.Node) {
 		return // the validator checks nothing else of a value of the wrong type
 	}
 	switch n.Kind {
+	case yaml.ScalarNode:
+		if kind := misspelt(n, s); kind != "" {
+			c.misspelt(kind, n, s, key) // a float or 017 where an integer goes: see integer.go
+		}
 	case yaml.MappingNode:
 		c.mapping(n, s)
 	case yaml.SequenceNode:
@@ -433,6 +440,7 @@ func (c *checker) library(n *yaml.Node, s *jsonschema.Schema, key *yaml.Node) {
 		return
 	}
 	c.explain(s.Validate(v), func(*jsonschema.ValidationError) bool { return true }, failure{toks: c.tokens(), key: key, val: n, sub: true})
+	c.integersIn(n, s, key, 0)
 }
 
 // maxConverted bounds a subtree handed to the validator whole: checkShape has

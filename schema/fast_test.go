@@ -63,6 +63,23 @@ func randomScalar(r *rand.Rand) any {
 		"0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10", "not-a-uuid", "company.com", 1, 2, 1.5, true, nil, "-bad name")
 }
 
+// randomNumber is a number as a hand may spell it: integers in YAML's
+// spellings, floats that are whole numbers (which the JSON view cannot tell from
+// integers), and other values.
+func randomNumber(r *rand.Rand) any {
+	spelling := pick(r, "1", "0", "2", "-1", "+1", "0x1", "0o1", "1_0", "01", "00",
+		"1.0", "0.0", "1e0", "30.", "-0", "1.5", "99999999999999999999", "18446744073709551615")
+	n := &yaml.Node{Kind: yaml.ScalarNode, Value: spelling}
+	switch r.IntN(6) {
+	case 0:
+		n.Tag, n.Style = "!!float", yaml.TaggedStyle
+		n.Value = pick(r, "1", "0", "30", "0x1")
+	case 1:
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
+
 func randomValue(r *rand.Rand, depth int) any {
 	if depth > 2 || r.IntN(3) > 0 {
 		return randomScalar(r)
@@ -100,7 +117,16 @@ func randomList(r *rand.Rand, item func() any) []any {
 func randomDocument(r *rand.Rand) map[string]any {
 	doc := map[string]any{}
 	if r.IntN(6) > 0 {
-		doc["version"] = maybe(r, 1)
+		doc["version"] = maybe(r, randomNumber(r))
+	}
+	if r.IntN(3) == 0 {
+		policy := map[string]any{}
+		for _, k := range []string{"max_open_blueprints", "max_expiry_days", "allowed_domains", "max_open"} {
+			if r.IntN(2) == 0 {
+				policy[k] = maybe(r, randomNumber(r))
+			}
+		}
+		doc["policy"] = maybe(r, policy)
 	}
 	if r.IntN(3) == 0 {
 		doc["organization"] = pick[any](r, "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10", "acme", 42)

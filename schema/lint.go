@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/runenames"
 
@@ -43,6 +44,7 @@ func lint(cfg *portal.Config, f facts, ds *diag.Collector) {
 	lintDormant(cfg, f, ds)
 	lintProviders(cfg, ds)
 	lintLookalikes(cfg, f, ds)
+	lintBlueprintNames(cfg, ds)
 	lintTypos(cfg, f, ds)
 	lintOrgOwner(cfg, ds)
 }
@@ -168,7 +170,11 @@ func lintProviders(cfg *portal.Config, ds *diag.Collector) {
 // (xn--…) is flagged when it decodes to a mix of scripts.
 func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 	check := func(pos portal.Pos, kind, value string) {
-		if !strings.Contains(value, "xn--") && (len(f.unicode) == 0 || !f.unicode[pos]) {
+		written, unicodeWritten := "", false
+		if len(f.unicode) > 0 {
+			written, unicodeWritten = f.unicode[pos]
+		}
+		if !strings.Contains(value, "xn--") && !unicodeWritten {
 			return // written in plain ASCII (normalised, it still is): nothing to look alike
 		}
 		what := kind + " rule"
@@ -182,15 +188,28 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 			shown = portal.UnicodeDomain(value)
 		}
 		mixed := scripts(shown)
-		if !f.unicode[pos] && len(mixed) < 2 {
+		if !unicodeWritten && len(mixed) < 2 {
 			return
 		}
-		msg := fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, q(shown), describeRunes(shown))
+		var msg string
+		switch {
+		case !unicodeWritten: // punycode that decodes to a mix of scripts
+			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, q(shown), describeRunes(shown))
+		case isASCII(shown):
+			// Characters that normalise to ASCII: a Kelvin sign, full-width
+			// letters. The value reads as plain ASCII; the file does not.
+			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s); it reads as %s", what, q(strings.TrimSpace(written)), describeRunes(written), shown)
+		default:
+			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, q(shown), describeRunes(written))
+		}
+		hint := "retype it in plain ASCII if that was meant; a look-alike address grants access to someone else"
+		if unicodeWritten && isASCII(shown) {
+			hint = fmt.Sprintf("write %s: portalctl reads it so, a reviewer or another tool may not", shown)
+		}
 		if len(mixed) > 1 {
 			msg += "; it mixes " + strings.Join(mixed, " and ") + " letters, a classic look-alike"
 		}
-		ds.Add(pos, diag.Warning, "non-ascii", msg,
-			"retype it in plain ASCII if that was meant; a look-alike address grants access to someone else")
+		ds.Add(pos, diag.Warning, "non-ascii", msg, hint)
 	}
 	for _, m := range cfg.Members {
 		check(m.Pos, "member", m.Email)
@@ -226,9 +245,22 @@ func describeRunes(s string) string {
 			parts = append(parts, "…")
 			break
 		}
-		parts = append(parts, fmt.Sprintf("U+%04X %s", r, runenames.Name(r)))
+		name := fmt.Sprintf("U+%04X %s", r, runenames.Name(r))
+		if unicode.IsGraphic(r) && !unicode.Is(unicode.M, r) && !unicode.IsSpace(r) {
+			name = string(r) + " " + name // the character itself, as the file shows it
+		}
+		parts = append(parts, name)
 	}
 	return strings.Join(parts, ", ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 var scriptTables = []struct {

@@ -2,8 +2,8 @@ package schema
 
 import (
 	"fmt"
+	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v4"
@@ -79,16 +79,19 @@ func (b *builder) policy(key, n *yaml.Node) {
 				p.RequireExpiryOutside = list
 			}
 		case portal.PolicyMaxOpenBlueprints, portal.PolicyMaxExpiryDays:
-			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!int" {
-				return
-			}
-			n, err := strconv.ParseInt(strings.ReplaceAll(v.Value, "_", ""), 0, 32)
+			n, ok := intValue(v)
 			least := int64(0)
 			if rule == portal.PolicyMaxExpiryDays {
 				least = 1
 			}
-			if err != nil || n < least {
+			if !ok || n < least || leadingZero(v.Value) {
 				return // the schema says what to write
+			}
+			if n > math.MaxInt32 {
+				b.add(b.pos(v), diag.Error, "bad-value", func() (string, string) {
+					return fmt.Sprintf("policy %s %s is too large", rule, v.Value), fmt.Sprintf("write at most %d", math.MaxInt32)
+				})
+				return
 			}
 			if rule == portal.PolicyMaxOpenBlueprints {
 				p.MaxOpenBlueprints = int(n)

@@ -156,7 +156,7 @@ func scalar(n *yaml.Node) any {
 			return b
 		}
 	case "!!int":
-		if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
+		if i, ok := intValue(n); ok {
 			return json.Number(strconv.FormatInt(i, 10))
 		}
 		var i int64

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"fmt"
 	"sort"
@@ -145,7 +146,13 @@ func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic 
 		}
 		return ds
 	case "type":
-		return []diag.Diagnostic{mk(val, "wrong-type", fmt.Sprintf("%s must be %s, found %s", where, wantType(f.message), yamlKind(val)), typeHint(toks))}
+		hint := typeHint(toks)
+		if wantType(f.message) == wantType("expected integer") {
+			hint = cmp.Or(integerHint(val), hint)
+		}
+		return []diag.Diagnostic{mk(val, "wrong-type", fmt.Sprintf("%s must be %s, found %s", where, wantType(f.message), yamlKind(val)), hint)}
+	case keywordLeadingZero:
+		return []diag.Diagnostic{mk(val, "ambiguous-number", leadingZeroMessage(where, val), integerHint(val))}
 	case "const", "enum":
 		return []diag.Diagnostic{mk(val, "bad-value", fmt.Sprintf("%s cannot be %s", where, shown(val)), valueHint(toks))}
 	case "pattern":

@@ -182,7 +182,17 @@ func (c *applyCmd) ask(prompt string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("read confirmation: %w", err)
 	}
-	return strings.TrimSpace(line) == "yes", nil
+	return confirmed(line), nil
+}
+
+// confirmed reports whether an answer to apply's question is yes: exactly the
+// three letters, once the line ending (LF or CRLF) is taken off. " yes", "yes ",
+// "YES" and "y" are no: a question that guards every change to the portal takes
+// nothing close for an answer.
+func confirmed(line string) bool {
+	line = strings.TrimSuffix(line, "\n")
+	line = strings.TrimSuffix(line, "\r")
+	return line == "yes"
 }
 
 func (c *applyCmd) execute(ctx context.Context, client *qovery.Client, oc *organization.Client, p *reconcile.Plan) error {

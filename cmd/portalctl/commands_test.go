@@ -19,6 +19,9 @@ func TestValidateExitCodesAndFormats(t *testing.T) {
 	valid := write("valid.yaml", readTestdata(t, "portal.yaml"))
 	lint := write("lint.yaml", "version: 1\nmembers:\n  - email: a@company.com\n    role: admin\nblueprints:\n  x:\n    domains: [gmail.com]\n")
 	invalid := write("invalid.yaml", "version: 1\nmembers:\n  - email: a@company.com\n    role: owner\nblueprints:\n  x: {}\n")
+	// A policy written as a float used to switch itself off: two open
+	// blueprints passed `max_open_blueprints: 0.0`.
+	float := write("float.yaml", "version: 1e0\npolicy:\n  max_open_blueprints: 0.0\nmembers:\n  - email: a@company.com\n    role: admin\nblueprints:\n  x:\n    access: open\n  y:\n    access: open\n")
 	tests := []struct {
 		name     string
 		args     []string
@@ -31,6 +34,10 @@ func TestValidateExitCodesAndFormats(t *testing.T) {
 		{"invalid", []string{"-f", invalid}, 1, []string{"invalid.yaml:4:11: error:", "write `role: admin` or `role: user`", "invalid.yaml:6:3: error:"}},
 		{"github annotations", []string{"-f", invalid, "-o", "github"}, 1, []string{"::error file=" + invalid + ",line=4,col=11,"}},
 		{"json", []string{"-f", invalid, "-o", "json"}, 1, []string{`"valid": false`, `"line": 4`, `"column": 11`}},
+		{"a float where an integer goes", []string{"-f", float}, 1, []string{
+			"float.yaml:1:10: error: version must be a whole number, found a number 1e0", "hint: write 1, a whole number without an exponent",
+			"float.yaml:3:24: error: policy max_open_blueprints must be a whole number, found a number 0.0", "hint: write 0, a whole number without a decimal point",
+			"is invalid: 2 errors"}},
 		{"missing file", []string{"-f", filepath.Join(dir, "nope.yaml")}, 1, []string{"nope.yaml"}},
 		{"bad format", []string{"-f", valid, "-o", "xml"}, 1, []string{"unknown output format"}},
 		{"stdin", []string{"-f", "-"}, 0, []string{"is valid"}},
