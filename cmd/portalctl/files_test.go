@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestExpireWriteInPlace: expire --write writes the file a symbolic link leads
@@ -132,4 +133,124 @@ func statOf(t *testing.T, path string) os.FileInfo {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// TestPlanOut: plan --out refuses, before it reads the portal and writing
+// nothing, the configuration file itself (also through a link or a hard link)
+// and any existing file that is not a portalctl plan; it replaces an earlier
+// plan, through a link the file the link leads to.
+func TestPlanOut(t *testing.T) {
+	p := startPortal(t, readTestdata(t, "seed.yaml"))
+	config := readTestdata(t, "portal.yaml")
+	earlier := filepath.Join(t.TempDir(), "earlier.plan")
+	if r := (cli{env: p.env}).run(t, "plan", "-f", filepath.Join("testdata", "portal.yaml"), "--out", earlier); r.code != 0 {
+		t.Fatalf("plan --out: exit %d\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(earlier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An earlier plan, made another day: the new one differs.
+	plan := strings.Replace(string(data), cliNow.Format(time.RFC3339), "2026-01-01T00:00:00Z", 1)
+	if plan == string(data) {
+		t.Fatal("the plan has no created_at to change")
+	}
+	tests := []struct {
+		name string
+		// setup makes the case in dir, where portal.yaml is the input, and
+		// returns --out and the file that must be left as it is ("" when the
+		// plan is written).
+		setup func(t *testing.T, dir, input string) (out, kept string)
+		want  string
+		// written is the file the plan lands in, when it is.
+		written func(dir string) string
+	}{
+		{name: "the input file", setup: func(t *testing.T, dir, input string) (string, string) {
+			return input, input
+		}, want: "is the configuration file"},
+		{name: "the input file by another path", setup: func(t *testing.T, dir, input string) (string, string) {
+			if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			sep := string(filepath.Separator)
+			return dir + sep + "sub" + sep + ".." + sep + "portal.yaml", input
+		}, want: "is the configuration file"},
+		{name: "a link to the input file", setup: func(t *testing.T, dir, input string) (string, string) {
+			return symlinkOrSkip(t, "portal.yaml", filepath.Join(dir, "portal.plan")), input
+		}, want: "is the configuration file"},
+		{name: "a hard link to the input file", setup: func(t *testing.T, dir, input string) (string, string) {
+			out := filepath.Join(dir, "portal.plan")
+			if err := os.Link(input, out); err != nil {
+				t.Skipf("hard links unavailable: %v", err)
+			}
+			return out, input
+		}, want: "is the configuration file"},
+		{name: "another file", setup: func(t *testing.T, dir, input string) (string, string) {
+			return writeMode(t, filepath.Join(dir, "notes.txt"), "my notes\n", 0o644), ""
+		}, want: "exists and is not a portalctl plan"},
+		{name: "JSON that is not a plan", setup: func(t *testing.T, dir, input string) (string, string) {
+			return writeMode(t, filepath.Join(dir, "package.json"), `{"name": "x", "format_version": 2}`, 0o644), ""
+		}, want: "exists and is not a portalctl plan"},
+		{name: "an empty file", setup: func(t *testing.T, dir, input string) (string, string) {
+			return writeMode(t, filepath.Join(dir, "portal.plan"), "", 0o644), ""
+		}, want: "exists and is not a portalctl plan"},
+		{name: "a directory", setup: func(t *testing.T, dir, input string) (string, string) {
+			return dir, ""
+		}, want: "is not a regular file"},
+		{name: "a new file", setup: func(t *testing.T, dir, input string) (string, string) {
+			return filepath.Join(dir, "portal.plan"), ""
+		}, written: func(dir string) string { return filepath.Join(dir, "portal.plan") }},
+		{name: "an earlier plan", setup: func(t *testing.T, dir, input string) (string, string) {
+			return writeMode(t, filepath.Join(dir, "portal.plan"), plan, 0o600), ""
+		}, written: func(dir string) string { return filepath.Join(dir, "portal.plan") }},
+		{name: "a link to an earlier plan", setup: func(t *testing.T, dir, input string) (string, string) {
+			writeMode(t, filepath.Join(dir, "plans", "latest.plan"), plan, 0o600)
+			return symlinkOrSkip(t, filepath.Join("plans", "latest.plan"), filepath.Join(dir, "portal.plan")), ""
+		}, written: func(dir string) string { return filepath.Join(dir, "plans", "latest.plan") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			input := writeMode(t, filepath.Join(dir, "portal.yaml"), config, 0o644)
+			out, kept := tt.setup(t, dir, input)
+			var keptData []byte
+			if kept == "" && tt.want != "" && out != dir {
+				kept = out
+			}
+			if kept != "" {
+				keptData, _ = os.ReadFile(kept)
+			}
+			outLink, _ := os.Lstat(out)
+			p.emu.ResetStats()
+			r := cli{env: p.env}.run(t, "plan", "-f", input, "--out", out)
+			if tt.want != "" {
+				if r.code != 1 || !strings.Contains(r.stderr, "--out "+out+" ") || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "nothing was written") {
+					t.Fatalf("exit %d, want 1 naming --out %s and saying %q\n%s%s", r.code, out, tt.want, r.stdout, r.stderr)
+				}
+				if n := p.emu.Stats().Total; n != 0 {
+					t.Errorf("%d requests to the portal before the refusal", n)
+				}
+				if kept != "" {
+					if got, _ := os.ReadFile(kept); string(got) != string(keptData) {
+						t.Errorf("%s was changed:\n%s", kept, got)
+					}
+				}
+				return
+			}
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			if got, err := os.ReadFile(tt.written(dir)); err != nil || !strings.HasPrefix(string(got), "{\n  \"format_version\": ") || string(got) == plan {
+				t.Errorf("%s does not hold the new plan: %v\n%.200s", tt.written(dir), err, got)
+			}
+			if outLink != nil {
+				if now, err := os.Lstat(out); err != nil || now.Mode().Type() != outLink.Mode().Type() {
+					t.Errorf("%s was %v, is now %v (%v)", out, outLink.Mode().Type(), now.Mode().Type(), err)
+				}
+			}
+			if got, _ := os.ReadFile(input); string(got) != config {
+				t.Error("the configuration file was changed")
+			}
+		})
+	}
 }
