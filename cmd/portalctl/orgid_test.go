@@ -74,3 +74,56 @@ func TestOrganizationIdConflict(t *testing.T) {
 		})
 	}
 }
+
+// TestPreviewOrganizationChange: a pull request that changes only the file's
+// organization: is an alert in every format, never "No changes".
+func TestPreviewOrganizationChange(t *testing.T) {
+	base := readTestdata(t, "portal.yaml")
+	const other = "11111111-2222-3333-4444-555555555555"
+	head := strings.Replace(base, "organization: "+testOrg, "organization: "+other, 1)
+	dir, baseSHA, headSHA := prCheckout(t, base, head)
+	file := filepath.Join(dir, "portal.yaml")
+	shas := map[string]string{baseSHA: "$BASE", headSHA: "$HEAD"}
+	for _, format := range []string{"markdown", "text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			r := cli{env: map[string]string{}}.run(t, "preview", "--base", "HEAD^1", "-f", file, "-o", format)
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if strings.Contains(r.stdout, "No changes") || strings.Contains(r.stdout, `"no_changes": true`) {
+				t.Errorf("the change reads as none:\n%s", r.stdout)
+			}
+			// scrub names the test organization $ORG, and any other id $UUID.
+			golden(t, "preview-organization."+format, scrubSHAs(scrub(r.stdout, dir), shas))
+		})
+	}
+
+	noOrg := strings.Replace(base, "organization: "+testOrg+"\n", "", 1)
+	tests := []struct {
+		name, base, head string
+		// want is the alert; none: no change at all.
+		want string
+	}{
+		{"named by a file that named none", noOrg, base, "The file now names the organization `" + testOrg + "`: apply will act on it."},
+		{"no longer named", base, noOrg, "The file no longer names the organization `" + testOrg + "`: apply will act on whichever organization `--organization` or `QOVERY_ORGANIZATION_ID` names."},
+		{"the same in another case", base, strings.Replace(base, testOrg, strings.ToUpper(testOrg), 1), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, _, _ := prCheckout(t, tt.base, tt.head)
+			r := cli{env: map[string]string{}}.run(t, "preview", "--base", "HEAD^1", "-f", filepath.Join(dir, "portal.yaml"))
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			if tt.want == "" {
+				if !strings.Contains(r.stdout, "No changes") || strings.Contains(r.stdout, "organization changes") {
+					t.Errorf("want no change:\n%s", r.stdout)
+				}
+				return
+			}
+			if !strings.Contains(r.stdout, "> [!CAUTION]\n> **"+tt.want+"**") {
+				t.Errorf("no alert %q:\n%s", tt.want, r.stdout)
+			}
+		})
+	}
+}

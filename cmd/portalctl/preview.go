@@ -248,7 +248,17 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	if policy != nil && len(policy.Violations) > 0 {
 		fmt.Fprintf(c.stderr, "%s breaks its policy (%d violations): `portalctl validate -f %s` lists them\n", c.file.file, len(policy.Violations), c.file.file)
 	}
-	return report.New(p, report.Options{Provenance: prov, Policy: policy}), nil
+	return report.New(p, report.Options{Provenance: prov, Policy: policy, OrganizationID: organizationChange(br, head)}), nil
+}
+
+// organizationChange is the change of the file's organization: between the base
+// and the head, nil when it names the same one (ids compare regardless of case),
+// or when the base has no file to compare with.
+func organizationChange(base baseConfig, head *portal.Config) *report.OrganizationIDChange {
+	if base.note != "" || strings.EqualFold(base.cfg.Organization, head.Organization) {
+		return nil
+	}
+	return &report.OrganizationIDChange{From: base.cfg.Organization, To: head.Organization}
 }
 
 // baseConfig is the file at the base revision, or an empty portal and a note
