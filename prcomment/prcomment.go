@@ -99,8 +99,8 @@ func newCommenter(opts Options) (*commenter, error) {
 	if author == "" {
 		author = DefaultAuthor
 	}
-	if !validLogin(author) {
-		return nil, fmt.Errorf("invalid comment author %q: want the GitHub login the token acts as, e.g. %s (GITHUB_TOKEN), my-user (a personal access token) or my-app[bot] (a GitHub App)", author, DefaultAuthor)
+	if err := CheckAuthor(author); err != nil {
+		return nil, err
 	}
 	hc := &http.Client{Timeout: time.Minute}
 	if opts.HTTPClient != nil {
@@ -123,6 +123,15 @@ func newCommenter(opts Options) (*commenter, error) {
 		marker = DefaultMarker
 	}
 	return &commenter{gh: gh, owner: owner, name: name, pr: opts.PR, marker: marker, author: author, token: opts.Token}, nil
+}
+
+// CheckAuthor refuses what cannot be the GitHub login a token acts as
+// (Options.Author), saying what to write.
+func CheckAuthor(login string) error {
+	if !validLogin(login) {
+		return fmt.Errorf("invalid comment author %q: want the GitHub login the token acts as, e.g. %s (GITHUB_TOKEN), my-user (a personal access token) or my-app[bot] (a GitHub App)", login, DefaultAuthor)
+	}
+	return nil
 }
 
 // validLogin says whether s may be a GitHub login: a user's (letters, digits and
