@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -252,5 +253,106 @@ func TestPlanOut(t *testing.T) {
 				t.Error("the configuration file was changed")
 			}
 		})
+	}
+}
+
+// TestPreviewRefusesLinkOut: a pull request that turns portal.yaml into a
+// symbolic link to a file outside the checkout, or into its .git, gets the file
+// refused unread: the run fails naming the file and the link, and the secret
+// the link leads to reaches no request to GitHub, no output and no summary.
+// The comment says the file is refused, so that no earlier preview stays up
+// as if it still held.
+func TestPreviewRefusesLinkOut(t *testing.T) {
+	const secret = "ghs_secret"
+	tests := []struct {
+		name string
+		// link makes the link's target in the checkout dir and returns it.
+		link func(t *testing.T, dir string) string
+		want string
+	}{
+		{name: "a runner's credentials", link: func(t *testing.T, dir string) string {
+			return writeMode(t, filepath.Join(t.TempDir(), ".git-credentials"), "https://x-access-token:"+secret+"@github.com\n", 0o600)
+		}, want: "outside the repository at "},
+		{name: "the checkout's git config", link: func(t *testing.T, dir string) string {
+			cfg := filepath.Join(dir, ".git", "config")
+			data, err := os.ReadFile(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What actions/checkout persists.
+			extra := "[http \"https://github.com/\"]\n\textraheader = AUTHORIZATION: basic " + secret + "\n"
+			if err := os.WriteFile(cfg, append(data, extra...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(".git", "config")
+		}, want: "inside the .git directory of the repository at "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := gitRepo(t, readTestdata(t, "portal.yaml"))
+			file := filepath.Join(dir, "portal.yaml")
+			target := tt.link(t, dir)
+			if err := os.Remove(file); err != nil {
+				t.Fatal(err)
+			}
+			symlinkOrSkip(t, target, file)
+			gitIn(t, dir, "add", "portal.yaml")
+			gitIn(t, dir, "commit", "-q", "-m", "the change")
+			gh := newFakeGitHub()
+			srv := httptest.NewServer(gh)
+			defer srv.Close()
+			env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+			r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment", "--labels")
+			if r.code != 1 {
+				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			for _, w := range []string{"read " + file + ": it is a symbolic link to " + target, tt.want, "refused without reading it"} {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			summary, _ := os.ReadFile(env["GITHUB_STEP_SUMMARY"])
+			gh.mu.Lock()
+			bodies := strings.Join(gh.bodies, "\n")
+			gh.mu.Unlock()
+			for what, s := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "the step summary": string(summary), "a request to GitHub": bodies} {
+				if strings.Contains(s, secret) {
+					t.Errorf("%s holds the secret:\n%s", what, s)
+				}
+			}
+			if body := gh.comment(); !strings.Contains(body, "is invalid") || !strings.Contains(body, "refused without reading it") {
+				t.Errorf("the comment does not say the file is refused:\n%s", body)
+			}
+			// Labels are left alone: the change is unknown.
+			gh.wantRequests(t, "GET "+ghRepo+"/issues/7/comments?page=1&per_page=100", "POST "+ghRepo+"/issues/7/comments")
+
+			// validate refuses it the same way.
+			r = cli{}.run(t, "validate", "-f", file)
+			if r.code != 1 || !strings.Contains(r.stderr, "symbolic link to "+target) || strings.Contains(r.stdout+r.stderr, secret) {
+				t.Errorf("validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestLinkInsideFollowed: a symbolic link to a file inside the repository is read
+// by every command, preview's working tree included.
+func TestLinkInsideFollowed(t *testing.T) {
+	base := readTestdata(t, "portal.yaml")
+	dir := gitRepo(t, base)
+	file := filepath.Join(dir, "portal.yaml")
+	writeMode(t, filepath.Join(dir, "config", "portal.yaml"), previewHead(base), 0o644)
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	symlinkOrSkip(t, filepath.Join("config", "portal.yaml"), file)
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "the change")
+	r := cli{}.run(t, "preview", "--base", "HEAD^1", "-f", file, "-o", "text")
+	if r.code != 0 || !strings.Contains(r.stdout, "gpu-training") || !strings.Contains(r.stdout, "ken@company.com") {
+		t.Errorf("preview: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := (cli{}).run(t, "validate", "-f", file); r.code != 0 {
+		t.Errorf("validate: exit %d\n%s", r.code, r.stderr)
 	}
 }
