@@ -187,7 +187,7 @@ type apiFlags struct {
 
 func (f *apiFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.apiURL, "api-url", "", "portal API base URL (default $QOVERY_API_URL, else https://api.qovery.com)")
-	fs.StringVar(&f.organization, "organization", "", "organization id (default $QOVERY_ORGANIZATION_ID, else `organization:` in the file)")
+	fs.StringVar(&f.organization, "organization", "", "organization id (default $QOVERY_ORGANIZATION_ID, else `organization:` in the file; a file that names another is refused)")
 	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, fmt.Sprintf("concurrent ACL reads and writes (1 to %d)", maxParallelism))
 	fs.BoolVar(&f.debug, "debug", false, "log every API request to stderr (the token is never logged)")
 }
