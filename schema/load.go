@@ -197,7 +197,7 @@ func openInside(path string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	link := lst.Mode()&fs.ModeSymlink != 0
-	root := repositoryOf(filepath.Dir(abs))
+	root, inRepo := repositoryOf(filepath.Dir(abs))
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return nil, nil, err
@@ -210,7 +210,7 @@ func openInside(path string) (*os.File, fs.FileInfo, error) {
 		}
 		return nil, nil, err
 	}
-	if where := outside(realRoot, real); where != "" {
+	if where := outside(realRoot, real, inRepo); where != "" {
 		how := "it is"
 		switch relAbs, _ := filepath.Rel(root, abs); {
 		case link:
@@ -252,19 +252,19 @@ func openInside(path string) (*os.File, fs.FileInfo, error) {
 }
 
 // repositoryOf is the directory whose files portalctl reads: the root of the git
-// work tree that holds dir, found as git finds it, by the nearest directory on
-// the way up (dir included) that has a .git (a directory, or the file of a linked
-// worktree or a submodule). The way up is the path as written: a link in it does
-// not move the repository to where the link leads. Outside any work tree, it is
-// dir itself.
-func repositoryOf(dir string) string {
+// work tree that holds dir, the nearest directory on the way up (dir included)
+// that has a .git (a directory, or the file of a linked worktree or a
+// submodule), as git and go-git look for one. The way up is the path as written:
+// a directory link inside the repository does not move it to where the link
+// leads. Outside any work tree, it is dir itself, and inRepo is false.
+func repositoryOf(dir string) (root string, inRepo bool) {
 	for d := dir; ; {
 		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			return d
+			return d, true
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return dir
+			return dir, false
 		}
 		d = parent
 	}
@@ -272,10 +272,13 @@ func repositoryOf(dir string) string {
 
 // outside says how real (a path without links) falls outside the work tree at
 // realRoot ("outside the repository at", "inside the .git directory of"), or ""
-// when it is inside.
-func outside(realRoot, real string) string {
+// when it is inside. Outside any work tree, realRoot is the file's directory.
+func outside(realRoot, real string, inRepo bool) string {
 	rel, err := filepath.Rel(realRoot, real)
 	if err != nil || filepath.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if !inRepo {
+			return "outside the directory of the file (no git repository holds it),"
+		}
 		return "outside the repository at"
 	}
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {

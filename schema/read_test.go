@@ -84,7 +84,7 @@ func TestReadFileOnlyInside(t *testing.T) {
 		{name: "outside any repository, link to a sibling directory", setup: func(t *testing.T, repo, out string) string {
 			write(t, filepath.Join(out, "other", "portal.yaml"), secret)
 			return symlink(t, filepath.Join("..", "other", "portal.yaml"), filepath.Join(out, "here", "portal.yaml"))
-		}, want: []string{"outside the repository at " + "OUT" + string(filepath.Separator) + "here"}},
+		}, want: []string{"outside the directory of the file (no git repository holds it), OUT" + string(filepath.Separator) + "here:"}},
 		{name: "outside any repository, link below", setup: func(t *testing.T, repo, out string) string {
 			write(t, filepath.Join(out, "here", "sub", "portal.yaml"), config)
 			return symlink(t, filepath.Join("sub", "portal.yaml"), filepath.Join(out, "here", "portal.yaml"))
