@@ -17,7 +17,7 @@ const maxEventSize = 32 << 20
 // FromEnv fills Options from the GitHub Actions environment: GITHUB_TOKEN,
 // GITHUB_REPOSITORY, GITHUB_API_URL, and the pull request number from the event at
 // GITHUB_EVENT_PATH (pull_request.number, else number, else issue.number) unless pr > 0
-// is given. getenv is os.Getenv in production.
+// is given; a negative pr is an error. getenv is os.Getenv in production.
 func FromEnv(getenv func(string) string, pr int) (Options, error) {
 	opts := Options{
 		Token:  strings.TrimSpace(getenv("GITHUB_TOKEN")),
@@ -35,7 +35,10 @@ func FromEnv(getenv func(string) string, pr int) (Options, error) {
 	} else if _, _, err := splitRepo(opts.Repo); err != nil {
 		errs = append(errs, err)
 	}
-	if pr <= 0 {
+	switch {
+	case pr < 0:
+		errs = append(errs, fmt.Errorf("--pr %d is not a pull request number: it must be positive", pr))
+	case pr == 0:
 		n, err := eventPR(getenv)
 		if err != nil {
 			errs = append(errs, err)

@@ -46,6 +46,7 @@ func TestFromEnv(t *testing.T) {
 		{name: "push event", vars: base(writeEvent(t, `{"ref":"refs/heads/main"}`)),
 			wantErr: []string{"no pull request number in the push event at GITHUB_EVENT_PATH", "--pr N"}},
 		{name: "no event path", vars: base(""), wantErr: []string{"GITHUB_EVENT_PATH is not set", "--pr N"}},
+		{name: "negative --pr", vars: base(writeEvent(t, `{"number":5}`)), pr: -1, wantErr: []string{"--pr -1 is not a pull request number: it must be positive"}},
 		{name: "missing event file", vars: base(filepath.Join(t.TempDir(), "nope.json")), wantErr: []string{"read GITHUB_EVENT_PATH", "--pr N"}},
 		{name: "event not JSON", vars: base(writeEvent(t, `not json`)), wantErr: []string{"not valid JSON", "--pr N"}},
 		{name: "no token", vars: func() map[string]string { v := base(""); delete(v, "GITHUB_TOKEN"); return v }(), pr: 1,

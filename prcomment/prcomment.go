@@ -19,8 +19,13 @@ import (
 	"github.com/google/go-github/v60/github"
 )
 
-// DefaultMarker is the hidden HTML comment that identifies the preview comment.
+// DefaultMarker is the hidden HTML comment that identifies the preview comment: a
+// comment of ours starts with it.
 const DefaultMarker = "<!-- portalctl:preview -->"
+
+// DefaultAuthor is the login GitHub shows for comments written with the token
+// GitHub Actions gives a workflow (GITHUB_TOKEN).
+const DefaultAuthor = "github-actions[bot]"
 
 // MaxBodyLen is GitHub's limit on a comment body, in characters. Upsert cuts a longer
 // body (marker included) at a paragraph boundary and says so at the end.
@@ -40,22 +45,28 @@ var (
 
 // Options says where the comment goes and how to reach GitHub.
 type Options struct {
-	Token      string       // GITHUB_TOKEN
-	Repo       string       // "owner/name" (GITHUB_REPOSITORY)
-	PR         int          // pull request number
-	APIURL     string       // GITHUB_API_URL; "" or https://api.github.com for github.com, else GitHub Enterprise Server
-	Marker     string       // hidden marker identifying the comment; DefaultMarker when empty
+	Token  string // GITHUB_TOKEN
+	Repo   string // "owner/name" (GITHUB_REPOSITORY)
+	PR     int    // pull request number
+	APIURL string // GITHUB_API_URL; "" or https://api.github.com for github.com, else GitHub Enterprise Server
+	Marker string // hidden marker identifying the comment; DefaultMarker when empty
+	// Author is the login the token acts as, whose comments are ours to edit:
+	// DefaultAuthor when empty; a personal access token's user, or an app's
+	// "name[bot]", otherwise.
+	Author     string
 	HTTPClient *http.Client // optional
 }
 
-// Upsert finds the earlier comment carrying the marker (searching every page of the
-// pull request's comments, 100 per page), edits it in place when found, else creates it
-// once. The marker is prepended to body if absent. It returns the comment's HTML URL and
-// whether it was created.
+// Upsert finds the earlier comment of ours (searching every page of the pull
+// request's comments, 100 per page), edits it in place when found, else creates it
+// once. The marker is put first in body unless it is there already. It returns the
+// comment's HTML URL and whether it was created.
 //
-// Only comments written by a bot or by a repository owner, member or collaborator count
-// as earlier runs: anyone may paste the marker into a comment, and editing theirs would
-// show the preview under their name, free for them to alter afterwards.
+// A comment is ours only when it starts with the marker and its author is the
+// identity the token acts as (Options.Author): anyone may quote the marker, and
+// another app's bot may echo it from a pull request's title; editing their
+// comment would put the preview under their name, free for them to alter, and
+// lose what they wrote.
 func Upsert(ctx context.Context, opts Options, body string) (url string, created bool, err error) {
 	c, err := newCommenter(opts)
 	if err != nil {
@@ -69,6 +80,7 @@ type commenter struct {
 	owner, name string
 	pr          int
 	marker      string
+	author      string
 	token       string
 }
 
@@ -83,10 +95,19 @@ func newCommenter(opts Options) (*commenter, error) {
 	if opts.PR <= 0 {
 		return nil, fmt.Errorf("invalid pull request number %d: pass --pr N", opts.PR)
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: time.Minute}
+	author := strings.TrimSpace(opts.Author)
+	if author == "" {
+		author = DefaultAuthor
 	}
+	if err := CheckAuthor(author); err != nil {
+		return nil, err
+	}
+	hc := &http.Client{Timeout: time.Minute}
+	if opts.HTTPClient != nil {
+		own := *opts.HTTPClient // the caller's client is left as it is
+		hc = &own
+	}
+	hc.CheckRedirect = sameOrigin(hc.CheckRedirect)
 	gh := github.NewClient(hc).WithAuthToken(opts.Token)
 	if base := strings.TrimSpace(opts.APIURL); !isGitHubDotCom(base) {
 		api, uploads, err := enterpriseURLs(base)
@@ -101,11 +122,62 @@ func newCommenter(opts Options) (*commenter, error) {
 	if marker == "" {
 		marker = DefaultMarker
 	}
-	return &commenter{gh: gh, owner: owner, name: name, pr: opts.PR, marker: marker, token: opts.Token}, nil
+	return &commenter{gh: gh, owner: owner, name: name, pr: opts.PR, marker: marker, author: author, token: opts.Token}, nil
+}
+
+// CheckAuthor refuses what cannot be the GitHub login a token acts as
+// (Options.Author), saying what to write.
+func CheckAuthor(login string) error {
+	if !validLogin(login) {
+		return fmt.Errorf("invalid comment author %q: want the GitHub login the token acts as, e.g. %s (GITHUB_TOKEN), my-user (a personal access token) or my-app[bot] (a GitHub App)", login, DefaultAuthor)
+	}
+	return nil
+}
+
+// validLogin says whether s may be a GitHub login: a user's (letters, digits and
+// inner hyphens, at most 39) or an app's bot, the same followed by "[bot]".
+func validLogin(s string) bool {
+	s = strings.TrimSuffix(s, "[bot]")
+	if s == "" || len(s) > 39 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// maxRedirects is how many redirects a call follows, as net/http's default does.
+const maxRedirects = 10
+
+// sameOrigin is the redirect policy of the GitHub client: a redirect to another
+// scheme or host (its port included) is refused, with an error naming where it
+// pointed. go-github's WithAuthToken puts the token on every request its client
+// sends, redirected ones included, whatever net/http strips: following such a
+// redirect would hand the token to whoever the redirect names. A redirect within
+// the API's own origin (a renamed repository, say) is followed; then next, the
+// caller's own policy, if any, has its say.
+func sameOrigin(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		from, to := via[0].URL, req.URL
+		if to.Scheme != from.Scheme || !strings.EqualFold(to.Host, from.Host) {
+			where := url.URL{Scheme: to.Scheme, Host: to.Host, Path: to.Path}
+			return fmt.Errorf("GitHub's answer redirects to %s, away from %s://%s: not followed, so the token is not sent there; check GITHUB_API_URL", where.String(), from.Scheme, from.Host)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}
 }
 
 func (c *commenter) upsert(ctx context.Context, body string) (string, bool, error) {
-	if !strings.Contains(body, c.marker) {
+	if !strings.HasPrefix(body, c.marker) {
 		body = c.marker + "\n" + body
 	}
 	body = fit(body)
@@ -208,7 +280,7 @@ func (c *commenter) find(ctx context.Context) (*github.IssueComment, error) {
 			return nil, c.explain("list comments", err)
 		}
 		for _, cm := range comments {
-			if strings.Contains(cm.GetBody(), c.marker) && trusted(cm) {
+			if c.ours(cm) {
 				return cm, nil
 			}
 		}
@@ -220,16 +292,11 @@ func (c *commenter) find(ctx context.Context) (*github.IssueComment, error) {
 	}
 }
 
-// trusted reports whether the comment's author is one whose comment we may take over.
-func trusted(cm *github.IssueComment) bool {
-	if cm.GetUser().GetType() == "Bot" {
-		return true
-	}
-	switch cm.GetAuthorAssociation() {
-	case "OWNER", "MEMBER", "COLLABORATOR":
-		return true
-	}
-	return false
+// ours reports whether a comment is one an earlier run wrote: it starts with the
+// marker, and its author is the token's identity (logins compare regardless of
+// case, as GitHub's do).
+func (c *commenter) ours(cm *github.IssueComment) bool {
+	return strings.HasPrefix(cm.GetBody(), c.marker) && strings.EqualFold(cm.GetUser().GetLogin(), c.author)
 }
 
 // apiError is an error whose message was written here (so it never carries the token)

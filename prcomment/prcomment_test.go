@@ -388,33 +388,75 @@ func TestUpsertPagination(t *testing.T) {
 	}
 }
 
-func TestUpsertIgnoresMarkerFromUntrustedAuthors(t *testing.T) {
+// TestUpsertEditsOnlyItsOwnComment: a comment is edited only when it starts with
+// the marker and its author is the token's identity; any other carrying the
+// marker (quoted by a maintainer, echoed by another app's bot) is left alone,
+// and the preview gets a comment of its own.
+func TestUpsertEditsOnlyItsOwnComment(t *testing.T) {
+	ours := comment{Body: DefaultMarker + "\nold preview", Login: "github-actions[bot]", Type: "Bot", Association: "NONE"}
 	tests := []struct {
-		name        string
-		c           comment
-		wantCreated bool
+		name     string
+		author   string // Options.Author
+		comments []comment
+		// edited is the index of the comment edited; -1: one is created.
+		edited int
 	}{
-		{name: "fork contributor", c: comment{Login: "mallory", Type: "User", Association: "CONTRIBUTOR"}, wantCreated: true},
-		{name: "first-time contributor", c: comment{Login: "mallory", Type: "User", Association: "FIRST_TIME_CONTRIBUTOR"}, wantCreated: true},
-		{name: "no association", c: comment{Login: "mallory", Type: "User", Association: "NONE"}, wantCreated: true},
-		{name: "bot", c: comment{Login: "github-actions[bot]", Type: "Bot", Association: "NONE"}},
-		{name: "collaborator with a PAT", c: comment{Login: "ci-user", Type: "User", Association: "COLLABORATOR"}},
-		{name: "org member", c: comment{Login: "ci-user", Type: "User", Association: "MEMBER"}},
+		{name: "a maintainer quoting the marker", comments: []comment{
+			{Body: "Why does the bot write " + DefaultMarker + " first?", Login: "alice", Type: "User", Association: "MEMBER"},
+		}, edited: -1},
+		{name: "a maintainer's comment starting with the marker", comments: []comment{
+			{Body: DefaultMarker + "\nmy notes", Login: "alice", Type: "User", Association: "OWNER"},
+		}, edited: -1},
+		{name: "another app's bot echoing the marker first", comments: []comment{
+			{Body: DefaultMarker + "\nPR title: ...", Login: "other-app[bot]", Type: "Bot", Association: "NONE"},
+		}, edited: -1},
+		{name: "our own bot quoting the marker mid-body", comments: []comment{
+			{Body: "see " + DefaultMarker, Login: "github-actions[bot]", Type: "Bot", Association: "NONE"},
+		}, edited: -1},
+		{name: "our own earlier comment, after the others", comments: []comment{
+			{Body: "Why does the bot write " + DefaultMarker + " first?", Login: "alice", Type: "User", Association: "MEMBER"},
+			{Body: DefaultMarker + "\nPR title: ...", Login: "other-app[bot]", Type: "Bot", Association: "NONE"},
+			ours,
+		}, edited: 2},
+		{name: "our login written in another case", comments: []comment{
+			{Body: ours.Body, Login: "GitHub-Actions[bot]", Type: "Bot"},
+		}, edited: 0},
+		{name: "a personal access token's user", author: "ci-user", comments: []comment{
+			ours,
+			{Body: DefaultMarker + "\nold preview", Login: "ci-user", Type: "User", Association: "COLLABORATOR"},
+		}, edited: 1},
+		{name: "a personal access token's user: the Actions bot is not it", author: "ci-user", comments: []comment{ours}, edited: -1},
+		{name: "an app", author: "portal-app[bot]", comments: []comment{
+			{Body: DefaultMarker + "\nold preview", Login: "portal-app[bot]", Type: "Bot"},
+		}, edited: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, srv := newFake(t, "/api/v3")
-			tt.c.Body = "quoted " + DefaultMarker
-			f.add(tt.c)
-			_, created, err := Upsert(context.Background(), opts(srv, "/api/v3"), "preview")
+			for _, c := range tt.comments {
+				f.add(c)
+			}
+			o := opts(srv, "/api/v3")
+			o.Author = tt.author
+			_, created, err := Upsert(context.Background(), o, "preview")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if created != tt.wantCreated {
-				t.Fatalf("created = %v, want %v", created, tt.wantCreated)
+			if created != (tt.edited < 0) {
+				t.Fatalf("created = %v, want %v", created, tt.edited < 0)
 			}
-			if !tt.wantCreated && f.comments[0].Body != DefaultMarker+"\npreview" {
-				t.Fatalf("comment not edited: %q", f.comments[0].Body)
+			for i, c := range tt.comments {
+				got := f.comments[i].Body
+				if i == tt.edited {
+					if got != DefaultMarker+"\npreview" {
+						t.Errorf("comment %d (ours) not edited: %q", i, got)
+					}
+				} else if got != c.Body {
+					t.Errorf("comment %d by %s edited: %q", i, c.Login, got)
+				}
+			}
+			if created && f.comments[len(f.comments)-1].Body != DefaultMarker+"\npreview" {
+				t.Errorf("the new comment is %q", f.comments[len(f.comments)-1].Body)
 			}
 		})
 	}
@@ -425,7 +467,8 @@ func TestUpsertMarker(t *testing.T) {
 		name, marker, body, want string
 	}{
 		{name: "default prepended", body: "hello", want: DefaultMarker + "\nhello"},
-		{name: "default already present", body: "hello\n" + DefaultMarker, want: "hello\n" + DefaultMarker},
+		{name: "default already first", body: DefaultMarker + "\nhello", want: DefaultMarker + "\nhello"},
+		{name: "default quoted later: put first still", body: "hello\n" + DefaultMarker, want: DefaultMarker + "\nhello\n" + DefaultMarker},
 		{name: "custom marker", marker: "<!-- other -->", body: "hello", want: "<!-- other -->\nhello"},
 	}
 	for _, tt := range tests {
@@ -611,6 +654,9 @@ func TestUpsertInvalidOptions(t *testing.T) {
 		{name: "repo with extra part", mod: func(o *Options) { o.Repo = "o/r/x" }, wantMsg: "want owner/name"},
 		{name: "no PR", mod: func(o *Options) { o.PR = 0 }, wantMsg: "--pr"},
 		{name: "plain http to a remote host", mod: func(o *Options) { o.APIURL = "http://ghe.example.com/api/v3" }, wantMsg: "plain HTTP"},
+		{name: "author with a space", mod: func(o *Options) { o.Author = "ci user" }, wantMsg: `invalid comment author "ci user"`},
+		{name: "author with a slash", mod: func(o *Options) { o.Author = "o/r" }, wantMsg: "the GitHub login the token acts as"},
+		{name: "author ending in a hyphen", mod: func(o *Options) { o.Author = "ci-" }, wantMsg: "invalid comment author"},
 		{name: "not a URL", mod: func(o *Options) { o.APIURL = "ghe.example.com" }, wantMsg: "invalid GITHUB_API_URL"},
 	}
 	for _, tt := range tests {
@@ -790,4 +836,102 @@ func TestSyncLabelsErrors(t *testing.T) {
 		}
 		wantRequests(t, f.seen())
 	})
+}
+
+// TestRedirects: a redirect to another host (here another port) is not followed,
+// so the token never reaches it, and the error names where it pointed; a
+// redirect within the API's own origin is followed.
+func TestRedirects(t *testing.T) {
+	var mu sync.Mutex
+	var elsewhere []string // the Authorization of each request the other host got
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		elsewhere = append(elsewhere, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, "[]")
+	}))
+	defer other.Close()
+
+	tests := []struct {
+		name string
+		// to is where a request for path is redirected, "" for none.
+		to      func(srv *httptest.Server, path string) string
+		status  int
+		wantErr string
+	}{
+		{name: "307 to another host", status: http.StatusTemporaryRedirect, to: func(_ *httptest.Server, path string) string {
+			return other.URL + path
+		}, wantErr: "GitHub's answer redirects to " + other.URL + "/old/api/v3/repos/o/r/issues/7/comments, away from "},
+		{name: "301 to another host", status: http.StatusMovedPermanently, to: func(_ *httptest.Server, path string) string {
+			return other.URL + "/elsewhere"
+		}, wantErr: "not followed, so the token is not sent there; check GITHUB_API_URL"},
+		{name: "307 within the API", status: http.StatusTemporaryRedirect, to: func(srv *httptest.Server, path string) string {
+			return srv.URL + strings.TrimPrefix(path, "/old")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mu.Lock()
+			elsewhere = nil
+			mu.Unlock()
+			f := &fakeGitHub{t: t, prefix: "/api/v3", owner: "o", repo: "r", pr: 7, nextID: 1000}
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/old/") {
+					http.Redirect(w, r, tt.to(srv, r.URL.RequestURI()), tt.status)
+					return
+				}
+				f.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			_, created, err := Upsert(context.Background(), opts(srv, "/old/api/v3"), "preview")
+			mu.Lock()
+			got := slices.Clone(elsewhere)
+			mu.Unlock()
+			if len(got) > 0 {
+				t.Errorf("the other host got %d requests (Authorization %q)", len(got), got)
+			}
+			if tt.wantErr == "" {
+				if err != nil || !created {
+					t.Fatalf("created %v, err %v", created, err)
+				}
+				wantRequests(t, f.seen(),
+					"GET /api/v3/repos/o/r/issues/7/comments?page=1&per_page=100",
+					"POST /api/v3/repos/o/r/issues/7/comments",
+				)
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), testToken) {
+				t.Errorf("the error shows the token: %v", err)
+			}
+		})
+	}
+}
+
+// TestRedirectPolicyLeavesCallersClient: the caller's HTTP client is not changed,
+// and its own redirect policy still has its say within the API's origin.
+func TestRedirectPolicyLeavesCallersClient(t *testing.T) {
+	f, _ := newFake(t, "/api/v3")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/old/") {
+			http.Redirect(w, r, strings.TrimPrefix(r.URL.RequestURI(), "/old"), http.StatusTemporaryRedirect)
+			return
+		}
+		f.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	refuse := errors.New("this caller follows no redirect")
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return refuse }}
+	o := opts(srv, "/old/api/v3")
+	o.HTTPClient = hc
+	if _, _, err := Upsert(context.Background(), o, "preview"); err == nil || !strings.Contains(err.Error(), refuse.Error()) {
+		t.Fatalf("err = %v, want the caller's policy to refuse", err)
+	}
+	if err := hc.CheckRedirect(nil, nil); err != refuse {
+		t.Fatal("the caller's client was changed")
+	}
 }

@@ -162,7 +162,9 @@ func NewTransport(opts Options) (*Transport, error) {
 			Transport: transport,
 			Timeout:   cmpOr(opts.Timeout, defaultTimeout),
 			// The API never redirects; following one could carry the
-			// token to another host or downgrade to plain http.
+			// token to another host or downgrade to plain http (net/http
+			// keeps Authorization on a same-host redirect, https to http
+			// included). The redirect is the answer: see redirectHint.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		Logger:         nil, // we log ourselves
@@ -531,6 +533,9 @@ func (c *Transport) Do(ctx context.Context, call Call) (*Response, error) {
 	if resp.StatusCode == http.StatusForbidden {
 		apiErr.Hint = call.Forbidden
 	}
+	if hint := c.redirectHint(req.URL, resp); hint != "" {
+		apiErr.Hint = hint
+	}
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		c.brk.refused(apiErr)
 	}
@@ -538,6 +543,21 @@ func (c *Transport) Do(ctx context.Context, call Call) (*Response, error) {
 		return res, &ambiguousError{apiErr}
 	}
 	return res, apiErr
+}
+
+// redirectHint names where a redirect answer pointed, which is never followed
+// (see CheckRedirect in NewTransport): the API does not redirect, so the address
+// portalctl was given is not the API's. "" for an answer that is no redirect.
+func (c *Transport) redirectHint(from *url.URL, resp *http.Response) string {
+	if resp.StatusCode < 300 || resp.StatusCode > 399 {
+		return ""
+	}
+	where := "nowhere (no Location)"
+	if loc, err := from.Parse(resp.Header.Get("Location")); err == nil && resp.Header.Get("Location") != "" {
+		to := url.URL{Scheme: loc.Scheme, Host: loc.Host, Path: loc.Path}
+		where = c.redact(sanitize(to.String(), 300))
+	}
+	return "the API answered with a redirect to " + where + ", which portalctl does not follow: the token goes to no other address than the one given; set --api-url or QOVERY_API_URL to the API's own address"
 }
 
 // transportError describes a call that ended without an answer: not sent at

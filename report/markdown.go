@@ -63,6 +63,7 @@ func (r *Report) sections() []mdSection {
 		{id: "policy", render: (*md).policy},
 		{id: "summary", render: (*md).summary},
 		{id: "validation", render: (*md).validation},
+		{id: "organization-id", render: (*md).organizationAlert},
 		{id: "alert", render: (*md).alert},
 		{id: "warning", render: (*md).warning},
 		{id: "index", render: (*md).index},
@@ -373,6 +374,9 @@ func (m *md) summaryLine() string {
 	}
 	if o := m.r.Organization; o.scopeChanged() {
 		parts = append(parts, "organization members "+o.Scope)
+	}
+	if m.r.OrganizationID != nil {
+		parts = append(parts, "the organization changes")
 	}
 	return strings.Join(parts, " · ")
 }

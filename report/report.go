@@ -36,6 +36,9 @@ type Report struct {
 	// section itself. nil when there are neither.
 	Policy  *PolicyReport `json:"policy,omitempty"`
 	Summary Summary       `json:"summary"`
+	// OrganizationID is set when the change moves the file to another
+	// organization; nil otherwise.
+	OrganizationID *OrganizationIDChange `json:"organization_id_change,omitempty"`
 	// Opened lists every blueprint that becomes open to every member.
 	Opened []string `json:"opened"`
 	// NewAdmins lists promotions to admin and invitations as admin.
@@ -215,12 +218,14 @@ type Options struct {
 	// Policy is the policy's violations and changes (see NewPolicy); nil for
 	// none.
 	Policy *PolicyReport
+	// OrganizationID is the change of the file's organization: id, nil for none.
+	OrganizationID *OrganizationIDChange
 }
 
 // New builds the report of plan p. It costs one pass over the plan's gains and
 // losses: the audiences come with the impact.
 func New(p *reconcile.Plan, o Options) *Report {
-	r := &Report{Version: ReportVersion, Title: o.Title, Provenance: o.Provenance, Opened: []string{}, NewAdmins: []NewAdmin{}}
+	r := &Report{Version: ReportVersion, Title: o.Title, Provenance: o.Provenance, OrganizationID: o.OrganizationID, Opened: []string{}, NewAdmins: []NewAdmin{}}
 	if o.Policy != nil && (len(o.Policy.Violations) > 0 || len(o.Policy.Changes) > 0) {
 		r.Policy = o.Policy
 	}
@@ -277,7 +282,7 @@ func New(p *reconcile.Plan, o Options) *Report {
 	r.Organization = newOrgChanges(p, expires)
 	r.Expiries = expiries(p.Expiries)
 	r.Summary = Summary{
-		NoChanges: p.Empty() && !r.Organization.scopeChanged() && len(r.Expiries) == 0 && r.Policy == nil,
+		NoChanges: p.Empty() && !r.Organization.scopeChanged() && len(r.Expiries) == 0 && r.Policy == nil && r.OrganizationID == nil,
 		Gain:      len(gainers), Lose: len(losers), Opened: len(r.Opened), RuleChanges: len(r.Index),
 		Invitations: p.Count(reconcile.Invite), Promotions: p.Count(reconcile.Promote),
 		Demotions: p.Count(reconcile.Demote), Removals: p.Count(reconcile.Remove),

@@ -86,9 +86,10 @@ func (t *textReport) changes(b *strings.Builder) {
 	org := r.Organization
 	orgWarn := org != nil && len(org.NewAdmins)+len(org.Removals) > 0
 	policyWarn := r.Policy != nil && len(r.Policy.Changes) > 0
-	if len(r.Opened) > 0 || len(r.NewAdmins) > 0 || len(r.Members.Removals) > 0 || orgWarn || policyWarn {
+	if len(r.Opened) > 0 || len(r.NewAdmins) > 0 || len(r.Members.Removals) > 0 || orgWarn || policyWarn || r.OrganizationID != nil {
 		b.WriteString("\n")
 	}
+	b.WriteString(t.organizationAlert())
 	if policyWarn {
 		parts := make([]string, len(r.Policy.Changes))
 		for i, ch := range r.Policy.Changes {

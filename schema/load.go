@@ -13,7 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"go.yaml.in/yaml/v4"
@@ -142,7 +146,9 @@ func ReadFile(path string, stdin io.Reader) ([]byte, error) {
 }
 
 // ReadFileMax reads path ("-" reads stdin), refusing a file over max bytes before
-// reading it whole.
+// reading it whole. A path is read only when it is a regular file inside the
+// repository that holds it (see openInside): a link out of it, a FIFO, a device
+// or a directory is refused without being read.
 func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 	r, hint := stdin, int64(0)
 	if path == "-" {
@@ -150,18 +156,16 @@ func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 			return nil, errors.New("read standard input: not available here")
 		}
 	} else {
-		f, err := os.Open(path)
+		f, st, err := openInside(path)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			if st.Size() > max {
-				msg, hint := tooLarge(st.Size(), max)
-				return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
-			}
-			hint = st.Size()
+		if st.Size() > max {
+			msg, hint := tooLarge(st.Size(), max)
+			return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
 		}
+		hint = st.Size()
 		r = f
 	}
 	data, err := readAll(r, hint, max)
@@ -169,6 +173,140 @@ func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return data, nil
+}
+
+// openInside opens path for reading only when it is a regular file inside the
+// repository that holds it (repositoryOf), and returns what the open file is.
+// A symbolic link, the file's own or a directory's on its way, is followed only
+// when where it leads stays inside, and never into a .git directory, which holds
+// the checkout's credentials. Anything else is refused, naming the file and why,
+// before it is opened: a pull request that turns portal.yaml into a link to a
+// runner's ~/.git-credentials must not get it read, parsed and quoted back.
+//
+// What is opened is checked, not only what was looked at: the open file must be
+// the very regular file found inside, so a link or file swapped between the
+// checks and the open is refused too. It is opened without blocking, so a FIFO
+// swapped in meanwhile cannot hang the read.
+func openInside(path string) (*os.File, fs.FileInfo, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	lst, err := os.Lstat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	link := lst.Mode()&fs.ModeSymlink != 0
+	root, inRepo := repositoryOf(filepath.Dir(abs))
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		if link {
+			target, _ := os.Readlink(abs)
+			return nil, nil, fmt.Errorf("it is a symbolic link to %s, which does not exist (or loops): refused; commit the file itself, or a link to a file inside the repository", target)
+		}
+		return nil, nil, err
+	}
+	if where := outside(realRoot, real, inRepo); where != "" {
+		how := "it is"
+		switch relAbs, _ := filepath.Rel(root, abs); {
+		case link:
+			target, _ := os.Readlink(abs)
+			how = "it is a symbolic link to " + target
+			if target != real {
+				how += " (" + real + ")"
+			}
+			how += ","
+		case filepath.Join(realRoot, relAbs) != real:
+			how = "it leads, through a symbolic link on its way, to " + real + ","
+		}
+		return nil, nil, fmt.Errorf("%s %s %s: refused without reading it; commit the file itself, or a link to a file inside the repository", how, where, root)
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, notRegular(st.Mode(), link)
+	}
+	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	opened, err := f.Stat()
+	switch {
+	case err != nil:
+		f.Close()
+		return nil, nil, err
+	case !opened.Mode().IsRegular():
+		f.Close()
+		return nil, nil, notRegular(opened.Mode(), link)
+	case !os.SameFile(st, opened):
+		f.Close()
+		return nil, nil, errors.New("it changed while it was being opened (a file or a link replaced): refused; run again")
+	}
+	return f, opened, nil
+}
+
+// repositoryOf is the directory whose files portalctl reads: the root of the git
+// work tree that holds dir, the nearest directory on the way up (dir included)
+// that has a .git (a directory, or the file of a linked worktree or a
+// submodule), as git and go-git look for one. The way up is the path as written:
+// a directory link inside the repository does not move it to where the link
+// leads. Outside any work tree, it is dir itself, and inRepo is false.
+func repositoryOf(dir string) (root string, inRepo bool) {
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d, true
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir, false
+		}
+		d = parent
+	}
+}
+
+// outside says how real (a path without links) falls outside the work tree at
+// realRoot ("outside the repository at", "inside the .git directory of"), or ""
+// when it is inside. Outside any work tree, realRoot is the file's directory.
+func outside(realRoot, real string, inRepo bool) string {
+	rel, err := filepath.Rel(realRoot, real)
+	if err != nil || filepath.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if !inRepo {
+			return "outside the directory of the file (no git repository holds it),"
+		}
+		return "outside the repository at"
+	}
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		// Case-insensitively: on macOS and Windows .GIT is .git.
+		if strings.EqualFold(part, ".git") {
+			return "inside the .git directory of the repository at"
+		}
+	}
+	return ""
+}
+
+// notRegular refuses a file that is not a regular one, by what it is.
+func notRegular(m fs.FileMode, link bool) error {
+	what := "not a regular file"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	case m&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	if link {
+		what = "a symbolic link to " + what
+	}
+	return fmt.Errorf("it is %s, not a regular file: refused without reading it; give the path of the configuration file itself", what)
 }
 
 // readAll reads r to its end into a buffer of size hint, grown if r holds more,

@@ -187,7 +187,7 @@ type apiFlags struct {
 
 func (f *apiFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.apiURL, "api-url", "", "portal API base URL (default $QOVERY_API_URL, else https://api.qovery.com)")
-	fs.StringVar(&f.organization, "organization", "", "organization id (default $QOVERY_ORGANIZATION_ID, else `organization:` in the file)")
+	fs.StringVar(&f.organization, "organization", "", "organization id (default $QOVERY_ORGANIZATION_ID, else `organization:` in the file; a file that names another is refused)")
 	fs.IntVar(&f.parallelism, "parallelism", reconcile.DefaultParallelism, fmt.Sprintf("concurrent ACL reads and writes (1 to %d)", maxParallelism))
 	fs.BoolVar(&f.debug, "debug", false, "log every API request to stderr (the token is never logged)")
 }
@@ -202,25 +202,38 @@ func (f *apiFlags) check(getenv func(string) string) error {
 	return err
 }
 
-// pickOrganization picks the organization id from the flag, else the environment,
-// else the file, and checks the one it picks with the same UUID check, naming
-// where it came from. An empty result with no error means none was given.
+// pickOrganization picks the organization id from the flag, else the environment
+// (an empty QOVERY_ORGANIZATION_ID is unset), else the file, checking each one
+// given with the same UUID check, naming where it came from. When the flag or the
+// environment names one organization and the file another, it refuses both: an
+// apply must not act on an organization the file was not written for, nor a file
+// (a pull request may change its organization:) pick another than the one the
+// workflow names. An empty result with no error means none was given.
 func pickOrganization(f *apiFlags, getenv func(string) string, fileOrg string) (string, error) {
-	candidates := []struct{ value, bad string }{
-		{f.organization, "--organization %q is not an organization id: write the organization's UUID, e.g. --organization " + exampleOrganization},
-		{getenv("QOVERY_ORGANIZATION_ID"), "QOVERY_ORGANIZATION_ID=%q is not an organization id: set it to the organization's UUID, e.g. QOVERY_ORGANIZATION_ID=" + exampleOrganization},
-		{fileOrg, "organization %q in the file is not an organization id: write the organization's UUID, e.g. organization: " + exampleOrganization},
+	candidates := []struct{ value, name, bad string }{
+		{f.organization, "--organization %s", "--organization %q is not an organization id: write the organization's UUID, e.g. --organization " + exampleOrganization},
+		{getenv("QOVERY_ORGANIZATION_ID"), "QOVERY_ORGANIZATION_ID=%s", "QOVERY_ORGANIZATION_ID=%q is not an organization id: set it to the organization's UUID, e.g. QOVERY_ORGANIZATION_ID=" + exampleOrganization},
+		{fileOrg, "`organization: %s` in the file", "organization %q in the file is not an organization id: write the organization's UUID, e.g. organization: " + exampleOrganization},
 	}
-	for _, c := range candidates {
-		if c.value == "" {
+	picked, from := "", ""
+	for i, c := range candidates {
+		// The environment is not read when the flag overrides it; the file
+		// always is, to be compared.
+		if c.value == "" || i == 1 && picked != "" {
 			continue
 		}
 		if !qovery.ValidOrganizationID(c.value) {
 			return "", fmt.Errorf(c.bad, c.value)
 		}
-		return c.value, nil
+		if picked == "" {
+			picked, from = c.value, fmt.Sprintf(c.name, c.value)
+		}
 	}
-	return "", nil
+	// Ids compare as UUIDs: regardless of case.
+	if picked != "" && fileOrg != "" && !strings.EqualFold(picked, fileOrg) {
+		return "", fmt.Errorf("%s and `organization: %s` in the file name different organizations: make them the same, or leave one out (remove `organization:` from the file, or unset the flag or variable)", from, fileOrg)
+	}
+	return picked, nil
 }
 
 // client builds the API client from flags, environment and the file's organization.

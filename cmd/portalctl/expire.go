@@ -84,7 +84,13 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.stdout, "%s expired (today is %s, UTC): plan and apply remove them; `portalctl expire --write` deletes them from %s.\n", n, today, c.file.file)
 		return &exitError{code: 2, silent: true}
 	}
-	if err := atomicfile.Replace(c.file.file, ex.Data); err != nil {
+	// The edit is of what was read: an edit made since then is kept, not
+	// overwritten, and a symbolic link stays one, its target written.
+	err = atomicfile.ReplaceIfUnchanged(c.file.file, data, ex.Data)
+	switch {
+	case errors.Is(err, atomicfile.ErrChanged):
+		return fmt.Errorf("write %s: it changed since it was read, so nothing was written (the other edit is kept): run `portalctl expire --write -f %s` again", c.file.file, c.file.file)
+	case err != nil:
 		return fmt.Errorf("write %s: %w", c.file.file, err)
 	}
 	fmt.Fprintf(c.stdout, "Deleted %s from %s.\n", n, c.file.file)

@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -55,6 +60,14 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	out := c.out
+	if out != "" {
+		// Before anything is read or asked of the API: a typo must not cost a
+		// run, nor overwrite the configuration or anyone's file.
+		if out, err = planOut(c.out, c.file.file); err != nil {
+			return err
+		}
+	}
 	cfg, err := c.loadValid(c.file)
 	if err != nil {
 		return err
@@ -89,7 +102,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 	if c.out != "" {
 		// Streamed to the file, and refused before the file is in place when it
 		// would be larger than apply --plan reads.
-		err := atomicfile.WriteFrom(c.out, func(w io.Writer) error {
+		err := atomicfile.WriteFrom(out, func(w io.Writer) error {
 			return p.WriteJSON(&reconcile.CapWriter{W: w, Max: reconcile.MaxPlanBytes}, now, key)
 		})
 		if errors.Is(err, reconcile.ErrPlanTooLarge) {
@@ -108,4 +121,63 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		return &exitError{code: 2, silent: true}
 	}
 	return nil
+}
+
+// planOut checks where plan --out may write, and returns the file to write: a
+// new file, or an earlier plan (through a symbolic link, the file it leads to).
+// It refuses the configuration file itself (the same file, also through a link
+// or a hard link) and any existing file that is not a portalctl plan, whose
+// content would be lost.
+func planOut(out, input string) (string, error) {
+	st, err := os.Stat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return out, nil
+	case err != nil:
+		return "", fmt.Errorf("--out %s: %w", out, err)
+	}
+	if input != "-" {
+		if in, err := os.Stat(input); err == nil && os.SameFile(st, in) {
+			return "", fmt.Errorf("--out %s is the configuration file %s: nothing was written; save the plan to a file of its own, e.g. --out portal.plan", out, input)
+		}
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("--out %s is not a regular file: nothing was written; give the name of a new file, e.g. --out portal.plan", out)
+	}
+	target, err := filepath.EvalSymlinks(out)
+	if err != nil {
+		return "", fmt.Errorf("--out %s: %w", out, err)
+	}
+	isPlan, err := startsAsPlan(target)
+	if err != nil {
+		return "", fmt.Errorf("--out %s: %w", out, err)
+	}
+	if !isPlan {
+		return "", fmt.Errorf("--out %s exists and is not a portalctl plan: nothing was written; plan --out replaces only an earlier plan: give the name of a new file, e.g. --out portal.plan, or move that file away", out)
+	}
+	return target, nil
+}
+
+// planPrefix bounds what is read of an existing file to tell whether it is a
+// plan: a plan starts with its format_version (reconcile.Plan.WriteJSON).
+const planPrefix = 512
+
+// startsAsPlan says whether the regular file at path starts as a portalctl plan
+// does, {"format_version": reading at most planPrefix bytes, and without waiting
+// on a FIFO swapped in meanwhile.
+func startsAsPlan(path string) (bool, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return false, err
+	}
+	dec := json.NewDecoder(io.LimitReader(f, planPrefix))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false, nil
+	}
+	tok, err := dec.Token()
+	return err == nil && tok == "format_version", nil
 }

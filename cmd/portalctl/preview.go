@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -34,6 +35,8 @@ type previewCmd struct {
 	comment bool
 	labels  bool
 	pr      int
+	author  string
+	fs      *pflag.FlagSet
 }
 
 func newPreview(a *app) *previewCmd { return &previewCmd{app: a} }
@@ -46,6 +49,8 @@ func (c *previewCmd) flags() *pflag.FlagSet {
 	fs.BoolVar(&c.comment, "comment", false, "create or update the pull request comment (needs GITHUB_TOKEN, GITHUB_REPOSITORY and the PR number)")
 	fs.BoolVar(&c.labels, "labels", false, "keep the pull request's labels "+strings.Join(prcomment.ManagedLabels(), ", ")+" in step with the change")
 	fs.IntVar(&c.pr, "pr", 0, "pull request number (default: from $GITHUB_EVENT_PATH)")
+	fs.StringVar(&c.author, "comment-author", prcomment.DefaultAuthor, "GitHub login the token acts as: only its comment is edited (a personal access token's user, or an app's NAME[bot])")
+	c.fs = fs
 	return fs
 }
 
@@ -60,12 +65,19 @@ func (c *previewCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.fs != nil && c.fs.Changed("pr") && c.pr <= 0 {
+		return fmt.Errorf("--pr %d is not a pull request number: it must be positive, e.g. --pr 42 (or leave --pr out to read it from GITHUB_EVENT_PATH)", c.pr)
+	}
+	if err := prcomment.CheckAuthor(c.author); err != nil {
+		return fmt.Errorf("--comment-author: %w", err)
+	}
 	var gh prcomment.Options
 	if c.comment || c.labels {
 		// Check the GitHub settings first: a missing variable should not cost a run.
 		if gh, err = prcomment.FromEnv(c.getenv, c.pr); err != nil {
 			return err
 		}
+		gh.Author = c.author
 	}
 	r, err := c.report(ctx)
 	if err != nil {
@@ -194,19 +206,19 @@ func labelsOf(r *report.Report) []string {
 }
 
 // report compares the file at the base revision with the working tree. When the
-// working tree's file is invalid, the report shows its problems instead.
+// working tree's file is invalid, or cannot be read, the report shows why instead.
 func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	if c.file.file == "-" {
 		return nil, errors.New("preview reads the file from git and from the working tree: give a path with -f, not stdin")
-	}
-	headData, err := schema.ReadFileMax(c.file.file, nil, int64(c.file.maxSize))
-	if err != nil {
-		return nil, err
 	}
 	prov := &report.Provenance{
 		File: c.file.file,
 		Base: report.Revision{Ref: c.base}, Head: report.Revision{Ref: "HEAD"},
 		RepositoryURL: prcomment.RepositoryURL(c.getenv), RunURL: prcomment.RunURL(c.getenv),
+	}
+	headData, err := schema.ReadFileMax(c.file.file, nil, int64(c.file.maxSize))
+	if err != nil {
+		return c.unreadable(ctx, err, prov)
 	}
 	// The base is read from git and parsed while the working tree's file is:
 	// the two parses are most of a preview's time.
@@ -248,7 +260,48 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	if policy != nil && len(policy.Violations) > 0 {
 		fmt.Fprintf(c.stderr, "%s breaks its policy (%d violations): `portalctl validate -f %s` lists them\n", c.file.file, len(policy.Violations), c.file.file)
 	}
-	return report.New(p, report.Options{Provenance: prov, Policy: policy}), nil
+	return report.New(p, report.Options{Provenance: prov, Policy: policy, OrganizationID: organizationChange(br, head)}), nil
+}
+
+// organizationChange is the change of the file's organization: between the base
+// and the head, nil when it names the same one (ids compare regardless of case),
+// or when the base has no file to compare with.
+func organizationChange(base baseConfig, head *portal.Config) *report.OrganizationIDChange {
+	if base.note != "" || strings.EqualFold(base.cfg.Organization, head.Organization) {
+		return nil
+	}
+	return &report.OrganizationIDChange{From: base.cfg.Organization, To: head.Organization}
+}
+
+// unreadable is the report of a working tree whose file cannot be read: the pull
+// request deletes it, or it is not a file portalctl reads (a symbolic link out
+// of the repository, a FIFO; see schema.ReadFileMax). Either way the report is an
+// invalid file's, with that one error, so that the comment says so instead of
+// an earlier preview going stale, and the run fails. The error says why without
+// a byte of what the file leads to. A file at neither side is only an error.
+func (c *previewCmd) unreadable(ctx context.Context, readErr error, prov *report.Provenance) (*report.Report, error) {
+	file := c.file.file
+	d := diag.Diagnostic{Pos: portal.Pos{File: file, Line: 1, Col: 1}, Severity: diag.Error}
+	if errors.Is(readErr, fs.ErrNotExist) {
+		_, err := gitrev.ReadFile(ctx, file, c.base)
+		switch {
+		case errors.Is(err, gitrev.ErrFileNotFound):
+			return nil, readErr
+		case err != nil:
+			return nil, err
+		}
+		d.Code = "file-deleted"
+		d.Message = fmt.Sprintf("this pull request deletes %s: the portal would no longer be managed from git, and apply would fail", file)
+		d.Hint = "restore the file; to stop managing the portal from git, remove the workflows that plan and apply it"
+	} else {
+		d.Code, d.Message = "file-refused", readErr.Error()
+		fmt.Fprintf(c.stderr, "portalctl preview: %v\n", readErr)
+	}
+	// The commits compared, but no line of the head to link to: there is none.
+	if revs, err := gitrev.Describe(ctx, file, c.base, nil); err == nil {
+		prov.Base.Commit, prov.Head.Commit = revs.Base, revs.Head
+	}
+	return report.NewInvalid(file, diag.List{d}, report.Options{Provenance: prov}), nil
 }
 
 // baseConfig is the file at the base revision, or an empty portal and a note

@@ -208,6 +208,9 @@ type fakeGitHub struct {
 	labels   []string
 	// fail answers "METHOD /path" with a status.
 	fail map[string]int
+	// authors are the logins of comments written by others than
+	// github-actions[bot], by id.
+	authors map[int64]string
 }
 
 func newFakeGitHub() *fakeGitHub { return &fakeGitHub{comments: map[int64]string{}, next: 100} }
@@ -246,8 +249,12 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	comment := func(id int64) map[string]any {
+		login, typ := "github-actions[bot]", "Bot"
+		if a, ok := f.authors[id]; ok {
+			login, typ = a, "User"
+		}
 		return map[string]any{"id": id, "body": f.comments[id], "html_url": fmt.Sprintf("https://github.example/acme/portal/pull/7#issuecomment-%d", id),
-			"user": map[string]any{"login": "github-actions[bot]", "type": "Bot"}, "author_association": "NONE"}
+			"user": map[string]any{"login": login, "type": typ}, "author_association": "NONE"}
 	}
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == ghRepo+"/issues/7/comments":

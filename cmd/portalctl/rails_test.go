@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"net"
 	"os"
@@ -325,14 +326,18 @@ func TestRootCauseEveryTime(t *testing.T) {
 	ln.Close()
 	refused := withKey(p.env, "")
 	refused["QOVERY_API_URL"] = deadURL
+	// The file names an organization of its own: without it, the environment's
+	// is the one asked for.
+	noOrgFile := p.write(t, "no-org.yaml", strings.Replace(readTestdata(t, "portal.yaml"), "organization: "+testOrg+"\n", "", 1))
 	tests := []struct {
 		name string
 		env  map[string]string
 		want []string
+		file string // "" for testdata/portal.yaml
 	}{
-		{"wrong token", wrongToken, []string{"401 Unauthorized", "missing or invalid API token"}},
-		{"unknown organization", wrongOrg, []string{"404 Not Found", `organization "11111111-2222-3333-4444-555555555555" not found`}},
-		{"connection refused", refused, []string{"connection refused", deadURL}},
+		{"wrong token", wrongToken, []string{"401 Unauthorized", "missing or invalid API token"}, ""},
+		{"unknown organization", wrongOrg, []string{"404 Not Found", `organization "11111111-2222-3333-4444-555555555555" not found`}, noOrgFile},
+		{"connection refused", refused, []string{"connection refused", deadURL}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -343,7 +348,7 @@ func TestRootCauseEveryTime(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					results[i] = cli{env: tt.env}.run(t, "plan", "-f", file)
+					results[i] = cli{env: tt.env}.run(t, "plan", "-f", cmp.Or(tt.file, file))
 				}()
 			}
 			wg.Wait()

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +81,181 @@ func TestReplaceKeepsMode(t *testing.T) {
 	}
 	if err := Replace(filepath.Join(t.TempDir(), "missing.yaml"), []byte("x")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Replace of a missing file: %v", err)
+	}
+}
+
+// TestReplaceIfUnchanged: an in-place edit writes the file a symbolic link leads
+// to, keeping the link and the file's mode, and writes nothing when the file no
+// longer holds what the edit was made from.
+func TestReplaceIfUnchanged(t *testing.T) {
+	const old, edited = "version: 1\nmembers: []\n", "version: 1\n"
+	tests := []struct {
+		name string
+		// setup makes the file in dir and returns the path given and the path
+		// of the file it leads to.
+		setup func(t *testing.T, dir string) (path, target string)
+		// meanwhile, when set, is what the file holds by the time of the write.
+		meanwhile string
+		wantErr   error
+	}{
+		{name: "regular file", setup: func(t *testing.T, dir string) (string, string) {
+			p := writeFile(t, filepath.Join(dir, "portal.yaml"), old, 0o640)
+			return p, p
+		}},
+		{name: "symbolic link", setup: func(t *testing.T, dir string) (string, string) {
+			target := writeFile(t, filepath.Join(dir, "config", "portal.yaml"), old, 0o600)
+			return link(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
+		}},
+		{name: "link to a link", setup: func(t *testing.T, dir string) (string, string) {
+			target := writeFile(t, filepath.Join(dir, "a", "real.yaml"), old, 0o664)
+			link(t, filepath.Join("a", "real.yaml"), filepath.Join(dir, "b.yaml"))
+			return link(t, "b.yaml", filepath.Join(dir, "portal.yaml")), target
+		}},
+		{name: "edited since it was read", setup: func(t *testing.T, dir string) (string, string) {
+			p := writeFile(t, filepath.Join(dir, "portal.yaml"), old, 0o644)
+			return p, p
+		}, meanwhile: old + "  - email: new@company.com\n", wantErr: ErrChanged},
+		{name: "edited through the link", setup: func(t *testing.T, dir string) (string, string) {
+			target := writeFile(t, filepath.Join(dir, "config", "portal.yaml"), old, 0o644)
+			return link(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
+		}, meanwhile: "version: 1\nmembers: [x]\n", wantErr: ErrChanged},
+		{name: "shortened since it was read", setup: func(t *testing.T, dir string) (string, string) {
+			p := writeFile(t, filepath.Join(dir, "portal.yaml"), old, 0o644)
+			return p, p
+		}, meanwhile: old[:5], wantErr: ErrChanged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path, target := tt.setup(t, dir)
+			before, err := os.Lstat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mode := stat(t, target).Mode().Perm()
+			if tt.meanwhile != "" {
+				if err := os.WriteFile(target, []byte(tt.meanwhile), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err = ReplaceIfUnchanged(path, []byte(old), []byte(edited))
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			want := edited
+			if tt.wantErr != nil {
+				want = tt.meanwhile
+			}
+			if got, _ := os.ReadFile(target); string(got) != want {
+				t.Errorf("%s holds %q, want %q", target, got, want)
+			}
+			if got := stat(t, target).Mode().Perm(); got != mode {
+				t.Errorf("mode %v, want %v", got, mode)
+			}
+			after, err := os.Lstat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.Mode().Type() != before.Mode().Type() {
+				t.Errorf("%s was %v, is now %v", path, before.Mode().Type(), after.Mode().Type())
+			}
+			if tmp := temporaries(t, dir); len(tmp) > 0 {
+				t.Errorf("temporary files left behind: %v", tmp)
+			}
+		})
+	}
+	if err := ReplaceIfUnchanged(filepath.Join(t.TempDir(), "missing.yaml"), nil, []byte("x")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ReplaceIfUnchanged of a missing file: %v", err)
+	}
+}
+
+// TestReplaceKeepsLink: Replace writes what a link leads to, not over the link.
+func TestReplaceKeepsLink(t *testing.T) {
+	dir := t.TempDir()
+	target := writeFile(t, filepath.Join(dir, "config", "portal.yaml"), "old", 0o600)
+	path := link(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml"))
+	if err := Replace(path, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(path); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("%s is no longer a link: %v", path, err)
+	}
+	if got, _ := os.ReadFile(target); string(got) != "new" || stat(t, target).Mode().Perm() != 0o600 {
+		t.Fatalf("%s holds %q, mode %v", target, got, stat(t, target).Mode().Perm())
+	}
+}
+
+func writeFile(t *testing.T, path, content string, mode os.FileMode) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	return path
+}
+
+func link(t *testing.T, target, path string) string {
+	t.Helper()
+	if err := os.Symlink(target, path); err != nil {
+		t.Skipf("symbolic links unavailable: %v", err)
+	}
+	return path
+}
+
+func stat(t *testing.T, path string) os.FileInfo {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// temporaries lists the temporary files left anywhere under dir.
+func temporaries(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), ".tmp-") {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestWriteCheckedLast: the check ReplaceIfUnchanged makes just before the
+// rename comes after the new content is written, and when it fails the file is
+// left as it was.
+func TestWriteCheckedLast(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, filepath.Join(dir, "portal.yaml"), "old", 0o644)
+	wrote := false
+	err := writeFrom(path, 0o644, func(w io.Writer) error {
+		wrote = true
+		_, err := io.WriteString(w, "new")
+		return err
+	}, func() error {
+		if !wrote {
+			t.Error("checked before the new content was written")
+		}
+		return ErrChanged
+	})
+	if !errors.Is(err, ErrChanged) {
+		t.Fatalf("err = %v, want ErrChanged", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old" {
+		t.Errorf("%s holds %q after a refused write", path, got)
+	}
+	if tmp := temporaries(t, dir); len(tmp) > 0 {
+		t.Errorf("temporary files left behind: %v", tmp)
 	}
 }

@@ -158,6 +158,8 @@ json'
         case $prev in
         --base)
             return ;;
+        --comment-author)
+            return ;;
         -f|--file)
             _portalctl_files
             return ;;
@@ -174,6 +176,7 @@ json'
         if [[ $cur == -* ]]; then
             _portalctl_words '--base
 --comment
+--comment-author
 -f
 --file
 --labels

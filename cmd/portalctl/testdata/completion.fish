@@ -59,6 +59,7 @@ complete -c portalctl -n '__portalctl_command_is apply' -l strict -d 'treat lint
 complete -c portalctl -n '__portalctl_command_is apply' -s h -l help -d 'show this help'
 complete -c portalctl -n '__portalctl_command_is preview' -l base -x -d 'git revision to compare with: a branch, remote branch, tag, SHA or HEAD^1'
 complete -c portalctl -n '__portalctl_command_is preview' -l comment -d 'create or update the pull request comment'
+complete -c portalctl -n '__portalctl_command_is preview' -l comment-author -x -d 'GitHub login the token acts as: only its comment is edited'
 complete -c portalctl -n '__portalctl_command_is preview' -s f -l file -r -F -d 'the portal configuration file'
 complete -c portalctl -n '__portalctl_command_is preview' -l labels -d 'keep the pull request\'s labels access:opens, access:removals, access:admins, access:policy in step with the change'
 complete -c portalctl -n '__portalctl_command_is preview' -l max-file-size -x -d 'largest portal.yaml accepted, e.g. 96MiB'

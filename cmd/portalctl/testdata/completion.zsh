@@ -78,6 +78,7 @@ _portalctl() {
             _arguments -s \
                 '--base=[git revision to compare with\: a branch, remote branch, tag, SHA or HEAD^1]:value: ' \
                 '--comment[create or update the pull request comment]' \
+                '--comment-author=[GitHub login the token acts as\: only its comment is edited]:value: ' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
                 '--labels[keep the pull request'\''s labels access\:opens, access\:removals, access\:admins, access\:policy in step with the change]' \
                 '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
