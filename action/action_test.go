@@ -344,6 +344,8 @@ func TestRun(t *testing.T) {
 			[]string{"validate", "-f", "config/portal.yaml", "-o", "github"}},
 		{"preview with a comment", map[string]string{"INPUT_COMMAND": "preview", "INPUT_BASE": "HEAD^1", "INPUT_COMMENT": "true"}, "0",
 			[]string{"preview", "--base", "HEAD^1", "--comment"}},
+		{"preview with a comment by another login", map[string]string{"INPUT_COMMAND": "preview", "INPUT_BASE": "HEAD^1", "INPUT_COMMENT": "true", "INPUT_COMMENT_AUTHOR": "portal-bot[bot]"}, "0",
+			[]string{"preview", "--base", "HEAD^1", "--comment", "--comment-author", "portal-bot[bot]"}},
 		{"base and comment only for preview", map[string]string{"INPUT_COMMAND": "plan", "INPUT_BASE": "HEAD^1", "INPUT_COMMENT": "true", "INPUT_ARGS": "--out portal.plan"}, "0",
 			[]string{"plan", "--out", "portal.plan"}},
 		{"arguments split on white space, never expanded", map[string]string{"INPUT_COMMAND": "access", "INPUT_ARGS": "  --blueprint\n*   $HOME "}, "0",

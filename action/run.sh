@@ -2,8 +2,8 @@
 # Runs the portalctl command given to the GitHub Action in ../action.yml and records
 # its exit code in the step's outputs (exit-code=…) before exiting with it.
 #
-# Environment: INPUT_COMMAND, INPUT_FILE (-f), INPUT_BASE and INPUT_COMMENT (preview's
-# --base and --comment), INPUT_ARGS (more arguments, split on white space: no quotes,
+# Environment: INPUT_COMMAND, INPUT_FILE (-f), INPUT_BASE, INPUT_COMMENT and
+# INPUT_COMMENT_AUTHOR (preview's --base, --comment and --comment-author), INPUT_ARGS (more arguments, split on white space: no quotes,
 # no globbing, no expansion), PORTALCTL (the binary), GITHUB_OUTPUT.
 set -uo pipefail
 
@@ -17,6 +17,9 @@ if [[ $INPUT_COMMAND == preview ]]; then
 	fi
 	if [[ ${INPUT_COMMENT:-false} == true ]]; then
 		args+=(--comment)
+		if [[ -n ${INPUT_COMMENT_AUTHOR:-} ]]; then
+			args+=(--comment-author "$INPUT_COMMENT_AUTHOR")
+		fi
 	fi
 fi
 set -f # no globbing of the extra arguments

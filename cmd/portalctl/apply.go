@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -138,7 +139,7 @@ func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Conf
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	f, err := os.Open(c.planFile)
+	f, err := openRegular(c.planFile)
 	if err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("read plan: %w", err)
 	}
@@ -215,4 +216,26 @@ func (c *applyCmd) execute(ctx context.Context, client *qovery.Client, oc *organ
 		return errReported
 	}
 	return nil
+}
+
+// openRegular opens a regular file for reading, and refuses anything else (a
+// FIFO, a device, a directory) before reading it: opened without blocking, and
+// checked once open, so a FIFO cannot hang the run.
+func openRegular(path string) (*os.File, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s): refused without reading it; give the file plan --out wrote", path, st.Mode().Type())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	if opened, err := f.Stat(); err != nil || !os.SameFile(st, opened) {
+		f.Close()
+		return nil, fmt.Errorf("%s changed while it was being opened: refused; run again", path)
+	}
+	return f, nil
 }

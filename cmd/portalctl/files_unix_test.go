@@ -40,3 +40,24 @@ func TestFIFORefused(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyPlanFIFORefused: apply --plan reads a regular file only: a FIFO given
+// as the plan is refused at once, not waited on.
+func TestApplyPlanFIFORefused(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "portal.plan")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan result, 1)
+	go func() {
+		done <- cli{env: map[string]string{"QOVERY_API_TOKEN": "t", "QOVERY_ORGANIZATION_ID": "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10"}}.run(t, "apply", "--plan", fifo, "--auto-approve")
+	}()
+	select {
+	case r := <-done:
+		if r.code != 1 || !strings.Contains(r.stderr, fifo+" is not a regular file") {
+			t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("hangs on the FIFO")
+	}
+}
