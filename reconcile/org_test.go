@@ -11,7 +11,6 @@ import (
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery/emulator"
-	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
 )
 
@@ -506,28 +505,5 @@ func TestPlanWithoutTheSectionIsUnchanged(t *testing.T) {
 		if bytes.Contains(data, []byte(field)) {
 			t.Errorf("the plan holds %q", field)
 		}
-	}
-}
-
-// TestOrgFromAPIRoles: a member's role is known by role_id, else role_name, else
-// the deprecated enum.
-func TestOrgFromAPIRoles(t *testing.T) {
-	roles := []organization.Role{{ID: "r-owner", Name: "Owner"}, {ID: "r-admin", Name: "Admin"}, {ID: "r-dev", Name: "DevOps"}}
-	o := reconcile.OrgFromAPI(roles, []organization.Member{
-		{ID: "a", Email: "A@company.com", RoleID: "r-admin", RoleName: "stale name"},
-		{ID: "b", Email: "b@company.com", RoleName: "devops"},
-		{ID: "c", Email: "c@company.com", Role: organization.LegacyOwner},
-		{ID: "d", Email: "d@company.com", RoleName: "Gone Role"},
-	}, nil)
-	var got []string
-	for _, m := range o.Members {
-		got = append(got, m.Email+" "+m.Role+" "+m.RoleID)
-	}
-	want := []string{"a@company.com Admin r-admin", "b@company.com DevOps r-dev", "c@company.com Owner r-owner", "d@company.com Gone Role "}
-	if !slices.Equal(got, want) {
-		t.Errorf("members\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	if owners := reconcile.Owners(o); len(owners) != 1 || owners[0].Email != "c@company.com" {
-		t.Errorf("owners %+v", owners)
 	}
 }

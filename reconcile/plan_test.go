@@ -34,7 +34,7 @@ func planLive() *portal.Config {
 		{ETag: `"e-py"`, Rules: []qovery.Rule{}},
 		{ETag: `"e-ml"`, Rules: []qovery.Rule{{Type: qovery.RuleEmail, Value: "carol@partner.org"}, {Type: qovery.RuleEmail, Value: "zoe@gmail.com"}}},
 	}
-	return reconcile.FromAPI(testOrg, members, blueprints, acls)
+	return must(qovery.FromAPI(testOrg, members, blueprints, acls))
 }
 
 // planFile is portal.yaml matching planLive exactly; edits replace parts of it.

@@ -60,7 +60,7 @@ func (c *exportCmd) run(ctx context.Context, args []string) error {
 		}
 	}
 	if err != nil {
-		return err
+		return refuseUnexpected(err, "nothing was exported")
 	}
 	header := exportHeader
 	switch {
@@ -110,8 +110,13 @@ func plainNames(live *portal.Config) error {
 		for _, m := range live.Org.Members {
 			check("organization member", m.Email)
 			check(fmt.Sprintf("the organization role of %q:", m.Email), m.Role)
-			if m.Role == "" {
+			switch {
+			case m.Role == "":
 				bad = append(bad, fmt.Sprintf("organization member %q holds a role the organization does not list", m.Email))
+			case strings.TrimSpace(m.Role) != m.Role:
+				// portal.yaml trims a role's name: written as it is, it would
+				// match no role of the organization, or another one.
+				bad = append(bad, fmt.Sprintf("organization member %q holds the role %q, whose name starts or ends with blanks, which portal.yaml cannot hold: rename the role in the Qovery console to %q", m.Email, m.Role, strings.TrimSpace(m.Role)))
 			}
 		}
 	}

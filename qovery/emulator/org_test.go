@@ -167,7 +167,7 @@ func TestOrganizationState(t *testing.T) {
 
 func TestOrganizationSeedErrors(t *testing.T) {
 	_, err := emulator.ParseSeed("seed.yaml", []byte(`organization_roles:
-  - name: admin
+  - name: Admin
 organization_members:
   - {email: a@company.com, role: Ownr}
   - {email: b@company.com, role: Nobody}
