@@ -171,6 +171,12 @@ func diffOrg(p *Plan, desired, current *portal.Config, opts DiffOptions) diag.Li
 			ds.Add(d.RolePos, diag.Error, "ambiguous-organization-role", fmt.Sprintf("role %q of %s is ambiguous: the organization has %s", d.Role, d.Email, roleNames(candidates)),
 				"write one of them exactly, with its case")
 			continue
+		case !ok && blankEnded(live, d.Role) != "":
+			// portal.yaml trims a role's name: this one cannot be written.
+			r := blankEnded(live, d.Role)
+			ds.Add(d.RolePos, diag.Error, "unknown-organization-role", fmt.Sprintf("role %q of %s: the organization's role is named %q, with blanks at an end, which portal.yaml cannot hold (it trims role names)", d.Role, d.Email, r),
+				fmt.Sprintf("rename the role in the Qovery console to %q, then plan again", strings.TrimSpace(r)))
+			continue
 		case !ok:
 			hint := "the organization's roles: " + strings.Join(names, ", ")
 			if c := suggest.Closest(d.Role, names, 1); len(c) > 0 {
@@ -259,6 +265,17 @@ func diffOrgFiles(head, base *portal.Org, expiredOn map[string]portal.Date) []Op
 		}
 	}
 	return ops
+}
+
+// blankEnded is the name of the organization's role that name would be but for the
+// blanks at its ends (compared case-insensitively), or "".
+func blankEnded(o *portal.Org, name string) string {
+	for _, r := range o.Roles {
+		if trimmed := strings.TrimSpace(r.Name); trimmed != r.Name && strings.EqualFold(trimmed, name) {
+			return r.Name
+		}
+	}
+	return ""
 }
 
 // roleNames lists roles' names for a message: "Data Team" and "DATA TEAM".

@@ -516,7 +516,7 @@ func rolesLive(t *testing.T, ownerRoleID string) *portal.Config {
 	roles := []organization.Role{
 		{ID: "0c9d1b5e-7a4f-4f3b-8e2d-000000000001", Name: "Owner"}, {ID: "0c9d1b5e-7a4f-4f3b-8e2d-000000000005", Name: "Viewer"},
 		{ID: "6d1c7c1e-0000-4000-8000-0000000000da", Name: "Data Team"}, {ID: "6d1c7c1e-0000-4000-8000-0000000000db", Name: "DATA TEAM"},
-		{ID: "6d1c7c1e-0000-4000-8000-0000000000cc", Name: "owner"},
+		{ID: "6d1c7c1e-0000-4000-8000-0000000000cc", Name: "owner"}, {ID: "6d1c7c1e-0000-4000-8000-0000000000ee", Name: "Ops Team "},
 	}
 	members := []organization.Member{
 		{ID: "github|1", Email: "boss@company.com", Role: organization.LegacyOwner, RoleName: "Owner", RoleID: ownerRoleID},
@@ -558,6 +558,8 @@ func TestOrgRolesByName(t *testing.T) {
 			[]string{"change the organization role of dan@company.com from Data Team to owner"}, ""},
 		{"the Owner role cannot", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: Owner}\n", "",
 			nil, "8:36 owner-role only the organization's owner (boss@company.com) holds the role Owner"},
+		{"a role whose name ends with a blank cannot be written", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: Ops Team}\n", "",
+			nil, `8:36 unknown-organization-role role "Ops Team" of dan@company.com: the organization's role is named "Ops Team ", with blanks at an end, which portal.yaml cannot hold`},
 		{"the owner's role id in upper case converges", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: Data Team}\n", "0C9D1B5E-7A4F-4F3B-8E2D-000000000001", nil, ""},
 	}
 	for _, tt := range tests {

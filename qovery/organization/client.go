@@ -8,8 +8,10 @@
 // never sent again blindly: the caller reads the invitations first), else the
 // API's answer as a *qovery.APIError, whose Hint says which permission a 403 lacks.
 //
-// Ids are opaque strings: a member's id is an identity subject such as
-// "github|12345", whatever format the published spec declares.
+// Read translates the answers into the model (portal.Org, see FromAPI), refusing
+// what it does not understand with a *qovery.UnexpectedError. Member ids are opaque
+// strings: an identity subject such as "github|12345", whatever format the
+// published spec declares; role ids are UUIDs, read in lower case.
 package organization
 
 import (
