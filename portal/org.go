@@ -47,6 +47,10 @@ type OrgMember struct {
 	ID string
 	// Inviter is who sent an invitation (live state only).
 	Inviter string
+	// Owner marks the member the organization's API reports as its owner (live
+	// state only): the one whose deprecated role is OWNER, whatever their
+	// role's name. portalctl never removes them or changes their role.
+	Owner   bool
 	Pos     Pos // of the email
 	RolePos Pos // of the role value
 	// Expires is the day the entry's access ends (files only; zero: never).
@@ -72,20 +76,33 @@ type OrgRole struct {
 	Pos  Pos // seeds only
 }
 
-// Role returns the role whose name is name, compared case-insensitively.
-func (o *Org) Role(name string) (OrgRole, bool) {
+// Role returns the role named name: the one whose name is exactly name, else the
+// only one whose name equals it case-insensitively. When no role matches, ok is
+// false and candidates lists the roles whose names equal name case-insensitively,
+// if there are several (the name is ambiguous), or is empty (there is no such
+// role).
+func (o *Org) Role(name string) (r OrgRole, ok bool, candidates []OrgRole) {
 	for _, r := range o.Roles {
-		if strings.EqualFold(r.Name, name) {
-			return r, true
+		if r.Name == name {
+			return r, true, nil
 		}
 	}
-	return OrgRole{}, false
+	for _, r := range o.Roles {
+		if strings.EqualFold(r.Name, name) {
+			candidates = append(candidates, r)
+		}
+	}
+	if len(candidates) == 1 {
+		return candidates[0], true, nil
+	}
+	return OrgRole{}, false, candidates
 }
 
-// RoleByID returns the role with id.
+// RoleByID returns the role with id. Role ids are UUIDs: they compare
+// case-insensitively.
 func (o *Org) RoleByID(id string) (OrgRole, bool) {
 	for _, r := range o.Roles {
-		if r.ID == id {
+		if strings.EqualFold(r.ID, id) {
 			return r, true
 		}
 	}
@@ -102,7 +119,9 @@ func (o *Org) RoleNames() []string {
 	return names
 }
 
-// IsOwner reports whether role names the owner's role.
+// IsOwner reports whether role, as written in a file, names the owner's role:
+// a file gives the organization's owner `role: Owner`. In a live state the owner
+// is the member marked Owner, never a role found by its name.
 func IsOwner(role string) bool { return strings.EqualFold(role, OwnerRole) }
 
 // SortOrgMembers puts entries in email order, members before invitations of the

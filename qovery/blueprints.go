@@ -6,27 +6,41 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/qovery/portalctl/portal"
 )
 
-// ListBlueprints returns every blueprint of the catalog, in the portal's
-// order, reading pages of 100.
-func (c *Client) ListBlueprints(ctx context.Context) ([]Blueprint, error) {
-	bps, err := listAll[Blueprint](ctx, c, PathBlueprints)
+// ListBlueprints returns every blueprint of the catalog (id, name and description),
+// in the portal's order, reading pages of 100. A blueprint without an id or a name,
+// or two blueprints with one name or one id, is an *UnexpectedError.
+func (c *Client) ListBlueprints(ctx context.Context) ([]portal.Blueprint, error) {
+	raw, err := listAll[Blueprint](ctx, c, PathBlueprints, "the blueprint list")
 	if err != nil {
-		return nil, c.redactErr(fmt.Errorf("list blueprints: %w", err))
+		return nil, c.redactErr(WithContext("list blueprints", err))
+	}
+	bps, err := blueprintsFromAPI(raw)
+	if err != nil {
+		return nil, c.redactErr(err)
 	}
 	return bps, nil
 }
 
-// GetACL reads the ACL of a blueprint and its ETag.
-func (c *Client) GetACL(ctx context.Context, blueprintID string) (ACL, error) {
+// GetACL reads the rules of a blueprint's ACL (none: open access) and the ETag that
+// identifies this version of it. A rule portalctl does not know, an answer without
+// "rules" or without an ETag, is an *UnexpectedError naming the blueprint by id.
+func (c *Client) GetACL(ctx context.Context, blueprintID string) ([]portal.Rule, string, error) {
 	acl, err := c.getACL(ctx, blueprintID)
 	if err != nil {
-		return ACL{}, c.redactErr(fmt.Errorf("get ACL of blueprint %s: %w", blueprintID, err))
+		return nil, "", c.redactErr(WithContext("get ACL of blueprint "+blueprintID, err))
 	}
-	return acl, nil
+	rules, etag, err := aclFromAPI(aclObject(blueprintID), acl)
+	if err != nil {
+		return nil, "", c.redactErr(err)
+	}
+	return rules, etag, nil
 }
 
+// getACL reads the ACL answer as it is.
 func (c *Client) getACL(ctx context.Context, blueprintID string) (ACL, error) {
 	if blueprintID == "" {
 		return ACL{}, errors.New("blueprint id is empty")
@@ -40,37 +54,34 @@ func (c *Client) getACL(ctx context.Context, blueprintID string) (ACL, error) {
 	if err := Decode(res, http.MethodGet, path, &acl); err != nil {
 		return ACL{}, err
 	}
-	if acl.Rules == nil {
-		acl.Rules = []Rule{}
-	}
 	acl.ETag = res.Header.Get("ETag")
 	return acl, nil
 }
 
-// PutACL replaces the rules of a blueprint (no rules = open access). With
-// a non-empty ifMatch the write is conditional: ErrPreconditionFailed means
-// someone changed the ACL since it was read, and nothing was written. An
-// empty ifMatch writes unconditionally. The returned ACL carries the new
-// ETag.
+// PutACL replaces the rules of a blueprint (no rules = open access) and returns the
+// new ETag. With a non-empty ifMatch the write is conditional:
+// ErrPreconditionFailed means someone changed the ACL since it was read, and nothing
+// was written. An empty ifMatch writes unconditionally.
 //
 // When an earlier attempt was retried after a failure the portal may have
 // processed, a 412 can be the trace of our own write; the client then
 // re-reads the ACL and reports success if it already holds exactly the
 // requested rules.
-func (c *Client) PutACL(ctx context.Context, blueprintID string, rules []Rule, ifMatch string) (ACL, error) {
-	acl, err := c.putACL(ctx, blueprintID, rules, ifMatch)
+func (c *Client) PutACL(ctx context.Context, blueprintID string, rules []portal.Rule, ifMatch string) (string, error) {
+	etag, err := c.putACL(ctx, blueprintID, rules, ifMatch)
 	if err != nil {
-		return ACL{}, c.redactErr(fmt.Errorf("put ACL of blueprint %s: %w", blueprintID, err))
+		return "", c.redactErr(fmt.Errorf("put ACL of blueprint %s: %w", blueprintID, err))
 	}
-	return acl, nil
+	return etag, nil
 }
 
-func (c *Client) putACL(ctx context.Context, blueprintID string, rules []Rule, ifMatch string) (ACL, error) {
+func (c *Client) putACL(ctx context.Context, blueprintID string, model []portal.Rule, ifMatch string) (string, error) {
 	if blueprintID == "" {
-		return ACL{}, errors.New("blueprint id is empty")
+		return "", errors.New("blueprint id is empty")
 	}
-	if rules == nil {
-		rules = []Rule{} // "rules": [] on the wire, never null
+	rules, err := rulesToAPI(model) // "rules": [] on the wire, never null
+	if err != nil {
+		return "", err
 	}
 	path := Expand(PathBlueprintACL, blueprintID)
 	var header http.Header
@@ -80,24 +91,14 @@ func (c *Client) putACL(ctx context.Context, blueprintID string, rules []Rule, i
 	res, err := c.do(ctx, http.MethodPut, path, nil, ACL{Rules: rules}, header)
 	if err != nil {
 		if errors.Is(err, ErrPreconditionFailed) && res != nil && res.Uncertain {
-			if cur, gerr := c.getACL(ctx, blueprintID); gerr == nil && SameRules(cur.Rules, rules) {
+			if cur, gerr := c.getACL(ctx, blueprintID); gerr == nil && cur.Rules != nil && SameRules(cur.Rules, rules) {
 				c.t.log.DebugContext(ctx, "portal: 412 after an uncertain retry; ACL already holds the requested rules", "blueprint", blueprintID)
-				return cur, nil
+				return cur.ETag, nil
 			}
 		}
-		return ACL{}, err
+		return "", err
 	}
-	acl := ACL{Rules: rules}
-	if len(strings.TrimSpace(string(res.Body))) > 0 {
-		if err := Decode(res, http.MethodPut, path, &acl); err != nil {
-			return ACL{}, err
-		}
-		if acl.Rules == nil {
-			acl.Rules = []Rule{}
-		}
-	}
-	acl.ETag = res.Header.Get("ETag")
-	return acl, nil
+	return res.Header.Get("ETag"), nil
 }
 
 // SameRules reports whether a and b hold the same set of rules, ignoring

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
@@ -78,7 +79,7 @@ func TestBreakerOpensWhenTheAPIIsGone(t *testing.T) {
 	}
 	for _, call := range []func() error{
 		func() error { _, err := c.ListBlueprints(context.Background()); return err },
-		func() error { _, err := c.InviteMember(context.Background(), "a@b.co", qovery.RoleUser); return err },
+		func() error { _, err := c.InviteMember(context.Background(), "a@b.co", portal.RoleUser); return err },
 		func() error { return c.RemoveMember(context.Background(), "m1") },
 	} {
 		err := call()
@@ -112,7 +113,7 @@ func TestBreakerOpensOnUnauthorized(t *testing.T) {
 			if !errors.As(first, &apiErr) || apiErr.StatusCode != status {
 				t.Fatalf("first call: %v, want the %d itself", first, status)
 			}
-			_, err := c.GetACL(context.Background(), "bp")
+			_, _, err := c.GetACL(context.Background(), "bp")
 			var be *qovery.BreakerError
 			if !errors.As(err, &be) || !errors.Is(err, qovery.ErrNotSent) || !errors.As(err, &apiErr) || apiErr.StatusCode != status {
 				t.Fatalf("second call: %v, want not sent, with the %d as cause", err, status)
@@ -198,7 +199,7 @@ func TestBreakerCutsOffCallsInFlight(t *testing.T) {
 	errs := make(chan error, 3)
 	for i := range 3 {
 		go func() {
-			_, err := c.UpdateMemberRole(context.Background(), fmt.Sprint("m", i), qovery.RoleAdmin)
+			_, err := c.UpdateMemberRole(context.Background(), fmt.Sprint("m", i), portal.RoleAdmin)
 			errs <- err
 		}()
 	}
@@ -234,7 +235,7 @@ func TestSentOrNot(t *testing.T) {
 	}{
 		{name: "connection refused", url: func(t *testing.T) (string, *emulator.Server) { return deadURL(t), nil },
 			call: func(ctx context.Context, c *qovery.Client, _ *emulator.Server) error {
-				_, err := c.InviteMember(ctx, "bob@company.com", qovery.RoleUser)
+				_, err := c.InviteMember(ctx, "bob@company.com", portal.RoleUser)
 				return err
 			}, wantNotSent: true},
 		{name: "context ended before sending", ctx: cancelled, call: invite, wantNotSent: true},
@@ -244,7 +245,7 @@ func TestSentOrNot(t *testing.T) {
 		{name: "POST rate limited", fault: emulator.FaultRateLimit, call: invite},
 		{name: "GET answered 502", fault: emulator.FaultBadGateway, call: listMembers},
 		{name: "POST 409", call: func(ctx context.Context, c *qovery.Client, _ *emulator.Server) error {
-			_, err := c.InviteMember(ctx, "alice@company.com", qovery.RoleUser)
+			_, err := c.InviteMember(ctx, "alice@company.com", portal.RoleUser)
 			return err
 		}},
 	}
@@ -315,7 +316,7 @@ func TestServerMessagesAreSanitized(t *testing.T) {
 			w.Write([]byte(tt.body))
 		}))
 		c := newClient(t, ts.URL, nil)
-		_, err := c.GetACL(context.Background(), "bp")
+		_, _, err := c.GetACL(context.Background(), "bp")
 		ts.Close()
 		var apiErr *qovery.APIError
 		if !errors.As(err, &apiErr) || apiErr.Message != tt.want {

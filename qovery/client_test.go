@@ -13,11 +13,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
@@ -104,14 +106,28 @@ func TestListPaginates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := fmt.Sprint(members), fmt.Sprint(srv.Members()); got != want {
+			var got, want []string
+			for _, m := range members {
+				got = append(got, m.ID+" "+m.Email+" "+string(m.Role)+" "+string(m.Status))
+			}
+			for _, m := range srv.Members() {
+				want = append(want, m.ID+" "+m.Email+" "+strings.ToLower(string(m.Role))+" "+strings.ToLower(string(m.Status)))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("members\n%s\nwant\n%s", got, want)
 			}
 			bps, err := c.ListBlueprints(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := fmt.Sprint(bps), fmt.Sprint(srv.Blueprints()); got != want {
+			got, want = nil, nil
+			for _, b := range bps {
+				got = append(got, b.ID+" "+b.Name)
+			}
+			for _, b := range srv.Blueprints() {
+				want = append(want, b.ID+" "+b.Name)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("blueprints\n%s\nwant\n%s", got, want)
 			}
 			if n := count(srv, "GET", routeMembers); n != tt.wantMemberReq {
@@ -152,24 +168,24 @@ var (
 		return err
 	}
 	getACL call = func(ctx context.Context, c *qovery.Client, srv *emulator.Server) error {
-		_, err := c.GetACL(ctx, srv.Blueprints()[0].ID)
+		_, _, err := c.GetACL(ctx, srv.Blueprints()[0].ID)
 		return err
 	}
 	putACL call = func(ctx context.Context, c *qovery.Client, srv *emulator.Server) error {
 		before, _ := srv.ACL("ds")
-		acl, err := c.PutACL(ctx, srv.Blueprints()[0].ID, []qovery.Rule{{Type: qovery.RuleEmail, Value: "bob@company.com"}}, before.ETag)
+		etag, err := c.PutACL(ctx, srv.Blueprints()[0].ID, []portal.Rule{{Kind: portal.RuleEmail, Value: "bob@company.com"}}, before.ETag)
 		if err != nil {
 			return err
 		}
 		after, _ := srv.ACL("ds")
-		if acl.ETag != after.ETag || len(after.Rules) != 1 || after.Rules[0].Value != "bob@company.com" {
-			return fmt.Errorf("PutACL returned %+v, portal holds %+v", acl, after)
+		if etag != after.ETag || len(after.Rules) != 1 || after.Rules[0].Value != "bob@company.com" {
+			return fmt.Errorf("PutACL returned %s, portal holds %+v", etag, after)
 		}
 		return nil
 	}
 	promote call = func(ctx context.Context, c *qovery.Client, srv *emulator.Server) error {
-		m, err := c.UpdateMemberRole(ctx, memberID(srv, "alice@company.com"), qovery.RoleUser)
-		if err == nil && m.Role != qovery.RoleUser {
+		m, err := c.UpdateMemberRole(ctx, memberID(srv, "alice@company.com"), portal.RoleUser)
+		if err == nil && m.Role != portal.RoleUser {
 			return fmt.Errorf("role %s after update", m.Role)
 		}
 		return err
@@ -184,8 +200,8 @@ var (
 		return nil
 	}
 	invite call = func(ctx context.Context, c *qovery.Client, srv *emulator.Server) error {
-		m, err := c.InviteMember(ctx, "bob@company.com", qovery.RoleUser)
-		if err == nil && (m.Email != "bob@company.com" || m.Status != qovery.StatusPending || m.ID == "") {
+		m, err := c.InviteMember(ctx, "bob@company.com", portal.RoleUser)
+		if err == nil && (m.Email != "bob@company.com" || m.Status != portal.StatusPending || m.ID == "") {
 			return fmt.Errorf("invited %+v", m)
 		}
 		return err
@@ -292,7 +308,7 @@ func TestPutACLNeverOverwritesAConcurrentEdit(t *testing.T) {
 	})
 	before, _ := srv.ACL("ds")
 	srv.InjectFaults(emulator.FaultDropAfter)
-	_, err := c.PutACL(context.Background(), srv.Blueprints()[0].ID, []qovery.Rule{{Type: qovery.RuleEmail, Value: "bob@company.com"}}, before.ETag)
+	_, err := c.PutACL(context.Background(), srv.Blueprints()[0].ID, []portal.Rule{{Kind: portal.RuleEmail, Value: "bob@company.com"}}, before.ETag)
 	if !errors.Is(err, qovery.ErrPreconditionFailed) {
 		t.Fatalf("err = %v, want ErrPreconditionFailed", err)
 	}
@@ -309,7 +325,7 @@ func TestConflictsAndPreconditions(t *testing.T) {
 	bpID := srv.Blueprints()[0].ID
 
 	t.Run("duplicate invite is 409", func(t *testing.T) {
-		_, err := c.InviteMember(ctx, "Alice@Company.com", qovery.RoleUser)
+		_, err := c.InviteMember(ctx, "Alice@Company.com", portal.RoleUser)
 		var apiErr *qovery.APIError
 		if !errors.Is(err, qovery.ErrConflict) || !errors.As(err, &apiErr) || !strings.Contains(apiErr.Message, "already a member") {
 			t.Fatalf("err = %v", err)
@@ -322,13 +338,13 @@ func TestConflictsAndPreconditions(t *testing.T) {
 		}
 	})
 	t.Run("stale If-Match is 412 and writes nothing", func(t *testing.T) {
-		read, err := c.GetACL(ctx, bpID)
+		_, read, err := c.GetACL(ctx, bpID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		uiEdit := []qovery.Rule{{Type: qovery.RuleDomain, Value: "partner.org"}}
 		srv.SetACL("ds", uiEdit)
-		_, err = c.PutACL(ctx, bpID, nil, read.ETag)
+		_, err = c.PutACL(ctx, bpID, nil, read)
 		if !errors.Is(err, qovery.ErrPreconditionFailed) {
 			t.Fatalf("err = %v, want ErrPreconditionFailed", err)
 		}
@@ -340,20 +356,20 @@ func TestConflictsAndPreconditions(t *testing.T) {
 		}
 	})
 	t.Run("fresh ETag writes, empty rules open the blueprint", func(t *testing.T) {
-		read, err := c.GetACL(ctx, bpID)
+		_, read, err := c.GetACL(ctx, bpID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		acl, err := c.PutACL(ctx, bpID, nil, read.ETag)
+		etag, err := c.PutACL(ctx, bpID, nil, read)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if acl.Rules == nil || len(acl.Rules) != 0 || acl.ETag == read.ETag || acl.ETag == "" {
-			t.Errorf("PutACL = %+v (read ETag %s)", acl, read.ETag)
+		if now, _ := srv.ACL("ds"); now.Rules == nil || len(now.Rules) != 0 || etag == read || etag == "" || etag != now.ETag {
+			t.Errorf("PutACL = %s, portal holds %+v (read ETag %s)", etag, now, read)
 		}
 	})
 	t.Run("unknown blueprint is 404, ids are path-escaped", func(t *testing.T) {
-		_, err := c.GetACL(ctx, "a/b")
+		_, _, err := c.GetACL(ctx, "a/b")
 		if !errors.Is(err, qovery.ErrNotFound) || !strings.Contains(err.Error(), `blueprint \"a/b\" not found`) && !strings.Contains(err.Error(), `blueprint "a/b" not found`) {
 			t.Fatalf("err = %v", err)
 		}
@@ -370,13 +386,9 @@ func TestBadRequests(t *testing.T) {
 		call func() error
 		want string
 	}{
-		{"invalid email", func() error { _, err := c.InviteMember(ctx, "not-an-email", qovery.RoleUser); return err }, "not a valid email"},
-		{"unknown rule type", func() error {
-			_, err := c.PutACL(ctx, srv.Blueprints()[0].ID, []qovery.Rule{{Type: "IP", Value: "10.0.0.1"}}, "")
-			return err
-		}, "unknown rule type"},
+		{"invalid email", func() error { _, err := c.InviteMember(ctx, "not-an-email", portal.RoleUser); return err }, "not a valid email"},
 		{"invalid domain", func() error {
-			_, err := c.PutACL(ctx, srv.Blueprints()[0].ID, []qovery.Rule{{Type: qovery.RuleDomain, Value: "@company"}}, "")
+			_, err := c.PutACL(ctx, srv.Blueprints()[0].ID, []portal.Rule{{Kind: portal.RuleDomain, Value: "@company"}}, "")
 			return err
 		}, "not a valid domain"},
 	}
@@ -393,6 +405,9 @@ func TestBadRequests(t *testing.T) {
 	srv.ResetStats()
 	if _, err := c.InviteMember(ctx, "x@company.com", "OWNER"); err == nil {
 		t.Error("invalid role accepted")
+	}
+	if _, err := c.PutACL(ctx, srv.Blueprints()[0].ID, []portal.Rule{{Kind: "ip", Value: "10.0.0.1"}}, ""); err == nil {
+		t.Error("unknown rule kind accepted")
 	}
 	if err := c.RemoveMember(ctx, ""); err == nil {
 		t.Error("empty member id accepted")
@@ -445,9 +460,9 @@ func TestTokenNeverLeaks(t *testing.T) {
 		want    error
 	}{
 		{"401 JSON", echo(401, true), func(c *qovery.Client) error { _, err := c.ListMembers(context.Background()); return err }, qovery.ErrUnauthorized},
-		{"502 HTML after retries", echo(502, false), func(c *qovery.Client) error { _, err := c.GetACL(context.Background(), "x"); return err }, nil},
+		{"502 HTML after retries", echo(502, false), func(c *qovery.Client) error { _, _, err := c.GetACL(context.Background(), "x"); return err }, nil},
 		{"POST 500 ambiguous", echo(500, true), func(c *qovery.Client) error {
-			_, err := c.InviteMember(context.Background(), "a@b.co", qovery.RoleUser)
+			_, err := c.InviteMember(context.Background(), "a@b.co", portal.RoleUser)
 			return err
 		}, qovery.ErrAmbiguous},
 	}
@@ -580,7 +595,7 @@ func TestConnectionRefused(t *testing.T) {
 		o.RetryMax = 2
 		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	_, err = c.InviteMember(context.Background(), "a@b.co", qovery.RoleUser)
+	_, err = c.InviteMember(context.Background(), "a@b.co", portal.RoleUser)
 	if err == nil || errors.Is(err, qovery.ErrAmbiguous) {
 		t.Fatalf("err = %v, want a plain (not ambiguous) connection error", err)
 	}
@@ -656,16 +671,18 @@ func TestStateSurvivesRestart(t *testing.T) {
 	srv1, url1 := startEmulator(t, emulator.Options{StatePath: path})
 	seed(srv1)
 	c1 := newClient(t, url1, nil)
-	bob, err := c1.InviteMember(ctx, "bob@company.com", qovery.RoleAdmin)
+	bob, err := c1.InviteMember(ctx, "bob@company.com", portal.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
+	bobCreated := srv1.Members()[1].CreatedAt
 	bpID := srv1.Blueprints()[0].ID
-	read, err := c1.GetACL(ctx, bpID)
+	_, read, err := c1.GetACL(ctx, bpID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	written, err := c1.PutACL(ctx, bpID, []qovery.Rule{{Type: qovery.RuleEmail, Value: "bob@company.com"}}, read.ETag)
+	rules := []portal.Rule{{Kind: portal.RuleEmail, Value: "bob@company.com"}}
+	written, err := c1.PutACL(ctx, bpID, rules, read)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -677,18 +694,18 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(members) != 2 || members[1].ID != bob.ID || members[1].Status != qovery.StatusPending || !members[1].CreatedAt.Equal(bob.CreatedAt) {
+	if len(members) != 2 || members[1].ID != bob.ID || members[1].Status != portal.StatusPending || !srv2.Members()[1].CreatedAt.Equal(bobCreated) {
 		t.Fatalf("members after restart %+v", members)
 	}
-	acl, err := c2.GetACL(ctx, bpID)
+	got, etag, err := c2.GetACL(ctx, bpID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if acl.ETag != written.ETag || !qovery.SameRules(acl.Rules, written.Rules) {
-		t.Fatalf("ACL after restart %+v, want %+v", acl, written)
+	if etag != written || !slices.Equal(got, rules) {
+		t.Fatalf("ACL after restart %+v %s, want %+v %s", got, etag, rules, written)
 	}
 	// The ETag read before the restart still guards writes after it.
-	if _, err := c2.PutACL(ctx, bpID, nil, read.ETag); !errors.Is(err, qovery.ErrPreconditionFailed) {
+	if _, err := c2.PutACL(ctx, bpID, nil, read); !errors.Is(err, qovery.ErrPreconditionFailed) {
 		t.Fatalf("stale ETag after restart: %v", err)
 	}
 	_ = srv2
@@ -712,7 +729,7 @@ func TestConvergesUnderRandomFaults(t *testing.T) {
 			if attempt > 20 {
 				t.Fatalf("invite %s does not converge", email)
 			}
-			_, err := c.InviteMember(ctx, email, qovery.RoleUser)
+			_, err := c.InviteMember(ctx, email, portal.RoleUser)
 			if err == nil {
 				break
 			}
@@ -742,9 +759,9 @@ func TestConvergesUnderRandomFaults(t *testing.T) {
 	for i, b := range bps {
 		ids[i] = b.ID
 	}
-	acls := make([]qovery.ACL, len(ids))
+	etags := make([]string, len(ids))
 	for i, id := range ids {
-		if acls[i], err = c.GetACL(ctx, id); err != nil {
+		if _, etags[i], err = c.GetACL(ctx, id); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -752,7 +769,7 @@ func TestConvergesUnderRandomFaults(t *testing.T) {
 	errs := make(chan error, len(ids))
 	for i, id := range ids {
 		wg.Go(func() {
-			_, err := c.PutACL(ctx, id, []qovery.Rule{{Type: qovery.RuleEmail, Value: fmt.Sprintf("user%02d@company.com", i%20)}}, acls[i].ETag)
+			_, err := c.PutACL(ctx, id, []portal.Rule{{Kind: portal.RuleEmail, Value: fmt.Sprintf("user%02d@company.com", i%20)}}, etags[i])
 			errs <- err
 		})
 	}
@@ -768,7 +785,7 @@ func TestConvergesUnderRandomFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range members {
-		if _, err := c.UpdateMemberRole(ctx, m.ID, qovery.RoleAdmin); err != nil {
+		if _, err := c.UpdateMemberRole(ctx, m.ID, portal.RoleAdmin); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -804,7 +821,7 @@ func TestConvergesUnderRandomFaults(t *testing.T) {
 	}
 }
 
-func containsEmail(members []qovery.Member, email string) bool {
+func containsEmail(members []portal.Member, email string) bool {
 	for _, m := range members {
 		if m.Email == email {
 			return true
@@ -842,7 +859,7 @@ func TestRequestsCarryHeaders(t *testing.T) {
 	}))
 	defer ts.Close()
 	c := newClient(t, ts.URL, nil)
-	acl, err := c.PutACL(context.Background(), "bp", []qovery.Rule{{Type: qovery.RuleEmail, Value: "a@b.co"}}, `"e1"`)
+	etag, err := c.PutACL(context.Background(), "bp", []portal.Rule{{Kind: portal.RuleEmail, Value: "a@b.co"}}, `"e1"`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -860,7 +877,7 @@ func TestRequestsCarryHeaders(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got.Get(k), v)
 		}
 	}
-	if acl.ETag != `"e2"` || len(acl.Rules) != 1 {
-		t.Errorf("acl = %+v", acl)
+	if etag != `"e2"` {
+		t.Errorf("etag = %s", etag)
 	}
 }

@@ -4,6 +4,12 @@
 // shared with the client of the organization's own members (package
 // qovery/organization), which speaks Qovery's published API.
 //
+// The client reads answers into the model (package portal) and writes the model
+// into requests: translate.go is the one place where the wire meets the model,
+// and what it does not understand (an unknown rule type, role or status, a
+// missing field, two objects where the model has room for one) is an
+// *UnexpectedError, never a guess.
+//
 // The admin endpoints are modelled on the product documentation and on the
 // conventions of Qovery's public API (JSON, snake_case, "results" list
 // bodies, "Authorization: Token …", errors shaped as

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/qovery/portalctl/portal"
 )
 
 // page is the body of a list answer.
@@ -15,9 +17,10 @@ type page[T any] struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-// listAll follows next_cursor until the last page.
-func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
-	var all []T
+// listAll follows next_cursor until the last page. what names the list in a
+// refusal: a page without "results" (absent or null) is not an empty page.
+func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, error) {
+	all := []T{}
 	seen := map[string]bool{}
 	cursor := ""
 	for {
@@ -33,6 +36,9 @@ func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 		if err := Decode(res, http.MethodGet, path, &p); err != nil {
 			return nil, err
 		}
+		if p.Results == nil {
+			return nil, unexpected(what, `an answer without "results" (an empty list is "results": [])`)
+		}
 		all = append(all, p.Results...)
 		if p.NextCursor == "" {
 			return all, nil
@@ -45,81 +51,98 @@ func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	}
 }
 
-// ListMembers returns every member and pending invitation, in the
-// portal's order, reading pages of 100.
-func (c *Client) ListMembers(ctx context.Context) ([]Member, error) {
-	members, err := listAll[Member](ctx, c, PathMembers)
+// ListMembers returns every member and pending invitation, in the portal's order,
+// reading pages of 100. A member portalctl does not understand (an unknown role or
+// status, no id, an email it cannot read, two members with one address) is an
+// *UnexpectedError.
+func (c *Client) ListMembers(ctx context.Context) ([]portal.Member, error) {
+	raw, err := listAll[Member](ctx, c, PathMembers, "the member list")
 	if err != nil {
-		return nil, c.redactErr(fmt.Errorf("list members: %w", err))
+		return nil, c.redactErr(WithContext("list members", err))
+	}
+	members, err := membersFromAPI(raw)
+	if err != nil {
+		return nil, c.redactErr(err)
 	}
 	return members, nil
 }
 
-// InviteMember invites email with role; the new member is pending. An
-// error satisfying errors.Is(err, ErrAmbiguous) means the invitation may
-// exist anyway: re-read the members before inviting again. ErrConflict
-// means the email is already a member or invited. ErrNotSent means no
-// request reached the portal.
-func (c *Client) InviteMember(ctx context.Context, email string, role Role) (Member, error) {
+// InviteMember invites email with role; the new member is pending. An error
+// satisfying errors.Is(err, ErrAmbiguous) means the invitation may exist anyway:
+// re-read the members before inviting again. ErrConflict means the email is already
+// a member or invited. ErrNotSent means no request reached the portal.
+func (c *Client) InviteMember(ctx context.Context, email string, role portal.Role) (portal.Member, error) {
 	m, err := c.inviteMember(ctx, email, role)
 	if err != nil {
-		return Member{}, c.redactErr(fmt.Errorf("invite %s: %w", email, err))
+		return portal.Member{}, c.redactErr(fmt.Errorf("invite %s: %w", email, err))
 	}
 	return m, nil
 }
 
-func (c *Client) inviteMember(ctx context.Context, email string, role Role) (Member, error) {
+func (c *Client) inviteMember(ctx context.Context, email string, role portal.Role) (portal.Member, error) {
 	if email == "" {
-		return Member{}, errors.New("email is empty")
+		return portal.Member{}, errors.New("email is empty")
 	}
-	if !role.Valid() {
-		return Member{}, fmt.Errorf("invalid role %q (want %s or %s)", role, RoleAdmin, RoleUser)
+	r, err := roleToAPI(role)
+	if err != nil {
+		return portal.Member{}, err
 	}
 	body := struct {
 		Email string `json:"email"`
 		Role  Role   `json:"role"`
-	}{email, role}
+	}{email, r}
 	res, err := c.do(ctx, http.MethodPost, PathMembers, nil, body, nil)
 	if err != nil {
-		return Member{}, err
+		return portal.Member{}, err
 	}
 	var m Member
 	if err := Decode(res, http.MethodPost, PathMembers, &m); err != nil {
 		// Created, but we cannot tell with which id.
-		return Member{}, &ambiguousError{err}
+		return portal.Member{}, &ambiguousError{err}
 	}
-	return m, nil
+	pm, err := memberFromAPI(m)
+	if err != nil {
+		return portal.Member{}, &ambiguousError{err}
+	}
+	return pm, nil
 }
 
 // UpdateMemberRole sets the role of a member.
-func (c *Client) UpdateMemberRole(ctx context.Context, memberID string, role Role) (Member, error) {
+func (c *Client) UpdateMemberRole(ctx context.Context, memberID string, role portal.Role) (portal.Member, error) {
 	m, err := c.updateMemberRole(ctx, memberID, role)
 	if err != nil {
-		return Member{}, c.redactErr(fmt.Errorf("set role of member %s to %s: %w", memberID, role, err))
+		return portal.Member{}, c.redactErr(fmt.Errorf("set role of member %s to %s: %w", memberID, role, err))
 	}
 	return m, nil
 }
 
-func (c *Client) updateMemberRole(ctx context.Context, memberID string, role Role) (Member, error) {
+func (c *Client) updateMemberRole(ctx context.Context, memberID string, role portal.Role) (portal.Member, error) {
 	if memberID == "" {
-		return Member{}, errors.New("member id is empty")
+		return portal.Member{}, errors.New("member id is empty")
 	}
-	if !role.Valid() {
-		return Member{}, fmt.Errorf("invalid role %q (want %s or %s)", role, RoleAdmin, RoleUser)
+	r, err := roleToAPI(role)
+	if err != nil {
+		return portal.Member{}, err
 	}
 	path := Expand(PathMember, memberID)
 	body := struct {
 		Role Role `json:"role"`
-	}{role}
+	}{r}
 	res, err := c.do(ctx, http.MethodPut, path, nil, body, nil)
 	if err != nil {
-		return Member{}, err
+		return portal.Member{}, err
 	}
+	// The portal answered 2xx: the role is set, whatever the body says; a body
+	// portalctl cannot read leaves the outcome to the member list.
 	var m Member
 	if err := Decode(res, http.MethodPut, path, &m); err != nil {
-		return Member{}, err
+		return portal.Member{}, &ambiguousError{err}
 	}
-	return m, nil
+	pm, err := memberFromAPI(m)
+	if err != nil {
+		return portal.Member{}, &ambiguousError{err}
+	}
+	return pm, nil
 }
 
 // RemoveMember removes a member (their workspaces are kept). ErrNotFound

@@ -6,16 +6,19 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 )
 
-// Writer is what Apply needs from the portal API.
+// Writer is what Apply needs from the portal API, in the model's types.
 type Writer interface {
-	InviteMember(ctx context.Context, email string, role qovery.Role) (qovery.Member, error)
-	UpdateMemberRole(ctx context.Context, memberID string, role qovery.Role) (qovery.Member, error)
+	InviteMember(ctx context.Context, email string, role portal.Role) (portal.Member, error)
+	UpdateMemberRole(ctx context.Context, memberID string, role portal.Role) (portal.Member, error)
 	RemoveMember(ctx context.Context, memberID string) error
-	PutACL(ctx context.Context, blueprintID string, rules []qovery.Rule, ifMatch string) (qovery.ACL, error)
-	ListMembers(ctx context.Context) ([]qovery.Member, error)
+	// PutACL replaces a blueprint's rules if its ACL is still at version
+	// ifMatch, and returns the new version.
+	PutACL(ctx context.Context, blueprintID string, rules []portal.Rule, ifMatch string) (etag string, err error)
+	ListMembers(ctx context.Context) ([]portal.Member, error)
 }
 
 // Outcome is what became of one operation.
@@ -278,9 +281,9 @@ func (a *applier) one(i int) {
 	var err error
 	switch op.Action {
 	case Promote, Demote:
-		_, err = a.w.UpdateMemberRole(a.ctx, op.MemberID, ToAPIRole(op.Role))
+		_, err = a.w.UpdateMemberRole(a.ctx, op.MemberID, op.Role)
 	case UpdateACL:
-		_, err = a.w.PutACL(a.ctx, op.BlueprintID, ToAPIRules(op.Rules), op.ETag)
+		_, err = a.w.PutACL(a.ctx, op.BlueprintID, op.Rules, op.ETag)
 		if errors.Is(err, qovery.ErrPreconditionFailed) && !errors.Is(err, qovery.ErrAmbiguous) {
 			err = ErrConcurrentEdit
 		}
@@ -291,8 +294,8 @@ func (a *applier) one(i int) {
 	a.finish(i, Result{Outcome: outcome, Err: why})
 }
 
-// listed reads the member list once, by normalised email.
-func (a *applier) listed() (map[string]qovery.Member, error) {
+// listed reads the member list once, by email.
+func (a *applier) listed() (map[string]portal.Member, error) {
 	members, err := a.w.ListMembers(a.ctx)
 	if err != nil {
 		a.saw(err)
@@ -301,9 +304,9 @@ func (a *applier) listed() (map[string]qovery.Member, error) {
 		}
 		return nil, err
 	}
-	out := make(map[string]qovery.Member, len(members))
+	out := make(map[string]portal.Member, len(members))
 	for _, m := range members {
-		out[liveEmail(m.Email)] = m
+		out[m.Email] = m
 	}
 	return out, nil
 }
@@ -327,7 +330,7 @@ func (a *applier) invites(idx []int) {
 		var check []unsettled
 		a.parallel(pending, func(i int) {
 			op := a.ops[i]
-			_, err := a.w.InviteMember(a.ctx, op.Email, ToAPIRole(op.Role))
+			_, err := a.w.InviteMember(a.ctx, op.Email, op.Role)
 			mu.Lock()
 			sends[i]++
 			mu.Unlock()
@@ -357,14 +360,14 @@ func (a *applier) invites(idx []int) {
 			op := a.ops[u.i]
 			m, ok := members[op.Email]
 			switch {
-			case ok && m.Role == ToAPIRole(op.Role):
+			case ok && m.Role == op.Role:
 				note := "confirmed by the member list after a lost answer"
 				if u.conflict && sends[u.i] == 1 {
 					note = "already a member"
 				}
 				a.finish(u.i, Result{Outcome: Done, Note: note})
 			case ok:
-				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the portal lists %s as %s, not %s (invited by someone else meanwhile?): run plan again", op.Email, m.Role, ToAPIRole(op.Role))})
+				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the portal lists %s as %s, not %s (invited by someone else meanwhile?): run plan again", op.Email, m.Role, op.Role)})
 			case u.conflict:
 				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the portal answered that they are already a member, but does not list them: %w", u.err)})
 			case round >= a.o.InviteRounds:

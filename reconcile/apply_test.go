@@ -159,15 +159,15 @@ func (r *recorder) leave() {
 	r.inflight--
 }
 
-func (r *recorder) InviteMember(ctx context.Context, email string, role qovery.Role) (qovery.Member, error) {
+func (r *recorder) InviteMember(ctx context.Context, email string, role portal.Role) (portal.Member, error) {
 	r.enter(phaseOf["invite"])
 	defer r.leave()
 	return r.Writer.InviteMember(ctx, email, role)
 }
 
-func (r *recorder) UpdateMemberRole(ctx context.Context, id string, role qovery.Role) (qovery.Member, error) {
+func (r *recorder) UpdateMemberRole(ctx context.Context, id string, role portal.Role) (portal.Member, error) {
 	p := phaseOf["promote"]
-	if role == qovery.RoleUser {
+	if role == portal.RoleUser {
 		p = phaseOf["demote"]
 	}
 	r.enter(p)
@@ -181,7 +181,7 @@ func (r *recorder) RemoveMember(ctx context.Context, id string) error {
 	return r.Writer.RemoveMember(ctx, id)
 }
 
-func (r *recorder) PutACL(ctx context.Context, id string, rules []qovery.Rule, ifMatch string) (qovery.ACL, error) {
+func (r *recorder) PutACL(ctx context.Context, id string, rules []portal.Rule, ifMatch string) (string, error) {
 	r.enter(phaseOf["update_acl"])
 	defer r.leave()
 	return r.Writer.PutACL(ctx, id, rules, ifMatch)

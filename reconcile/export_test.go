@@ -118,7 +118,7 @@ func TestExportRoundTrip(t *testing.T) {
 	}()
 	for iter := range 300 {
 		members, bps, acls := randAPIState(r)
-		live := reconcile.FromAPI(testOrg, members, bps, acls)
+		live := must(qovery.FromAPI(testOrg, members, bps, acls))
 		for _, m := range live.Members {
 			if m.Status == portal.StatusPending {
 				covered["pending member"]++
@@ -176,9 +176,9 @@ func TestExportBlueprintNamedMergeKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := reconcile.FromAPI(testOrg,
+	live := must(qovery.FromAPI(testOrg,
 		[]qovery.Member{{ID: "m1", Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive}},
 		[]qovery.Blueprint{{ID: "b1", Name: "<<"}},
-		[]qovery.ACL{{Rules: []qovery.Rule{{Type: qovery.RuleDomain, Value: "company.com"}}}})
+		[]qovery.ACL{{ETag: `"e1"`, Rules: []qovery.Rule{{Type: qovery.RuleDomain, Value: "company.com"}}}}))
 	checkExportRoundTrip(t, l, live)
 }

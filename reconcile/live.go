@@ -7,22 +7,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
-	"github.com/qovery/portalctl/qovery/organization"
 )
 
 // DefaultParallelism is how many ACL reads or writes run at once.
 const DefaultParallelism = 8
 
-// Reader is what ReadLive needs from the portal API.
+// Reader is what ReadLive needs from the portal API: the portal's answers already
+// read into the model (the client's translation refuses what it does not
+// understand).
 type Reader interface {
-	ListMembers(ctx context.Context) ([]qovery.Member, error)
-	ListBlueprints(ctx context.Context) ([]qovery.Blueprint, error)
-	GetACL(ctx context.Context, blueprintID string) (qovery.ACL, error)
+	ListMembers(ctx context.Context) ([]portal.Member, error)
+	// ListBlueprints gives each blueprint's id, name and description.
+	ListBlueprints(ctx context.Context) ([]portal.Blueprint, error)
+	// GetACL gives the rules of a blueprint's ACL (none: open) and its ETag.
+	GetACL(ctx context.Context, blueprintID string) (rules []portal.Rule, etag string, err error)
 }
 
 // ErrInterrupted says the caller's context ended (Ctrl-C, SIGTERM) before the work
@@ -34,8 +36,9 @@ var ErrInterrupted = errors.New("interrupted")
 // are listed while the ACLs are read, parallelism ACL reads at a time.
 //
 // The first failure stops the other reads, and it is the one reported: a 401, an
-// unknown organization or a refused connection, never the cancellation it caused
-// in a sibling read. When ctx ends first, the error is ErrInterrupted.
+// unknown organization, a refused connection or an answer portalctl does not
+// understand (a *qovery.UnexpectedError), never the cancellation it caused in a
+// sibling read. When ctx ends first, the error is ErrInterrupted.
 func ReadLive(ctx context.Context, r Reader, organization string, parallelism int) (*portal.Config, error) {
 	return ReadLiveOrg(ctx, r, nil, organization, parallelism)
 }
@@ -55,7 +58,7 @@ func ReadLiveOrg(ctx context.Context, r Reader, o OrgReader, orgID string, paral
 	// then err is the cancellation that one caused, and the first cause stays.
 	fail := func(err error) { cancel(err) }
 
-	var members []qovery.Member
+	var members []portal.Member
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -65,32 +68,22 @@ func ReadLiveOrg(ctx context.Context, r Reader, o OrgReader, orgID string, paral
 			fail(err)
 		}
 	}()
-	var (
-		roles       []organization.Role
-		orgMembers  []organization.Member
-		invitations []organization.Invitation
-	)
+	var org *portal.Org
 	if o != nil {
-		for _, read := range []func() error{
-			func() (err error) { roles, err = o.ListRoles(ctx); return },
-			func() (err error) { orgMembers, err = o.ListMembers(ctx); return },
-			func() (err error) { invitations, err = o.ListInvitations(ctx); return },
-		} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := read(); err != nil {
-					fail(err)
-				}
-			}()
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if org, err = o.Read(ctx); err != nil {
+				fail(err)
+			}
+		}()
 	}
 
 	blueprints, err := r.ListBlueprints(ctx)
 	if err != nil {
 		fail(err)
 	}
-	acls := make([]qovery.ACL, len(blueprints))
 	sem := make(chan struct{}, parallelism)
 	for i, b := range blueprints {
 		select {
@@ -104,12 +97,19 @@ func ReadLiveOrg(ctx context.Context, r Reader, o OrgReader, orgID string, paral
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			acl, err := r.GetACL(ctx, b.ID)
-			if err != nil {
+			rules, etag, err := r.GetACL(ctx, b.ID)
+			var ue *qovery.UnexpectedError
+			switch {
+			case errors.As(err, &ue):
+				// The ACL read knew the blueprint's id only.
+				fail(ue.About(fmt.Sprintf("blueprint %s (id %s)", qovery.Quote(b.Name), qovery.Quote(b.ID))))
+				return
+			case err != nil:
 				fail(fmt.Errorf("read ACL of blueprint %q: %w", b.Name, err))
 				return
 			}
-			acls[i] = acl
+			blueprints[i].Rules, blueprints[i].ETag = rules, etag
+			blueprints[i].Open = len(rules) == 0
 		}()
 	}
 	wg.Wait()
@@ -117,79 +117,11 @@ func ReadLiveOrg(ctx context.Context, r Reader, o OrgReader, orgID string, paral
 		return nil, fmt.Errorf("read live state: %w", ErrInterrupted)
 	}
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("read live state: %w", context.Cause(ctx))
+		return nil, qovery.WithContext("read live state", context.Cause(ctx))
 	}
-	cfg := FromAPI(orgID, members, blueprints, acls)
-	if o != nil {
-		cfg.Org = OrgFromAPI(roles, orgMembers, invitations)
-	}
-	return cfg, nil
-}
-
-// FromAPI converts what the API returned into the model. acls[i] belongs to
-// blueprints[i].
-func FromAPI(organization string, members []qovery.Member, blueprints []qovery.Blueprint, acls []qovery.ACL) *portal.Config {
-	cfg := &portal.Config{Version: 1, Organization: organization, Groups: map[string][]string{}}
-	for _, m := range members {
-		cfg.Members = append(cfg.Members, portal.Member{
-			Email:  liveEmail(m.Email),
-			Role:   portal.Role(strings.ToLower(string(m.Role))),
-			Status: portal.Status(strings.ToLower(string(m.Status))),
-			ID:     m.ID,
-		})
-	}
-	for i, b := range blueprints {
-		bp := portal.Blueprint{Name: b.Name, ID: b.ID, Description: b.Description, ETag: acls[i].ETag}
-		for _, r := range acls[i].Rules {
-			switch r.Type {
-			case qovery.RuleDomain:
-				bp.Rules = append(bp.Rules, portal.Rule{Kind: portal.RuleDomain, Value: liveDomain(r.Value)})
-			case qovery.RuleEmail:
-				bp.Rules = append(bp.Rules, portal.Rule{Kind: portal.RuleEmail, Value: liveEmail(r.Value)})
-			}
-		}
-		bp.Open = len(bp.Rules) == 0
-		cfg.Blueprints = append(cfg.Blueprints, bp)
-	}
+	cfg := &portal.Config{Version: 1, Organization: orgID, Members: members, Blueprints: blueprints, Groups: map[string][]string{}, Org: org}
 	cfg.Sort()
-	return cfg
-}
-
-// liveEmail normalises an email the portal holds the way the file's are, so that the
-// two compare; a value the portal accepted but we cannot parse is kept lower-cased.
-func liveEmail(s string) string {
-	if e, err := portal.NormalizeEmail(s); err == nil {
-		return e
-	}
-	return strings.ToLower(strings.TrimSpace(s))
-}
-
-func liveDomain(s string) string {
-	if d, err := portal.NormalizeDomain(s); err == nil {
-		return d
-	}
-	return strings.ToLower(strings.TrimSpace(s))
-}
-
-// ToAPIRules converts model rules into the API's.
-func ToAPIRules(rules []portal.Rule) []qovery.Rule {
-	out := make([]qovery.Rule, 0, len(rules))
-	for _, r := range rules {
-		t := qovery.RuleEmail
-		if r.Kind == portal.RuleDomain {
-			t = qovery.RuleDomain
-		}
-		out = append(out, qovery.Rule{Type: t, Value: r.Value})
-	}
-	return out
-}
-
-// ToAPIRole converts a model role into the API's.
-func ToAPIRole(r portal.Role) qovery.Role {
-	if r == portal.RoleAdmin {
-		return qovery.RoleAdmin
-	}
-	return qovery.RoleUser
+	return cfg, nil
 }
 
 // Fingerprint identifies a live state: two reads give the same fingerprint exactly

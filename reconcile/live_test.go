@@ -231,7 +231,7 @@ type boundedReader struct {
 	inflight, max int
 }
 
-func (b *boundedReader) GetACL(ctx context.Context, id string) (qovery.ACL, error) {
+func (b *boundedReader) GetACL(ctx context.Context, id string) ([]portal.Rule, string, error) {
 	b.mu.Lock()
 	b.inflight++
 	b.max = max(b.max, b.inflight)

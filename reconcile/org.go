@@ -7,7 +7,6 @@ import (
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
-	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/suggest"
 )
 
@@ -58,82 +57,36 @@ const (
 // IsOrg reports whether a is one of the organization's actions.
 func IsOrg(a Action) bool { return strings.HasPrefix(string(a), "org_") }
 
-// OrgReader is what ReadLiveOrg needs from the organization's API.
+// OrgReader is what ReadLiveOrg needs from the organization's API: its roles,
+// members and invitations read into the model (the client's translation refuses
+// what it does not understand, and marks the owner).
 type OrgReader interface {
-	ListRoles(ctx context.Context) ([]organization.Role, error)
-	ListMembers(ctx context.Context) ([]organization.Member, error)
-	ListInvitations(ctx context.Context) ([]organization.Invitation, error)
+	Read(ctx context.Context) (*portal.Org, error)
 }
 
-// legacyNames maps the deprecated role enum to the default roles' names, for an
-// answer that carries neither role_id nor role_name.
-var legacyNames = map[organization.LegacyRole]string{
-	organization.LegacyOwner: "Owner", organization.LegacyAdmin: "Admin",
-	organization.LegacyDeveloper: "DevOps", organization.LegacyViewer: "Viewer",
-}
-
-// OrgFromAPI converts what the organization's API returned into the model. A role
-// is known by role_id, else by role_name, else by the deprecated role enum.
-func OrgFromAPI(roles []organization.Role, members []organization.Member, invitations []organization.Invitation) *portal.Org {
-	o := &portal.Org{}
-	for _, r := range roles {
-		o.Roles = append(o.Roles, portal.OrgRole{ID: r.ID, Name: r.Name})
-	}
-	role := func(id, name string, legacy organization.LegacyRole) (string, string) {
-		if id != "" {
-			if r, ok := o.RoleByID(id); ok {
-				return r.ID, r.Name
-			}
-			return id, name
-		}
-		if name == "" {
-			name = legacyNames[legacy]
-		}
-		if r, ok := o.Role(name); ok {
-			return r.ID, r.Name
-		}
-		return "", name
-	}
-	for _, m := range members {
-		id, name := role(m.RoleID, m.RoleName, m.Role)
-		o.Members = append(o.Members, portal.OrgMember{Email: liveEmail(m.Email), Role: name, RoleID: id, Status: portal.StatusActive, ID: m.ID})
-	}
-	for _, inv := range invitations {
-		id, name := role(inv.RoleID, inv.RoleName, inv.Role)
-		status := portal.StatusPending
-		if inv.InvitationStatus == organization.StatusExpired {
-			status = portal.StatusExpired
-		}
-		o.Members = append(o.Members, portal.OrgMember{Email: liveEmail(inv.Email), Role: name, RoleID: id, Status: status, ID: inv.ID, Inviter: inv.Inviter})
-	}
-	portal.SortOrgMembers(o.Members)
-	return o
-}
-
-// ownerRoles are the ids of the roles named Owner.
-func ownerRoles(o *portal.Org) map[string]bool {
-	ids := map[string]bool{}
-	for _, r := range o.Roles {
-		if portal.IsOwner(r.Name) {
-			ids[r.ID] = true
-		}
-	}
-	return ids
-}
-
-// Owners are the live members who hold the Owner role.
+// Owners are the live members the organization's API reports as its owner (the
+// client refuses an organization without exactly one).
 func Owners(o *portal.Org) []portal.OrgMember {
 	if o == nil {
 		return nil
 	}
-	ids := ownerRoles(o)
 	var out []portal.OrgMember
 	for _, m := range o.Members {
-		if !m.Invitation() && (ids[m.RoleID] || m.RoleID == "" && portal.IsOwner(m.Role)) {
+		if m.Owner && !m.Invitation() {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// ownerRoles are the ids of the roles the owner holds: the Owner role is known by
+// its holder, never by its name (a custom role may be named "owner").
+func ownerRoles(o *portal.Org) map[string]bool {
+	ids := map[string]bool{}
+	for _, m := range Owners(o) {
+		ids[m.RoleID] = true
+	}
+	return ids
 }
 
 // diffOrg adds to p the operations that make the organization's members those of
@@ -172,6 +125,14 @@ func diffOrg(p *Plan, desired, current *portal.Config, opts DiffOptions) diag.Li
 		return ds
 	}
 	live := current.Org
+	if len(Owners(live)) == 0 {
+		// The client refuses an organization with members and no owner; one
+		// without anyone has none either. Without an owner, the Owner's role
+		// is unknown, so "never give it to anyone" could not hold.
+		ds.Add(desired.Org.Pos, diag.Error, "organization-without-owner", "the organization's API reports no owner: portalctl cannot tell whom it must never remove or demote, nor which role is the owner's, so it does not manage the organization's members",
+			"check the organization id; or remove organization_members from portal.yaml to leave the organization's members alone")
+		return ds
+	}
 	owners := ownerRoles(live)
 	names := live.RoleNames()
 	members := map[string]portal.OrgMember{}
@@ -196,7 +157,7 @@ func diffOrg(p *Plan, desired, current *portal.Config, opts DiffOptions) diag.Li
 	listed := map[string]bool{}
 	for _, d := range desired.Org.Members {
 		if _, expired := expiredOn[d.Email]; expired {
-			if m, ok := members[d.Email]; ok && (owners[m.RoleID] || m.RoleID == "" && portal.IsOwner(m.Role)) {
+			if m, ok := members[d.Email]; ok && m.Owner {
 				listed[d.Email] = true // said here, not again as an omitted owner
 				ds.Add(d.ExpiresPos, diag.Error, "owner-expired", fmt.Sprintf("%s, the organization's owner, expired on %s: portalctl never removes the owner", d.Email, d.Expires),
 					"remove `expires` from the owner's entry; to end their access, transfer the ownership in the Qovery console first")
@@ -204,8 +165,19 @@ func diffOrg(p *Plan, desired, current *portal.Config, opts DiffOptions) diag.Li
 			continue
 		}
 		listed[d.Email] = true
-		role, ok := live.Role(d.Role)
-		if !ok {
+		role, ok, candidates := live.Role(d.Role)
+		switch {
+		case !ok && len(candidates) > 1:
+			ds.Add(d.RolePos, diag.Error, "ambiguous-organization-role", fmt.Sprintf("role %q of %s is ambiguous: the organization has %s", d.Role, d.Email, roleNames(candidates)),
+				"write one of them exactly, with its case")
+			continue
+		case !ok && blankEnded(live, d.Role) != "":
+			// portal.yaml trims a role's name: this one cannot be written.
+			r := blankEnded(live, d.Role)
+			ds.Add(d.RolePos, diag.Error, "unknown-organization-role", fmt.Sprintf("role %q of %s: the organization's role is named %q, with blanks at an end, which portal.yaml cannot hold (it trims role names)", d.Role, d.Email, r),
+				fmt.Sprintf("rename the role in the Qovery console to %q, then plan again", strings.TrimSpace(r)))
+			continue
+		case !ok:
 			hint := "the organization's roles: " + strings.Join(names, ", ")
 			if c := suggest.Closest(d.Role, names, 1); len(c) > 0 {
 				hint = fmt.Sprintf("did you mean %q? (%s)", c[0], hint)
@@ -215,7 +187,7 @@ func diffOrg(p *Plan, desired, current *portal.Config, opts DiffOptions) diag.Li
 		}
 		m, isMember := members[d.Email]
 		inv, invited := invitations[d.Email]
-		isOwner := isMember && (owners[m.RoleID] || m.RoleID == "" && portal.IsOwner(m.Role))
+		isOwner := isMember && m.Owner
 		switch {
 		case isOwner && !owners[role.ID]:
 			ds.Add(d.RolePos, diag.Error, "owner-role", fmt.Sprintf("%s is the organization's owner: portalctl never changes the owner's role", d.Email),
@@ -293,6 +265,29 @@ func diffOrgFiles(head, base *portal.Org, expiredOn map[string]portal.Date) []Op
 		}
 	}
 	return ops
+}
+
+// blankEnded is the name of the organization's role that name would be but for the
+// blanks at its ends (compared case-insensitively), or "".
+func blankEnded(o *portal.Org, name string) string {
+	for _, r := range o.Roles {
+		if trimmed := strings.TrimSpace(r.Name); trimmed != r.Name && strings.EqualFold(trimmed, name) {
+			return r.Name
+		}
+	}
+	return ""
+}
+
+// roleNames lists roles' names for a message: "Data Team" and "DATA TEAM".
+func roleNames(roles []portal.OrgRole) string {
+	q := make([]string, len(roles))
+	for i, r := range roles {
+		q[i] = fmt.Sprintf("%q", r.Name)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 // orgString describes an organization operation in a progress line.
@@ -375,8 +370,8 @@ func (l *orgLive) role(id, name string) string {
 		return fmt.Sprintf("names role id %q, which the organization does not have", id)
 	case r.Name != name:
 		return fmt.Sprintf("shows role id %q as %q, but the organization names it %q", id, name, r.Name)
-	case portal.IsOwner(r.Name):
-		return "gives the Owner role, which portalctl never gives"
+	case l.owners[r.ID]:
+		return "gives the owner's role, which portalctl never gives"
 	}
 	return ""
 }
@@ -427,7 +422,7 @@ func (l *orgLive) bind(o Op) (subject, why string) {
 			return "", fmt.Sprintf("names organization member id %q, which the organization does not have", o.MemberID)
 		case m.Email != o.Email:
 			return "", fmt.Sprintf("sends member id %q, which is %q in the organization, not %q", o.MemberID, m.Email, o.Email)
-		case l.owners[m.RoleID]:
+		case m.Owner || l.owners[m.RoleID]:
 			return "", fmt.Sprintf("acts on %q, the organization's owner, whom portalctl never demotes or removes", o.Email)
 		case o.Action == OrgChangeRole && m.RoleID != o.FromOrgRoleID:
 			return "", fmt.Sprintf("expects %q to hold role id %q, but the organization has them as %q", o.Email, o.FromOrgRoleID, m.RoleID)

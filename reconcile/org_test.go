@@ -509,25 +509,96 @@ func TestPlanWithoutTheSectionIsUnchanged(t *testing.T) {
 	}
 }
 
-// TestOrgFromAPIRoles: a member's role is known by role_id, else role_name, else
-// the deprecated enum.
-func TestOrgFromAPIRoles(t *testing.T) {
-	roles := []organization.Role{{ID: "r-owner", Name: "Owner"}, {ID: "r-admin", Name: "Admin"}, {ID: "r-dev", Name: "DevOps"}}
-	o := reconcile.OrgFromAPI(roles, []organization.Member{
-		{ID: "a", Email: "A@company.com", RoleID: "r-admin", RoleName: "stale name"},
-		{ID: "b", Email: "b@company.com", RoleName: "devops"},
-		{ID: "c", Email: "c@company.com", Role: organization.LegacyOwner},
-		{ID: "d", Email: "d@company.com", RoleName: "Gone Role"},
-	}, nil)
-	var got []string
-	for _, m := range o.Members {
-		got = append(got, m.Email+" "+m.Role+" "+m.RoleID)
+// rolesLive is an organization whose roles' names differ only in case, with a
+// custom role named "owner" beside the owner's, as the published API answers it.
+func rolesLive(t *testing.T, ownerRoleID string) *portal.Config {
+	t.Helper()
+	roles := []organization.Role{
+		{ID: "0c9d1b5e-7a4f-4f3b-8e2d-000000000001", Name: "Owner"}, {ID: "0c9d1b5e-7a4f-4f3b-8e2d-000000000005", Name: "Viewer"},
+		{ID: "6d1c7c1e-0000-4000-8000-0000000000da", Name: "Data Team"}, {ID: "6d1c7c1e-0000-4000-8000-0000000000db", Name: "DATA TEAM"},
+		{ID: "6d1c7c1e-0000-4000-8000-0000000000cc", Name: "owner"}, {ID: "6d1c7c1e-0000-4000-8000-0000000000ee", Name: "Ops Team "},
 	}
-	want := []string{"a@company.com Admin r-admin", "b@company.com DevOps r-dev", "c@company.com Owner r-owner", "d@company.com Gone Role "}
-	if !slices.Equal(got, want) {
-		t.Errorf("members\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	members := []organization.Member{
+		{ID: "github|1", Email: "boss@company.com", Role: organization.LegacyOwner, RoleName: "Owner", RoleID: ownerRoleID},
+		{ID: "github|2", Email: "bob@company.com", RoleName: "owner", RoleID: "6d1c7c1e-0000-4000-8000-0000000000cc"},
+		{ID: "github|3", Email: "dan@company.com", RoleName: "Data Team", RoleID: "6d1c7c1e-0000-4000-8000-0000000000da"},
 	}
-	if owners := reconcile.Owners(o); len(owners) != 1 || owners[0].Email != "c@company.com" {
-		t.Errorf("owners %+v", owners)
+	live := parseFile(t, "version: 1\nmembers:\n  - {email: boss@company.com, role: admin}\nblueprints: {}\n")
+	for i := range live.Members {
+		live.Members[i].ID, live.Members[i].Status = "m-boss", portal.StatusActive
+	}
+	live.Org = must(organization.FromAPI(roles, members, []organization.Invitation{}))
+	return live
+}
+
+// TestOrgRolesByName: a role of the file is the organization's role of exactly that
+// name, else the only one of that name in another case, else an "ambiguous role"
+// error at the role that lists the candidates. The owner is the member the API
+// reports as owner: a custom role named "owner" is an ordinary role, and the Owner
+// role is the one the owner holds, whatever case its id is written in.
+func TestOrgRolesByName(t *testing.T) {
+	head := "version: 1\nmembers:\n  - {email: boss@company.com, role: admin}\nblueprints: {}\norganization_members:\n  - {email: boss@company.com, role: Owner}\n"
+	tests := []struct {
+		name        string
+		entries     string
+		ownerRoleID string   // as the API writes it; default the Owner's, in lower case
+		wantOps     []string // the organization's operations
+		wantDiag    string   // "line:col code message-part"
+	}{
+		{"exact names, as exported", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: Data Team}\n", "", nil, ""},
+		{"the other case of a unique name", "  - {email: bob@company.com, role: OWNER}\n  - {email: dan@company.com, role: viewer}\n", "",
+			nil, `7:36 ambiguous-organization-role role "OWNER" of bob@company.com is ambiguous: the organization has "Owner" and "owner"`},
+		{"a name that two roles share but for the case", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: data team}\n", "",
+			nil, `8:36 ambiguous-organization-role role "data team" of dan@company.com is ambiguous: the organization has "Data Team" and "DATA TEAM"`},
+		{"the exact one of two", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: DATA TEAM}\n", "",
+			[]string{"change the organization role of dan@company.com from Data Team to DATA TEAM"}, ""},
+		{"the holder of the custom role owner is an ordinary member", "  - {email: bob@company.com, role: Viewer}\n  - {email: dan@company.com, role: Data Team}\n", "",
+			[]string{"change the organization role of bob@company.com from owner to Viewer"}, ""},
+		{"the custom role owner can be given", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: owner}\n", "",
+			[]string{"change the organization role of dan@company.com from Data Team to owner"}, ""},
+		{"the Owner role cannot", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: Owner}\n", "",
+			nil, "8:36 owner-role only the organization's owner (boss@company.com) holds the role Owner"},
+		{"a role whose name ends with a blank cannot be written", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: Ops Team}\n", "",
+			nil, `8:36 unknown-organization-role role "Ops Team" of dan@company.com: the organization's role is named "Ops Team ", with blanks at an end, which portal.yaml cannot hold`},
+		{"the owner's role id in upper case converges", "  - {email: bob@company.com, role: owner}\n  - {email: dan@company.com, role: Data Team}\n", "0C9D1B5E-7A4F-4F3B-8E2D-000000000001", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := tt.ownerRoleID
+			if id == "" {
+				id = "0c9d1b5e-7a4f-4f3b-8e2d-000000000001"
+			}
+			live := rolesLive(t, id)
+			p, ds := reconcile.Diff(parseFile(t, head+tt.entries), live, reconcile.DiffOptions{})
+			if tt.wantDiag != "" {
+				if len(ds) != 1 || !strings.HasPrefix(strings.TrimPrefix(ds[0].Pos.String(), "portal.yaml:")+" "+ds[0].Code+" "+ds[0].Message, tt.wantDiag) || ds[0].Hint == "" {
+					t.Fatalf("diagnostics %+v, want %s", ds, tt.wantDiag)
+				}
+				return
+			}
+			if ds.HasErrors() {
+				t.Fatalf("diagnostics %+v", ds)
+			}
+			if got := lines(p.Ops); !slices.Equal(got, tt.wantOps) {
+				t.Fatalf("ops\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.wantOps, "\n"))
+			}
+			if err := reconcile.Bind(p, live); err != nil {
+				t.Errorf("Bind: %v", err)
+			}
+			if err := (reconcile.Rails{MaxRemovals: 5, MaxRemovalPercent: 100}).Check(p, live); err != nil {
+				t.Errorf("rails: %v", err)
+			}
+		})
+	}
+}
+
+// TestOrgWithoutOwner: an organization the API reports no owner for is not
+// managed: the file's section is refused, saying why.
+func TestOrgWithoutOwner(t *testing.T) {
+	live := parseFile(t, "version: 1\nmembers:\n  - {email: boss@company.com, role: admin}\nblueprints: {}\n")
+	live.Org = must(organization.FromAPI([]organization.Role{{ID: "0c9d1b5e-7a4f-4f3b-8e2d-000000000001", Name: "Owner"}}, nil, nil))
+	_, ds := reconcile.Diff(parseFile(t, "version: 1\nmembers:\n  - {email: boss@company.com, role: admin}\nblueprints: {}\norganization_members:\n  - {email: boss@company.com, role: Owner}\n"), live, reconcile.DiffOptions{})
+	if len(ds) != 1 || ds[0].Code != "organization-without-owner" || !strings.Contains(ds[0].Hint, "remove organization_members") {
+		t.Fatalf("diagnostics %+v", ds)
 	}
 }

@@ -6,19 +6,19 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
-	"github.com/qovery/portalctl/qovery/organization"
 )
 
 // OrgWriter is what Apply needs from the organization's API, for a plan with
-// organization operations.
+// organization operations. Read settles an invitation or removal whose answer was
+// lost or refused, as OrgReader reads the organization.
 type OrgWriter interface {
-	Invite(ctx context.Context, email, roleID string) (organization.Invitation, error)
+	Invite(ctx context.Context, email, roleID string) error
 	SetRole(ctx context.Context, userID, roleID string) error
 	RemoveMember(ctx context.Context, userID string) error
 	CancelInvitation(ctx context.Context, inviteID string) error
-	ListMembers(ctx context.Context) ([]organization.Member, error)
-	ListInvitations(ctx context.Context) ([]organization.Invitation, error)
+	Read(ctx context.Context) (*portal.Org, error)
 }
 
 // errNoOrgWriter is the reason of organization operations applied without a
@@ -37,35 +37,30 @@ func phaseOf(a Action) Action {
 // orgListing is one fresh read of the organization: its members and invitations
 // by email.
 type orgListing struct {
-	members     map[string]organization.Member
-	invitations map[string]organization.Invitation
+	members     map[string]portal.OrgMember
+	invitations map[string]portal.OrgMember
 }
 
-// orgListed reads the organization's members and invitations once (two requests).
+// orgListed reads the organization once (three requests: its roles, which name the
+// roles of its members and invitations, too).
 func (a *applier) orgListed() (orgListing, error) {
 	var l orgListing
-	var ms []organization.Member
-	var is []organization.Invitation
-	var errM, errI error
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); ms, errM = a.o.Org.ListMembers(a.ctx) }()
-	go func() { defer wg.Done(); is, errI = a.o.Org.ListInvitations(a.ctx) }()
-	wg.Wait()
-	if err := errors.Join(errM, errI); err != nil {
+	o, err := a.o.Org.Read(a.ctx)
+	if err != nil {
 		a.saw(err)
 		if a.ctx.Err() != nil {
 			err = ErrInterrupted
 		}
 		return l, err
 	}
-	l.members = make(map[string]organization.Member, len(ms))
-	for _, m := range ms {
-		l.members[liveEmail(m.Email)] = m
-	}
-	l.invitations = make(map[string]organization.Invitation, len(is))
-	for _, i := range is {
-		l.invitations[liveEmail(i.Email)] = i
+	l.members = map[string]portal.OrgMember{}
+	l.invitations = map[string]portal.OrgMember{}
+	for _, m := range o.Members {
+		if m.Invitation() {
+			l.invitations[m.Email] = m
+		} else {
+			l.members[m.Email] = m
+		}
 	}
 	return l, nil
 }
@@ -123,7 +118,7 @@ func (a *applier) orgInvites(idx []int) {
 		var check []unsettled
 		a.parallel(pending, func(i int) {
 			op := a.ops[i]
-			_, err := a.o.Org.Invite(a.ctx, op.Email, op.OrgRoleID)
+			err := a.o.Org.Invite(a.ctx, op.Email, op.OrgRoleID)
 			mu.Lock()
 			sends[i]++
 			mu.Unlock()
@@ -154,7 +149,7 @@ func (a *applier) orgInvites(idx []int) {
 			inv, invited := l.invitations[op.Email]
 			m, member := l.members[op.Email]
 			switch {
-			case invited && inv.InvitationStatus == organization.StatusPending && inv.RoleID == op.OrgRoleID:
+			case invited && inv.Status == portal.StatusPending && inv.RoleID == op.OrgRoleID:
 				note := "confirmed by the invitations after a lost answer"
 				if u.conflict && sends[u.i] == 1 {
 					note = "already invited"
@@ -163,9 +158,9 @@ func (a *applier) orgInvites(idx []int) {
 			case member && m.RoleID == op.OrgRoleID:
 				a.finish(u.i, Result{Outcome: Done, Note: "already a member with that role"})
 			case member:
-				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("%s is a member of the organization as %s now, not %s (joined meanwhile?): run plan again", op.Email, orRoleID(m.RoleName, m.RoleID), op.OrgRole)})
+				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("%s is a member of the organization as %s now, not %s (joined meanwhile?): run plan again", op.Email, m.Role, op.OrgRole)})
 			case invited:
-				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the organization lists an invitation of %s as %s (%s), not %s (invited by someone else meanwhile?): run plan again", op.Email, orRoleID(inv.RoleName, inv.RoleID), inv.InvitationStatus, op.OrgRole)})
+				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the organization lists an invitation of %s as %s (%s), not %s (invited by someone else meanwhile?): run plan again", op.Email, inv.Role, inv.Status, op.OrgRole)})
 			case u.conflict:
 				a.finish(u.i, Result{Outcome: Failed, Err: fmt.Errorf("the organization answered that they are already invited, but lists them nowhere: %w", u.err)})
 			case round >= a.o.InviteRounds:
@@ -186,13 +181,6 @@ func reinviteNote(op Op, o Outcome) string {
 		return "the expired invitation was deleted and sent again"
 	}
 	return "the pending invitation was deleted and sent again with the new role"
-}
-
-func orRoleID(name, id string) string {
-	if name != "" {
-		return name
-	}
-	return "role id " + id
 }
 
 // orgRemovals removes organization members (DELETE /member) or cancels invitations

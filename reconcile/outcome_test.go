@@ -137,7 +137,7 @@ func TestApplyInvitationMeetsAnotherInvitation(t *testing.T) {
 					t.Errorf("%s: %s %q %v, want done, already a member", r.Op, r.Outcome, r.Note, r.Err)
 				}
 			default:
-				if r.Outcome != reconcile.Failed || !strings.Contains(r.Err.Error(), "lists erin@company.com as ADMIN, not USER") {
+				if r.Outcome != reconcile.Failed || !strings.Contains(r.Err.Error(), "lists erin@company.com as admin, not user") {
 					t.Errorf("%s: %s %v, want failed naming both roles", r.Op, r.Outcome, r.Err)
 				}
 			}

@@ -34,7 +34,7 @@ func planLive() *portal.Config {
 		{ETag: `"e-py"`, Rules: []qovery.Rule{}},
 		{ETag: `"e-ml"`, Rules: []qovery.Rule{{Type: qovery.RuleEmail, Value: "carol@partner.org"}, {Type: qovery.RuleEmail, Value: "zoe@gmail.com"}}},
 	}
-	return reconcile.FromAPI(testOrg, members, blueprints, acls)
+	return must(qovery.FromAPI(testOrg, members, blueprints, acls))
 }
 
 // planFile is portal.yaml matching planLive exactly; edits replace parts of it.
@@ -309,7 +309,7 @@ func TestRailsCheck(t *testing.T) {
 	live := func(n, admins int) *portal.Config {
 		c := &portal.Config{}
 		for i := range n {
-			m := portal.Member{Email: fmt.Sprintf("m%03d@company.com", i), ID: fmt.Sprintf("id%d", i), Role: portal.RoleUser}
+			m := portal.Member{Email: fmt.Sprintf("m%03d@company.com", i), ID: fmt.Sprintf("id%d", i), Role: portal.RoleUser, Status: portal.StatusActive}
 			if i < admins {
 				m.Role = portal.RoleAdmin
 			}
@@ -343,13 +343,34 @@ func TestRailsCheck(t *testing.T) {
 		{"no admin even with generous rails", reconcile.Rails{MaxRemovals: 100, MaxRemovalPercent: 100}, live(4, 2), func(c *portal.Config) []reconcile.Op {
 			return removeLast(&portal.Config{Members: c.Members[:2]}, 2)
 		}, "none"},
-		{"admin swapped: invite a new admin and remove the old", defaults, live(10, 1), func(c *portal.Config) []reconcile.Op {
+		// A portal without an active admin is not refused: the plan removes none,
+		// and refusing would also refuse the fix.
+		{"portal without admin, plan adds none", defaults, live(10, 0), func(*portal.Config) []reconcile.Op { return nil }, ""},
+		{"portal without admin, plan promotes one", defaults, live(10, 0), func(c *portal.Config) []reconcile.Op {
+			return []reconcile.Op{{Action: reconcile.Promote, Email: c.Members[1].Email, MemberID: "id1", Role: portal.RoleAdmin, FromRole: portal.RoleUser}}
+		}, ""},
+		{"the admin swapped for an invitation", defaults, live(10, 1), func(c *portal.Config) []reconcile.Op {
 			return []reconcile.Op{
 				{Action: reconcile.Invite, Email: "new@company.com", Role: portal.RoleAdmin},
 				{Action: reconcile.Remove, Email: c.Members[0].Email, MemberID: "id0", Role: portal.RoleAdmin},
 			}
+		}, "none"},
+		{"the admin swapped for a pending member promoted", defaults, func() *portal.Config {
+			c := live(10, 1)
+			c.Members[1].Status = portal.StatusPending
+			return c
+		}(), func(c *portal.Config) []reconcile.Op {
+			return []reconcile.Op{
+				{Action: reconcile.Promote, Email: c.Members[1].Email, MemberID: "id1", Role: portal.RoleAdmin, FromRole: portal.RoleUser},
+				{Action: reconcile.Demote, Email: c.Members[0].Email, MemberID: "id0", Role: portal.RoleUser, FromRole: portal.RoleAdmin},
+			}
+		}, "none"},
+		{"the admin swapped for an active member promoted", defaults, live(10, 1), func(c *portal.Config) []reconcile.Op {
+			return []reconcile.Op{
+				{Action: reconcile.Promote, Email: c.Members[1].Email, MemberID: "id1", Role: portal.RoleAdmin, FromRole: portal.RoleUser},
+				{Action: reconcile.Demote, Email: c.Members[0].Email, MemberID: "id0", Role: portal.RoleUser, FromRole: portal.RoleAdmin},
+			}
 		}, ""},
-		{"portal without admin, plan adds none", defaults, live(10, 0), func(*portal.Config) []reconcile.Op { return nil }, "none"},
 		{"exactly max removals", defaults, live(40, 1), func(c *portal.Config) []reconcile.Op { return removeLast(c, 5) }, ""},
 		{"one over max removals", defaults, live(40, 1), func(c *portal.Config) []reconcile.Op { return removeLast(c, 6) }, "--max-removals"},
 		{"exactly 25 percent", defaults, live(8, 1), func(c *portal.Config) []reconcile.Op { return removeLast(c, 2) }, ""},
@@ -408,9 +429,11 @@ func TestRailsCheck(t *testing.T) {
 
 func TestAdminsAfter(t *testing.T) {
 	live := &portal.Config{Members: []portal.Member{
-		{Email: "a@company.com", ID: "a", Role: portal.RoleAdmin},
-		{Email: "b@company.com", ID: "b", Role: portal.RoleAdmin},
-		{Email: "u@company.com", ID: "u", Role: portal.RoleUser},
+		{Email: "a@company.com", ID: "a", Role: portal.RoleAdmin, Status: portal.StatusActive},
+		{Email: "b@company.com", ID: "b", Role: portal.RoleAdmin, Status: portal.StatusActive},
+		{Email: "p@company.com", ID: "p", Role: portal.RoleAdmin, Status: portal.StatusPending},
+		{Email: "u@company.com", ID: "u", Role: portal.RoleUser, Status: portal.StatusActive},
+		{Email: "w@company.com", ID: "w", Role: portal.RoleUser, Status: portal.StatusPending},
 	}}
 	tests := []struct {
 		name string
@@ -418,7 +441,9 @@ func TestAdminsAfter(t *testing.T) {
 		want int
 	}{
 		{"no ops", nil, 2},
-		{"invite an admin", []reconcile.Op{{Action: reconcile.Invite, Email: "n@company.com", Role: portal.RoleAdmin}}, 3},
+		{"an invited admin is pending: not counted", []reconcile.Op{{Action: reconcile.Invite, Email: "n@company.com", Role: portal.RoleAdmin}}, 2},
+		{"a pending member promoted is not counted", []reconcile.Op{{Action: reconcile.Promote, Email: "w@company.com", MemberID: "w", Role: portal.RoleAdmin, FromRole: portal.RoleUser}}, 2},
+		{"remove the pending admin", []reconcile.Op{{Action: reconcile.Remove, Email: "p@company.com", MemberID: "p", Role: portal.RoleAdmin}}, 2},
 		{"invite a user", []reconcile.Op{{Action: reconcile.Invite, Email: "n@company.com", Role: portal.RoleUser}}, 2},
 		{"promote", []reconcile.Op{{Action: reconcile.Promote, Email: "u@company.com", MemberID: "u", Role: portal.RoleAdmin, FromRole: portal.RoleUser}}, 3},
 		{"demote", []reconcile.Op{{Action: reconcile.Demote, Email: "a@company.com", MemberID: "a", Role: portal.RoleUser, FromRole: portal.RoleAdmin}}, 1},
@@ -438,7 +463,7 @@ func TestAdminsAfter(t *testing.T) {
 			}
 		})
 	}
-	if live.Members[0].Role != portal.RoleAdmin || len(live.Members) != 3 {
+	if live.Members[0].Role != portal.RoleAdmin || len(live.Members) != 5 {
 		t.Errorf("AdminsAfter changed the live config: %+v", live.Members)
 	}
 }

@@ -1053,12 +1053,9 @@ func opFromJSON(o OpJSON) (Op, error) {
 	}
 	switch o.Action {
 	case Invite, Promote, Demote, Remove:
+		// Whoever the portal holds is an address NormalizeEmail reads: the
+		// client refuses any other.
 		e, err := portal.NormalizeEmail(o.Email)
-		if o.Action == Remove {
-			// Whoever the portal holds, as ReadLive spells them: the file
-			// never named them, so they need not be a valid address.
-			e, err = liveEmail(o.Email), nil
-		}
 		if err != nil || e != o.Email || e == "" {
 			return op, fmt.Errorf("%s: bad email %q", o.Action, o.Email)
 		}
@@ -1140,10 +1137,7 @@ func orgOpFromJSON(o OpJSON) (Op, error) {
 		}
 		op.ExpiredOn = d
 	}
-	e, err := portal.NormalizeEmail(o.Email)
-	if o.Action == OrgRemove || o.Action == OrgCancelInvite {
-		e, err = liveEmail(o.Email), nil // as the organization holds them
-	}
+	e, err := portal.NormalizeEmail(o.Email) // the organization's too: the client refuses any other
 	if err != nil || e != o.Email || e == "" {
 		return op, fmt.Errorf("%s: bad email %q", o.Action, o.Email)
 	}

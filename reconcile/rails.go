@@ -3,6 +3,7 @@ package reconcile
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/qovery/portalctl/portal"
 )
@@ -33,14 +34,14 @@ var ErrRefused = errors.New("refused")
 // ErrStale marks a saved plan whose live state changed since it was made.
 var ErrStale = errors.New("the portal changed since the plan was made")
 
-// Check refuses a plan that would leave the live portal without an admin, touch the
-// organization's owner, or remove more members than the rails allow. It judges the
-// operations as they will execute: by member id, the id each request carries,
-// whatever email an operation shows. Each refusal names the flag that overrides it;
-// none overrides the last admin or the owner.
+// Check refuses a plan that would leave the live portal without an active admin,
+// touch the organization's owner, or remove more members than the rails allow. It
+// judges the operations as they will execute: by member id, the id each request
+// carries, whatever email an operation shows. Each refusal names the flag that
+// overrides it; none overrides the last admin or the owner.
 func (r Rails) Check(p *Plan, live *portal.Config) error {
-	if AdminsAfter(live, p.Ops) == 0 {
-		return fmt.Errorf("%w: the plan would leave the portal with no admin; give at least one member `role: admin` in the file", ErrRefused)
+	if err := checkLastAdmin(live, p.Ops); err != nil {
+		return err
 	}
 	if err := checkOwner(p.Ops, live); err != nil {
 		return err
@@ -99,16 +100,56 @@ func removedIDs(ops []Op) int {
 	return len(ids)
 }
 
-// AdminsAfter counts the admins the portal would have once ops are applied to live,
-// each operation acting on the member its id names.
+// AdminsAfter counts the active admins the portal would have once ops are applied
+// to live, each operation acting on the member its id names. Only an admin who has
+// signed in (status active) counts: an invitation, pending, is not one yet, and the
+// invitations of ops make pending members.
 func AdminsAfter(live *portal.Config, ops []Op) int {
-	n := 0
-	for _, m := range Simulate(live, ops).Members {
-		if m.Role == portal.RoleAdmin {
-			n++
+	return len(activeAdmins(Simulate(live, ops)))
+}
+
+// activeAdmins are the members of cfg who are admins and have signed in.
+func activeAdmins(cfg *portal.Config) []portal.Member {
+	var out []portal.Member
+	for _, m := range cfg.Members {
+		if m.Role == portal.RoleAdmin && m.Status == portal.StatusActive {
+			out = append(out, m)
 		}
 	}
-	return n
+	return out
+}
+
+// checkLastAdmin refuses ops that would remove or demote the portal's last active
+// admins: a portal whose admins are all invitations has nobody who can sign in and
+// administer it. A portal without an active admin to start with is not refused:
+// the plan removes none, and refusing would lock out the very fix (promoting a
+// member who has signed in).
+func checkLastAdmin(live *portal.Config, ops []Op) error {
+	before := activeAdmins(live)
+	after := Simulate(live, ops)
+	if len(before) == 0 || len(activeAdmins(after)) > 0 {
+		return nil
+	}
+	lost := make([]string, len(before))
+	for i, m := range before {
+		lost[i] = m.Email
+	}
+	who := fmt.Sprintf("removes or demotes %s, the portal's last active admin", lost[0])
+	if len(lost) > 1 {
+		who = fmt.Sprintf("removes or demotes every active admin of the portal (%s)", strings.Join(lost, ", "))
+	}
+	var pending []string
+	for _, m := range after.Members {
+		if m.Role == portal.RoleAdmin && m.Status == portal.StatusPending {
+			pending = append(pending, m.Email)
+		}
+	}
+	note := ""
+	if len(pending) > 0 {
+		note = fmt.Sprintf("; pending admins (%s) do not count until they sign in", strings.Join(pending, ", "))
+	}
+	return fmt.Errorf("%w: the plan would leave the portal with no admin: it %s%s; keep `role: admin` on a member who has signed in, and remove the old admin once the new one has",
+		ErrRefused, who, note)
 }
 
 // Bind checks that every operation acts on the live object it says it does, as the

@@ -12,11 +12,11 @@ import (
 // railsLive is a portal with one admin, alice, and four users.
 func railsLive() *portal.Config {
 	live := &portal.Config{Members: []portal.Member{
-		{ID: "m-alice", Email: "alice@company.com", Role: portal.RoleAdmin},
-		{ID: "m-bob", Email: "bob@company.com", Role: portal.RoleUser},
-		{ID: "m-carol", Email: "carol@company.com", Role: portal.RoleUser},
-		{ID: "m-dave", Email: "dave@company.com", Role: portal.RoleUser},
-		{ID: "m-mallory", Email: "mallory@company.com", Role: portal.RoleUser},
+		{ID: "m-alice", Email: "alice@company.com", Role: portal.RoleAdmin, Status: portal.StatusActive},
+		{ID: "m-bob", Email: "bob@company.com", Role: portal.RoleUser, Status: portal.StatusActive},
+		{ID: "m-carol", Email: "carol@company.com", Role: portal.RoleUser, Status: portal.StatusActive},
+		{ID: "m-dave", Email: "dave@company.com", Role: portal.RoleUser, Status: portal.StatusActive},
+		{ID: "m-mallory", Email: "mallory@company.com", Role: portal.RoleUser, Status: portal.StatusActive},
 	}, Blueprints: []portal.Blueprint{
 		{ID: "bp-ds", Name: "data-science", ETag: `"e1"`, Rules: []portal.Rule{{Kind: portal.RuleDomain, Value: "company.com"}}},
 	}}

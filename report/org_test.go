@@ -15,13 +15,16 @@ import (
 // orgLive is a portal of one admin with an organization: its owner, members, a
 // pending and an expired invitation, and a custom role.
 func orgLive(extra ...organization.Member) *portal.Config {
-	live := reconcile.FromAPI("0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10",
+	live, err := qovery.FromAPI("0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10",
 		[]qovery.Member{{ID: "m-owner", Email: "owner@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive}},
 		[]qovery.Blueprint{{ID: "bp-ds", Name: "data-science"}},
 		[]qovery.ACL{{ETag: `"e"`, Rules: []qovery.Rule{{Type: qovery.RuleDomain, Value: "company.com"}}}})
+	if err != nil {
+		panic(err)
+	}
 	roles := []organization.Role{{ID: "r-owner", Name: "Owner"}, {ID: "r-admin", Name: "Admin"}, {ID: "r-devops", Name: "DevOps"}, {ID: "r-viewer", Name: "Viewer"}, {ID: "r-data", Name: "Data Team"}}
 	members := append([]organization.Member{
-		{ID: "github|1", Email: "owner@company.com", RoleID: "r-owner"},
+		{ID: "github|1", Email: "owner@company.com", RoleID: "r-owner", Role: organization.LegacyOwner},
 		{ID: "github|2", Email: "bob@company.com", RoleID: "r-viewer"},
 		{ID: "github|3", Email: "gone@company.com", RoleID: "r-devops"},
 		{ID: "github|4", Email: "dan@company.com", RoleID: "r-viewer"},
@@ -31,7 +34,9 @@ func orgLive(extra ...organization.Member) *portal.Config {
 		{ID: "i-late", Email: "late@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusExpired},
 		{ID: "i-stale", Email: "stale@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusExpired},
 	}
-	live.Org = reconcile.OrgFromAPI(roles, members, invitations)
+	if live.Org, err = organization.FromAPI(roles, members, invitations); err != nil {
+		panic(err)
+	}
 	return live
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
-	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
 	"github.com/qovery/portalctl/suggest"
 )
@@ -121,7 +120,7 @@ func (c *accessCmd) config(ctx context.Context) (*portal.Config, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
-	live, err := reconcile.ReadLive(ctx, client, org, c.api.parallelism)
+	live, _, err := readLive(ctx, client, org, c.api.parallelism, false)
 	if err != nil {
 		return nil, "", err
 	}

@@ -267,11 +267,12 @@ func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error)
 
 // readLive reads the live state: the portal, and the organization's members when
 // withOrg (the file, or the saved plan, has organization_members). Without it,
-// nothing is asked of the organization's endpoints.
+// nothing is asked of the organization's endpoints. An answer portalctl does not
+// understand stops the command here, before anything is written.
 func readLive(ctx context.Context, client *qovery.Client, org string, parallelism int, withOrg bool) (*portal.Config, *organization.Client, error) {
 	if !withOrg {
 		live, err := reconcile.ReadLive(ctx, client, org, parallelism)
-		return live, nil, err
+		return live, nil, refuseUnexpected(err, "nothing was changed")
 	}
 	oc, err := organization.New(client.Transport(), org)
 	if err != nil {
@@ -281,7 +282,19 @@ func readLive(ctx context.Context, client *qovery.Client, org string, parallelis
 	if errors.Is(err, qovery.ErrForbidden) {
 		err = fmt.Errorf("%w; or remove organization_members from portal.yaml to leave the organization's members alone", err)
 	}
-	return live, oc, err
+	return live, oc, refuseUnexpected(err, "nothing was changed")
+}
+
+// refuseUnexpected says of an answer portalctl does not understand (the client's
+// *qovery.UnexpectedError, which names the object and what was unexpected) that it
+// stopped the command before any write, and what was not done. Other errors pass
+// as they are.
+func refuseUnexpected(err error, notDone string) error {
+	var ue *qovery.UnexpectedError
+	if !errors.As(err, &ue) {
+		return err
+	}
+	return fmt.Errorf("%w; %s", ue, notDone)
 }
 
 func firstOf(values ...string) string {

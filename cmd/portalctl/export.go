@@ -60,7 +60,7 @@ func (c *exportCmd) run(ctx context.Context, args []string) error {
 		}
 	}
 	if err != nil {
-		return err
+		return refuseUnexpected(err, "nothing was exported")
 	}
 	header := exportHeader
 	switch {
@@ -75,12 +75,61 @@ func (c *exportCmd) run(ctx context.Context, args []string) error {
 	if err := plainNames(live); err != nil {
 		return err
 	}
+	if err := onceEach(live.Org); err != nil {
+		return err
+	}
+	escapeDescriptions(live)
 	out, err := schema.Marshal(live, header)
 	if err != nil {
 		return err
 	}
 	_, err = c.stdout.Write(out)
 	return err
+}
+
+// onceEach refuses an organization where someone is a member and has an invitation
+// too: portal.yaml lists a person once, and apply would cancel the invitation, so
+// the export would not be the organization as it is.
+func onceEach(o *portal.Org) error {
+	if o == nil {
+		return nil
+	}
+	members := map[string]bool{}
+	for _, m := range o.Members {
+		if !m.Invitation() {
+			members[m.Email] = true
+		}
+	}
+	var bad []string
+	for _, m := range o.Members {
+		if m.Invitation() && members[m.Email] {
+			bad = append(bad, fmt.Sprintf("%q is a member of the organization and has an invitation too (id %q)", m.Email, m.ID))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the organization cannot be exported as it is: %s; portal.yaml lists a person once: cancel the invitation in the Qovery console, then export again (or export with --skip-organization-members)", strings.Join(bad, "; "))
+}
+
+// escapeDescriptions writes the invisible and bidirectional control characters of
+// blueprint descriptions, which export writes as comments, as \u escapes: a comment
+// holding them raw would make the file read differently from what it is.
+func escapeDescriptions(live *portal.Config) {
+	for i, b := range live.Blueprints {
+		if _, _, ok := portal.FirstHiddenControl(b.Description); !ok {
+			continue
+		}
+		var s strings.Builder
+		for _, r := range b.Description {
+			if portal.HiddenControl(r) {
+				fmt.Fprintf(&s, "\\u%04x", r)
+				continue
+			}
+			s.WriteRune(r)
+		}
+		live.Blueprints[i].Description = s.String()
+	}
 }
 
 const exportHeader = `# yaml-language-server: $schema=https://raw.githubusercontent.com/qovery/portalctl/main/schema/portal.schema.json
@@ -110,8 +159,13 @@ func plainNames(live *portal.Config) error {
 		for _, m := range live.Org.Members {
 			check("organization member", m.Email)
 			check(fmt.Sprintf("the organization role of %q:", m.Email), m.Role)
-			if m.Role == "" {
+			switch {
+			case m.Role == "":
 				bad = append(bad, fmt.Sprintf("organization member %q holds a role the organization does not list", m.Email))
+			case strings.TrimSpace(m.Role) != m.Role:
+				// portal.yaml trims a role's name: written as it is, it would
+				// match no role of the organization, or another one.
+				bad = append(bad, fmt.Sprintf("organization member %q holds the role %q, whose name starts or ends with blanks, which portal.yaml cannot hold: rename the role in the Qovery console to %q", m.Email, m.Role, strings.TrimSpace(m.Role)))
 			}
 		}
 	}

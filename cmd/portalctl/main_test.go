@@ -54,7 +54,15 @@ func startPortalBehind(t *testing.T, seed string, opts emulator.Options, wrap fu
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.Token, opts.OrganizationID, opts.Initial = testToken, testOrg, st
+	opts.Initial = st
+	return startPortalState(t, opts, wrap)
+}
+
+// startPortalState is startPortalBehind with the emulator's initial state in
+// opts.Initial, for states a seed cannot describe.
+func startPortalState(t *testing.T, opts emulator.Options, wrap func(http.Handler) http.Handler) *portalEnv {
+	t.Helper()
+	opts.Token, opts.OrganizationID = testToken, testOrg
 	emu, err := emulator.New(opts)
 	if err != nil {
 		t.Fatal(err)

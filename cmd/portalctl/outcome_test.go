@@ -200,22 +200,35 @@ func TestApplyInterruptedBySIGINT(t *testing.T) {
 	}
 }
 
-// Lines apply prints about live objects are terminal-safe: a member whose address
-// in the portal holds a right-to-left override or a zero-width space shows them as
-// escapes in the plan, the progress and the summary.
+// Lines apply prints about live objects are terminal-safe: a blueprint whose name in
+// the portal holds a right-to-left override or a zero-width space shows them as
+// escapes; a member whose address holds them is refused (portalctl cannot compare
+// it with the file), named with escapes, and nothing is sent.
 func TestApplyLinesAreTerminalSafe(t *testing.T) {
 	p := startPortal(t, readTestdata(t, "seed.yaml"))
-	p.emu.AddMember("eve\u202egnp.exe\u200b@company.com", qovery.RoleUser, qovery.StatusActive)
-	r := cli{env: p.env}.run(t, "apply", "-f", filepath.Join("testdata", "portal.yaml"), "--auto-approve", "--max-removal-percent", "50")
+	p.emu.AddBlueprint("invoice\u202egpj.exe\u200b", "", nil)
+	r := cli{env: p.env}.run(t, "apply", "-f", filepath.Join("testdata", "portal.yaml"), "--auto-approve")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	if strings.ContainsAny(r.stdout+r.stderr, "\u202e\u200b") {
 		t.Errorf("the output holds raw hidden controls:\n%s", r.stdout)
 	}
-	applyPart := r.stdout[strings.Index(r.stdout, "\n[ 1/"):]
-	if !strings.Contains(applyPart, `remove eve\u202egnp.exe\u200b@company.com (user)`) {
-		t.Errorf("the removal is not shown with escapes:\n%s", applyPart)
+	if !strings.Contains(r.stdout, `invoice\u202egpj.exe\u200b`) {
+		t.Errorf("the unmanaged blueprint is not shown with escapes:\n%s", r.stdout)
+	}
+
+	p.emu.AddMember("eve\u202egnp.exe\u200b@company.com", qovery.RoleUser, qovery.StatusActive)
+	p.emu.ResetStats()
+	r = cli{env: p.env}.run(t, "apply", "-f", filepath.Join("testdata", "portal.yaml"), "--auto-approve", "--max-removal-percent", "50")
+	if r.code != 1 || !strings.Contains(r.stderr, `member "eve\u202egnp.exe\u200b@company.com"`) || !strings.Contains(r.stderr, "nothing was changed") {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.ContainsAny(r.stdout+r.stderr, "\u202e\u200b") {
+		t.Errorf("the output holds raw hidden controls:\n%s", r.stderr)
+	}
+	if n := writes(p); n != 0 {
+		t.Errorf("%d writes after the refusal", n)
 	}
 }
 
@@ -223,16 +236,22 @@ func TestApplyLinesAreTerminalSafe(t *testing.T) {
 // holds one, escaped, and says what to do.
 func TestExportRefusesHiddenControls(t *testing.T) {
 	p := startPortal(t, readTestdata(t, "seed.yaml"))
-	p.emu.AddMember("eve\u200b@company.com", qovery.RoleUser, qovery.StatusActive)
 	p.emu.AddBlueprint("invoice\u202egpj.exe", "", nil)
 	r := cli{env: p.env}.run(t, "export")
 	if r.code != 1 || r.stdout != "" {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}
-	for _, want := range []string{`member "eve\u200b@company.com" holds the invisible control character U+200B`, `blueprint "invoice\u202egpj.exe" holds the invisible control character U+202E`, "rename or remove them in the portal"} {
+	for _, want := range []string{`blueprint "invoice\u202egpj.exe" holds the invisible control character U+202E`, "rename or remove them in the portal"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
+	}
+	// A member's address with one is no address portalctl reads: refused as it
+	// is read, named with escapes.
+	p.emu.AddMember("eve\u200b@company.com", qovery.RoleUser, qovery.StatusActive)
+	r = cli{env: p.env}.run(t, "export")
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, `member "eve\u200b@company.com"`) || !strings.Contains(r.stderr, "nothing was exported") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if strings.ContainsAny(r.stderr, "\u200b\u202e") {
 		t.Errorf("stderr holds a raw hidden control:\n%s", r.stderr)

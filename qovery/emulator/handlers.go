@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 )
 
@@ -112,8 +113,8 @@ func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "email is required")
 		return
 	}
-	email := strings.ToLower(strings.TrimSpace(*in.Email))
-	if !validEmail(email) {
+	email, ok := normalEmail(*in.Email)
+	if !ok {
 		writeError(w, http.StatusBadRequest, "%q is not a valid email address", *in.Email)
 		return
 	}
@@ -299,22 +300,25 @@ func constantTimeEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// validEmail accepts local@domain with a plausible local part and a valid
-// domain. It is not RFC 5322: the portal is stricter than that.
-func validEmail(s string) bool {
-	if len(s) > 254 || strings.Count(s, "@") != 1 {
-		return false
+// normalEmail is the form an email is stored in, the one portal.NormalizeEmail gives
+// (the client and portal.yaml use it too, so that all three agree on case and
+// internationalised domains), and whether the emulator accepts it: not RFC 5322,
+// the portal is stricter than that.
+func normalEmail(s string) (string, bool) {
+	e, err := portal.NormalizeEmail(s)
+	if err != nil || len(e) > 254 || strings.Count(e, "@") != 1 {
+		return "", false
 	}
-	local, domain, _ := strings.Cut(s, "@")
-	if local == "" || len(local) > 64 {
-		return false
+	return e, true
+}
+
+// fold is the key of an email: its normalEmail form, or, for an email that does not
+// parse (only the test helpers take one, to hold odd data), the email trimmed.
+func fold(email string) string {
+	if e, ok := normalEmail(email); ok {
+		return e
 	}
-	for _, r := range local {
-		if r <= ' ' || r == 0x7f || unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`()<>,;:\"[]`, r) {
-			return false
-		}
-	}
-	return validDomain(domain)
+	return strings.TrimSpace(email)
 }
 
 // validDomain accepts dot-separated labels of letters, digits and inner

@@ -43,11 +43,15 @@ var DefaultRoles = []organization.Role{
 	{ID: "0c9d1b5e-7a4f-4f3b-8e2d-000000000005", Name: "Viewer"},
 }
 
-// legacyRoles maps the default roles to the deprecated enum. Billing Manager and
-// custom roles have no value there.
+// ownerRole is the name of the role the organization's owner holds.
+const ownerRole = "Owner"
+
+// legacyRoles maps the default roles, by their exact names, to the deprecated enum.
+// Billing Manager and custom roles have no value there: a custom role named "owner"
+// is not the Owner role.
 var legacyRoles = map[string]organization.LegacyRole{
-	"owner": organization.LegacyOwner, "admin": organization.LegacyAdmin,
-	"devops": organization.LegacyDeveloper, "viewer": organization.LegacyViewer,
+	ownerRole: organization.LegacyOwner, "Admin": organization.LegacyAdmin,
+	"DevOps": organization.LegacyDeveloper, "Viewer": organization.LegacyViewer,
 }
 
 // OrgState is the organization's side of the emulated state: its roles (the
@@ -97,14 +101,14 @@ func newOrgStore(st *OrgState) (orgStore, error) {
 		if strings.TrimSpace(r.Name) == "" || r.ID == "" {
 			return s, errors.New("organization: a role has no name or no id")
 		}
-		if names[strings.ToLower(r.Name)] || ids[r.ID] {
+		if names[r.Name] || ids[strings.ToLower(r.ID)] {
 			return s, fmt.Errorf("organization: role %q appears twice", r.Name)
 		}
-		names[strings.ToLower(r.Name)], ids[r.ID] = true, true
+		names[r.Name], ids[strings.ToLower(r.ID)] = true, true
 		s.roles = append(s.roles, r)
 	}
 	for _, d := range DefaultRoles {
-		if !names[strings.ToLower(d.Name)] {
+		if !names[d.Name] {
 			return s, fmt.Errorf("organization: the default role %s is missing", d.Name)
 		}
 	}
@@ -114,15 +118,18 @@ func newOrgStore(st *OrgState) (orgStore, error) {
 	now := stamp(time.Now())
 	emails := map[string]bool{}
 	for _, m := range st.Members {
-		m.Email = strings.ToLower(strings.TrimSpace(m.Email))
+		email, ok := normalEmail(m.Email)
 		switch {
-		case !validEmail(m.Email):
+		case !ok:
 			return s, fmt.Errorf("organization member %q: invalid email", m.Email)
-		case emails[m.Email]:
+		case emails[email]:
 			return s, fmt.Errorf("organization member %s appears twice", m.Email)
-		case !ids[m.RoleID]:
+		case !ids[strings.ToLower(m.RoleID)]:
 			return s, fmt.Errorf("organization member %s: unknown role id %q", m.Email, m.RoleID)
 		}
+		m.Email = email
+		r, _ := s.role(m.RoleID)
+		m.RoleID = r.ID // as /availableRole spells it
 		emails[m.Email] = true
 		if m.ID == "" {
 			m.ID = newSubject()
@@ -137,17 +144,20 @@ func newOrgStore(st *OrgState) (orgStore, error) {
 	}
 	invited := map[string]bool{}
 	for _, inv := range st.Invitations {
-		inv.Email = strings.ToLower(strings.TrimSpace(inv.Email))
+		email, ok := normalEmail(inv.Email)
 		switch {
-		case !validEmail(inv.Email):
+		case !ok:
 			return s, fmt.Errorf("invitation %q: invalid email", inv.Email)
-		case invited[inv.Email]:
+		case invited[email]:
 			return s, fmt.Errorf("invitation of %s appears twice", inv.Email)
-		case !ids[inv.RoleID]:
+		case !ids[strings.ToLower(inv.RoleID)]:
 			return s, fmt.Errorf("invitation of %s: unknown role id %q", inv.Email, inv.RoleID)
 		case inv.Status != organization.StatusPending && inv.Status != organization.StatusExpired:
 			return s, fmt.Errorf("invitation of %s: status %q is not PENDING or EXPIRED", inv.Email, inv.Status)
 		}
+		inv.Email = email
+		r, _ := s.role(inv.RoleID)
+		inv.RoleID = r.ID // as /availableRole spells it
 		invited[inv.Email] = true
 		if inv.ID == "" {
 			inv.ID = newUUID()
@@ -205,27 +215,53 @@ func (s *orgStore) invitationByEmail(email string) *OrgInvitationState {
 	return nil
 }
 
+// role is the role with id. Role ids are UUIDs: they compare case-insensitively.
 func (s *orgStore) role(id string) (organization.Role, bool) {
 	for _, r := range s.roles {
-		if r.ID == id {
+		if strings.EqualFold(r.ID, id) {
 			return r, true
 		}
 	}
 	return organization.Role{}, false
 }
 
+// roleNamed is the role named name: exactly, else the only one whose name equals it
+// case-insensitively.
 func (s *orgStore) roleNamed(name string) (organization.Role, bool) {
-	for _, r := range s.roles {
-		if strings.EqualFold(r.Name, name) {
+	return roleNamed(s.roles, name)
+}
+
+func roleNamed(roles []organization.Role, name string) (organization.Role, bool) {
+	var found []organization.Role
+	for _, r := range roles {
+		if r.Name == name {
 			return r, true
 		}
+		if strings.EqualFold(r.Name, name) {
+			found = append(found, r)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
 	}
 	return organization.Role{}, false
 }
 
+// roleID is the id of the role named exactly name, or "".
+func (s *orgStore) roleID(name string) string {
+	for _, r := range s.roles {
+		if r.Name == name {
+			return r.ID
+		}
+	}
+	return ""
+}
+
+// isOwnerRole reports whether id is the Owner role's: the default role of that
+// exact name.
 func (s *orgStore) isOwnerRole(id string) bool {
 	r, ok := s.role(id)
-	return ok && strings.EqualFold(r.Name, "Owner")
+	return ok && r.Name == ownerRole
 }
 
 // owner is the member holding the Owner role, if any.
@@ -256,7 +292,7 @@ func (s *orgStore) memberView(m *OrgMemberState) organization.Member {
 	return organization.Member{
 		ID: m.ID, CreatedAt: m.CreatedAt, UpdatedAt: m.CreatedAt,
 		Name: local, Nickname: local, Email: m.Email, LastActivityAt: m.CreatedAt,
-		Role: legacyRoles[strings.ToLower(r.Name)], RoleName: r.Name, RoleID: r.ID,
+		Role: legacyRoles[r.Name], RoleName: r.Name, RoleID: r.ID,
 	}
 }
 
@@ -264,7 +300,7 @@ func (s *orgStore) memberView(m *OrgMemberState) organization.Member {
 // role is required there: roles without a value in it are shown as VIEWER.
 func (s *Server) invitationView(inv *OrgInvitationState) organization.Invitation {
 	r, _ := s.st.org.role(inv.RoleID)
-	legacy, ok := legacyRoles[strings.ToLower(r.Name)]
+	legacy, ok := legacyRoles[r.Name]
 	if !ok {
 		legacy = organization.LegacyViewer
 	}
@@ -368,19 +404,20 @@ func (s *Server) setOrgRole(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "member %q not found", *in.UserID)
 		return
 	}
-	if _, ok := s.st.org.role(*in.RoleID); !ok {
+	role, ok := s.st.org.role(*in.RoleID)
+	if !ok {
 		writeError(w, http.StatusBadRequest, "role_id %q is not a role of this organization", *in.RoleID)
 		return
 	}
 	switch {
-	case s.st.org.isOwnerRole(m.RoleID) && m.RoleID != *in.RoleID:
+	case s.st.org.isOwnerRole(m.RoleID) && m.RoleID != role.ID:
 		writeError(w, http.StatusBadRequest, "the owner's role cannot be changed: transfer the ownership first")
 		return
-	case s.st.org.isOwnerRole(*in.RoleID) && m.RoleID != *in.RoleID:
+	case s.st.org.isOwnerRole(role.ID) && m.RoleID != role.ID:
 		writeError(w, http.StatusBadRequest, "the Owner role is given by transferring the ownership, not by a role change")
 		return
 	}
-	m.RoleID = *in.RoleID
+	m.RoleID = role.ID
 	if err := s.persistLocked(); err != nil {
 		writeError(w, http.StatusInternalServerError, "%v", err)
 		return
@@ -435,8 +472,8 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "email is required")
 		return
 	}
-	email := strings.ToLower(strings.TrimSpace(*in.Email))
-	if !validEmail(email) {
+	email, ok := normalEmail(*in.Email)
+	if !ok {
 		writeError(w, http.StatusBadRequest, "%q is not a valid email address", *in.Email)
 		return
 	}
@@ -454,7 +491,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		var ok bool
 		for name, legacy := range legacyRoles {
 			if legacy == *in.Role {
-				role, ok = s.st.org.roleNamed(name)
+				role, ok = s.st.org.role(s.st.org.roleID(name))
 			}
 		}
 		if !ok {
@@ -465,7 +502,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "role_id is required")
 		return
 	}
-	if strings.EqualFold(role.Name, "Owner") {
+	if role.Name == ownerRole {
 		writeError(w, http.StatusBadRequest, "nobody is invited as Owner: the ownership is transferred")
 		return
 	}
@@ -562,7 +599,7 @@ func (s *Server) AddOrgMember(email, roleName string) (organization.Member, bool
 	if !ok {
 		return organization.Member{}, false
 	}
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = fold(email)
 	if inv := s.st.org.invitationByEmail(email); inv != nil {
 		s.st.org.removeInvitation(inv)
 	}
@@ -582,7 +619,7 @@ func (s *Server) AddInvitation(email, roleName string, status organization.Invit
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	role, ok := s.st.org.roleNamed(roleName)
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = fold(email)
 	if !ok || s.st.org.memberByEmail(email) != nil || s.st.org.invitationByEmail(email) != nil {
 		return organization.Invitation{}, false
 	}
@@ -596,7 +633,7 @@ func (s *Server) AddInvitation(email, roleName string, status organization.Invit
 func (s *Server) ExpireInvitation(email string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	inv := s.st.org.invitationByEmail(strings.ToLower(strings.TrimSpace(email)))
+	inv := s.st.org.invitationByEmail(fold(email))
 	if inv == nil {
 		return false
 	}
@@ -610,7 +647,7 @@ func (s *Server) ExpireInvitation(email string) bool {
 func (s *Server) RemoveOrgMember(email string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = fold(email)
 	found := false
 	if m := s.st.org.memberByEmail(email); m != nil {
 		s.st.org.removeMember(m)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,7 +168,7 @@ func TestOrganizationState(t *testing.T) {
 
 func TestOrganizationSeedErrors(t *testing.T) {
 	_, err := emulator.ParseSeed("seed.yaml", []byte(`organization_roles:
-  - name: admin
+  - name: Admin
 organization_members:
   - {email: a@company.com, role: Ownr}
   - {email: b@company.com, role: Nobody}
@@ -183,5 +184,76 @@ organization_members:
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%v\ndoes not say %q", err, want)
 		}
+	}
+}
+
+// TestEmailsFoldAsTheClientDoes: the emulator keys emails with
+// portal.NormalizeEmail, as the client and portal.yaml do: an address in another
+// case, or with its domain in Unicode rather than punycode, is the same address,
+// in the portal and in the organization.
+func TestEmailsFoldAsTheClientDoes(t *testing.T) {
+	srv, ts := orgServer(t, emulator.Options{})
+	viewer := emulator.DefaultRoles[4].ID
+	tests := []struct {
+		name, method, path, body string
+		wantStatus               int
+	}{
+		{"invite an IDN address", "POST", base + "/member", `{"email":"Alice@Bücher.example","role":"USER"}`, 201},
+		{"its punycode spelling is the same member", "POST", base + "/member", `{"email":"alice@xn--bcher-kva.example","role":"USER"}`, 409},
+		{"and so is its upper case", "POST", base + "/member", `{"email":"ALICE@BÜCHER.EXAMPLE","role":"ADMIN"}`, 409},
+		{"an address NormalizeEmail refuses is refused", "POST", base + "/member", `{"email":"eve\u200b@company.com","role":"USER"}`, 400},
+		{"invite an IDN address into the organization", "POST", orgBase + "/inviteMember", `{"email":"Carol@Bücher.example","role_id":"` + viewer + `"}`, 201},
+		{"its punycode spelling is the same invitation", "POST", orgBase + "/inviteMember", `{"email":"carol@xn--bcher-kva.example","role_id":"` + viewer + `"}`, 409},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := call(t, ts, tt.method, tt.path, tt.body, nil); got.status != tt.wantStatus {
+				t.Fatalf("%d %s, want %d", got.status, got.body, tt.wantStatus)
+			}
+		})
+	}
+	if ms := srv.Members(); len(ms) != 1 || ms[0].Email != "alice@xn--bcher-kva.example" {
+		t.Errorf("members %+v, want alice as NormalizeEmail writes her", ms)
+	}
+	// The helpers fold as the API does.
+	if !srv.RemoveMember("ALICE@bücher.example") {
+		t.Error("RemoveMember does not find alice by another spelling")
+	}
+	if !srv.ExpireInvitation("CAROL@BÜCHER.EXAMPLE") {
+		t.Error("ExpireInvitation does not find carol by another spelling")
+	}
+}
+
+// TestRoleNamesKeepTheirCase: role names that differ in case are two roles; a
+// custom role named "owner" is not the Owner role (the deprecated enum of its
+// holder is empty), and a role is found by its exact name first.
+func TestRoleNamesKeepTheirCase(t *testing.T) {
+	st, err := emulator.ParseSeed("seed.yaml", []byte(`organization_roles:
+  - {name: owner, id: 6d1c7c1e-0000-4000-8000-0000000000cc}
+organization_members:
+  - {email: boss@company.com, role: Owner, id: "github|1"}
+  - {email: bob@company.com, role: owner, id: "github|2"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.New(emulator.Options{Token: token, OrganizationID: org, Initial: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]organization.Member{}
+	for _, m := range srv.OrgMembers() {
+		got[m.Email] = m
+	}
+	if m := got["boss@company.com"]; m.Role != organization.LegacyOwner || m.RoleName != "Owner" {
+		t.Errorf("the owner is %+v", m)
+	}
+	if m := got["bob@company.com"]; m.Role != "" || m.RoleName != "owner" || m.RoleID != "6d1c7c1e-0000-4000-8000-0000000000cc" {
+		t.Errorf("the holder of the custom role owner is %+v", m)
+	}
+	// Roles whose names differ only in case, from a state.
+	roles := append(slices.Clone(emulator.DefaultRoles), organization.Role{ID: "6d1c7c1e-0000-4000-8000-0000000000da", Name: "Data Team"}, organization.Role{ID: "6d1c7c1e-0000-4000-8000-0000000000db", Name: "DATA TEAM"})
+	if _, err := emulator.New(emulator.Options{Token: token, OrganizationID: org, Initial: &emulator.State{Organization: &emulator.OrgState{Roles: roles}}}); err != nil {
+		t.Errorf("roles that differ in case refused: %v", err)
 	}
 }

@@ -109,7 +109,7 @@ func seedOrg(o *portal.Org) (*OrgState, []error) {
 	}
 	st := &OrgState{Roles: slices.Clone(DefaultRoles), Members: []OrgMemberState{}, Invitations: []OrgInvitationState{}}
 	for _, r := range o.Roles {
-		if i := slices.IndexFunc(DefaultRoles, func(d organization.Role) bool { return strings.EqualFold(d.Name, r.Name) }); i >= 0 {
+		if i := slices.IndexFunc(DefaultRoles, func(d organization.Role) bool { return d.Name == r.Name }); i >= 0 {
 			fail(r.Pos, "%q is a default role of every organization (write organization_roles only for custom roles)", DefaultRoles[i].Name)
 			continue
 		}
@@ -124,8 +124,8 @@ func seedOrg(o *portal.Org) (*OrgState, []error) {
 		names[i] = r.Name
 	}
 	for _, m := range o.Members {
-		i := slices.IndexFunc(st.Roles, func(r organization.Role) bool { return strings.EqualFold(r.Name, m.Role) })
-		if i < 0 {
+		role, ok := roleNamed(st.Roles, m.Role)
+		if !ok {
 			hint := "the organization's roles: " + strings.Join(names, ", ")
 			if c := suggest.Closest(m.Role, names, 1); len(c) > 0 {
 				hint = fmt.Sprintf("did you mean %q? (%s; add custom roles under organization_roles:)", c[0], hint)
@@ -133,16 +133,15 @@ func seedOrg(o *portal.Org) (*OrgState, []error) {
 			fail(m.RolePos, "unknown organization role %q for %s (%s)", m.Role, m.Email, hint)
 			continue
 		}
-		role := st.Roles[i].ID
 		switch m.Status {
 		case portal.StatusPending, portal.StatusExpired:
 			status := organization.StatusPending
 			if m.Status == portal.StatusExpired {
 				status = organization.StatusExpired
 			}
-			st.Invitations = append(st.Invitations, OrgInvitationState{ID: m.ID, Email: m.Email, RoleID: role, Status: status, Inviter: "console"})
+			st.Invitations = append(st.Invitations, OrgInvitationState{ID: m.ID, Email: m.Email, RoleID: role.ID, Status: status, Inviter: "console"})
 		default:
-			st.Members = append(st.Members, OrgMemberState{ID: m.ID, Email: m.Email, RoleID: role})
+			st.Members = append(st.Members, OrgMemberState{ID: m.ID, Email: m.Email, RoleID: role.ID})
 		}
 	}
 	return st, errs

@@ -55,9 +55,10 @@ type blueprint struct {
 // store is the in-memory portal. Slices are in creation order (ascending
 // seq), which is the order of pages; cursors carry a seq.
 type store struct {
-	seq           uint64
-	members       []*member
-	memberByID    map[string]*member
+	seq        uint64
+	members    []*member
+	memberByID map[string]*member
+	// memberByEmail is keyed by fold(email), which is also the email stored.
 	memberByEmail map[string]*member
 	blueprints    []*blueprint
 	bpByID        map[string]*blueprint
@@ -82,10 +83,11 @@ func newStore(st *State) (store, error) {
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for _, m := range st.Members {
-		m.Email = strings.ToLower(strings.TrimSpace(m.Email))
-		if !validEmail(m.Email) {
+		email, ok := normalEmail(m.Email)
+		if !ok {
 			return s, fmt.Errorf("member %q: invalid email", m.Email)
 		}
+		m.Email = email
 		if !m.Role.Valid() || !m.Status.Valid() {
 			return s, fmt.Errorf("member %s: invalid role %q or status %q", m.Email, m.Role, m.Status)
 		}
@@ -219,7 +221,7 @@ func normalizeRules(rules []qovery.Rule) ([]qovery.Rule, error) {
 				return nil, fmt.Errorf("rule %d: %q is not a valid domain (write it like company.com)", i, r.Value)
 			}
 		case qovery.RuleEmail:
-			if !validEmail(v) {
+			if _, ok := normalEmail(v); !ok {
 				return nil, fmt.Errorf("rule %d: %q is not a valid email address", i, r.Value)
 			}
 		default:
@@ -356,12 +358,13 @@ func (s *Server) AddBlueprint(name, description string, rules []qovery.Rule) qov
 	return b.bp
 }
 
-// AddMember adds a member with the given role and status. If the email
-// (case-insensitive) exists, its role and status are updated instead.
+// AddMember adds a member with the given role and status. If the email exists (as
+// portal.NormalizeEmail folds it), its role and status are updated instead. An email
+// that does not parse is stored as given (trimmed): tests may want odd data.
 func (s *Server) AddMember(email string, role qovery.Role, status qovery.Status) qovery.Member {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = fold(email)
 	if e := s.st.memberByEmail[email]; e != nil {
 		e.m.Role, e.m.Status = role, status
 		s.changed()
@@ -380,7 +383,7 @@ func (s *Server) AddMember(email string, role qovery.Role, status qovery.Status)
 func (s *Server) RemoveMember(email string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.st.memberByEmail[strings.ToLower(strings.TrimSpace(email))]
+	e := s.st.memberByEmail[fold(email)]
 	if e == nil {
 		return false
 	}

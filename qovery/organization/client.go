@@ -8,8 +8,10 @@
 // never sent again blindly: the caller reads the invitations first), else the
 // API's answer as a *qovery.APIError, whose Hint says which permission a 403 lacks.
 //
-// Ids are opaque strings: a member's id is an identity subject such as
-// "github|12345", whatever format the published spec declares.
+// Read translates the answers into the model (portal.Org, see FromAPI), refusing
+// what it does not understand with a *qovery.UnexpectedError. Member ids are opaque
+// strings: an identity subject such as "github|12345", whatever format the
+// published spec declares; role ids are UUIDs, read in lower case.
 package organization
 
 import (
@@ -18,7 +20,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 )
 
@@ -50,8 +54,9 @@ func (c *Client) do(ctx context.Context, method, path string, body any) (*qovery
 	return c.t.Do(ctx, qovery.Call{Method: method, Base: c.basePath, Path: path, Body: body, Forbidden: ForbiddenHint})
 }
 
-// get lists path, whose answer is {"results": [...]}, whole.
-func get[T any](ctx context.Context, c *Client, path string) ([]T, error) {
+// get lists path, whose answer is {"results": [...]}, whole. what names the list in
+// a refusal: an answer without "results" (absent or null) is not an empty list.
+func get[T any](ctx context.Context, c *Client, path, what string) ([]T, error) {
 	res, err := c.do(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, err
@@ -61,34 +66,73 @@ func get[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 		return nil, err
 	}
 	if l.Results == nil {
-		l.Results = []T{}
+		return nil, unexpected(what, `an answer without "results" (an empty list is "results": [])`)
 	}
 	return l.Results, nil
 }
 
-// ListRoles returns the organization's roles, defaults and custom ones.
-func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
-	roles, err := get[Role](ctx, c, PathAvailableRoles)
+// Read reads the organization's roles, members and invitations (three requests, made
+// at once) into the model (see FromAPI): whatever portalctl does not understand is a
+// *qovery.UnexpectedError. The first failure is the one returned.
+func (c *Client) Read(ctx context.Context) (*portal.Org, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		roles       []Role
+		members     []Member
+		invitations []Invitation
+		wg          sync.WaitGroup
+	)
+	for _, read := range []func() error{
+		func() (err error) { roles, err = c.ListRoles(ctx); return },
+		func() (err error) { members, err = c.ListMembers(ctx); return },
+		func() (err error) { invitations, err = c.ListInvitations(ctx); return },
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := read(); err != nil {
+				cancel(err) // the first cause stays
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	o, err := FromAPI(roles, members, invitations)
 	if err != nil {
-		return nil, c.t.Redact(fmt.Errorf("list the organization's roles: %w", err))
+		return nil, c.t.Redact(err)
+	}
+	return o, nil
+}
+
+// ListRoles returns the organization's roles, defaults and custom ones, as the API
+// answers them (Read translates them into the model).
+func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
+	roles, err := get[Role](ctx, c, PathAvailableRoles, "the organization's role list")
+	if err != nil {
+		return nil, c.t.Redact(qovery.WithContext("list the organization's roles", err))
 	}
 	return roles, nil
 }
 
-// ListMembers returns the organization's members (invitations not included).
+// ListMembers returns the organization's members (invitations not included), as the
+// API answers them (Read translates them into the model).
 func (c *Client) ListMembers(ctx context.Context) ([]Member, error) {
-	ms, err := get[Member](ctx, c, PathMembers)
+	ms, err := get[Member](ctx, c, PathMembers, "the organization's member list")
 	if err != nil {
-		return nil, c.t.Redact(fmt.Errorf("list the organization's members: %w", err))
+		return nil, c.t.Redact(qovery.WithContext("list the organization's members", err))
 	}
 	return ms, nil
 }
 
-// ListInvitations returns the organization's invitations, pending and expired.
+// ListInvitations returns the organization's invitations, pending and expired, as
+// the API answers them (Read translates them into the model).
 func (c *Client) ListInvitations(ctx context.Context) ([]Invitation, error) {
-	is, err := get[Invitation](ctx, c, PathInvitations)
+	is, err := get[Invitation](ctx, c, PathInvitations, "the organization's invitation list")
 	if err != nil {
-		return nil, c.t.Redact(fmt.Errorf("list the organization's invitations: %w", err))
+		return nil, c.t.Redact(qovery.WithContext("list the organization's invitations", err))
 	}
 	return is, nil
 }
@@ -97,31 +141,30 @@ func (c *Client) ListInvitations(ctx context.Context) ([]Invitation, error) {
 // {email, role_id}. ErrConflict means the email is already invited (or a member).
 // An error satisfying errors.Is(err, qovery.ErrAmbiguous) means the invitation may
 // exist anyway: read the invitations before inviting again.
-func (c *Client) Invite(ctx context.Context, email, roleID string) (Invitation, error) {
-	inv, err := c.invite(ctx, email, roleID)
-	if err != nil {
-		return Invitation{}, c.t.Redact(fmt.Errorf("invite %s into the organization: %w", email, err))
+func (c *Client) Invite(ctx context.Context, email, roleID string) error {
+	if err := c.invite(ctx, email, roleID); err != nil {
+		return c.t.Redact(fmt.Errorf("invite %s into the organization: %w", email, err))
 	}
-	return inv, nil
+	return nil
 }
 
-func (c *Client) invite(ctx context.Context, email, roleID string) (Invitation, error) {
+func (c *Client) invite(ctx context.Context, email, roleID string) error {
 	if strings.TrimSpace(email) == "" {
-		return Invitation{}, errors.New("email is empty")
+		return errors.New("email is empty")
 	}
 	if strings.TrimSpace(roleID) == "" {
-		return Invitation{}, errors.New("role id is empty")
+		return errors.New("role id is empty")
 	}
 	res, err := c.do(ctx, http.MethodPost, PathInvitations, inviteRequest{Email: email, RoleID: roleID})
 	if err != nil {
-		return Invitation{}, err
+		return err
 	}
 	var inv Invitation
 	if err := qovery.Decode(res, http.MethodPost, PathInvitations, &inv); err != nil {
 		// Created, but we cannot tell which invitation it is.
-		return Invitation{}, qovery.Ambiguous(err)
+		return qovery.Ambiguous(err)
 	}
-	return inv, nil
+	return nil
 }
 
 // SetRole gives the member userID the role roleID (PUT /member).
