@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/qovery/portalctl/qovery"
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/qovery/organization"
 )
@@ -74,7 +74,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 			ctx := context.Background()
 			calls := map[string]func() error{
 				"portal: list members": func() error { _, err := c.ListMembers(ctx); return err },
-				"portal: invite":       func() error { _, err := c.InviteMember(ctx, "a@company.com", qovery.RoleUser); return err },
+				"portal: invite":       func() error { _, err := c.InviteMember(ctx, "a@company.com", portal.RoleUser); return err },
 				"organization: list members": func() error {
 					_, err := oc.ListMembers(ctx)
 					return err
