@@ -22,6 +22,9 @@ type BlueprintImpact struct {
 	Losses       []Change
 	RulesAdded   []portal.Rule
 	RulesRemoved []portal.Rule
+	// Edits are the rule changes as the file writes them (domains, emails,
+	// groups), the ones that cause losses first.
+	Edits []Edit
 	WasOpen      bool
 	Open         bool
 	// NewlyManaged is set when the blueprint is in the new file but not the old one
@@ -90,6 +93,11 @@ func ComputeImpact(before, after *Index) Impact {
 			bi.RulesAdded = append([]portal.Rule(nil), nb.Rules...)
 		}
 		bi.Gains, bi.Losses = diffViewers(oldV, newV, left, joined)
+		if existed {
+			bi.Edits = edits(ob, nb, before, after, bi.Losses)
+		} else {
+			bi.Edits = edits(nil, nb, before, after, nil)
+		}
 		bi.AudienceBefore, bi.AudienceAfter = len(oldV), len(newV)
 		out = append(out, bi)
 	}
