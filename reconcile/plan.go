@@ -370,12 +370,12 @@ func quoteAll(names []string) string {
 func Simulate(live *portal.Config, ops []Op) *portal.Config {
 	out := &portal.Config{Version: live.Version, Organization: live.Organization, Groups: live.Groups}
 	out.Members = append(out.Members, live.Members...)
+	// By the id a request carries; a file standing in for the portal has none,
+	// and its members are known by email (see subject).
 	byID := make(map[string]int, len(live.Members))
 	emails := make(map[string]bool, len(live.Members))
 	for i, m := range out.Members {
-		if m.ID != "" {
-			byID[m.ID] = i
-		}
+		byID[subject(m.ID, m.Email)] = i
 		emails[m.Email] = true
 	}
 	removed := map[int]bool{}
@@ -389,11 +389,11 @@ func Simulate(live *portal.Config, ops []Op) *portal.Config {
 				out.Members = append(out.Members, portal.Member{Email: o.Email, Role: o.Role, Status: portal.StatusPending})
 			}
 		case Promote, Demote:
-			if i, ok := byID[o.MemberID]; ok {
+			if i, ok := byID[subject(o.MemberID, o.Email)]; ok {
 				out.Members[i].Role = o.Role
 			}
 		case Remove:
-			if i, ok := byID[o.MemberID]; ok {
+			if i, ok := byID[subject(o.MemberID, o.Email)]; ok {
 				removed[i] = true
 			}
 		case UpdateACL:

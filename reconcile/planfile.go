@@ -323,6 +323,9 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
+// JSON is the operation as plan files and `plan -o json` write it.
+func (o Op) JSON() OpJSON { return opJSON(o) }
+
 func opJSON(o Op) OpJSON {
 	if IsOrg(o.Action) {
 		return OpJSON{

@@ -53,7 +53,7 @@ func TestExpiryApply(t *testing.T) {
 		t.Fatalf("the rails did not count the expired members: exit %d\n%s", r.code, r.stderr)
 	}
 	r = c.run(t, "apply", "-f", file, "--auto-approve", "--max-removals", "3", "--max-removal-percent", "100")
-	if r.code != 1 || !strings.Contains(r.stderr, "removes 4 (2 members of the portal, 2 members or invitations of the organization), more than --max-removals=3") {
+	if r.code != 1 || !strings.Contains(r.stderr, "removes 4 (2 members of the portal, 2 members or invitations of the organization), more than `--max-removals=3`") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	r = c.run(t, "apply", "-f", file, "--auto-approve", "--max-removal-percent", "100")
