@@ -148,6 +148,9 @@ type ExpiryChange struct {
 	// expire --write` does.
 	From, To portal.Date
 	Gone     bool
+	// Passed: To has passed already, so the member is not wanted any more and
+	// the plan removes them.
+	Passed bool
 }
 
 // Count returns how many operations of an action the plan holds.
@@ -291,9 +294,10 @@ func expiryChanges(head, base *portal.Config, today portal.Date) []ExpiryChange 
 	var out []ExpiryChange
 	compare := func(org bool, was map[string]portal.Date, now map[string]portal.Date, listed map[string]bool) {
 		for email, to := range now {
-			// An expiry that has passed is shown with the removal it causes.
-			if from, ok := was[email]; ok && from != to && !portal.Expired(to, today) {
-				out = append(out, ExpiryChange{Email: email, Org: org, From: from, To: to})
+			// An expiry moved into the past is shown too, with the removal it
+			// causes (Passed).
+			if from, ok := was[email]; ok && from != to {
+				out = append(out, ExpiryChange{Email: email, Org: org, From: from, To: to, Passed: portal.Expired(to, today)})
 			}
 		}
 		for email, from := range was {

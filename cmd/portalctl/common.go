@@ -83,6 +83,26 @@ func (s *sizeFlag) Set(v string) error {
 // date (expiry, the policy's max_expiry_days) is made on it.
 func (a *app) today() portal.Date { return portal.DateOf(a.now()) }
 
+// textOptions are how a report is laid out for w: colours on a terminal (never
+// with NO_COLOR), and the width of COLUMNS, else of the terminal, else
+// report.DefaultWidth.
+func (a *app) textOptions(w any) report.TextOptions {
+	o := report.TextOptions{Color: a.color(w), Width: report.DefaultWidth}
+	if n, err := strconv.Atoi(strings.TrimSpace(a.getenv("COLUMNS"))); err == nil && n > 0 {
+		o.Width = n
+	} else if a.termWidth != nil {
+		if n := a.termWidth(w); n > 0 {
+			o.Width = n
+		}
+	}
+	return o
+}
+
+// apiURL is the portal API's base URL the flags and environment give.
+func (a *app) apiURL(f apiFlags) string {
+	return firstOf(f.apiURL, a.getenv("QOVERY_API_URL"), "https://api.qovery.com")
+}
+
 // color says whether w gets ANSI colours: only on a terminal, never with NO_COLOR.
 func (a *app) color(w any) bool {
 	if a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb" {
@@ -246,7 +266,7 @@ func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error)
 	if token == "" {
 		return nil, "", errors.New("QOVERY_API_TOKEN is not set: export the portal API token in that variable (it is never read from a flag)")
 	}
-	apiURL := firstOf(f.apiURL, a.getenv("QOVERY_API_URL"), "https://api.qovery.com")
+	apiURL := a.apiURL(f)
 	org, err := pickOrganization(&f, a.getenv, fileOrg)
 	if err != nil {
 		return nil, "", err
