@@ -80,8 +80,9 @@ func writtenOf(b *portal.Blueprint, defs map[string][]string, other *written) *w
 }
 
 // edits compares two blueprints' rules as written: what the index shows. ob is nil
-// for a blueprint newly managed; losses are the blueprint's.
-func edits(ob, nb *portal.Blueprint, before, after *Index, losses []Change) []Edit {
+// for a blueprint newly managed; through counts, for each rule of ob (domain:D,
+// email:E, group:G), the members who lose the blueprint and had it through it.
+func edits(ob, nb *portal.Blueprint, before, after *Index, through map[string]int) []Edit {
 	nw := writtenOf(nb, after.cfg.Groups, nil)
 	ow := &written{emails: map[string]bool{}, groups: map[string][]string{}}
 	if ob != nil {
@@ -137,24 +138,9 @@ func edits(ob, nb *portal.Blueprint, before, after *Index, losses []Change) []Ed
 			out = append(out, Edit{Change: Added, Kind: "email", Value: e, Members: after.RuleMembers(email(e))})
 		}
 	}
-	// Who had the blueprint through which rule, among those who lose it.
-	if len(losses) > 0 {
-		through := map[string]int{}
-		for _, l := range losses {
-			for _, v := range l.Via {
-				switch {
-				case v.Open:
-				case v.Group != "":
-					through["group "+v.Group]++
-				default:
-					through[v.Rule.String()]++
-				}
-			}
-		}
-		for i, e := range out {
-			if e.Change != Added {
-				out[i].Losses = through[e.Kind+" "+e.Value]
-			}
+	for i, e := range out {
+		if e.Change != Added {
+			out[i].Losses = through[e.Kind+":"+e.Value]
 		}
 	}
 	rank := map[EditChange]int{Removed: 0, Changed: 1, Added: 2}

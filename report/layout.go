@@ -170,12 +170,32 @@ func (l *layouter) alerts() {
 			rows[row.Blueprint] = row
 		}
 		ls := &list{id: "opened", weight: weightAlert, name: "the list of blueprints opened", more: l.moreLine("blueprint", "")}
-		for _, name := range a.Opened {
-			it := ln(val(name))
-			if row, ok := rows[name]; ok && row.After != nil {
-				it = it.then(txt(": "+l.audience(row)+" members"))
+		if len(a.Opened) <= 5 {
+			for _, name := range a.Opened {
+				it := ln(val(name))
+				if row, ok := rows[name]; ok && row.After != nil {
+					it = it.then(txt(": "+l.audience(row)+" members"))
+				}
+				ls.items = append(ls.items, item{text: it})
 			}
-			ls.items = append(ls.items, item{text: it})
+		} else {
+			// Many: every name, ten to a line (the index has their audiences).
+			const per = 10
+			for i := 0; i < len(a.Opened); i += per {
+				var it line
+				for j, name := range a.Opened[i:min(i+per, len(a.Opened))] {
+					if j > 0 {
+						it = it.then(txt(", "))
+					}
+					it = it.then(val(name))
+				}
+				ls.items = append(ls.items, item{text: it})
+			}
+			n := len(a.Opened)
+			ls.more = func(rest int) line {
+				shown := len(ls.items) - rest
+				return ln(txt(fmt.Sprintf("… and %s more blueprints", l.num(n-shown*per))))
+			}
 		}
 		l.add(block{kind: bAlert, sev: sevCaution, text: ln(alarm(fmt.Sprintf("%s %s open to every member of the portal:", l.count(len(a.Opened), "blueprint"), verb))), list: ls})
 	}

@@ -246,9 +246,12 @@ func mdLine(v *view, l line, cell bool) string {
 		}
 		var inner strings.Builder
 		for ; i < len(l) && emphasised(l[i]); i++ {
-			if l[i].kind == sValue {
+			switch {
+			case l[i].kind == sValue:
 				inner.WriteString(code(l[i].text))
-			} else {
+			case l[i].keep && cell:
+				inner.WriteString(strings.ReplaceAll(escapeMD(strings.TrimSpace(l[i].text), false), " ", "\u00a0"))
+			default:
 				inner.WriteString(escapeMD(l[i].text, false))
 			}
 		}
@@ -269,8 +272,14 @@ func mdSpan(b *strings.Builder, v *view, s span, code func(string) string, cell 
 	{
 		switch s.kind {
 		case sText, sAdd, sDel:
-			// A table cell cannot start a list or a heading.
-			b.WriteString(escapeMD(s.text, !cell && b.Len() == 0))
+			// A table cell cannot start a list or a heading. Text kept whole
+			// ("1 → all 19") is kept on one line of a narrow column with
+			// no-break spaces.
+			t := escapeMD(s.text, !cell && b.Len() == 0)
+			if s.keep && cell {
+				t = strings.ReplaceAll(t, " ", "\u00a0")
+			}
+			b.WriteString(t)
 		case sValue:
 			b.WriteString(code(s.text))
 		case sNames:

@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"encoding/binary"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -356,13 +357,16 @@ func New(p *reconcile.Plan, o Options) *Report {
 		}
 		e.Blueprints = append(e.Blueprints, blueprint)
 	}
-	lossesOf := map[string][]lost{}
-	for bi, b := range p.Impact.Blueprints {
+	// Who loses what through the rules, grouped (see lossGroups); those who
+	// leave the portal lose through their removal, listed apart.
+	lossGroups := newLossGroups()
+	for i := range p.Impact.Blueprints {
+		b := &p.Impact.Blueprints[i]
 		changed := b.RulesChange
 		if b.BecomesOpen() {
 			r.Alerts.Opened = append(r.Alerts.Opened, b.Name)
 		}
-		for _, a := range b.Gains {
+		b.EachGain(func(a access.Change) {
 			gainers[a.Email] = struct{}{}
 			if a.Member {
 				sees[a.Email]++
@@ -370,19 +374,18 @@ func New(p *reconcile.Plan, o Options) *Report {
 					effect(a.Email, "invited", b.Name)
 				}
 			}
-		}
-		for _, a := range b.Losses {
-			losers[a.Email] = struct{}{}
-			switch {
-			case a.Member:
-				loses[a.Email]++
-				if !changed {
-					effect(a.Email, "removed", b.Name)
-				}
-			default:
-				lossesOf[a.Email] = append(lossesOf[a.Email], lost{blueprint: bi, via: a.Via})
+		})
+		b.EachLoss(func(a access.Change) {
+			if !a.Member {
+				lossGroups.add(i, a)
+				return
 			}
-		}
+			losers[a.Email] = struct{}{}
+			loses[a.Email]++
+			if !changed {
+				effect(a.Email, "removed", b.Name)
+			}
+		})
 		if changed {
 			r.Index = append(r.Index, indexRow(b))
 		}
@@ -392,7 +395,7 @@ func New(p *reconcile.Plan, o Options) *Report {
 	r.Expiries = expiries(p.Expiries)
 	slices.SortStableFunc(r.Index, riskier)
 	r.Index = nonNil(r.Index)
-	r.Losses = groupLosses(lossesOf, p.Impact.Blueprints)
+	r.Losses = lossGroups.groups(p.Impact.Blueprints)
 
 	m := &r.Members
 	m.Invitations, m.Promotions, m.Demotions, m.Removals = []Invitation{}, []RoleChange{}, []RoleChange{}, []Removal{}
@@ -432,7 +435,8 @@ func New(p *reconcile.Plan, o Options) *Report {
 
 	r.Summary = Summary{
 		NoChanges: p.Empty() && !r.Organization.scopeChanged() && len(r.Expiries) == 0 && !r.Alerts.any(),
-		Gain:      len(gainers), Lose: len(losers), Opened: len(r.Alerts.Opened), RuleChanges: len(r.Index),
+		// Someone who leaves loses through their removal only: the two are apart.
+		Gain: len(gainers), Lose: len(losers) + len(lossGroups.people), Opened: len(r.Alerts.Opened), RuleChanges: len(r.Index),
 		Invitations: p.Count(reconcile.Invite), Promotions: p.Count(reconcile.Promote),
 		Demotions: p.Count(reconcile.Demote), Removals: p.Count(reconcile.Remove),
 		OrgChanges: r.Organization.count(), ExpiryChanges: len(r.Expiries), Refusals: len(r.Alerts.Refusals),
@@ -503,9 +507,9 @@ func expiries(xs []reconcile.ExpiryChange) []Expiry {
 	return out
 }
 
-func indexRow(bi access.BlueprintImpact) IndexRow {
+func indexRow(bi *access.BlueprintImpact) IndexRow {
 	row := IndexRow{
-		Blueprint: bi.Name, Gain: len(bi.Gains), Loss: len(bi.Losses),
+		Blueprint: bi.Name, Gain: bi.GainCount(), Loss: bi.LossCount(),
 		WasOpen: bi.WasOpen, Open: bi.Open, BecomesOpen: bi.BecomesOpen(), NewlyManaged: bi.NewlyManaged,
 		Changes: ruleEdits(bi),
 	}
@@ -521,7 +525,7 @@ func indexRow(bi access.BlueprintImpact) IndexRow {
 
 // ruleEdits are a blueprint's rule changes as the file writes them (see
 // access.Edit).
-func ruleEdits(bi access.BlueprintImpact) []RuleEdit {
+func ruleEdits(bi *access.BlueprintImpact) []RuleEdit {
 	out := make([]RuleEdit, len(bi.Edits))
 	for i, e := range bi.Edits {
 		out[i] = RuleEdit{Change: string(e.Change), Kind: e.Kind, Value: e.Value, Members: e.Members, EmailsAdded: e.EmailsAdded, EmailsRemoved: e.EmailsRemoved}
@@ -541,60 +545,102 @@ func riskier(a, b IndexRow) int {
 	return cmp.Or(cmp.Compare(b.Gain, a.Gain), cmp.Compare(b.Loss, a.Loss), strings.Compare(a.Blueprint, b.Blueprint))
 }
 
-// lost is one blueprint (its position in the impact) a member loses, and the rules
-// that granted it.
-type lost struct {
-	blueprint int
-	via       []access.Via
+// lossGroups fold people who lose the same blueprints through the same rules into
+// one entry: a domain rule removed reads as one line with a count. The largest
+// losses come first. Only losses through the rules count (a member removed is one
+// of the member changes).
+//
+// A reorganisation can take millions of accesses from tens of thousands of people:
+// what each person loses is never held. As the losses are walked, each person's
+// are folded into a 128-bit hash (add), which groups the people; then one more
+// walk gathers what the first person of each group loses, which is what the
+// group loses (groups).
+type lossGroups struct {
+	seed1, seed2 maphash.Seed
+	people       map[string]*lossHash
+	buf          []byte
 }
 
-// groupLosses folds people who lose the same blueprints through the same rules into
-// one entry: a domain rule removed reads as one line with a count. The largest
-// losses come first. Each person's losses are keyed by small numbers, not strings,
-// so that a hundred thousand people losing dozens of blueprints stay cheap.
-func groupLosses(byEmail map[string][]lost, impact []access.BlueprintImpact) []Loss {
-	viaIDs := map[access.Via]uint32{}
-	var viaList []access.Via
-	idx := map[string]int{}
-	out := []Loss{}
-	emails := make([]string, 0, len(byEmail))
-	for e := range byEmail {
+type lossHash struct {
+	h1, h2 maphash.Hash
+	n      int
+}
+
+func newLossGroups() *lossGroups {
+	return &lossGroups{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), people: map[string]*lossHash{}}
+}
+
+// add folds the loss a of blueprint i (of the impact, walked in order) in.
+func (g *lossGroups) add(i int, a access.Change) {
+	p, ok := g.people[a.Email]
+	if !ok {
+		p = &lossHash{}
+		p.h1.SetSeed(g.seed1)
+		p.h2.SetSeed(g.seed2)
+		g.people[a.Email] = p
+	}
+	buf := binary.AppendUvarint(g.buf[:0], uint64(i))
+	for _, v := range a.Via {
+		if v.Open {
+			buf = append(buf, 2)
+		}
+		buf = append(buf, v.Rule.Kind...)
+		buf = append(buf, 0)
+		buf = append(buf, v.Rule.Value...)
+		buf = append(buf, 0)
+		buf = append(buf, v.Group...)
+		buf = append(buf, 0)
+	}
+	buf = append(buf, 1)
+	p.h1.Write(buf)
+	p.h2.Write(buf)
+	p.n++
+	g.buf = buf
+}
+
+// groups are the people who lose alike, largest losses first.
+func (g *lossGroups) groups(impact []access.BlueprintImpact) []Loss {
+	type key struct {
+		h1, h2 uint64
+		n      int
+	}
+	emails := make([]string, 0, len(g.people))
+	for e := range g.people {
 		emails = append(emails, e)
 	}
 	slices.Sort(emails)
-	var key []byte
+	idx := map[key]int{}
+	out := []Loss{}
+	first := map[string]int{} // the first person of each group → the group
 	for _, e := range emails {
-		ls := byEmail[e]
-		key = key[:0]
-		for _, l := range ls {
-			key = binary.AppendUvarint(key, uint64(l.blueprint))
-			for _, v := range l.via {
-				id, ok := viaIDs[v]
-				if !ok {
-					id = uint32(len(viaList))
-					viaIDs[v] = id
-					viaList = append(viaList, v)
-				}
-				key = binary.AppendUvarint(key, uint64(id)+1)
-			}
-			key = append(key, 0)
-		}
-		i, ok := idx[string(key)]
+		p := g.people[e]
+		k := key{p.h1.Sum64(), p.h2.Sum64(), p.n}
+		i, ok := idx[k]
 		if !ok {
 			i = len(out)
-			idx[string(key)] = i
-			loss := Loss{Blueprints: make([]string, len(ls)), Had: []string{}}
-			for j, l := range ls {
-				loss.Blueprints[j] = impact[l.blueprint].Name
-				for _, v := range l.via {
-					if h := v.String(); !slices.Contains(loss.Had, h) {
-						loss.Had = append(loss.Had, h)
-					}
-				}
-			}
-			out = append(out, loss)
+			idx[k] = i
+			first[e] = i
+			out = append(out, Loss{Had: []string{}})
 		}
 		out[i].Emails = append(out[i].Emails, e)
+	}
+	for i := range impact {
+		if len(first) == 0 {
+			break
+		}
+		impact[i].EachLoss(func(a access.Change) {
+			at, ok := first[a.Email]
+			if !ok || a.Member {
+				return
+			}
+			loss := &out[at]
+			loss.Blueprints = append(loss.Blueprints, impact[i].Name)
+			for _, v := range a.Via {
+				if h := v.String(); !slices.Contains(loss.Had, h) {
+					loss.Had = append(loss.Had, h)
+				}
+			}
+		})
 	}
 	slices.SortStableFunc(out, func(a, b Loss) int {
 		return cmp.Or(cmp.Compare(len(b.Emails)*len(b.Blueprints), len(a.Emails)*len(a.Blueprints)), strings.Compare(a.Emails[0], b.Emails[0]))

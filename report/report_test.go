@@ -78,7 +78,9 @@ func TestReportGolden(t *testing.T) {
 		{"report-small.json", jsonOf(t, small)},
 		{"report-wide.md", wide.Markdown(commentOptions())},
 		{"report-wide.txt", textOf(t, wide)},
-		// The same shortening as a comment over the limit, on a smaller scale.
+		// A pull request far past GitHub's limit, cut to fit a comment, and the
+		// same shortening on a smaller scale.
+		{"report-huge-comment.md", huge.Markdown(commentOptions())},
 		{"report-huge-fitted.md", huge.Markdown(MarkdownOptions{MaxLen: 8000, Limit: "8,000 bytes", Whole: "The job summary has the whole report."})},
 		{"report-invalid.md", invalid.Markdown(commentOptions())},
 		{"report-invalid.txt", textOf(t, invalid)},
@@ -141,10 +143,10 @@ func TestReportContent(t *testing.T) {
 		"**18 members gain access · 13 lose access · 1 blueprint becomes open to everyone · rules change on 6 blueprints · 3 invitations · 1 promotion · 1 demotion · 2 removals**\n",
 		"> [!CAUTION]\n> **1 blueprint becomes open to every member of the portal:**\n>\n> - `legacy-app`: 1 → all 19 members\n",
 		"> [!WARNING]\n> **Admin changes (3):**\n>\n> - `bob@company.com` demoted in the portal: **admin** → user\n> - `dave@company.com` promoted in the portal: user → **admin**\n> - `hank@partner.org` invited to the portal as **admin**\n",
-		"| ⚠️ `legacy-app` **opens to everyone** | **1 → all 19** | +18 |  | − email `dave@company.com`; **no rules left** |\n",
-		"| `enterprise-suite` | 4 → 16 | +13 | −1 | + domain `bigcorp.com` (12) |\n",
-		"| `new-sandbox` | new → 1 | +1 |  | newly managed: + email `gina@company.com` |\n",
-		"| `analytics` | 12 → 1 |  | −11 | − domain `bigcorp.com` (12), + email `u01@bigcorp.com` |\n",
+		"| ⚠️ `legacy-app` **opens to everyone** | **1\u00a0→\u00a0all\u00a019** | +18 |  | − email `dave@company.com`; **no rules left** |\n",
+		"| `enterprise-suite` | 4\u00a0→\u00a016 | +13 | −1 | + domain `bigcorp.com` (12) |\n",
+		"| `new-sandbox` | new\u00a0→\u00a01 | +1 |  | newly managed: + email `gina@company.com` |\n",
+		"| `analytics` | 12\u00a0→\u00a01 |  | −11 | − domain `bigcorp.com` (12), + email `u01@bigcorp.com` |\n",
 		"- **11 members** lose `analytics` (had domain `bigcorp.com`): `u02@bigcorp.com`, ",
 		"- `hank@partner.org` as **admin**, will see 3 blueprints\n",
 		"- `erin@company.com` (user), loses access to 4 blueprints\n",

@@ -118,7 +118,7 @@ func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	a.limitMemory(len(data))
+	defer a.limitMemory(len(data))()
 	return a.parseBytes(f.file, data, f)
 }
 
@@ -146,18 +146,24 @@ func (a *app) loader(f fileFlags, opts ...schema.Option) (*schema.Loader, error)
 // limitMemory tells the garbage collector what checking a file of size bytes may
 // cost (schema.HeapLimit, within schema.Budget): near that, it collects harder
 // rather than let the heap grow to twice what is live. The limit only ever rises,
-// and GOMEMLIMIT, when set, wins.
-func (a *app) limitMemory(size int) {
+// and GOMEMLIMIT, when set, wins. It returns what puts the limit back as it was,
+// for the caller to call once the file is checked: what comes after (a plan, an
+// access impact) costs what the change holds, not what the file does, and a limit
+// set for the parse would make the collector run without end.
+func (a *app) limitMemory(size int) (restore func()) {
+	restore = func() {}
 	if a.getenv("GOMEMLIMIT") != "" {
-		return
+		return restore
 	}
 	want := schema.HeapLimit(int64(size))
 	if want == 0 {
-		return // a small file: the collector's defaults stay within the budget
+		return restore // a small file: the collector's defaults stay within the budget
 	}
 	if cur := debug.SetMemoryLimit(-1); cur == math.MaxInt64 || cur < want {
 		debug.SetMemoryLimit(want)
+		return func() { debug.SetMemoryLimit(cur) }
 	}
+	return restore
 }
 
 // loadValid is parse for commands that need a valid file: problems go to stderr,

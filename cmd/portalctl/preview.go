@@ -222,11 +222,12 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	}
 	// The base is read from git and parsed while the working tree's file is:
 	// the two parses are most of a preview's time.
-	c.limitMemory(2 * len(headData))
+	restore := c.limitMemory(2 * len(headData))
 	based := make(chan baseConfig, 1)
 	go func() { based <- c.readBase(ctx, len(headData)) }()
 	head, hds, err := c.parseBytes(c.file.file, headData, c.file)
 	br := <-based
+	restore()
 	if err != nil {
 		return nil, err
 	}
@@ -319,6 +320,7 @@ func (c *previewCmd) readBase(ctx context.Context, headSize int) baseConfig {
 		return baseConfig{err: err}
 	}
 	if len(data) > headSize {
+		// Raised for both parses; report puts it back once both are done.
 		c.limitMemory(headSize + len(data))
 	}
 	loose := c.file
