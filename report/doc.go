@@ -1,8 +1,6 @@
 package report
 
-import (
-	"strings"
-)
+import ()
 
 // The laid-out report. What a reviewer reads, in which order, what folds and what
 // gives way first when the report must fit a size limit is decided once, in
@@ -59,29 +57,6 @@ func alarm(s string) span              { return span{kind: sAlarm, text: s} }
 func ln(spans ...span) line            { return line(spans) }
 func (l line) then(spans ...span) line { return append(l, spans...) }
 
-// plain is the line as plain text, values as they are and every name listed: for
-// HTML attributes and summaries, and for merging lines that read the same.
-func (l line) plain() string {
-	var b strings.Builder
-	for _, s := range l {
-		switch s.kind {
-		case sNames:
-			b.WriteString(strings.Join(s.names, ", "))
-			continue
-		case sItems:
-			for i, it := range s.items {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(it.plain())
-			}
-			continue
-		}
-		b.WriteString(s.text)
-	}
-	return b.String()
-}
-
 // severity is the kind of a callout, GitHub's alert kinds.
 type severity string
 
@@ -115,7 +90,7 @@ type block struct {
 	list  *list  // bAlert, bList
 	table *table // bTable
 	body  []block
-	diff  *diff   // bDiff
+	diff  *diff // bDiff
 }
 
 // list is a list of items that may be capped to fit, with a line that counts the

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -176,21 +175,4 @@ func joinAnd(items []string) string {
 		return strings.Join(items, "")
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
-// mergeSame folds items that read the same into one, keeping the first's place:
-// "… and 3 more" lines and lists of people who lose the same blueprints.
-func mergeSame(items []item) []item {
-	seen := map[string]bool{}
-	return slices.DeleteFunc(items, func(it item) bool {
-		k := it.text.plain()
-		for _, s := range it.sub {
-			k += "\n" + s.plain()
-		}
-		if seen[k] {
-			return true
-		}
-		seen[k] = true
-		return false
-	})
 }

@@ -174,7 +174,7 @@ func (l *layouter) alerts() {
 			for _, name := range a.Opened {
 				it := ln(val(name))
 				if row, ok := rows[name]; ok && row.After != nil {
-					it = it.then(txt(": "+l.audience(row)+" members"))
+					it = it.then(txt(": " + l.audience(row) + " members"))
 				}
 				ls.items = append(ls.items, item{text: it})
 			}
@@ -285,11 +285,11 @@ func policyLine(c PolicyChange) line {
 	num := func(n *int) string { return strconv.Itoa(*n) }
 	switch {
 	case c.From != nil && c.To != nil:
-		out = out.then(txt(" from "+num(c.From)+" to "+num(c.To)))
+		out = out.then(txt(" from " + num(c.From) + " to " + num(c.To)))
 	case c.To != nil:
-		out = out.then(txt(" to "+num(c.To)))
+		out = out.then(txt(" to " + num(c.To)))
 	case c.From != nil:
-		out = out.then(txt(" (was "+num(c.From)+")"))
+		out = out.then(txt(" (was " + num(c.From) + ")"))
 	case c.Action == "dropped":
 		out = out.then(txt(" (was "), names(c.Domains), txt(")"))
 	case c.Action == "set":
@@ -430,7 +430,7 @@ func (l *layouter) editLine(e RuleEdit) line {
 	case "removed":
 		out := ln(del(), txt(" "+e.Kind+" "), val(e.Value))
 		if e.Kind != "email" {
-			out = out.then(txt(" ("+l.num(e.Members)+")"))
+			out = out.then(txt(" (" + l.num(e.Members) + ")"))
 		}
 		return out
 	case "changed":
