@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -22,6 +21,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/qovery/portalctl/internal/worktree"
 )
 
 // ErrFileNotFound reports that the revision exists but the file does not exist there.
@@ -124,42 +125,35 @@ func open(file string) (*git.Repository, string, error) {
 }
 
 // repositoryRoot finds the work tree that holds abs (an absolute, clean path, as
-// typed): the nearest directory above it with a .git (a directory, or the file of
-// a linked worktree or a submodule), as git looks for one. It returns that root
-// as the path spells it, and its real location.
+// typed), as worktree.Of does: the nearest directory above it with a .git. It
+// returns that root as the path spells it, and its real location.
 //
 // Of the directories on the path that are the root, the first one is the root
 // as typed: a link inside the repository that leads back to the root (config ->
-// ., or x/y -> ../..) would make a deeper one look like a root too, and the path
+// ., or x/y -> ..) would make a deeper one look like a root too, and the path
 // after it, read at a revision, would name another file.
 func repositoryRoot(abs string) (root, realRoot string, err error) {
-	var chain []string // abs's directories, the nearest first
-	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
-		chain = append(chain, d)
+	nearest, inRepo := worktree.Of(filepath.Dir(abs))
+	if !inRepo {
+		return "", "", fmt.Errorf("%s is not inside a git repository (preview --base needs the checkout's history)", filepath.Dir(abs))
+	}
+	realRoot, err = filepath.EvalSymlinks(nearest)
+	if err != nil {
+		return "", "", err
+	}
+	var above []string // the directories from the file system's root down to nearest
+	for d := nearest; ; d = filepath.Dir(d) {
+		above = append(above, d)
 		if filepath.Dir(d) == d {
 			break
 		}
 	}
-	nearest := -1
-	for i, d := range chain {
-		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			nearest = i
-			break
+	for i := len(above) - 1; i > 0; i-- {
+		if r, err := filepath.EvalSymlinks(above[i]); err == nil && r == realRoot {
+			return above[i], realRoot, nil
 		}
 	}
-	if nearest < 0 {
-		return "", "", fmt.Errorf("%s is not inside a git repository (preview --base needs the checkout's history)", filepath.Dir(abs))
-	}
-	realRoot, err = filepath.EvalSymlinks(chain[nearest])
-	if err != nil {
-		return "", "", err
-	}
-	for i := len(chain) - 1; i >= nearest; i-- {
-		if r, err := filepath.EvalSymlinks(chain[i]); err == nil && r == realRoot {
-			return chain[i], realRoot, nil
-		}
-	}
-	return chain[nearest], realRoot, nil
+	return nearest, realRoot, nil
 }
 
 // resolver turns one revision string into a commit and explains failures.
