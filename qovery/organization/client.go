@@ -51,7 +51,7 @@ func New(t *qovery.Transport, organizationID string) (*Client, error) {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body any) (*qovery.Response, error) {
-	return c.t.Do(ctx, qovery.Call{Method: method, Base: c.basePath, Path: path, Body: body, Forbidden: ForbiddenHint})
+	return c.t.Do(ctx, qovery.Call{Method: method, Base: c.basePath, Path: path, Body: body, Forbidden: ForbiddenHint, API: API})
 }
 
 // get lists path, whose answer is {"results": [...]}, whole. what names the list in
