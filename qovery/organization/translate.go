@@ -66,7 +66,7 @@ func FromAPI(roles []Role, members []Member, invitations []Invitation) (*portal.
 		if strings.TrimSpace(email) == "" {
 			return portal.OrgMember{}, unexpected(obj, "no email")
 		}
-		addr, err := portal.NormalizeEmail(email)
+		addr, err := qovery.LiveEmail(email)
 		if err != nil {
 			return portal.OrgMember{}, unexpected(obj, "an email portalctl cannot read as an address (%v), so it cannot compare it with portal.yaml's", err)
 		}
