@@ -104,6 +104,17 @@ func (c *Client) inviteMember(ctx context.Context, email string, role portal.Rol
 	if err != nil {
 		return portal.Member{}, &ambiguousError{err}
 	}
+	// The answer is the member the portal created: another address or role
+	// than asked is not the invitation portalctl sent.
+	want, err := portal.NormalizeEmail(email)
+	switch {
+	case err != nil:
+		return portal.Member{}, err
+	case pm.Email != want:
+		return portal.Member{}, &ContradictionError{API: PortalAPI, What: fmt.Sprintf("the member it created is %s, not %s", Quote(m.Email), Quote(email))}
+	case pm.Role != role:
+		return portal.Member{}, &ContradictionError{API: PortalAPI, What: fmt.Sprintf("it invited %s as %s, not %s", Quote(m.Email), Quote(string(m.Role)), r)}
+	}
 	return pm, nil
 }
 
@@ -132,8 +143,10 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role por
 	if err != nil {
 		return portal.Member{}, err
 	}
-	// The portal answered 2xx: the role is set, whatever the body says; a body
-	// portalctl cannot read leaves the outcome to the member list.
+	// The portal answered 2xx, with the member as it is now: a body portalctl
+	// cannot read leaves the outcome unknown, and so does one that contradicts
+	// the request (another member, another role): the role change is not
+	// believed done, and the demotions and removals after it wait.
 	var m Member
 	if err := Decode(res, http.MethodPut, path, &m); err != nil {
 		return portal.Member{}, &ambiguousError{err}
@@ -141,6 +154,12 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role por
 	pm, err := memberFromAPI(m)
 	if err != nil {
 		return portal.Member{}, &ambiguousError{err}
+	}
+	switch {
+	case pm.ID != memberID:
+		return portal.Member{}, &ContradictionError{API: PortalAPI, What: fmt.Sprintf("it changed the member %s (id %s), not the member id %s", Quote(m.Email), Quote(m.ID), Quote(memberID))}
+	case pm.Role != role:
+		return portal.Member{}, &ContradictionError{API: PortalAPI, What: fmt.Sprintf("the role of member %s (id %s) is %s, not %s", Quote(m.Email), Quote(m.ID), Quote(string(m.Role)), r)}
 	}
 	return pm, nil
 }

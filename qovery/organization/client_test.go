@@ -487,3 +487,49 @@ func TestKeysCompareExactly(t *testing.T) {
 		})
 	}
 }
+
+// TestInviteCheckedAgainstItsAnswer: an invitation the API creates (201) with an
+// answer of another address or another role id is an error matching
+// qovery.ErrContradicted, not an ambiguity (it is not sent again on its account);
+// one in another case, or without the optional role_id, is the invitation sent.
+func TestInviteCheckedAgainstItsAnswer(t *testing.T) {
+	tests := []struct {
+		name string
+		old  string // replaced in the answer by new; %s is the Viewer role's id
+		new  string
+		want string // in the error; "" done
+	}{
+		{"another address", `"email":"carol@company.com"`, `"email":"mallory@company.com"`,
+			`the organization's API accepted the change, but its answer says the invitation it created (id `},
+		{"another role id", `"role_id":"%s"`, `"role_id":"6d1c7c1e-0000-4000-8000-000000000001"`, `has the role id "6d1c7c1e-0000-4000-8000-000000000001", not "%s"`},
+		{"the address in another case", `"email":"carol@company.com"`, `"email":"Carol@COMPANY.com"`, ""},
+		{"the role id in upper case", `"role_id":"%s"`, `"role_id":"%S"`, ""},
+		{"no role_id, which the answer may lack", `"role_id":"%s",`, ``, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var viewer string
+			e := start(t, emulator.Options{}, nil, func(m, p string, body []byte) []byte {
+				if m != http.MethodPost || p != "/inviteMember" {
+					return body
+				}
+				old := strings.ReplaceAll(tt.old, "%s", viewer)
+				new := strings.ReplaceAll(strings.ReplaceAll(tt.new, "%s", viewer), "%S", strings.ToUpper(viewer))
+				return bytes.Replace(body, []byte(old), []byte(new), 1)
+			})
+			viewer = roleID(t, e, "Viewer")
+			err := e.org.Invite(context.Background(), "carol@company.com", viewer)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			want := strings.ReplaceAll(tt.want, "%s", viewer)
+			var ce *qovery.ContradictionError
+			if !errors.Is(err, qovery.ErrContradicted) || !errors.As(err, &ce) || errors.Is(err, qovery.ErrAmbiguous) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("err = %v\nwant a contradiction saying %s", err, want)
+			}
+		})
+	}
+}
