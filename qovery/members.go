@@ -17,13 +17,23 @@ type page[T any] struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-// listAll follows next_cursor until the last page. what names the list in a
-// refusal: a page without "results" (absent or null) is not an empty page.
+// MaxListed is the most members, or blueprints, a portal list may hold for
+// portalctl: ten times the 100,000 members its targets are set for. A list is read
+// in at most MaxListed/100 pages (maxListPages).
+const MaxListed = 1_000_000
+
+// maxListPages bounds the pages of one list: a portal whose next_cursor never
+// ends, each page empty and each cursor new, would be read forever.
+const maxListPages = MaxListed / pageSize
+
+// listAll follows next_cursor until the last page, for at most maxListPages
+// pages. what names the list in a refusal: a page without "results" (absent or
+// null) is not an empty page.
 func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, error) {
 	all := []T{}
 	seen := map[string]bool{}
 	cursor := ""
-	for {
+	for pages := 1; ; pages++ {
 		q := url.Values{"page_size": {strconv.Itoa(pageSize)}}
 		if cursor != "" {
 			q.Set("cursor", cursor)
@@ -45,6 +55,9 @@ func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, err
 		}
 		if seen[p.NextCursor] {
 			return nil, fmt.Errorf("GET %s: the portal returned the same cursor twice", path)
+		}
+		if pages == maxListPages {
+			return nil, unexpected(what, "a next_cursor after %d pages of GET %s (%d entries at most, the most portalctl reads): a list that does not end is not read", maxListPages, path, MaxListed)
 		}
 		seen[p.NextCursor] = true
 		cursor = p.NextCursor

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/qovery/portalctl/portal"
@@ -299,6 +300,43 @@ func TestLiveValuesAsWritten(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("read as %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestListsEnd: a list whose next_cursor keeps changing, each page empty, is
+// read for at most 10,000 pages (1,000,000 entries at 100 a page), then refused
+// naming the list, the route and the bound.
+func TestListsEnd(t *testing.T) {
+	for _, list := range []string{"members", "blueprints"} {
+		t.Run(list, func(t *testing.T) {
+			var n atomic.Int64
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if i := n.Add(1); i <= 20000 {
+					fmt.Fprintf(w, `{"results":[],"next_cursor":"c%d"}`, i)
+					return
+				}
+				fmt.Fprint(w, `{"results":[]}`) // so that a client without a bound fails, not hangs
+
+			}))
+			defer ts.Close()
+			c := newClient(t, ts.URL, nil)
+			var err error
+			want := `the member list: a next_cursor after 10000 pages of GET /member (1000000 entries at most, the most portalctl reads)`
+			if list == "members" {
+				_, err = c.ListMembers(context.Background())
+			} else {
+				want = `the blueprint list: a next_cursor after 10000 pages of GET /blueprint`
+				_, err = c.ListBlueprints(context.Background())
+			}
+			var ue *qovery.UnexpectedError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("err = %v\nwant an *UnexpectedError saying %s", err, want)
+			}
+			if got := n.Load(); got != 10000 {
+				t.Errorf("%d pages read, want 10000", got)
 			}
 		})
 	}
