@@ -315,6 +315,24 @@ func TestFailClosedLive(t *testing.T) {
 			"the organization's member list", `an answer without "results"`},
 		{"the invitation list without results", []answerEdit{{route: oInvites, body: set("results", absent)}}, true,
 			"the organization's invitation list", `an answer without "results"`},
+
+		{"RULES beside rules would read as open", []answerEdit{{route: pACLds, raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`{"rules":[`), []byte(`{"RULES":[],"rules":[`), 1)
+		}}}, false, `blueprint "data-science" (id "7f9c2b1e-0000-4000-8000-0000000000d5")`, `the key "RULES", which differs from the field "rules" only in case`},
+		{"a member's role given twice, in another case", []answerEdit{{route: pMembers, raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"role":"USER"`), []byte(`"role":"USER","ROLE":"ADMIN"`), 1)
+		}}}, false, "the answer to GET /member", `the key "ROLE" in results[1], which differs from the field "role" only in case`},
+		{"an organization member's role_id given twice", []answerEdit{{route: oMembers, raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"role_id":`), []byte(`"role_id":"6d1c7c1e-0000-4000-8000-000000000001","role_id":`), 1)
+		}}}, true, "the answer to GET /member", `the key "role_id" in results[0] twice in one object`},
+		{"a domain rule with blanks, an @ and a dot matches nobody", []answerEdit{{route: pACLds, body: set("rules", []any{map[string]any{"type": "DOMAIN", "value": " @Company.COM. "}})}}, false,
+			`blueprint "data-science"`, `ACL rule DOMAIN " @Company.COM. ": not a domain portalctl can read (it is not written as the domain "company.com" is`},
+		{"a member's email with the Kelvin sign is not karol", []answerEdit{{route: pMembers, body: entry("carol@company.com", "email", "\u212aarol@company.com")}}, false,
+			"member \"\u212aarol@company.com\"", `it is not written as the address "karol@company.com" is`},
+		{"an organization member's role_name that is not its role_id's", []answerEdit{{route: oMembers, body: entry("bob@company.com", "role_name", "Admin")}}, true,
+			`organization member "bob@company.com" (id "google-oauth2|1003")`, `role fields that disagree`},
+		{"an organization member's deprecated role that is not its role's", []answerEdit{{route: oMembers, body: entry("bob@company.com", "role", "ADMIN")}}, true,
+			`organization member "bob@company.com"`, `but the deprecated role says "ADMIN" (VIEWER for "Viewer")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
