@@ -31,7 +31,8 @@ const (
 	Done Outcome = "done"
 	// Failed: sent and refused, or certainly not carried out.
 	Failed Outcome = "failed"
-	// Uncertain: sent, and the answer was lost; it may have been carried out.
+	// Uncertain: sent, and the answer was lost, or contradicts what was asked
+	// (qovery.ErrContradicted); it may have been carried out, or not.
 	Uncertain Outcome = "uncertain"
 	// NotSent: never sent: interrupted, the portal stopped answering (the
 	// circuit breaker), or skipped after an earlier operation did not complete.
