@@ -141,7 +141,7 @@ func repositoryRoot(abs string) (root, realRoot string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	var above []string // the directories from the file system's root down to nearest
+	var above []string // nearest, then each directory above it
 	for d := nearest; ; d = filepath.Dir(d) {
 		above = append(above, d)
 		if filepath.Dir(d) == d {
