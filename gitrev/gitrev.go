@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -22,6 +21,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/qovery/portalctl/internal/worktree"
 )
 
 // ErrFileNotFound reports that the revision exists but the file does not exist there.
@@ -82,54 +83,38 @@ func readFile(ctx context.Context, file, rev string) ([]byte, error) {
 }
 
 // open finds the repository containing file and returns the file's slash-separated
-// path relative to the worktree root.
+// path relative to the worktree root, as typed.
+//
+// Only the repository root's own location is resolved (a checkout reached
+// through a link, macOS's /var -> /private/var); no link inside the repository
+// is: the path is what the tree at a revision is asked for, and each side of a
+// comparison follows its own links (the working tree through the file system,
+// a revision through the links its tree records, see lookup). Resolving a
+// directory link of the working tree here would read, at the base, the file the
+// pull request's link leads to rather than the one the path named there: a
+// pull request that turns config/ into a link to staging/ would compare
+// staging with itself and show no change.
 func open(file string) (*git.Repository, string, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, "", err
 	}
-	// The file itself may not exist in the working tree (the change deletes it), and its
-	// last component must not be resolved if it is a symlink: the link is what the tree
-	// at rev records. So resolve symlinks on the nearest existing ancestor directory and
-	// keep the rest of the path as typed.
-	dir, tail := filepath.Dir(abs), filepath.Base(abs)
-	for {
-		fi, err := os.Stat(dir)
-		if err == nil && fi.IsDir() {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return nil, "", fmt.Errorf("no existing directory above %s", abs)
-		}
-		tail = filepath.Join(filepath.Base(dir), tail)
-		dir = parent
-	}
-	realDir, err := filepath.EvalSymlinks(dir)
+	root, realRoot, err := repositoryRoot(abs)
 	if err != nil {
 		return nil, "", err
 	}
-
-	repo, err := git.PlainOpenWithOptions(realDir, &git.PlainOpenOptions{
-		DetectDotGit:          true,
-		EnableDotGitCommonDir: true,
-	})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return nil, "", fmt.Errorf("%s is not inside a git repository (preview --base needs the checkout's history)", dir)
-	}
+	repo, err := git.PlainOpenWithOptions(realRoot, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
-		return nil, "", fmt.Errorf("open git repository at %s: %w", dir, err)
+		return nil, "", fmt.Errorf("open git repository at %s: %w", root, err)
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
-		return nil, "", fmt.Errorf("open git worktree at %s: %w", dir, err)
+		return nil, "", fmt.Errorf("open git worktree at %s: %w", root, err)
 	}
-	// On macOS t.TempDir() and $TMPDIR live under /var -> /private/var: compare real paths.
-	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
-	if err != nil {
-		return nil, "", err
+	if opened, err := filepath.EvalSymlinks(wt.Filesystem.Root()); err != nil || opened != realRoot {
+		return nil, "", fmt.Errorf("open git worktree at %s: go-git opened %s instead", root, wt.Filesystem.Root())
 	}
-	rel, err := filepath.Rel(root, filepath.Join(realDir, tail))
+	rel, err := filepath.Rel(root, abs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -137,6 +122,38 @@ func open(file string) (*git.Repository, string, error) {
 		return nil, "", fmt.Errorf("%s is not a file inside the repository at %s", file, root)
 	}
 	return repo, filepath.ToSlash(rel), nil
+}
+
+// repositoryRoot finds the work tree that holds abs (an absolute, clean path, as
+// typed), as worktree.Of does: the nearest directory above it with a .git. It
+// returns that root as the path spells it, and its real location.
+//
+// Of the directories on the path that are the root, the first one is the root
+// as typed: a link inside the repository that leads back to the root (config ->
+// ., or x/y -> ..) would make a deeper one look like a root too, and the path
+// after it, read at a revision, would name another file.
+func repositoryRoot(abs string) (root, realRoot string, err error) {
+	nearest, inRepo := worktree.Of(filepath.Dir(abs))
+	if !inRepo {
+		return "", "", fmt.Errorf("%s is not inside a git repository (preview --base needs the checkout's history)", filepath.Dir(abs))
+	}
+	realRoot, err = filepath.EvalSymlinks(nearest)
+	if err != nil {
+		return "", "", err
+	}
+	var above []string // nearest, then each directory above it
+	for d := nearest; ; d = filepath.Dir(d) {
+		above = append(above, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	for i := len(above) - 1; i > 0; i-- {
+		if r, err := filepath.EvalSymlinks(above[i]); err == nil && r == realRoot {
+			return above[i], realRoot, nil
+		}
+	}
+	return nearest, realRoot, nil
 }
 
 // resolver turns one revision string into a commit and explains failures.
@@ -254,64 +271,132 @@ func parseRev(rev string) (string, []step, error) {
 	return base, steps, nil
 }
 
-// readBlob reads the regular file at rel in tree, following in-repository symlinks.
+// maxLinkTarget bounds the target of a symbolic link read from a tree, as the
+// file systems' PATH_MAX does.
+const maxLinkTarget = 4096
+
+// readBlob reads the regular file at rel in tree (see lookup).
 func (r *resolver) readBlob(ctx context.Context, tree *object.Tree, rel string) ([]byte, error) {
-	for hop := 0; ; hop++ {
+	entry, at, err := r.lookup(ctx, tree, rel)
+	if err != nil {
+		return nil, err
+	}
+	blob, err := r.repo.BlobObject(entry.Hash)
+	if err != nil {
+		return nil, r.missing("file "+at, err)
+	}
+	if blob.Size > MaxFileSize {
+		return nil, fmt.Errorf("%s is %d bytes at %s: files over %d MiB are refused", at, blob.Size, r.rev, MaxFileSize>>20)
+	}
+	rd, err := blob.Reader()
+	if err != nil {
+		return nil, r.missing("file "+at, err)
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(io.LimitReader(rd, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", at, err)
+	}
+	return data, nil
+}
+
+// lookup finds the regular file that rel (slash-separated, relative to the root)
+// names in tree, as a checkout of that revision would reach it: the symbolic
+// links the tree records are followed, those of directories on the way as well
+// as the file's own, at most maxSymlinkHops of them, and only while they lead
+// inside the repository; a .git directory or a submodule on the way is refused.
+// It returns the file's entry and its path without links.
+func (r *resolver) lookup(ctx context.Context, root *object.Tree, rel string) (object.TreeEntry, string, error) {
+	parts := strings.Split(rel, "/")
+	var done []string // the directories walked, without links
+	tree := root
+	for hops := 0; len(parts) > 0; {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return object.TreeEntry{}, "", err
 		}
-		entry, err := tree.FindEntry(rel)
+		name := parts[0]
+		parts = parts[1:]
+		at := path.Join(append(done, name)...)
+		switch {
+		case name == "" || name == ".":
+			continue
+		case name == "..":
+			// Only a link's target has these: where it leads is checked below.
+			return object.TreeEntry{}, "", fmt.Errorf("%s leads outside the repository at %s", rel, r.rev)
+		case strings.EqualFold(name, ".git"):
+			return object.TreeEntry{}, "", fmt.Errorf("%s leads into the .git directory at %s: refused", rel, r.rev)
+		}
+		entry, err := tree.FindEntry(name)
 		switch {
 		case errors.Is(err, object.ErrEntryNotFound), errors.Is(err, object.ErrDirectoryNotFound):
-			return nil, fmt.Errorf("%s: %w", rel, ErrFileNotFound)
-		case errors.Is(err, plumbing.ErrObjectNotFound):
-			return nil, r.missing("a directory of "+rel, err)
+			return object.TreeEntry{}, "", fmt.Errorf("%s: %w", rel, ErrFileNotFound)
 		case err != nil:
-			return nil, fmt.Errorf("%s: %w", rel, err)
+			return object.TreeEntry{}, "", fmt.Errorf("%s: %w", at, err)
 		}
-
 		switch entry.Mode {
 		case filemode.Dir:
-			return nil, fmt.Errorf("%s is a directory at %s, not a file", rel, r.rev)
+			if len(parts) == 0 {
+				return object.TreeEntry{}, "", fmt.Errorf("%s is a directory at %s, not a file", at, r.rev)
+			}
+			sub, err := r.repo.TreeObject(entry.Hash)
+			if err != nil {
+				return object.TreeEntry{}, "", r.missing("directory "+at, err)
+			}
+			tree, done = sub, append(done, name)
 		case filemode.Submodule:
-			return nil, fmt.Errorf("%s is a git submodule at %s, not a file", rel, r.rev)
+			return object.TreeEntry{}, "", fmt.Errorf("%s is a git submodule at %s, not a file", at, r.rev)
+		case filemode.Symlink:
+			if hops++; hops > maxSymlinkHops {
+				return object.TreeEntry{}, "", fmt.Errorf("%s: too many levels of symbolic links at %s", rel, r.rev)
+			}
+			target, err := r.linkTarget(entry, at)
+			if err != nil {
+				return object.TreeEntry{}, "", err
+			}
+			next := path.Join(path.Join(done...), target)
+			if path.IsAbs(target) || filepath.IsAbs(target) || next == ".." || strings.HasPrefix(next, "../") {
+				return object.TreeEntry{}, "", fmt.Errorf("%s is a symbolic link to %s at %s, outside the repository", at, target, r.rev)
+			}
+			// The rest of the path continues from where the link leads,
+			// walked again from the root.
+			parts = append(strings.Split(next, "/"), parts...)
+			tree, done = root, nil
+		default:
+			if !entry.Mode.IsFile() {
+				return object.TreeEntry{}, "", fmt.Errorf("%s has the unknown mode %s at %s", at, entry.Mode, r.rev)
+			}
+			if len(parts) > 0 {
+				// A file where a directory should be: nothing there.
+				return object.TreeEntry{}, "", fmt.Errorf("%s: %w", rel, ErrFileNotFound)
+			}
+			return *entry, at, nil
 		}
-
-		blob, err := r.repo.BlobObject(entry.Hash)
-		if err != nil {
-			return nil, r.missing("file "+rel, err)
-		}
-		if blob.Size > MaxFileSize {
-			return nil, fmt.Errorf("%s is %d bytes at %s: files over %d MiB are refused", rel, blob.Size, r.rev, MaxFileSize>>20)
-		}
-		rd, err := blob.Reader()
-		if err != nil {
-			return nil, r.missing("file "+rel, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(rd, MaxFileSize+1))
-		_ = rd.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", rel, err)
-		}
-		if entry.Mode != filemode.Symlink {
-			return data, nil
-		}
-
-		// The working tree would follow the link, so follow it here too, but only within
-		// the repository.
-		if hop >= maxSymlinkHops {
-			return nil, fmt.Errorf("%s: too many levels of symbolic links at %s", rel, r.rev)
-		}
-		target := string(data)
-		if path.IsAbs(target) || filepath.IsAbs(target) {
-			return nil, fmt.Errorf("%s is a symbolic link to %s at %s, outside the repository", rel, target, r.rev)
-		}
-		next := path.Join(path.Dir(rel), target)
-		if next == "." || next == ".." || strings.HasPrefix(next, "../") {
-			return nil, fmt.Errorf("%s is a symbolic link to %s at %s, outside the repository", rel, target, r.rev)
-		}
-		rel = next
 	}
+	return object.TreeEntry{}, "", fmt.Errorf("%s is a directory at %s, not a file", rel, r.rev)
+}
+
+// linkTarget reads the target of the symbolic link entry at at.
+func (r *resolver) linkTarget(entry *object.TreeEntry, at string) (string, error) {
+	blob, err := r.repo.BlobObject(entry.Hash)
+	if err != nil {
+		return "", r.missing("symbolic link "+at, err)
+	}
+	if blob.Size > maxLinkTarget {
+		return "", fmt.Errorf("%s is a symbolic link of %d bytes at %s: not a path", at, blob.Size, r.rev)
+	}
+	rd, err := blob.Reader()
+	if err != nil {
+		return "", r.missing("symbolic link "+at, err)
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(io.LimitReader(rd, maxLinkTarget+1))
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", at, err)
+	}
+	if len(data) == 0 || bytes.IndexByte(data, 0) >= 0 {
+		return "", fmt.Errorf("%s is a symbolic link to %q at %s: not a path", at, data, r.rev)
+	}
+	return string(data), nil
 }
 
 // shallow reports whether the repository is a shallow clone.
@@ -390,20 +475,18 @@ func describe(ctx context.Context, file, rev string, working []byte) (Revisions,
 		return Revisions{}, err
 	}
 	out := Revisions{Path: rel, Base: base.Hash.String(), Head: head.Hash.String()}
-	// A commit holds the working tree's file when its blob has the same hash: no
-	// need to read and inflate a file of megabytes to compare it, except through a
-	// symbolic link, which is followed as readBlob does.
+	// A commit holds the working tree's file when the file the path leads to in
+	// that commit's tree, through the links the tree records (as ReadFile reads
+	// it), has the same blob hash: no need to read and inflate a file of
+	// megabytes to compare it.
 	workingHash := plumbing.ComputeHash(plumbing.BlobObject, working)
 	same := func(c *object.Commit) bool {
 		tree, err := c.Tree()
 		if err != nil {
 			return false
 		}
-		if entry, err := tree.FindEntry(rel); err == nil && entry.Mode.IsFile() && entry.Mode != filemode.Symlink {
-			return entry.Hash == workingHash
-		}
-		data, err := hr.readBlob(ctx, tree, rel)
-		return err == nil && bytes.Equal(data, working)
+		entry, _, err := hr.lookup(ctx, tree, rel)
+		return err == nil && entry.Hash == workingHash
 	}
 	if !same(head) {
 		out.Uncommitted = true

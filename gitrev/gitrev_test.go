@@ -3,9 +3,11 @@ package gitrev
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -498,6 +500,153 @@ func TestReadFileLinkedWorktree(t *testing.T) {
 			}
 			if string(got) != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// gitCLI runs git in dir, for histories that go-git's worktree makes awkward
+// (a directory replaced by a link).
+func gitCLI(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "-c", "core.symlinks=true"}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// writeTree makes files in dir: a content "symlink:T" makes a link to T, "" removes
+// the path (a directory with all it holds).
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	names := slices.Sorted(maps.Keys(files))
+	for _, name := range names { // removals first
+		if err := os.RemoveAll(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range names {
+		p, content := filepath.Join(dir, filepath.FromSlash(name)), files[name]
+		if content == "" {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if target, ok := strings.CutPrefix(content, "symlink:"); ok {
+			if err := os.Symlink(target, p); err != nil {
+				t.Skipf("symlinks unavailable: %v", err)
+			}
+		} else if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReadFileEachSideItsOwnLinks: the base is read through the links its own
+// tree records, from the path as typed, never through the working tree's: a pull
+// request that only changes what the path leads to (a directory turned into a
+// link, a link retargeted) shows the change, and Describe agrees.
+func TestReadFileEachSideItsOwnLinks(t *testing.T) {
+	requireGit(t)
+	tests := []struct {
+		name       string
+		base, pr   map[string]string // committed on main, then on the pull request's branch
+		file       string            // as typed, relative to the root
+		want       string            // read at main
+		wantErr    string
+		notFile    bool
+		describeAs string // the working tree's content, for Describe: committed in the pull request
+	}{
+		{name: "a directory replaced by a link to another",
+			base: map[string]string{"config/portal.yaml": "config at the base", "staging/portal.yaml": "staging"},
+			pr:   map[string]string{"config": "symlink:staging"},
+			file: "config/portal.yaml", want: "config at the base", describeAs: "staging"},
+		{name: "a directory replaced by a link to the root",
+			base: map[string]string{"config/portal.yaml": "config at the base", "portal.yaml": "root"},
+			pr:   map[string]string{"config": "symlink:."},
+			file: "config/portal.yaml", want: "config at the base", describeAs: "root"},
+		{name: "a deeper directory replaced by a link to the root",
+			base: map[string]string{"x/y/portal.yaml": "x/y at the base", "portal.yaml": "root"},
+			pr:   map[string]string{"x/y": "symlink:.."},
+			file: "x/y/portal.yaml", want: "x/y at the base", describeAs: "root"},
+		{name: "a directory link retargeted",
+			base: map[string]string{"envs/prod/portal.yaml": "prod", "envs/staging/portal.yaml": "staging", "current": "symlink:envs/prod"},
+			pr:   map[string]string{"current": "symlink:envs/staging"},
+			file: "current/portal.yaml", want: "prod", describeAs: "staging"},
+		{name: "a file link through a directory link",
+			base: map[string]string{"envs/prod/portal.yaml": "prod", "current": "symlink:envs/prod", "portal.yaml": "symlink:current/portal.yaml"},
+			pr:   map[string]string{"current": "symlink:envs/staging", "envs/staging/portal.yaml": "staging"},
+			file: "portal.yaml", want: "prod", describeAs: "staging"},
+		{name: "a link the pull request adds: the base had a directory",
+			base: map[string]string{"current/portal.yaml": "plain"},
+			pr:   map[string]string{"current": "symlink:envs/prod", "envs/prod/portal.yaml": "prod"},
+			file: "current/portal.yaml", want: "plain", describeAs: "prod"},
+		{name: "a directory link at the base, the file not there",
+			base: map[string]string{"envs/prod/other.yaml": "x", "current": "symlink:envs/prod"},
+			pr:   map[string]string{"envs/prod/portal.yaml": "new"},
+			file: "current/portal.yaml", notFile: true, wantErr: "does not exist", describeAs: "new"},
+		{name: "a directory link out of the repository at the base",
+			base: map[string]string{"current": "symlink:../elsewhere"},
+			pr:   map[string]string{"current": "", "current/portal.yaml": "new"},
+			file: "current/portal.yaml", wantErr: "current is a symbolic link to ../elsewhere at main, outside the repository", describeAs: "new"},
+		{name: "an absolute directory link at the base",
+			base: map[string]string{"current": "symlink:/etc"},
+			pr:   map[string]string{"current": "", "current/portal.yaml": "new"},
+			file: "current/portal.yaml", wantErr: "current is a symbolic link to /etc at main, outside the repository", describeAs: "new"},
+		{name: "a directory link into .git at the base",
+			base: map[string]string{"g": "symlink:.git", "x": "y"},
+			pr:   map[string]string{"g": "", "g/config": "new"},
+			file: "g/config", wantErr: "leads into the .git directory", describeAs: "new"},
+		{name: "directory links in a loop at the base",
+			base: map[string]string{"a": "symlink:b", "b": "symlink:a"},
+			pr:   map[string]string{"a": "", "b": "", "a/portal.yaml": "new"},
+			file: "a/portal.yaml", wantErr: "too many levels of symbolic links", describeAs: "new"},
+		{name: "a file where the base has a directory on the way",
+			base: map[string]string{"config": "a file"},
+			pr:   map[string]string{"config": "", "config/portal.yaml": "new"},
+			file: "config/portal.yaml", notFile: true, wantErr: "does not exist", describeAs: "new"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			gitCLI(t, dir, "init", "-q", "-b", "main")
+			writeTree(t, dir, tt.base)
+			gitCLI(t, dir, "add", "-A")
+			gitCLI(t, dir, "commit", "-q", "-m", "base")
+			base := gitCLI(t, dir, "rev-parse", "HEAD")
+			gitCLI(t, dir, "checkout", "-q", "-b", "pr")
+			writeTree(t, dir, tt.pr)
+			gitCLI(t, dir, "add", "-A")
+			gitCLI(t, dir, "commit", "-q", "-m", "the change")
+			head := gitCLI(t, dir, "rev-parse", "HEAD")
+			t.Chdir(dir)
+
+			got, err := ReadFile(context.Background(), tt.file, "main")
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("ReadFile: %v", err)
+			case tt.wantErr == "" && string(got) != tt.want:
+				t.Fatalf("ReadFile = %q, want %q", got, tt.want)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("ReadFile = %q, %v; want an error containing %q", got, err, tt.wantErr)
+			case errors.Is(err, ErrFileNotFound) != tt.notFile:
+				t.Fatalf("errors.Is(%v, ErrFileNotFound) = %v, want %v", err, !tt.notFile, tt.notFile)
+			}
+
+			working, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(tt.file)))
+			if err != nil || string(working) != tt.describeAs {
+				t.Fatalf("the working tree's file is %q (%v), want %q", working, err, tt.describeAs)
+			}
+			revs, err := Describe(context.Background(), tt.file, "main", working)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (Revisions{Path: tt.file, Base: base, Head: head}); revs != want {
+				t.Errorf("Describe = %+v\nwant       %+v", revs, want)
 			}
 		})
 	}

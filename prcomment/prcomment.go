@@ -235,7 +235,7 @@ func SyncLabels(ctx context.Context, opts Options, want []string) (added, remove
 	}
 	have := map[string]bool{}
 	opt := &github.ListOptions{Page: 1, PerPage: 100}
-	for {
+	for pages := 1; ; pages++ {
 		labels, resp, err := c.gh.Issues.ListLabelsByIssue(ctx, c.owner, c.name, c.pr, opt)
 		if err != nil {
 			return nil, nil, c.explain("list labels", err)
@@ -245,6 +245,9 @@ func SyncLabels(ctx context.Context, opts Options, want []string) (added, remove
 		}
 		if resp.NextPage <= opt.Page {
 			break
+		}
+		if pages == maxPages {
+			return nil, nil, c.tooManyPages("/repos/{owner}/{repo}/issues/{number}/labels")
 		}
 		opt.Page = resp.NextPage
 	}
@@ -271,10 +274,20 @@ func SyncLabels(ctx context.Context, opts Options, want []string) (added, remove
 	return added, removed, nil
 }
 
+// maxPages bounds the pages of 100 a listing reads (100,000 comments or labels
+// on one pull request, far more than GitHub shows on one): a Link header whose
+// rel="next" keeps advancing would be followed forever.
+const maxPages = 1000
+
+// tooManyPages refuses a listing of route still going on after maxPages pages.
+func (c *commenter) tooManyPages(route string) error {
+	return fmt.Errorf("GET %s of %s/%s#%d: GitHub's Link header still names a next page after %d pages of 100, the most portalctl reads: a listing that does not end is not read", route, c.owner, c.name, c.pr, maxPages)
+}
+
 // find returns the first earlier comment of ours, or nil.
 func (c *commenter) find(ctx context.Context) (*github.IssueComment, error) {
 	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{Page: 1, PerPage: 100}}
-	for {
+	for pages := 1; ; pages++ {
 		comments, resp, err := c.gh.Issues.ListComments(ctx, c.owner, c.name, c.pr, opt)
 		if err != nil {
 			return nil, c.explain("list comments", err)
@@ -284,9 +297,13 @@ func (c *commenter) find(ctx context.Context) (*github.IssueComment, error) {
 				return cm, nil
 			}
 		}
-		// A Link header that does not move forward would loop forever.
+		// A Link header that does not move forward would loop forever, and
+		// so would one that moves forward for ever.
 		if resp.NextPage <= opt.Page {
 			return nil, nil
+		}
+		if pages == maxPages {
+			return nil, c.tooManyPages("/repos/{owner}/{repo}/issues/{number}/comments")
 		}
 		opt.Page = resp.NextPage
 	}

@@ -935,3 +935,49 @@ func TestRedirectPolicyLeavesCallersClient(t *testing.T) {
 		t.Fatal("the caller's client was changed")
 	}
 }
+
+// TestListingsEnd: a listing of comments or labels whose Link header keeps naming
+// a next page, each page empty, is read for at most 1,000 pages of 100, then
+// refused naming the route and the bound; nothing is created or changed.
+func TestListingsEnd(t *testing.T) {
+	for _, listing := range []string{"comments", "labels"} {
+		t.Run(listing, func(t *testing.T) {
+			var mu sync.Mutex
+			var gets, changes int
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				if r.Method != http.MethodGet {
+					changes++
+					w.WriteHeader(http.StatusCreated)
+					fmt.Fprint(w, `{"id":1}`)
+					return
+				}
+				gets++
+				page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+				if gets <= 5000 { // so that a client without a bound fails, not hangs
+					w.Header().Set("Link", fmt.Sprintf(`<%s%s?page=%d&per_page=100>; rel="next"`, srv.URL, r.URL.Path, page+1))
+				}
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `[]`)
+			}))
+			defer srv.Close()
+			var err error
+			route := "GET /repos/{owner}/{repo}/issues/{number}/comments of o/r#7"
+			if listing == "comments" {
+				_, _, err = Upsert(context.Background(), opts(srv, "/api/v3"), "preview")
+			} else {
+				route = "GET /repos/{owner}/{repo}/issues/{number}/labels of o/r#7"
+				_, _, err = SyncLabels(context.Background(), opts(srv, "/api/v3"), []string{LabelAdmins})
+			}
+			want := route + ": GitHub's Link header still names a next page after 1000 pages of 100"
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("err = %v\nwant %q", err, want)
+			}
+			if gets != 1000 || changes != 0 {
+				t.Errorf("%d pages read and %d changes sent, want 1000 and none", gets, changes)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package qovery
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -98,7 +99,35 @@ func (c *Client) putACL(ctx context.Context, blueprintID string, model []portal.
 		}
 		return "", err
 	}
+	// The answer may echo the ACL as it is now: other rules than the ones
+	// sent are not the write portalctl made.
+	if len(bytes.TrimSpace(res.Body)) > 0 {
+		var echo ACL
+		if err := Decode(res, http.MethodPut, path, &echo); err != nil {
+			return "", &ambiguousError{err}
+		}
+		if echo.Rules != nil && !SameRules(echo.Rules, rules) {
+			return "", &ContradictionError{API: PortalAPI, What: fmt.Sprintf("the ACL of blueprint id %s holds %s, where portalctl sent %s", Quote(blueprintID), describeRules(echo.Rules), describeRules(rules))}
+		}
+	}
 	return res.Header.Get("ETag"), nil
+}
+
+// describeRules writes rules of the wire for a message: "no rules (open)", or
+// "the rules DOMAIN "company.com", EMAIL "a@company.com"".
+func describeRules(rules []Rule) string {
+	if len(rules) == 0 {
+		return "no rules (open to every member)"
+	}
+	parts := make([]string, 0, min(len(rules), 5))
+	for i, r := range rules {
+		if i == 4 && len(rules) > 5 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(rules)-4))
+			break
+		}
+		parts = append(parts, string(r.Type)+" "+Quote(r.Value))
+	}
+	return "the rules " + strings.Join(parts, ", ")
 }
 
 // SameRules reports whether a and b hold the same set of rules, ignoring

@@ -51,7 +51,7 @@ func (c *Client) Transport() *Transport { return c.t }
 
 // do performs a call to path, relative to the portal's base path.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in any, header http.Header) (*Response, error) {
-	return c.t.Do(ctx, Call{Method: method, Base: c.basePath, Path: path, Query: query, Body: in, Header: header})
+	return c.t.Do(ctx, Call{Method: method, Base: c.basePath, Path: path, Query: query, Body: in, Header: header, API: PortalAPI})
 }
 
 func (c *Client) redactErr(err error) error { return c.t.Redact(err) }

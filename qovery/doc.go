@@ -8,7 +8,10 @@
 // into requests: translate.go is the one place where the wire meets the model,
 // and what it does not understand (an unknown rule type, role or status, a
 // missing field, two objects where the model has room for one) is an
-// *UnexpectedError, never a guess.
+// *UnexpectedError, never a guess. Before an answer is decoded, its keys are
+// checked (strict.go): encoding/json matches keys to fields regardless of case
+// and keeps the last of two, so a key that differs from a field only in case, or
+// a key given twice, is refused too.
 //
 // The admin endpoints are modelled on the product documentation and on the
 // conventions of Qovery's public API (JSON, snake_case, "results" list

@@ -36,7 +36,30 @@ var (
 	// portal stopped answering or refused the token, and the client sends
 	// nothing more. errors.As with *BreakerError gives the URL and cause.
 	ErrUnavailable = errors.New("portal API unavailable")
+
+	// ErrContradicted marks a change the API accepted (it answered 2xx)
+	// with an answer that says another thing was done than was asked:
+	// another role, another address, other rules. What the API did is
+	// unknown; the caller neither counts it done nor sends it again blindly.
+	// errors.As with *ContradictionError says what the answer said.
+	ErrContradicted = errors.New("the answer contradicts the request")
 )
+
+// ContradictionError is a change the API accepted with an answer that
+// contradicts it. It matches ErrContradicted.
+type ContradictionError struct {
+	// API is who answered, e.g. "the portal".
+	API string
+	// What is what the answer says against the request, e.g. `the role of
+	// member "m-2" is "USER", not "ADMIN"`.
+	What string
+}
+
+func (e *ContradictionError) Error() string {
+	return fmt.Sprintf("%s accepted the change, but its answer says %s: what it did is unknown; run plan again to see the portal as it is", e.API, e.What)
+}
+
+func (e *ContradictionError) Is(target error) bool { return target == ErrContradicted }
 
 // APIError is a non-2xx answer of the portal, decoded from its
 // {"status":404,"detail":"…"} body (or the older {"error","message"} one).

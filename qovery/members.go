@@ -17,13 +17,23 @@ type page[T any] struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-// listAll follows next_cursor until the last page. what names the list in a
-// refusal: a page without "results" (absent or null) is not an empty page.
+// MaxListed is the most members, or blueprints, a portal list may hold for
+// portalctl: ten times the 100,000 members its targets are set for. A list is read
+// in at most MaxListed/100 pages (maxListPages).
+const MaxListed = 1_000_000
+
+// maxListPages bounds the pages of one list: a portal whose next_cursor never
+// ends, each page empty and each cursor new, would be read forever.
+const maxListPages = MaxListed / pageSize
+
+// listAll follows next_cursor until the last page, for at most maxListPages
+// pages. what names the list in a refusal: a page without "results" (absent or
+// null) is not an empty page.
 func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, error) {
 	all := []T{}
 	seen := map[string]bool{}
 	cursor := ""
-	for {
+	for pages := 1; ; pages++ {
 		q := url.Values{"page_size": {strconv.Itoa(pageSize)}}
 		if cursor != "" {
 			q.Set("cursor", cursor)
@@ -45,6 +55,9 @@ func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, err
 		}
 		if seen[p.NextCursor] {
 			return nil, fmt.Errorf("GET %s: the portal returned the same cursor twice", path)
+		}
+		if pages == maxListPages {
+			return nil, unexpected(what, "a next_cursor after %d pages of GET %s (%d entries at most, the most portalctl reads): a list that does not end is not read", maxListPages, path, MaxListed)
 		}
 		seen[p.NextCursor] = true
 		cursor = p.NextCursor
@@ -104,6 +117,17 @@ func (c *Client) inviteMember(ctx context.Context, email string, role portal.Rol
 	if err != nil {
 		return portal.Member{}, &ambiguousError{err}
 	}
+	// The answer is the member the portal created: another address or role
+	// than asked is not the invitation portalctl sent.
+	want, err := portal.NormalizeEmail(email)
+	switch {
+	case err != nil:
+		return portal.Member{}, err
+	case pm.Email != want:
+		return portal.Member{}, &ContradictionError{API: PortalAPI, What: fmt.Sprintf("the member it created is %s, not %s", Quote(m.Email), Quote(email))}
+	case pm.Role != role:
+		return portal.Member{}, &ContradictionError{API: PortalAPI, What: fmt.Sprintf("it invited %s as %s, not %s", Quote(m.Email), Quote(string(m.Role)), r)}
+	}
 	return pm, nil
 }
 
@@ -132,8 +156,10 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role por
 	if err != nil {
 		return portal.Member{}, err
 	}
-	// The portal answered 2xx: the role is set, whatever the body says; a body
-	// portalctl cannot read leaves the outcome to the member list.
+	// The portal answered 2xx, with the member as it is now: a body portalctl
+	// cannot read leaves the outcome unknown, and so does one that contradicts
+	// the request (another member, another role): the role change is not
+	// believed done, and the demotions and removals after it wait.
 	var m Member
 	if err := Decode(res, http.MethodPut, path, &m); err != nil {
 		return portal.Member{}, &ambiguousError{err}
@@ -141,6 +167,12 @@ func (c *Client) updateMemberRole(ctx context.Context, memberID string, role por
 	pm, err := memberFromAPI(m)
 	if err != nil {
 		return portal.Member{}, &ambiguousError{err}
+	}
+	switch {
+	case pm.ID != memberID:
+		return portal.Member{}, &ContradictionError{API: PortalAPI, What: fmt.Sprintf("it changed the member %s (id %s), not the member id %s", Quote(m.Email), Quote(m.ID), Quote(memberID))}
+	case pm.Role != role:
+		return portal.Member{}, &ContradictionError{API: PortalAPI, What: fmt.Sprintf("the role of member %s (id %s) is %s, not %s", Quote(m.Email), Quote(m.ID), Quote(string(m.Role)), r)}
 	}
 	return pm, nil
 }

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 
 	"github.com/qovery/portalctl/portal"
 )
@@ -81,6 +84,74 @@ func Quote(s string) string {
 // only spaces.
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
+// LiveEmail reads an email of an answer (a member's, an invitation's, an EMAIL
+// rule's) into the model's normal form (portal.NormalizeEmail), only when the
+// answer writes it as that form is written but for the case of ASCII letters and
+// a domain in Unicode rather than punycode. Anything else the normal form would
+// smooth over (blanks around it, a character that lower-cases to an ASCII one,
+// such as the Kelvin sign, a trailing dot) is an error: the portal compares the
+// address as it holds it, and would not match it with the address portal.yaml
+// writes.
+func LiveEmail(s string) (string, error) {
+	n, err := portal.NormalizeEmail(s)
+	if err != nil {
+		return "", err
+	}
+	at, nat := strings.LastIndexByte(s, '@'), strings.LastIndexByte(n, '@')
+	if at < 0 || asciiLower(s[:at]) != n[:nat] || !sameDomain(s[at+1:], n[nat+1:]) {
+		return "", fmt.Errorf("it is not written as the address %s is (only the case of ASCII letters may differ, and a domain be in Unicode rather than punycode), so the portal would not match it with that address", Quote(n))
+	}
+	return n, nil
+}
+
+// LiveDomain reads the domain of a DOMAIN rule of an answer into the model's
+// normal form (portal.NormalizeDomain), as LiveEmail reads an email: " @Company.
+// COM. " is not company.com to the portal, which matches no address with it.
+func LiveDomain(s string) (string, error) {
+	n, err := portal.NormalizeDomain(s)
+	if err != nil {
+		return "", err
+	}
+	if !sameDomain(s, n) {
+		return "", fmt.Errorf("it is not written as the domain %s is (only the case of ASCII letters may differ, and the domain be in Unicode rather than punycode), so the portal would match no address with it", Quote(n))
+	}
+	return n, nil
+}
+
+// sameDomain reports whether the domain d of an answer is written as its normal
+// form n (ASCII, lower case) is but for the case of its letters, or is its
+// Unicode form: lower-cased as IDNA lower-cases it, its labels written in
+// punycode, and no other mapping, give n. A letter that lower-cases to an ASCII
+// one (the Kelvin sign to k) is not the letter's case: it is another character,
+// which IDNA's other mappings, not its case, would turn into that one.
+func sameDomain(d, n string) bool {
+	if asciiLower(d) == n {
+		return true
+	}
+	lower := strings.Map(func(r rune) rune {
+		l := unicode.ToLower(r)
+		if r >= utf8.RuneSelf && l < utf8.RuneSelf {
+			return utf8.RuneError
+		}
+		return l
+	}, d)
+	if strings.ContainsRune(lower, utf8.RuneError) {
+		return false
+	}
+	a, err := idna.Punycode.ToASCII(lower)
+	return err == nil && a != lower && a == n
+}
+
+// asciiLower lower-cases the ASCII letters of s, and only those.
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
+
 // memberObject names a member of an answer in a message.
 func memberObject(m Member) string {
 	return fmt.Sprintf("member %s (id %s)", Quote(m.Email), Quote(m.ID))
@@ -96,7 +167,7 @@ func memberFromAPI(m Member) (portal.Member, error) {
 	if blank(m.Email) {
 		return portal.Member{}, unexpected(obj, "no email")
 	}
-	email, err := portal.NormalizeEmail(m.Email)
+	email, err := LiveEmail(m.Email)
 	if err != nil {
 		return portal.Member{}, unexpected(obj, "an email portalctl cannot read as an address (%v), so it cannot compare it with portal.yaml's", err)
 	}
@@ -188,13 +259,13 @@ func rulesFromAPI(object string, rules []Rule) ([]portal.Rule, error) {
 	for _, r := range rules {
 		switch r.Type {
 		case RuleDomain:
-			d, err := portal.NormalizeDomain(r.Value)
+			d, err := LiveDomain(r.Value)
 			if err != nil {
 				return nil, unexpected(object, "ACL rule %s %s: not a domain portalctl can read (%v)", r.Type, Quote(r.Value), err)
 			}
 			out = append(out, portal.Rule{Kind: portal.RuleDomain, Value: d})
 		case RuleEmail:
-			e, err := portal.NormalizeEmail(r.Value)
+			e, err := LiveEmail(r.Value)
 			if err != nil {
 				return nil, unexpected(object, "ACL rule %s %s: not an address portalctl can read (%v)", r.Type, Quote(r.Value), err)
 			}

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/qovery/portalctl/portal"
@@ -217,6 +219,124 @@ func TestListWithoutResults(t *testing.T) {
 				t.Errorf("%d read, want %d", got, tt.wantN)
 			case tt.want != "" && (!errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want)):
 				t.Errorf("err = %v, want an *UnexpectedError saying %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLiveValuesAsWritten: a live email or domain is read into its normal form
+// only when it is written as that form is, but for the case of ASCII letters (of
+// any letter in a domain, as IDNA lower-cases them) and a domain in Unicode
+// rather than punycode; anything else the normal form would smooth over is
+// refused naming the object and the value: the portal matches a value as it holds
+// it, and " @Company.COM. " matches nobody.
+func TestLiveValuesAsWritten(t *testing.T) {
+	tests := []struct {
+		name  string
+		field string // member, domain (a DOMAIN rule), email (an EMAIL rule)
+		value string
+		want  string // the normal form read; "" refused
+	}{
+		{"an address as the file writes it", "member", "carol@company.com", "carol@company.com"},
+		{"ASCII letters in another case", "member", "Carol@COMPANY.com", "carol@company.com"},
+		{"a Unicode domain", "member", "carol@bücher.example", "carol@xn--bcher-kva.example"},
+		{"a Unicode domain in upper case", "member", "CAROL@BÜCHER.example", "carol@xn--bcher-kva.example"},
+		{"a punycode domain in upper case", "member", "carol@XN--BCHER-KVA.example", "carol@xn--bcher-kva.example"},
+		{"a Unicode local part in lower case", "member", "ünal@company.com", "ünal@company.com"},
+		{"the Kelvin sign, which lower-cases to k", "member", "\u212aarol@company.com", ""},
+		{"the Kelvin sign in the domain", "member", "karol@\u212aompany.com", ""},
+		{"a Unicode local part in upper case", "member", "Ünal@company.com", ""},
+		{"blanks around it", "member", " carol@company.com", ""},
+		{"a trailing dot", "member", "carol@company.com.", ""},
+		{"a full-width letter in the domain", "member", "carol@ｃompany.com", ""},
+		{"a decomposed ü", "member", "carol@bu\u0308cher.example", ""},
+		{"a domain as the file writes it", "domain", "company.com", "company.com"},
+		{"a domain in upper case", "domain", "Company.COM", "company.com"},
+		{"a Unicode domain rule", "domain", "Bücher.example", "xn--bcher-kva.example"},
+		{"a domain with blanks, @ and a dot", "domain", " @Company.COM. ", ""},
+		{"a domain with a leading @", "domain", "@company.com", ""},
+		{"a domain with a trailing dot", "domain", "company.com.", ""},
+		{"a domain with a dotted capital İ, which lower-cases to an i and a dot", "domain", "İcompany.com", ""},
+		{"an email rule in another case", "email", "Zed@Company.com", "zed@company.com"},
+		{"an email rule with the Kelvin sign", "email", "zed@compan\u212a.com", ""},
+		{"an email rule with a blank", "email", "zed@company.com ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms, bs, acls := fromAPIBase()
+			object := `member "Alice@Company.com" (id "m-1")`
+			switch tt.field {
+			case "member":
+				ms[0].Email = tt.value
+				object = fmt.Sprintf("member %q (id \"m-1\")", tt.value)
+			case "domain":
+				acls[0].Rules = []qovery.Rule{{Type: qovery.RuleDomain, Value: tt.value}}
+				object = `blueprint "data-science" (id "bp-1")`
+			case "email":
+				acls[0].Rules = []qovery.Rule{{Type: qovery.RuleEmail, Value: tt.value}}
+				object = `blueprint "data-science" (id "bp-1")`
+			}
+			cfg, err := qovery.FromAPI("org", ms, bs, acls)
+			if tt.want == "" {
+				var ue *qovery.UnexpectedError
+				if !errors.As(err, &ue) || ue.Object != object || tt.field != "member" && !strings.Contains(ue.What, strconv.Quote(tt.value)) {
+					t.Fatalf("err = %v\nwant an *UnexpectedError about %s naming %q", err, object, tt.value)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			got := ""
+			for _, m := range cfg.Members {
+				if m.ID == "m-1" && tt.field == "member" {
+					got = m.Email
+				}
+			}
+			for _, b := range cfg.Blueprints {
+				if b.ID == "bp-1" && tt.field != "member" {
+					got = b.Rules[0].Value
+				}
+			}
+			if got != tt.want {
+				t.Errorf("read as %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestListsEnd: a list whose next_cursor keeps changing, each page empty, is
+// read for at most 10,000 pages (1,000,000 entries at 100 a page), then refused
+// naming the list, the route and the bound.
+func TestListsEnd(t *testing.T) {
+	for _, list := range []string{"members", "blueprints"} {
+		t.Run(list, func(t *testing.T) {
+			var n atomic.Int64
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if i := n.Add(1); i <= 20000 {
+					fmt.Fprintf(w, `{"results":[],"next_cursor":"c%d"}`, i)
+					return
+				}
+				fmt.Fprint(w, `{"results":[]}`) // so that a client without a bound fails, not hangs
+
+			}))
+			defer ts.Close()
+			c := newClient(t, ts.URL, nil)
+			var err error
+			want := `the member list: a next_cursor after 10000 pages of GET /member (1000000 entries at most, the most portalctl reads)`
+			if list == "members" {
+				_, err = c.ListMembers(context.Background())
+			} else {
+				want = `the blueprint list: a next_cursor after 10000 pages of GET /blueprint`
+				_, err = c.ListBlueprints(context.Background())
+			}
+			var ue *qovery.UnexpectedError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("err = %v\nwant an *UnexpectedError saying %s", err, want)
+			}
+			if got := n.Load(); got != 10000 {
+				t.Errorf("%d pages read, want 10000", got)
 			}
 		})
 	}

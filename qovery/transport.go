@@ -15,6 +15,7 @@ import (
 	"net/http/httptrace"
 	"net/netip"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -440,6 +441,8 @@ type Call struct {
 	// method (the organization API removes a member with DELETE and a body).
 	Body   any
 	Header http.Header
+	// API names who answers in messages about its answers (PortalAPI, say).
+	API string
 	// Forbidden says, for a 403, what permission the call needs and what to
 	// grant: it becomes the *APIError's Hint.
 	Forbidden string
@@ -453,6 +456,8 @@ type Response struct {
 	// Uncertain: a retried earlier attempt may have been processed, so a 412
 	// or a 404 may be the trace of our own earlier success.
 	Uncertain bool
+	// API is the call's, for Decode's messages.
+	API string
 }
 
 // Do performs one logical call, retrying it as the retry policy allows. It returns
@@ -518,7 +523,7 @@ func (c *Transport) Do(ctx context.Context, call Call) (*Response, error) {
 	data, readErr := readLimited(resp.Body)
 	c.log.DebugContext(ctx, "API response", "method", method, "path", path,
 		"status", resp.StatusCode, "attempts", st.attempts, "duration", time.Since(start))
-	res := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Uncertain: st.uncertain}
+	res := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Uncertain: st.uncertain, API: call.API}
 	if readErr != nil {
 		err := fmt.Errorf("%s %s: read %d answer: %w", method, path, resp.StatusCode, readErr)
 		if st.mutation() && (resp.StatusCode < 300 || resp.StatusCode >= 500) {
@@ -658,8 +663,14 @@ func sanitize(s string, n int) string {
 	return s
 }
 
-// Decode unmarshals the JSON body of a 2xx answer to the call method path.
+// Decode unmarshals the JSON body of a 2xx answer to the call method path. An
+// answer whose keys encoding/json would match to its fields other than exactly
+// (a key that differs from a field only in case, a key given twice: see
+// checkKeys) is an *UnexpectedError naming the call, not read.
 func Decode(res *Response, method, path string, v any) error {
+	if ke := checkKeys(res.Body, reflect.TypeOf(v)); ke != nil {
+		return &UnexpectedError{API: cmpOr(res.API, "the API"), Object: fmt.Sprintf("the answer to %s %s", method, path), What: ke.what}
+	}
 	if err := json.Unmarshal(res.Body, v); err != nil {
 		return fmt.Errorf("%s %s: decode %d answer: %w", method, path, res.Status, err)
 	}

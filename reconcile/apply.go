@@ -31,7 +31,8 @@ const (
 	Done Outcome = "done"
 	// Failed: sent and refused, or certainly not carried out.
 	Failed Outcome = "failed"
-	// Uncertain: sent, and the answer was lost; it may have been carried out.
+	// Uncertain: sent, and the answer was lost, or contradicts what was asked
+	// (qovery.ErrContradicted); it may have been carried out, or not.
 	Uncertain Outcome = "uncertain"
 	// NotSent: never sent: interrupted, the portal stopped answering (the
 	// circuit breaker), or skipped after an earlier operation did not complete.
@@ -255,6 +256,11 @@ func (a *applier) classify(err error) (Outcome, error) {
 		return Uncertain, fmt.Errorf("%w while waiting for the answer: it may have been carried out", ErrInterrupted)
 	case errors.Is(err, qovery.ErrAmbiguous):
 		return Uncertain, fmt.Errorf("sent, and the answer was lost: it may have been carried out: %w", err)
+	case errors.Is(err, qovery.ErrContradicted):
+		// Accepted, and answered with another outcome than asked: neither
+		// done nor refused for sure. Uncertain, so that the demotions and
+		// removals after it are not sent, and nothing is sent again blindly.
+		return Uncertain, err
 	}
 	return Failed, err
 }

@@ -64,18 +64,22 @@ func randomScalar(r *rand.Rand) any {
 }
 
 // randomNumber is a number as a hand may spell it: integers in YAML's
-// spellings, floats that are whole numbers (which the JSON view cannot tell from
-// integers), and other values.
+// spellings (those of YAML 1.1 that YAML 1.2 reads as strings included), floats
+// that are whole numbers (which the JSON view cannot tell from integers), quoted
+// integers, tagged or not, and other values.
 func randomNumber(r *rand.Rand) any {
-	spelling := pick(r, "1", "0", "2", "-1", "+1", "0x1", "0o1", "1_0", "01", "00",
+	spelling := pick(r, "1", "0", "2", "-1", "+1", "0x1", "0o1", "1_0", "01", "00", "0b1", "0X1", "1__", "+0x1",
 		"1.0", "0.0", "1e0", "30.", "-0", "1.5", "99999999999999999999", "18446744073709551615")
 	n := &yaml.Node{Kind: yaml.ScalarNode, Value: spelling}
-	switch r.IntN(6) {
+	switch r.IntN(7) {
 	case 0:
 		n.Tag, n.Style = "!!float", yaml.TaggedStyle
 		n.Value = pick(r, "1", "0", "30", "0x1")
 	case 1:
 		n.Style = yaml.DoubleQuotedStyle
+	case 2:
+		n.Tag, n.Style = "!!int", yaml.TaggedStyle|yaml.DoubleQuotedStyle
+		n.Value = pick(r, "1", "0x1", "01")
 	}
 	return n
 }

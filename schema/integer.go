@@ -12,26 +12,34 @@ import (
 )
 
 // An integer field of portal.yaml (a schema of "type": "integer") accepts only a
-// YAML integer: a node the YAML reader resolves as !!int, plainly (3, +3, 0x10,
-// 0o17, 0b11, 1_000) or tagged (!!int 3). The JSON view the validator sees
+// YAML integer that every YAML reader reads as the same number: a node the YAML
+// reader resolves as !!int, written as YAML 1.2's core schema writes one (3, +3,
+// 0x10, 0o17), plainly or tagged (!!int 3). The JSON view the validator sees
 // cannot tell 0.0 from 0, so the validator alone would let `max_open_blueprints:
 // 0.0` through, and the builder, which reads only integers, would leave the rule
 // unset: a policy written as a float would switch itself off. The YAML side of
 // "type": "integer" is therefore checked on the nodes, here, by the walk and by
 // the validator's path alike (see checker.node and checker.library).
 //
-// Two spellings are refused though their JSON value is a whole number: a float
+// Spellings are refused though their JSON value is a whole number: a float
 // (0.0, 1e0, 30., !!float 3, -0, or digits too many for an integer, which YAML
-// reads as a float) and a decimal with a leading zero (017), which this YAML
-// reader takes for octal 15 and a YAML 1.2 reader for 17.
+// reads as a float); a decimal with a leading zero (017), which this YAML reader
+// takes for octal 15 and a YAML 1.2 reader for 17; and what this reader, which
+// follows YAML 1.1 there, reads as an integer and a YAML 1.2 reader as a string
+// (1_000, 0b11, 0X1F, -0x1) or not at all (!!int "1", a quoted string tagged as
+// an integer). The last two are refused with one keyword (keywordLeadingZero),
+// each saying how the readers differ (leadingZeroMessage) and what to write
+// (integerHint).
 
 // intValue is the value of a YAML integer, as the YAML reader resolves it; ok is
-// false for any other node, and for an integer beyond int64.
+// false for any other node, for an integer beyond int64, and for a spelling YAML
+// 1.2 does not read as the same integer (see yaml12): no rule is enforced with a
+// number the file's readers disagree on.
 func intValue(n *yaml.Node) (int64, bool) {
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || !yaml12(n) {
 		return 0, false
 	}
-	i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+	i, err := strconv.ParseInt(n.Value, 0, 64)
 	return i, err == nil
 }
 
@@ -64,7 +72,7 @@ func misspelt(n *yaml.Node, s *jsonschema.Schema) string {
 		}
 		// Not a whole number: the validator's type check says so itself.
 	case "!!int":
-		if leadingZero(n.Value) {
+		if leadingZero(n.Value) || !yaml12(n) {
 			return keywordLeadingZero
 		}
 	}
@@ -93,6 +101,51 @@ func leadingZero(v string) bool {
 	return true
 }
 
+// yaml12 reports whether the integer n (a node the YAML reader resolved as !!int)
+// is written as YAML 1.2's core schema writes one, which a YAML 1.2 reader reads
+// as the same number: plain or tagged but not quoted, and [-+]?[0-9]+ (a leading
+// zero aside: see leadingZero), 0o[0-7]+ or 0x[0-9a-fA-F]+. This reader also
+// takes underscores, 0b binary, upper-case prefixes and signed prefixed numbers
+// for integers; YAML 1.2 reads each as a string.
+func yaml12(n *yaml.Node) bool {
+	if quotedScalar(n) {
+		return false
+	}
+	v := n.Value
+	switch {
+	case strings.HasPrefix(v, "0o"):
+		return allOf(v[2:], "01234567")
+	case strings.HasPrefix(v, "0x"):
+		return allOf(v[2:], "0123456789abcdefABCDEF")
+	case strings.HasPrefix(v, "+"), strings.HasPrefix(v, "-"):
+		v = v[1:]
+	}
+	return allOf(v, "0123456789")
+}
+
+// quotedScalar reports whether a scalar is written in quotes (or as a block): a
+// string to YAML, whatever its tag says.
+func quotedScalar(n *yaml.Node) bool {
+	return n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0
+}
+
+// quotedAs shows a quoted scalar's value in the quotes it was written with.
+func quotedAs(n *yaml.Node) string {
+	if n.Style&yaml.SingleQuotedStyle != 0 {
+		return "'" + strings.ReplaceAll(n.Value, "'", "''") + "'"
+	}
+	return strconv.Quote(n.Value)
+}
+
+// binary reports whether an integer is written in YAML 1.1's 0b binary.
+func binary(v string) bool {
+	v = strings.TrimLeft(v, "+-")
+	return strings.HasPrefix(v, "0b") || strings.HasPrefix(v, "0B")
+}
+
+// allOf reports whether s is not empty and made of the bytes of set only.
+func allOf(s, set string) bool { return s != "" && strings.Trim(s, set) == "" }
+
 // readings are the two numbers an integer written with a leading zero may be:
 // YAML 1.1's octal one (as 0o17 would write it, here 15) and YAML 1.2's decimal
 // one (17).
@@ -111,15 +164,27 @@ func readings(v string) (octal, decimal string) {
 	return sign + "0o" + digits, sign + digits
 }
 
-// leadingZeroMessage says why an integer written with a leading zero is refused.
+// leadingZeroMessage says why an integer written with a leading zero is refused,
+// or one written otherwise than YAML 1.2 writes it (see yaml12): how the YAML
+// readers differ on it.
 func leadingZeroMessage(where string, n *yaml.Node) string {
-	octal, decimal := readings(n.Value)
-	if octal == decimal {
-		return fmt.Sprintf("%s is written %s: a number has no leading zero", where, n.Value)
-	}
 	value := n.Value
 	if num, ok := scalar(n).(json.Number); ok {
 		value = string(num)
+	}
+	switch {
+	case quotedScalar(n):
+		return fmt.Sprintf("%s is written %s %s, a quoted string tagged as an integer: portalctl's YAML reader reads it as %s, and whether another reads a string or a number depends on the reader", where, n.ShortTag(), quotedAs(n), value)
+	case !leadingZero(n.Value):
+		base := ""
+		if binary(n.Value) {
+			base = ", binary,"
+		}
+		return fmt.Sprintf("%s is written %s: portalctl's YAML reader (YAML 1.1) reads it as %s%s and a YAML 1.2 reader as the string %s", where, n.Value, value, base, strconv.Quote(n.Value))
+	}
+	octal, decimal := readings(n.Value)
+	if octal == decimal {
+		return fmt.Sprintf("%s is written %s: a number has no leading zero", where, n.Value)
 	}
 	return fmt.Sprintf("%s is written %s with a leading zero: portalctl's YAML reader (YAML 1.1) reads it as %s, octal, and a YAML 1.2 reader as %s", where, n.Value, value, decimal)
 }
@@ -220,12 +285,26 @@ func integerHint(n *yaml.Node) string {
 			return fmt.Sprintf("write %d without quotes: a whole number, not a string", i)
 		}
 	case "!!int":
-		if leadingZero(v) {
+		whole := v
+		if num, ok := scalar(n).(json.Number); ok {
+			whole = string(num)
+		}
+		switch {
+		case quotedScalar(n):
+			return fmt.Sprintf("write %s without quotes or tag: a whole number", whole)
+		case leadingZero(v):
 			octal, decimal := readings(v)
 			if octal == decimal {
 				return fmt.Sprintf("write %s", decimal)
 			}
 			return fmt.Sprintf("write %s without the leading zero, or %s if octal %s was meant", decimal, octal, strings.TrimLeft(v, "+-"))
+		case yaml12(n):
+		case strings.Contains(v, "_"):
+			return fmt.Sprintf("write %s, without underscores", whole)
+		case binary(v):
+			return fmt.Sprintf("write %s, in decimal: YAML 1.2 has no binary numbers", whole)
+		default:
+			return fmt.Sprintf("write %s", whole)
 		}
 	case "!!float":
 		num, ok := scalar(n).(json.Number)

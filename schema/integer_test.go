@@ -51,17 +51,28 @@ type integerCase struct {
 	hint     string // ... its hint, whole
 }
 
-// TestIntegerFields: every integer field accepts the integers YAML reads as
-// integers and refuses, at file:line:column and saying what to write, the
-// spellings whose JSON value is a whole number but that are not YAML integers
-// (floats, strings, a leading zero).
+// TestIntegerFields: every integer field accepts the integers every YAML reader
+// reads as the same integer and refuses, at file:line:column and saying what to
+// write, the spellings whose JSON value is a whole number but that are not YAML
+// integers (floats, strings, a leading zero) or that YAML 1.2 reads otherwise
+// (underscores, 0b binary, upper-case or signed prefixes, a quoted !!int).
 func TestIntegerFields(t *testing.T) {
 	one := []integerCase{
 		{name: "plain", spelling: "1", value: 1},
 		{name: "with a sign", spelling: "+1", value: 1},
 		{name: "hexadecimal", spelling: "0x1", value: 1},
 		{name: "octal with 0o", spelling: "0o1", value: 1},
-		{name: "binary", spelling: "0b1", value: 1},
+		{name: "binary", spelling: "0b1", code: "ambiguous-number", message: `is written 0b1: portalctl's YAML reader (YAML 1.1) reads it as 1, binary, and a YAML 1.2 reader as the string "0b1"`, hint: "write 1, in decimal: YAML 1.2 has no binary numbers"},
+		{name: "binary, tagged !!int", spelling: "!!int 0b1", code: "ambiguous-number", message: `a YAML 1.2 reader as the string "0b1"`, hint: "write 1, in decimal: YAML 1.2 has no binary numbers"},
+		{name: "trailing underscores", spelling: "1__", code: "ambiguous-number", message: `is written 1__: portalctl's YAML reader (YAML 1.1) reads it as 1 and a YAML 1.2 reader as the string "1__"`, hint: "write 1, without underscores"},
+		{name: "hexadecimal with an underscore", spelling: "0x1_", code: "ambiguous-number", message: `a YAML 1.2 reader as the string "0x1_"`, hint: "write 1, without underscores"},
+		{name: "octal with an underscore", spelling: "0o0_1", code: "ambiguous-number", message: `a YAML 1.2 reader as the string "0o0_1"`, hint: "write 1, without underscores"},
+		{name: "upper-case X", spelling: "0X1", code: "ambiguous-number", message: `is written 0X1: portalctl's YAML reader (YAML 1.1) reads it as 1 and a YAML 1.2 reader as the string "0X1"`, hint: "write 1"},
+		{name: "upper-case O", spelling: "0O1", code: "ambiguous-number", message: `a YAML 1.2 reader as the string "0O1"`, hint: "write 1"},
+		{name: "signed hexadecimal", spelling: "+0x1", code: "ambiguous-number", message: `a YAML 1.2 reader as the string "+0x1"`, hint: "write 1"},
+		{name: "tagged !!int, double-quoted", spelling: `!!int "1"`, code: "ambiguous-number", message: `is written !!int "1", a quoted string tagged as an integer: portalctl's YAML reader reads it as 1, and whether another reads a string or a number depends on the reader`, hint: "write 1 without quotes or tag: a whole number"},
+		{name: "tagged !!int, single-quoted", spelling: `!!int '1'`, code: "ambiguous-number", message: `is written !!int '1', a quoted string`, hint: "write 1 without quotes or tag: a whole number"},
+		{name: "tagged !!int, quoted hexadecimal", spelling: `!!int "0x1"`, code: "ambiguous-number", message: `is written !!int "0x1", a quoted string`, hint: "write 1 without quotes or tag: a whole number"},
 		{name: "tagged !!int", spelling: "!!int 1", value: 1},
 		{name: "with a comment", spelling: "1 # one", value: 1},
 		{name: "decimal point", spelling: "1.0", code: "wrong-type", message: "must be a whole number, found a number 1.0", hint: "write 1, a whole number without a decimal point"},
@@ -75,7 +86,9 @@ func TestIntegerFields(t *testing.T) {
 		{name: "fraction", spelling: "1.5", code: "wrong-type", message: "must be a whole number, found a number 1.5"},
 	}
 	policies := []integerCase{
-		{name: "underscores", spelling: "1_000", value: 1000},
+		{name: "underscores", spelling: "1_000", code: "ambiguous-number", message: `is written 1_000: portalctl's YAML reader (YAML 1.1) reads it as 1000 and a YAML 1.2 reader as the string "1_000"`, hint: "write 1000, without underscores"},
+		{name: "signed binary", spelling: "+0b11", code: "ambiguous-number", message: `reads it as 3, binary, and a YAML 1.2 reader as the string "+0b11"`, hint: "write 3, in decimal: YAML 1.2 has no binary numbers"},
+		{name: "signed octal", spelling: "+0o17", code: "ambiguous-number", message: `reads it as 15 and a YAML 1.2 reader as the string "+0o17"`, hint: "write 15"},
 		{name: "octal 0o17", spelling: "0o17", value: 15},
 		{name: "hexadecimal 0x10", spelling: "0x10", value: 16},
 		{name: "30.0", spelling: "30.0", code: "wrong-type", message: "must be a whole number, found a number 30.0", hint: "write 30, a whole number without a decimal point"},

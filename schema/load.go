@@ -16,7 +16,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -24,6 +23,7 @@ import (
 	"go.yaml.in/yaml/v4/plugin/loaderlimits"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/worktree"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/suggest"
 )
@@ -176,17 +176,19 @@ func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 }
 
 // openInside opens path for reading only when it is a regular file inside the
-// repository that holds it (repositoryOf), and returns what the open file is.
+// repository that holds it (worktree.Of), and returns what the open file is.
 // A symbolic link, the file's own or a directory's on its way, is followed only
 // when where it leads stays inside, and never into a .git directory, which holds
 // the checkout's credentials. Anything else is refused, naming the file and why,
 // before it is opened: a pull request that turns portal.yaml into a link to a
 // runner's ~/.git-credentials must not get it read, parsed and quoted back.
 //
-// What is opened is checked, not only what was looked at: the open file must be
-// the very regular file found inside, so a link or file swapped between the
-// checks and the open is refused too. It is opened without blocking, so a FIFO
-// swapped in meanwhile cannot hang the read.
+// What is opened is checked, not only what was looked at: it is opened through
+// the repository's root (os.Root), which no link leaves whatever is swapped
+// meanwhile (a directory on the way turned into a link out), and the open file
+// must be the very regular file found inside, so a link or file swapped between
+// the checks and the open is refused too. It is opened without blocking, so a
+// FIFO swapped in meanwhile cannot hang the read.
 func openInside(path string) (*os.File, fs.FileInfo, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -197,7 +199,7 @@ func openInside(path string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	link := lst.Mode()&fs.ModeSymlink != 0
-	root, inRepo := repositoryOf(filepath.Dir(abs))
+	root, inRepo := worktree.Of(filepath.Dir(abs))
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return nil, nil, err
@@ -210,7 +212,7 @@ func openInside(path string) (*os.File, fs.FileInfo, error) {
 		}
 		return nil, nil, err
 	}
-	if where := outside(realRoot, real, inRepo); where != "" {
+	if where := worktree.Outside(realRoot, real, inRepo); where != "" {
 		how := "it is"
 		switch relAbs, _ := filepath.Rel(root, abs); {
 		case link:
@@ -232,7 +234,7 @@ func openInside(path string) (*os.File, fs.FileInfo, error) {
 	if !st.Mode().IsRegular() {
 		return nil, nil, notRegular(st.Mode(), link)
 	}
-	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := openIn(realRoot, real)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -251,43 +253,30 @@ func openInside(path string) (*os.File, fs.FileInfo, error) {
 	return f, opened, nil
 }
 
-// repositoryOf is the directory whose files portalctl reads: the root of the git
-// work tree that holds dir, the nearest directory on the way up (dir included)
-// that has a .git (a directory, or the file of a linked worktree or a
-// submodule), as git and go-git look for one. The way up is the path as written:
-// a directory link inside the repository does not move it to where the link
-// leads. Outside any work tree, it is dir itself, and inRepo is false.
-func repositoryOf(dir string) (root string, inRepo bool) {
-	for d := dir; ; {
-		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			return d, true
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return dir, false
-		}
-		d = parent
-	}
-}
-
-// outside says how real (a path without links) falls outside the work tree at
-// realRoot ("outside the repository at", "inside the .git directory of"), or ""
-// when it is inside. Outside any work tree, realRoot is the file's directory.
-func outside(realRoot, real string, inRepo bool) string {
+// openIn opens real, a path without links inside the directory realRoot, for
+// reading without blocking, through an os.Root of realRoot: a link swapped in on
+// the way since real was resolved is followed only while it stays inside.
+func openIn(realRoot, real string) (*os.File, error) {
 	rel, err := filepath.Rel(realRoot, real)
-	if err != nil || filepath.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		if !inRepo {
-			return "outside the directory of the file (no git repository holds it),"
-		}
-		return "outside the repository at"
+	if err != nil {
+		return nil, err
 	}
-	for _, part := range strings.Split(rel, string(filepath.Separator)) {
-		// Case-insensitively: on macOS and Windows .GIT is .git.
-		if strings.EqualFold(part, ".git") {
-			return "inside the .git directory of the repository at"
-		}
+	root, err := os.OpenRoot(realRoot)
+	if err != nil {
+		return nil, err
 	}
-	return ""
+	defer root.Close()
+	f, err := root.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	var pe *fs.PathError
+	switch {
+	case err == nil:
+		return f, nil
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		return nil, err
+	case errors.As(err, &pe):
+		err = pe.Err // the path is the caller's to name
+	}
+	return nil, fmt.Errorf("it changed while it was being opened (%v: a directory on its way replaced by a link out of %s?): refused without reading it; run again", err, realRoot)
 }
 
 // notRegular refuses a file that is not a regular one, by what it is.

@@ -3,6 +3,7 @@
 package schema
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -39,5 +40,67 @@ func TestReadFileRefusesSpecialFiles(t *testing.T) {
 				t.Fatal("reading hangs")
 			}
 		})
+	}
+}
+
+// TestReadFileWhileADirectoryIsSwapped: the checks are made on one resolution of
+// the path and the file is opened through the repository's root, which no link
+// leaves: a directory on the way swapped for a link out of the repository, over
+// and over while the file is read, never gets the file outside read.
+func TestReadFileWhileADirectoryIsSwapped(t *testing.T) {
+	const secret = "https://x-access-token:ghs_secret@github.com\n"
+	base := t.TempDir()
+	repo, out := filepath.Join(base, "repo"), filepath.Join(base, "out")
+	write(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n")
+	write(t, filepath.Join(repo, "d", "portal.yaml"), "version: 1\n")
+	write(t, filepath.Join(out, "portal.yaml"), secret)
+	symlink(t, filepath.Join("..", "out"), filepath.Join(repo, "link"))
+	d, real, link := filepath.Join(repo, "d"), filepath.Join(repo, "real"), filepath.Join(repo, "link")
+
+	stop := make(chan struct{})
+	swapped := make(chan error, 1)
+	go func() {
+		swap := func(steps ...[2]string) error {
+			for _, s := range steps {
+				if err := os.Rename(s[0], s[1]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		for {
+			select {
+			case <-stop:
+				swapped <- nil
+				return
+			default:
+			}
+			// d becomes the link out, then the directory again.
+			if err := swap([2]string{d, real}, [2]string{link, d}, [2]string{d, link}, [2]string{real, d}); err != nil {
+				swapped <- err
+				return
+			}
+		}
+	}()
+	file := filepath.Join(d, "portal.yaml")
+	deadline := time.Now().Add(time.Second)
+	read := 0
+	for time.Now().Before(deadline) {
+		data, err := ReadFile(file, nil)
+		if err == nil {
+			read++
+		}
+		if strings.Contains(string(data), "ghs_secret") {
+			close(stop)
+			<-swapped
+			t.Fatalf("after %d reads, the file outside the repository was read", read)
+		}
+	}
+	close(stop)
+	if err := <-swapped; err != nil {
+		t.Fatal(err)
+	}
+	if read == 0 {
+		t.Log("no read succeeded: the directory was never in place when looked at")
 	}
 }

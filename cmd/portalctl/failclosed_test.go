@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -77,20 +79,28 @@ const (
 	oInvites    = "/inviteMember"
 )
 
-// answerEdit rewrites the JSON answer to GET route before the CLI reads it.
+// answerEdit rewrites the JSON answer to GET route (or to method route, or to
+// any path under route) before the CLI reads it.
 type answerEdit struct {
 	route  string
+	method string              // "": GET
+	under  bool                // route is a prefix: any path under it
 	body   func(v any) any     // nil: the body as it is
 	header func(h http.Header) // nil: the headers as they are
+	raw    func([]byte) []byte // nil: the body as body leaves it
+}
+
+// matches reports whether e rewrites the answer to r.
+func (e answerEdit) matches(r *http.Request) bool {
+	path := "/organization/" + testOrg + e.route
+	return r.Method == cmp.Or(e.method, http.MethodGet) && (r.URL.Path == path || e.under && strings.HasPrefix(r.URL.Path, path))
 }
 
 // rewriting serves h and rewrites the answers the edits name.
 func rewriting(edits ...answerEdit) func(http.Handler) http.Handler {
 	return func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			i := slices.IndexFunc(edits, func(e answerEdit) bool {
-				return r.Method == http.MethodGet && r.URL.Path == "/organization/"+testOrg+e.route
-			})
+			i := slices.IndexFunc(edits, func(e answerEdit) bool { return e.matches(r) })
 			if i < 0 {
 				h.ServeHTTP(w, r)
 				return
@@ -98,7 +108,7 @@ func rewriting(edits ...answerEdit) func(http.Handler) http.Handler {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, r)
 			body := rec.Body.Bytes()
-			if e := edits[i]; e.body != nil && rec.Code == http.StatusOK {
+			if e := edits[i]; e.body != nil && rec.Code/100 == 2 {
 				var v any
 				dec := json.NewDecoder(bytes.NewReader(body))
 				dec.UseNumber()
@@ -107,6 +117,9 @@ func rewriting(edits ...answerEdit) func(http.Handler) http.Handler {
 					return
 				}
 				body, _ = json.Marshal(e.body(v))
+			}
+			if e := edits[i]; e.raw != nil {
+				body = e.raw(body)
 			}
 			for k, vs := range rec.Header() {
 				w.Header()[k] = vs
@@ -302,6 +315,24 @@ func TestFailClosedLive(t *testing.T) {
 			"the organization's member list", `an answer without "results"`},
 		{"the invitation list without results", []answerEdit{{route: oInvites, body: set("results", absent)}}, true,
 			"the organization's invitation list", `an answer without "results"`},
+
+		{"RULES beside rules would read as open", []answerEdit{{route: pACLds, raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`{"rules":[`), []byte(`{"RULES":[],"rules":[`), 1)
+		}}}, false, `blueprint "data-science" (id "7f9c2b1e-0000-4000-8000-0000000000d5")`, `the key "RULES", which differs from the field "rules" only in case`},
+		{"a member's role given twice, in another case", []answerEdit{{route: pMembers, raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"role":"USER"`), []byte(`"role":"USER","ROLE":"ADMIN"`), 1)
+		}}}, false, "the answer to GET /member", `the key "ROLE" in results[1], which differs from the field "role" only in case`},
+		{"an organization member's role_id given twice", []answerEdit{{route: oMembers, raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"role_id":`), []byte(`"role_id":"6d1c7c1e-0000-4000-8000-000000000001","role_id":`), 1)
+		}}}, true, "the answer to GET /member", `the key "role_id" in results[0] twice in one object`},
+		{"a domain rule with blanks, an @ and a dot matches nobody", []answerEdit{{route: pACLds, body: set("rules", []any{map[string]any{"type": "DOMAIN", "value": " @Company.COM. "}})}}, false,
+			`blueprint "data-science"`, `ACL rule DOMAIN " @Company.COM. ": not a domain portalctl can read (it is not written as the domain "company.com" is`},
+		{"a member's email with the Kelvin sign is not karol", []answerEdit{{route: pMembers, body: entry("carol@company.com", "email", "\u212aarol@company.com")}}, false,
+			"member \"\u212aarol@company.com\"", `it is not written as the address "karol@company.com" is`},
+		{"an organization member's role_name that is not its role_id's", []answerEdit{{route: oMembers, body: entry("bob@company.com", "role_name", "Admin")}}, true,
+			`organization member "bob@company.com" (id "google-oauth2|1003")`, `role fields that disagree`},
+		{"an organization member's deprecated role that is not its role's", []answerEdit{{route: oMembers, body: entry("bob@company.com", "role", "ADMIN")}}, true,
+			`organization member "bob@company.com"`, `but the deprecated role says "ADMIN" (VIEWER for "Viewer")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -523,5 +554,88 @@ func TestEmailsAgreeOnIDN(t *testing.T) {
 	slices.Sort(emails)
 	if want := []string{"alice@xn--bcher-kva.example", "boss@company.com", "carol@xn--bcher-kva.example"}; !slices.Equal(emails, want) {
 		t.Errorf("members %v, want %v", emails, want)
+	}
+}
+
+// TestApplyBelievesNoContradiction: a change the API accepts with an answer that
+// contradicts it (a promotion answered with the role USER, an ACL write answered
+// with other rules, an invitation of another address) is not counted done: it is
+// uncertain, apply exits 1 saying what the answer said, and the demotions and
+// removals after it are not sent, so the portal keeps the admin it had.
+func TestApplyBelievesNoContradiction(t *testing.T) {
+	const seed = `version: 1
+members:
+  - {email: alice@company.com, role: admin}
+  - {email: bob@company.com}
+  - {email: carol@company.com}
+blueprints:
+  data-science:
+    id: 7f9c2b1e-0000-4000-8000-0000000000d5
+    domains: [company.com]
+organization_members:
+  - {email: owner@company.com, role: Owner, id: "github|1001"}
+  - {email: alice@company.com, role: Admin, id: "github|1002"}
+  - {email: bob@company.com, role: Viewer, id: "google-oauth2|1003"}
+`
+	tests := []struct {
+		name     string
+		edit     answerEdit
+		file     string
+		want     []string       // in stdout and stderr
+		sent     map[string]int // the changes the portal received
+		kept     string         // the member still there, and their role
+		keptRole string
+	}{
+		{"a promotion answered with the role USER: the demotion of the last admin waits",
+			answerEdit{method: http.MethodPut, route: "/portal/member/", under: true, body: set("role", "USER")},
+			"version: 1\nmembers:\n  - {email: alice@company.com}\n  - {email: bob@company.com, role: admin}\n  - {email: carol@company.com}\nblueprints:\n  data-science:\n    domains: [company.com]\n",
+			[]string{`the portal accepted the change, but its answer says the role of member "bob@company.com"`, `is "USER", not ADMIN`, "not sent: skipped", "1 uncertain"},
+			map[string]int{"PUT /organization/{organizationId}/portal/member/{memberId}": 1},
+			"alice@company.com", "admin"},
+		{"an ACL write answered with other rules: the removal waits",
+			answerEdit{method: http.MethodPut, route: pACLds, body: set("rules", []any{})},
+			"version: 1\nmembers:\n  - {email: alice@company.com, role: admin}\n  - {email: bob@company.com}\nblueprints:\n  data-science:\n    emails: [alice@company.com]\n",
+			[]string{`its answer says the ACL of blueprint id "7f9c2b1e-0000-4000-8000-0000000000d5" holds no rules (open to every member), where portalctl sent the rules EMAIL "alice@company.com"`, "not sent: skipped"},
+			map[string]int{"PUT /organization/{organizationId}/portal/blueprint/{blueprintId}/acl": 1},
+			"carol@company.com", "user"},
+		{"an organization invitation answered with another address: the organization's removal waits",
+			answerEdit{method: http.MethodPost, route: oInvites, body: set("email", "mallory@company.com")},
+			"version: 1\nmembers:\n  - {email: alice@company.com, role: admin}\n  - {email: bob@company.com}\n  - {email: carol@company.com}\nblueprints:\n  data-science:\n    domains: [company.com]\norganization_members:\n  - {email: owner@company.com, role: Owner}\n  - {email: alice@company.com, role: Admin}\n  - {email: carol@company.com, role: Viewer}\n",
+			[]string{`the organization's API accepted the change, but its answer says the invitation it created (id `, `is of "mallory@company.com", not "carol@company.com"`, "not sent: skipped"},
+			map[string]int{"POST /organization/{organizationId}/inviteMember": 1},
+			"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startPortalBehind(t, seed, emulator.Options{}, rewriting(tt.edit))
+			file := p.write(t, "portal.yaml", tt.file)
+			r := cli{env: p.env}.run(t, "apply", "-f", file, "--auto-approve", "--max-removal-percent", "100")
+			out := r.stdout + r.stderr
+			if r.code != 1 {
+				t.Errorf("exit %d, want 1\n%s", r.code, out)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("the output does not say %q:\n%s", want, out)
+				}
+			}
+			if got := mutating(p); !maps.Equal(got, tt.sent) {
+				t.Errorf("the portal received %v, want %v", got, tt.sent)
+			}
+			if tt.kept != "" {
+				role := ""
+				for _, m := range p.emu.Members() {
+					if m.Email == tt.kept {
+						role = strings.ToLower(string(m.Role))
+					}
+				}
+				if role != tt.keptRole {
+					t.Errorf("%s is %q, want %q", tt.kept, role, tt.keptRole)
+				}
+			}
+			if orgs := p.emu.OrgMembers(); !slices.ContainsFunc(orgs, func(m organization.Member) bool { return m.Email == "bob@company.com" }) {
+				t.Errorf("bob was removed from the organization")
+			}
+		})
 	}
 }

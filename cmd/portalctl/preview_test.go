@@ -550,3 +550,75 @@ func TestPreviewLabels(t *testing.T) {
 	}
 	gh.wantRequests(t, "GET "+ghRepo+"/issues/7/labels?page=1&per_page=100")
 }
+
+// TestPreviewThroughLinks: preview reads the base through the links the base's
+// tree records, from the path as typed, and the working tree through its own: a
+// pull request that leaves every file as it was and only changes where the path
+// leads (config/ replaced by a link to staging/, a link retargeted) shows what
+// plan and apply would then read.
+func TestPreviewThroughLinks(t *testing.T) {
+	const config = "version: 1\nmembers:\n  - {email: alice@company.com, role: admin}\n  - {email: bob@company.com}\nblueprints:\n  data-science:\n    domains: [company.com]\n"
+	const staging = "version: 1\nmembers:\n  - {email: alice@company.com, role: admin}\n  - {email: bob@company.com, role: admin}\nblueprints:\n  data-science:\n    access: open\n"
+	tests := []struct {
+		name  string
+		base  func(dir string)
+		pr    func(dir string)
+		file  string
+		wants []string
+	}{
+		{name: "a directory replaced by a link",
+			base: func(dir string) {
+				writeMode(t, filepath.Join(dir, "config", "portal.yaml"), config, 0o644)
+				writeMode(t, filepath.Join(dir, "staging", "portal.yaml"), staging, 0o644)
+			},
+			pr: func(dir string) {
+				if err := os.RemoveAll(filepath.Join(dir, "config")); err != nil {
+					t.Fatal(err)
+				}
+				symlinkOrSkip(t, "staging", filepath.Join(dir, "config"))
+			},
+			file: "config/portal.yaml", wants: []string{"data-science", "open to everyone", "bob@company.com"}},
+		{name: "a directory link retargeted",
+			base: func(dir string) {
+				writeMode(t, filepath.Join(dir, "envs", "prod", "portal.yaml"), config, 0o644)
+				writeMode(t, filepath.Join(dir, "envs", "staging", "portal.yaml"), staging, 0o644)
+				symlinkOrSkip(t, filepath.Join("envs", "prod"), filepath.Join(dir, "current"))
+			},
+			pr: func(dir string) {
+				if err := os.Remove(filepath.Join(dir, "current")); err != nil {
+					t.Fatal(err)
+				}
+				symlinkOrSkip(t, filepath.Join("envs", "staging"), filepath.Join(dir, "current"))
+			},
+			file: "current/portal.yaml", wants: []string{"data-science", "open to everyone", "bob@company.com"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := exec.LookPath("git"); err != nil {
+				t.Skip("git is not installed")
+			}
+			dir := t.TempDir()
+			gitIn(t, dir, "init", "-q", "-b", "main")
+			tt.base(dir)
+			gitIn(t, dir, "add", "-A")
+			gitIn(t, dir, "commit", "-q", "-m", "base")
+			gitIn(t, dir, "checkout", "-q", "-b", "pr")
+			tt.pr(dir)
+			gitIn(t, dir, "add", "-A")
+			gitIn(t, dir, "commit", "-q", "-m", "only a link changes")
+			t.Chdir(dir)
+			r := cli{env: map[string]string{}}.run(t, "preview", "--base", "main", "-f", tt.file, "-o", "text")
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if strings.Contains(r.stdout, "No changes") {
+				t.Fatalf("preview sees no change:\n%s", r.stdout)
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("the report does not say %q:\n%s", want, r.stdout)
+				}
+			}
+		})
+	}
+}

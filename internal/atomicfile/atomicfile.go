@@ -9,9 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
+
+	"github.com/qovery/portalctl/internal/worktree"
 )
 
 // Write writes data to a temporary file in path's directory (mode 0600: plan files
@@ -24,13 +29,14 @@ func Write(path string, data []byte) error {
 // Replace writes data over the existing file at path as Write does, keeping the
 // file's permissions: for a file people edit, such as portal.yaml, rather than
 // one portalctl creates. When path is a symbolic link, the file it leads to is
-// written and the link stays a link.
+// written and the link stays a link, only when that file is inside the
+// repository that holds path (see resolve).
 func Replace(path string, data []byte) error {
-	target, st, err := resolve(path)
+	t, err := resolve(path)
 	if err != nil {
 		return err
 	}
-	return writeFrom(target, st.Mode().Perm(), copyOf(data), nil)
+	return t.write(copyOf(data), nil)
 }
 
 // ErrChanged says that a file changed between the moment it was read and the
@@ -46,12 +52,12 @@ var ErrChanged = errors.New("the file changed since it was read")
 // is written beside the target and synced, just before the rename, to keep the
 // window in which a change could still be lost as short as it can be.
 func ReplaceIfUnchanged(path string, old, data []byte) error {
-	target, st, err := resolve(path)
+	t, err := resolve(path)
 	if err != nil {
 		return err
 	}
 	unchanged := func() error {
-		cur, err := readRegular(target, int64(len(old)))
+		cur, err := t.read(int64(len(old)))
 		if err != nil {
 			return err
 		}
@@ -63,33 +69,83 @@ func ReplaceIfUnchanged(path string, old, data []byte) error {
 	if err := unchanged(); err != nil {
 		return err
 	}
-	return writeFrom(target, st.Mode().Perm(), copyOf(data), unchanged)
+	return t.write(copyOf(data), unchanged)
 }
 
-// resolve follows path's symbolic links to the regular file they lead to.
-func resolve(path string) (string, os.FileInfo, error) {
-	target, err := filepath.EvalSymlinks(path)
+// target is the regular file an in-place edit writes: rel inside the directory
+// root, a path without links as resolve found it.
+type target struct {
+	root string
+	rel  string
+	mode os.FileMode
+}
+
+// resolve follows path's symbolic links to the regular file they lead to, and
+// refuses one outside the repository that holds path (worktree.Of: the file's
+// own directory outside any repository), or inside its .git directory, as
+// portalctl refuses to read one: an edit of portal.yaml must not write, through
+// a link a pull request committed, a runner's ~/.bashrc. The edit is then made
+// through an os.Root of the repository, which no link leaves whatever is swapped
+// between this resolution and the write.
+func resolve(path string) (target, error) {
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		return "", nil, err
+		return target{}, err
 	}
-	st, err := os.Stat(target)
+	root, inRepo := worktree.Of(filepath.Dir(abs))
+	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
-		return "", nil, err
+		return target{}, err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return target{}, err
+	}
+	if where := worktree.Outside(realRoot, real, inRepo); where != "" {
+		return target{}, fmt.Errorf("it leads to %s, %s %s: refused, nothing written; edit the file itself", real, where, root)
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return target{}, err
 	}
 	if !st.Mode().IsRegular() {
-		return "", nil, fmt.Errorf("%s is not a regular file", target)
+		return target{}, fmt.Errorf("%s is not a regular file", real)
 	}
-	return target, st, nil
+	rel, err := filepath.Rel(realRoot, real)
+	if err != nil {
+		return target{}, err
+	}
+	return target{root: realRoot, rel: rel, mode: st.Mode().Perm()}, nil
 }
 
-// readRegular reads the regular file at path, refusing anything else without
-// waiting on it (a FIFO swapped in), and at most n+1 bytes: a file longer than
-// n bytes is not the one of n bytes it is compared with.
-func readRegular(path string, n int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+// read reads the target as readRegular does, through the root.
+func (t target) read(n int64) ([]byte, error) {
+	root, err := os.OpenRoot(t.root)
 	if err != nil {
 		return nil, err
 	}
+	defer root.Close()
+	f, err := root.OpenFile(t.rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	return readRegular(f, n)
+}
+
+// write writes the target through the root, keeping its mode (see writeIn).
+func (t target) write(write func(w io.Writer) error, check func() error) error {
+	root, err := os.OpenRoot(t.root)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return writeIn(root, t.rel, t.mode, write, check)
+}
+
+// readRegular reads f, refusing anything but a regular file without waiting on
+// it (a FIFO swapped in, opened without blocking), and at most n+1 bytes: a file
+// longer than n bytes is not the one of n bytes it is compared with. It closes f.
+func readRegular(f *os.File, n int64) ([]byte, error) {
 	defer f.Close()
 	if st, err := f.Stat(); err != nil {
 		return nil, err
@@ -113,21 +169,37 @@ func WriteFrom(path string, write func(w io.Writer) error) error {
 	return writeFrom(path, 0, write, nil)
 }
 
-// writeFrom writes through a temporary file given perm (0: CreateTemp's 0600).
-// check, when set, is called once the temporary file is complete, just before
-// it is renamed over path; its error leaves path as it was.
+// writeFrom writes path through a temporary file given perm (0: 0600), in an
+// os.Root of path's directory (see writeIn).
 func writeFrom(path string, perm os.FileMode, write func(w io.Writer) error, check func() error) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	root, err := os.OpenRoot(filepath.Dir(path))
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if perm != 0 {
-		if err := tmp.Chmod(perm); err != nil {
-			tmp.Close()
-			return err
-		}
+	defer root.Close()
+	return writeIn(root, filepath.Base(path), perm, write, check)
+}
+
+// writeIn writes rel, inside root, through a temporary file beside it given perm
+// (0: 0600), synced, then renamed over rel, and syncs the directory so the rename
+// survives a crash where the OS supports it. check, when set, is called once the
+// temporary file is complete, just before it is renamed over rel; its error
+// leaves rel as it was. Every step goes through root: a directory on the way
+// replaced meanwhile by a link out of it is not followed.
+func writeIn(root *os.Root, rel string, perm os.FileMode, write func(w io.Writer) error, check func() error) error {
+	if perm == 0 {
+		perm = 0o600
+	}
+	dir := filepath.Dir(rel)
+	tmp, name, err := createTemp(root, filepath.Join(dir, "."+filepath.Base(rel)+".tmp-"))
+	if err != nil {
+		return err
+	}
+	defer root.Remove(name) // nothing left to remove after a successful rename
+	// The mode is set past the umask.
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
 	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
@@ -145,12 +217,26 @@ func writeFrom(path string, perm os.FileMode, write func(w io.Writer) error, che
 			return err
 		}
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := root.Rename(name, rel); err != nil {
 		return err
 	}
-	if d, err := os.Open(dir); err == nil {
+	if d, err := root.Open(dir); err == nil {
 		_ = d.Sync()
 		d.Close()
 	}
 	return nil
+}
+
+// createTemp creates a new file named prefix and a random number inside root, as
+// os.CreateTemp does in a directory.
+func createTemp(root *os.Root, prefix string) (*os.File, string, error) {
+	for range 1000 {
+		name := prefix + strconv.FormatUint(uint64(rand.Uint32()), 10)
+		f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, name, err
+	}
+	return nil, "", fmt.Errorf("create a temporary file beside %s: too many tries", prefix)
 }

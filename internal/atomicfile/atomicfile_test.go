@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWrite(t *testing.T) {
@@ -201,6 +202,9 @@ func writeFile(t *testing.T, path, content string, mode os.FileMode) string {
 
 func link(t *testing.T, target, path string) string {
 	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Symlink(target, path); err != nil {
 		t.Skipf("symbolic links unavailable: %v", err)
 	}
@@ -257,5 +261,120 @@ func TestWriteCheckedLast(t *testing.T) {
 	}
 	if tmp := temporaries(t, dir); len(tmp) > 0 {
 		t.Errorf("temporary files left behind: %v", tmp)
+	}
+}
+
+// TestReplaceOnlyInside: an in-place edit writes what a link leads to only inside
+// the repository that holds the file (outside any repository, the file's own
+// directory), never into its .git directory; the file outside is left as it was.
+func TestReplaceOnlyInside(t *testing.T) {
+	const old, edited = "version: 1\nmembers: []\n", "version: 1\n"
+	tests := []struct {
+		name string
+		// setup makes the case under base and returns the path given and the file
+		// it leads to.
+		setup func(t *testing.T, base string) (path, target string)
+		want  string // in the error; "" written
+	}{
+		{name: "a link to another directory of the repository", setup: func(t *testing.T, base string) (string, string) {
+			writeFile(t, filepath.Join(base, "repo", ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
+			target := writeFile(t, filepath.Join(base, "repo", "shared", "ml.yaml"), old, 0o644)
+			return link(t, filepath.Join("..", "shared", "ml.yaml"), filepath.Join(base, "repo", "teams", "ml.yaml")), target
+		}},
+		{name: "a link out of the repository", setup: func(t *testing.T, base string) (string, string) {
+			writeFile(t, filepath.Join(base, "repo", ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
+			target := writeFile(t, filepath.Join(base, "bashrc"), old, 0o644)
+			return link(t, filepath.Join("..", "bashrc"), filepath.Join(base, "repo", "portal.yaml")), target
+		}, want: "outside the repository at"},
+		{name: "a directory link out of the repository on the way", setup: func(t *testing.T, base string) (string, string) {
+			writeFile(t, filepath.Join(base, "repo", ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
+			target := writeFile(t, filepath.Join(base, "out", "portal.yaml"), old, 0o644)
+			link(t, filepath.Join("..", "out"), filepath.Join(base, "repo", "config"))
+			return filepath.Join(base, "repo", "config", "portal.yaml"), target
+		}, want: "outside the repository at"},
+		{name: "a link into .git", setup: func(t *testing.T, base string) (string, string) {
+			target := writeFile(t, filepath.Join(base, "repo", ".git", "config"), old, 0o644)
+			return link(t, filepath.Join(".git", "config"), filepath.Join(base, "repo", "portal.yaml")), target
+		}, want: "inside the .git directory of the repository at"},
+		{name: "no repository: a link out of the file's directory", setup: func(t *testing.T, base string) (string, string) {
+			target := writeFile(t, filepath.Join(base, "elsewhere.yaml"), old, 0o644)
+			return link(t, filepath.Join("..", "elsewhere.yaml"), filepath.Join(base, "dir", "portal.yaml")), target
+		}, want: "outside the directory of the file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := t.TempDir()
+			path, target := tt.setup(t, base)
+			err := ReplaceIfUnchanged(path, []byte(old), []byte(edited))
+			want := edited
+			if tt.want != "" {
+				want = old
+				if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "nothing written") {
+					t.Errorf("err = %v, want %q", err, tt.want)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(target); string(got) != want {
+				t.Errorf("%s holds %q, want %q", target, got, want)
+			}
+			if err := Replace(path, []byte(edited)); (err != nil) != (tt.want != "") {
+				t.Errorf("Replace: %v", err)
+			}
+			if tmp := temporaries(t, base); len(tmp) > 0 {
+				t.Errorf("temporary files left behind: %v", tmp)
+			}
+		})
+	}
+}
+
+// TestReplaceWhileADirectoryIsSwapped: the edit is made through the repository's
+// root, which no link leaves: a directory on the way swapped for a link out of
+// the repository, over and over while the file is edited, never gets the file
+// outside written, even when it holds what the edit was made from.
+func TestReplaceWhileADirectoryIsSwapped(t *testing.T) {
+	const old = "version: 1\n"
+	base := t.TempDir()
+	repo, out := filepath.Join(base, "repo"), filepath.Join(base, "out")
+	writeFile(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
+	writeFile(t, filepath.Join(repo, "d", "portal.yaml"), old, 0o644)
+	outside := writeFile(t, filepath.Join(out, "portal.yaml"), old, 0o644)
+	link(t, filepath.Join("..", "out"), filepath.Join(repo, "link"))
+	d, real, lnk := filepath.Join(repo, "d"), filepath.Join(repo, "real"), filepath.Join(repo, "link")
+
+	stop := make(chan struct{})
+	swapped := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				swapped <- nil
+				return
+			default:
+			}
+			for _, s := range [][2]string{{d, real}, {lnk, d}, {d, lnk}, {real, d}} {
+				if err := os.Rename(s[0], s[1]); err != nil {
+					swapped <- err
+					return
+				}
+			}
+		}
+	}()
+	// A write replaces the file: another inode under the name.
+	before := stat(t, outside)
+	written := func() bool {
+		st, err := os.Stat(outside)
+		return err != nil || !os.SameFile(st, before)
+	}
+	file := filepath.Join(d, "portal.yaml")
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline) && !written(); {
+		_ = ReplaceIfUnchanged(file, []byte(old), []byte(old))
+	}
+	close(stop)
+	if err := <-swapped; err != nil {
+		t.Fatal(err)
+	}
+	if written() {
+		t.Fatal("the file outside the repository was written")
 	}
 }

@@ -51,7 +51,7 @@ func New(t *qovery.Transport, organizationID string) (*Client, error) {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body any) (*qovery.Response, error) {
-	return c.t.Do(ctx, qovery.Call{Method: method, Base: c.basePath, Path: path, Body: body, Forbidden: ForbiddenHint})
+	return c.t.Do(ctx, qovery.Call{Method: method, Base: c.basePath, Path: path, Body: body, Forbidden: ForbiddenHint, API: API})
 }
 
 // get lists path, whose answer is {"results": [...]}, whole. what names the list in
@@ -163,6 +163,22 @@ func (c *Client) invite(ctx context.Context, email, roleID string) error {
 	if err := qovery.Decode(res, http.MethodPost, PathInvitations, &inv); err != nil {
 		// Created, but we cannot tell which invitation it is.
 		return qovery.Ambiguous(err)
+	}
+	// The answer is the invitation the API created: another address or role
+	// than asked is not the invitation portalctl sent. A role_id is optional
+	// in the published answer; the deprecated role cannot name most roles.
+	want, err := portal.NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	got, err := qovery.LiveEmail(inv.Email)
+	switch {
+	case err != nil:
+		return qovery.Ambiguous(unexpected(fmt.Sprintf("the invitation of %s it created (id %s)", q(inv.Email), q(inv.ID)), "an email portalctl cannot read as an address (%v)", err))
+	case got != want:
+		return &qovery.ContradictionError{API: API, What: fmt.Sprintf("the invitation it created (id %s) is of %s, not %s", q(inv.ID), q(inv.Email), q(email))}
+	case strings.TrimSpace(inv.RoleID) != "" && !strings.EqualFold(strings.TrimSpace(inv.RoleID), roleID):
+		return &qovery.ContradictionError{API: API, What: fmt.Sprintf("the invitation of %s it created (id %s) has the role id %s, not %s", q(inv.Email), q(inv.ID), q(inv.RoleID), q(roleID))}
 	}
 	return nil
 }

@@ -60,8 +60,10 @@ type env struct {
 
 // start serves an emulator seeded from seed over loopback HTTP, every request and
 // answer of the organization's endpoints checked against the published contract,
-// and builds the two clients on one transport.
-func start(t *testing.T, opts emulator.Options, edit func(*qovery.Options)) *env {
+// and builds the two clients on one transport. rewrite, when given, rewrites the
+// body of each answer on its way to the clients (method and path as requested),
+// after the contract's check.
+func start(t *testing.T, opts emulator.Options, edit func(*qovery.Options), rewrite ...func(method, path string, body []byte) []byte) *env {
 	t.Helper()
 	st, err := emulator.ParseSeed("seed.yaml", []byte(seed))
 	if err != nil {
@@ -76,7 +78,11 @@ func start(t *testing.T, opts emulator.Options, edit func(*qovery.Options)) *env
 		t.Fatal(err)
 	}
 	check := contract.New(t)
-	ts := httptest.NewServer(check.Wrap(srv))
+	var h http.Handler = check.Wrap(srv)
+	if len(rewrite) > 0 {
+		h = rewriting(h, rewrite[0])
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	var logs bytes.Buffer
 	o := qovery.Options{
@@ -99,6 +105,33 @@ func start(t *testing.T, opts emulator.Options, edit func(*qovery.Options)) *env
 }
 
 func (e *env) requests(route string) int { return e.srv.Stats().Requests[route] }
+
+// rewriting serves h, rewriting the body of its answers with rewrite (the path
+// below the organization's).
+func rewriting(h http.Handler, rewrite func(method, path string, body []byte) []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		body := rewrite(r.Method, strings.TrimPrefix(r.URL.Path, "/organization/"+testOrg), rec.Body.Bytes())
+		for k, vs := range rec.Header() {
+			w.Header()[k] = vs
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	})
+}
+
+// replaceIn returns a rewrite of the answers to method path that replaces old by
+// new in their body, n times (-1: all).
+func replaceIn(method, path, old, new string, n int) func(string, string, []byte) []byte {
+	return func(m, p string, body []byte) []byte {
+		if m == method && p == path {
+			return bytes.Replace(body, []byte(old), []byte(new), n)
+		}
+		return body
+	}
+}
 
 func TestLists(t *testing.T) {
 	e := start(t, emulator.Options{}, nil)
@@ -422,3 +455,81 @@ func TestRequestsAsPublished(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestKeysCompareExactly: an answer of the organization's API with a key that
+// differs from a field only in case, or a key given twice, is refused naming the
+// call and the key: encoding/json would read it regardless of case, the last one
+// winning.
+func TestKeysCompareExactly(t *testing.T) {
+	tests := []struct {
+		name    string
+		rewrite func(string, string, []byte) []byte
+		want    string // "" read
+	}{
+		{"RESULTS beside results", replaceIn("GET", "/member", `{"results":`, `{"RESULTS":[],"results":`, 1), `the organization's API answered something portalctl does not understand: the answer to GET /member: the key "RESULTS", which differs from the field "results" only in case`},
+		{"ROLE_ID beside role_id", replaceIn("GET", "/inviteMember", `"role_id":`, `"ROLE_ID":"x","role_id":`, 1), `the answer to GET /inviteMember: the key "ROLE_ID" in results[0], which differs from the field "role_id"`},
+		{"role_name twice", replaceIn("GET", "/member", `"role_name":"Viewer"`, `"role_name":"Viewer","role_name":"Admin"`, 1), `the key "role_name" in results[1] twice in one object`},
+		{"an invitation_link spelt with the Kelvin sign, which encoding/json folds to k", replaceIn("GET", "/inviteMember", `"invitation_link":`, `"invitation_lin\u212a":`, 1), "the key \"invitation_lin\u212a\" in results[0], which differs from the field \"invitation_link\" only in case"},
+		{"a role's NAME", replaceIn("GET", "/availableRole", `"name":`, `"NAME":`, 1), `the answer to GET /availableRole: the key "NAME" in results[0]`},
+		{"fields the API added are read past", replaceIn("GET", "/member", `"role_name":`, `"role_names":[],"team":{"ROLE":1,"role":2},"role_name":`, -1), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := start(t, emulator.Options{}, nil, tt.rewrite)
+			_, err := e.org.Read(context.Background())
+			var ue *qovery.UnexpectedError
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("err = %v", err)
+			case tt.want != "" && (!errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("err = %v\nwant an *UnexpectedError saying %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestInviteCheckedAgainstItsAnswer: an invitation the API creates (201) with an
+// answer of another address or another role id is an error matching
+// qovery.ErrContradicted, not an ambiguity (it is not sent again on its account);
+// one in another case, or without the optional role_id, is the invitation sent.
+func TestInviteCheckedAgainstItsAnswer(t *testing.T) {
+	tests := []struct {
+		name string
+		old  string // replaced in the answer by new; %s is the Viewer role's id
+		new  string
+		want string // in the error; "" done
+	}{
+		{"another address", `"email":"carol@company.com"`, `"email":"mallory@company.com"`,
+			`the organization's API accepted the change, but its answer says the invitation it created (id `},
+		{"another role id", `"role_id":"%s"`, `"role_id":"6d1c7c1e-0000-4000-8000-000000000001"`, `has the role id "6d1c7c1e-0000-4000-8000-000000000001", not "%s"`},
+		{"the address in another case", `"email":"carol@company.com"`, `"email":"Carol@COMPANY.com"`, ""},
+		{"the role id in upper case", `"role_id":"%s"`, `"role_id":"%S"`, ""},
+		{"no role_id, which the answer may lack", `"role_id":"%s",`, ``, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var viewer string
+			e := start(t, emulator.Options{}, nil, func(m, p string, body []byte) []byte {
+				if m != http.MethodPost || p != "/inviteMember" {
+					return body
+				}
+				old := strings.ReplaceAll(tt.old, "%s", viewer)
+				new := strings.ReplaceAll(strings.ReplaceAll(tt.new, "%s", viewer), "%S", strings.ToUpper(viewer))
+				return bytes.Replace(body, []byte(old), []byte(new), 1)
+			})
+			viewer = roleID(t, e, "Viewer")
+			err := e.org.Invite(context.Background(), "carol@company.com", viewer)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			want := strings.ReplaceAll(tt.want, "%s", viewer)
+			var ce *qovery.ContradictionError
+			if !errors.Is(err, qovery.ErrContradicted) || !errors.As(err, &ce) || errors.Is(err, qovery.ErrAmbiguous) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("err = %v\nwant a contradiction saying %s", err, want)
+			}
+		})
+	}
+}

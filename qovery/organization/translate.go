@@ -27,15 +27,27 @@ var legacyNames = map[LegacyRole]string{
 	LegacyOwner: "Owner", LegacyAdmin: "Admin", LegacyDeveloper: "DevOps", LegacyViewer: "Viewer",
 }
 
+// legacyOf is the deprecated enum's value for a role, by its exact name, and
+// whether the enum has one: only the default roles above have.
+func legacyOf(name string) (LegacyRole, bool) {
+	for l, n := range legacyNames {
+		if n == name {
+			return l, true
+		}
+	}
+	return "", false
+}
+
 // FromAPI reads the organization's roles, members and invitations into the model, as
 // Client.Read does. Role ids are UUIDs: they are read in lower case, so that they
 // compare as UUIDs do. A role is known by role_id (which /availableRole must
 // list), else by role_name (the role of exactly that name), else by the deprecated
-// role enum; the owner is the member whose deprecated role is OWNER. It refuses, with
+// role enum, and the fields an answer gives must agree (see agree); the owner is
+// the member whose deprecated role is OWNER. It refuses, with
 // a *qovery.UnexpectedError: a role without an id or a name, two roles with one id
 // or one name; a member or invitation without an id or an email portalctl can read,
-// with no role at all or one /availableRole does not list, with a deprecated role
-// or an invitation status it does not know; two members (or two invitations) with
+// with no role at all or one /availableRole does not list, with role fields that
+// disagree, with a deprecated role or an invitation status it does not know; two members (or two invitations) with
 // one address; members and no owner, or more than one, or anyone else holding the
 // owner's role.
 func FromAPI(roles []Role, members []Member, invitations []Invitation) (*portal.Org, error) {
@@ -66,7 +78,7 @@ func FromAPI(roles []Role, members []Member, invitations []Invitation) (*portal.
 		if strings.TrimSpace(email) == "" {
 			return portal.OrgMember{}, unexpected(obj, "no email")
 		}
-		addr, err := portal.NormalizeEmail(email)
+		addr, err := qovery.LiveEmail(email)
 		if err != nil {
 			return portal.OrgMember{}, unexpected(obj, "an email portalctl cannot read as an address (%v), so it cannot compare it with portal.yaml's", err)
 		}
@@ -146,8 +158,50 @@ func FromAPI(roles []Role, members []Member, invitations []Invitation) (*portal.
 }
 
 // memberRole is the role of a member or invitation: by role_id, else by role_name
-// (exactly), else by the deprecated enum.
+// (exactly), else by the deprecated enum; the fields given must agree (see agree).
 func memberRole(o *portal.Org, obj string, legacy LegacyRole, roleID, roleName string) (portal.OrgRole, error) {
+	r, err := namedRole(o, obj, legacy, roleID, roleName)
+	if err != nil {
+		return portal.OrgRole{}, err
+	}
+	if err := agree(obj, r, legacy, roleID, roleName); err != nil {
+		return portal.OrgRole{}, err
+	}
+	return r, nil
+}
+
+// agree refuses role fields that disagree with the role r they name: a role_name
+// beside a role_id that is not the name of that role, a deprecated role that is
+// not r's. The enum names the default roles only (OWNER, ADMIN, DEVELOPER,
+// VIEWER: Owner, Admin, DevOps, Viewer); for another role (Billing Manager, a
+// custom one), which it cannot name, it may be absent or VIEWER, which the API
+// puts in the field an invitation requires, and nothing else: OWNER beside a
+// custom role named owner, or ADMIN beside Viewer, says another role than the
+// one portalctl would read, and it does not guess which one is meant.
+func agree(obj string, r portal.OrgRole, legacy LegacyRole, roleID, roleName string) error {
+	if strings.TrimSpace(roleID) != "" && roleName != "" && roleName != r.Name {
+		return unexpected(obj, "role fields that disagree: role_id %s is the role %s in /availableRole, but role_name says %s", q(roleID), q(r.Name), q(roleName))
+	}
+	if legacy == "" {
+		return nil
+	}
+	from := "role_id " + q(roleID)
+	if strings.TrimSpace(roleID) == "" {
+		from = "role_name " + q(roleName)
+	}
+	want, named := legacyOf(r.Name)
+	switch {
+	case named && legacy != want:
+		return unexpected(obj, "role fields that disagree: %s is the role %s, but the deprecated role says %s (%s for %s)", from, q(r.Name), q(string(legacy)), want, q(r.Name))
+	case !named && legacy != LegacyViewer:
+		return unexpected(obj, "role fields that disagree: %s is the role %s, which the deprecated role cannot name, but the deprecated role says %s (VIEWER or none for such a role)", from, q(r.Name), q(string(legacy)))
+	}
+	return nil
+}
+
+// namedRole is the role a member's or an invitation's fields name, by role_id,
+// else by role_name (exactly), else by the deprecated enum.
+func namedRole(o *portal.Org, obj string, legacy LegacyRole, roleID, roleName string) (portal.OrgRole, error) {
 	if id := strings.ToLower(strings.TrimSpace(roleID)); id != "" {
 		r, ok := o.RoleByID(id)
 		if !ok {

@@ -71,10 +71,43 @@ func TestFromAPI(t *testing.T) {
 			ms[2].RoleID = ""
 			return rs, ms, is
 		}, []string{"pend@company.com DATA TEAM " + idDATA + " pending false", "bob@company.com owner " + idCustom + " active false"}, "", ""},
-		{"role_id wins over a stale role_name", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
-			ms[1].RoleName = "Former Name"
+		{"the deprecated VIEWER beside a custom role, which it cannot name", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			is[0].Role = organization.LegacyViewer
+			return rs, ms, is
+		}, []string{"pend@company.com DATA TEAM " + idDATA + " pending false"}, "", ""},
+		{"no deprecated role beside a default role", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			ms[1].Role = ""
 			return rs, ms, is
 		}, []string{"alice@company.com Admin " + idAdmin + " active false"}, "", ""},
+
+		{"a role_name beside a role_id that names another role", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			ms[1].RoleID, ms[1].RoleName = idViewer, "Admin"
+			return rs, ms, is
+		}, nil, `organization member "alice@company.com" (id "github|2")`, `role fields that disagree: role_id "` + idViewer + `" is the role "Viewer" in /availableRole, but role_name says "Admin"`},
+		{"a stale role_name, a role nobody has", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			ms[1].RoleName = "Former Name"
+			return rs, ms, is
+		}, nil, `organization member "alice@company.com"`, `role_name says "Former Name"`},
+		{"a role_name in another case", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			ms[1].RoleName = "admin"
+			return rs, ms, is
+		}, nil, `organization member "alice@company.com"`, `is the role "Admin" in /availableRole, but role_name says "admin"`},
+		{"the deprecated ADMIN beside Viewer", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			ms[1].RoleID, ms[1].RoleName = idViewer, "Viewer"
+			return rs, ms, is
+		}, nil, `organization member "alice@company.com"`, `role fields that disagree: role_id "` + idViewer + `" is the role "Viewer", but the deprecated role says "ADMIN" (VIEWER for "Viewer")`},
+		{"the deprecated ADMIN beside a role_name alone", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			is[1].RoleID, is[1].Role = "", organization.LegacyAdmin
+			return rs, ms, is
+		}, nil, `organization invitation of "late@company.com"`, `role_name "Viewer" is the role "Viewer", but the deprecated role says "ADMIN"`},
+		{"the deprecated ADMIN beside a custom role", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			ms[2].Role = organization.LegacyAdmin
+			return rs, ms, is
+		}, nil, `organization member "bob@company.com"`, `is the role "owner", which the deprecated role cannot name, but the deprecated role says "ADMIN" (VIEWER or none for such a role)`},
+		{"the deprecated OWNER beside a custom role named owner", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			ms[2].Role = organization.LegacyOwner
+			return rs, ms, is
+		}, nil, `organization member "bob@company.com"`, `the deprecated role says "OWNER"`},
 		{"only the deprecated role: the default role it stands for", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
 			ms[1].RoleID, ms[1].RoleName = "", ""
 			return rs, ms, is
@@ -146,23 +179,27 @@ func TestFromAPI(t *testing.T) {
 			return rs, ms, is
 		}, nil, "the organization's member list", "no member is reported as the owner"},
 		{"a role named Owner does not make an owner", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
-			ms[0].Role = organization.LegacyAdmin
+			ms[0].Role = ""
 			return rs, ms, is
 		}, nil, "the organization's member list", "no member is reported as the owner"},
+		{"the role Owner beside the deprecated ADMIN", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			ms[0].Role = organization.LegacyAdmin
+			return rs, ms, is
+		}, nil, `organization member "Owner@Company.com"`, `is the role "Owner", but the deprecated role says "ADMIN" (OWNER for "Owner")`},
 		{"two owners", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
-			ms[1].Role = organization.LegacyOwner
+			ms[1].Role, ms[1].RoleID, ms[1].RoleName = organization.LegacyOwner, idOwner, "Owner"
 			return rs, ms, is
 		}, nil, `organization members "owner@company.com" and "alice@company.com"`, "both are reported as the owner"},
 		{"someone else holds the owner's role", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
-			ms[1].RoleID = idOwner
+			ms[1].Role, ms[1].RoleID, ms[1].RoleName = "", idOwner, "Owner"
 			return rs, ms, is
 		}, nil, `organization member "alice@company.com"`, `holds the owner's role "Owner"`},
 		{"an invitation to the owner's role", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
-			is[0].RoleID = idOwner
+			is[0].Role, is[0].RoleID, is[0].RoleName = "", idOwner, "Owner"
 			return rs, ms, is
 		}, nil, `organization invitation of "pend@company.com"`, `holds the owner's role`},
 		{"an invitation as the deprecated OWNER", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
-			is[0].Role = organization.LegacyOwner
+			is[0].Role, is[0].RoleID, is[0].RoleName = organization.LegacyOwner, idOwner, "Owner"
 			return rs, ms, is
 		}, nil, `organization invitation of "pend@company.com"`, "nobody is invited as the owner"},
 		{"an organization without anyone: nothing to read, no owner", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
