@@ -1,9 +1,8 @@
 package access
 
 import (
-	"slices"
-
 	"github.com/qovery/portalctl/portal"
+	"slices"
 )
 
 // The impact of a blueprint whose rules change, computed from what changes: the
@@ -163,17 +162,17 @@ func (ix *Index) eachVisible(email string, f func(bi int)) {
 	}
 }
 
-// ruleMembers appends the index of every member of ix a rule names.
-func (ix *Index) ruleMembers(dst []int, r portal.Rule) []int {
+// ruleMembers is the members (by number, sorted) a rule names in ix.
+func (ix *Index) ruleMembers(r portal.Rule) []int {
 	switch r.Kind {
 	case portal.RuleDomain:
-		return append(dst, ix.membersByDomain[r.Value]...)
+		return ix.membersByDomain[r.Value]
 	case portal.RuleEmail:
 		if mi, ok := ix.memberByEmail[r.Value]; ok {
-			return append(dst, mi)
+			return []int{mi}
 		}
 	}
-	return dst
+	return nil
 }
 
 // delta is what goes into the impact of one blueprint whose rules change.
@@ -188,118 +187,108 @@ type delta struct {
 	joiners, leavers movers
 }
 
-// walk walks the gains and losses of a blueprint that exists on both sides with
-// other rules: ob at obi in before, nb at nbi in after.
+// walk holds the gains and losses of a blueprint that exists on both sides with
+// other rules (ob at obi in before, nb at nbi in after) as the numbers of the
+// members who gain and lose it, four bytes each: a Change is made when it is
+// walked, its reason found again by the matcher.
 type walk struct {
-	d              *delta
-	ob, nb         *portal.Blueprint
-	obi, nbi       int
-	om, nm         *matcher // of ob in before, of nb in after
-	added, removed []portal.Rule
+	d      *delta
+	om, nm *matcher // of ob in before, of nb in after
+	// gained and lost are the members who gain it (numbers in after) and who
+	// lose it (in before), in number order.
+	gained, lost []int32
 }
 
 func (d *delta) walker(ob, nb *portal.Blueprint, obi, nbi int, added, removed []portal.Rule) *walk {
-	return &walk{d: d, ob: ob, nb: nb, obi: obi, nbi: nbi, om: newMatcher(d.before, ob), nm: newMatcher(d.after, nb), added: added, removed: removed}
+	w := &walk{d: d, om: newMatcher(d.before, ob), nm: newMatcher(d.after, nb)}
+	// Who may gain: those the added rules name, or everyone if it opens, and those
+	// who join and see it; less whoever had it.
+	cand := candidates(nb.Open, len(d.after.cfg.Members), d.joiners[nbi], d.after, added)
+	w.gained = make([]int32, 0, len(cand))
+	for _, mi := range cand {
+		if w.nm.grants(int32(mi)) && (d.joined[mi] || !w.om.grants(d.toBefore[mi])) {
+			w.gained = append(w.gained, int32(mi))
+		}
+	}
+	// Who may lose: those the removed rules named, or everyone if it was open,
+	// and those who leave and saw it; less whoever keeps it.
+	cand = candidates(ob.Open, len(d.before.cfg.Members), d.leavers[obi], d.before, removed)
+	w.lost = make([]int32, 0, len(cand))
+	for _, mi := range cand {
+		if w.om.grants(int32(mi)) && (d.left[mi] || !w.nm.grants(d.toAfter[mi])) {
+			w.lost = append(w.lost, int32(mi))
+		}
+	}
+	return w
 }
 
-// gains calls f with every member who gains the blueprint, in email order: those
-// the added rules name, or everyone if it opens, and those who join and see it,
-// less whoever had it.
+// candidates are, by number in ix, every member when open, else the movers and
+// the members the rules name.
+func candidates(open bool, n int, movers []int, ix *Index, rules []portal.Rule) []int {
+	if open {
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		return all
+	}
+	lists := [][]int{movers}
+	for _, r := range rules {
+		lists = append(lists, ix.ruleMembers(r))
+	}
+	return union(lists)
+}
+
+// gains calls f with every member who gains the blueprint, in email order.
 func (w *walk) gains(f func(Change)) {
 	d, am := w.d, w.d.after.cfg.Members
-	var cand []int
-	if w.nb.Open {
-		cand = make([]int, len(am))
-		for i := range am {
-			cand[i] = i
-		}
-	} else {
-		for _, r := range w.added {
-			cand = d.after.ruleMembers(cand, r)
-		}
-		cand = append(cand, d.joiners[w.nbi]...)
-		slices.Sort(cand)
-		cand = slices.Compact(cand)
-	}
 	e := d.emitter(f, d.after.sorted)
-	emit := e.emit
-	for _, mi := range cand {
-		v := w.nm.via(int32(mi))
-		if v == nil || !d.joined[mi] && w.om.grants(d.toBefore[mi]) {
-			continue // no access after, or had it before
-		}
-		emit(Change{Email: am[mi].Email, Via: v, Member: d.joined[mi]})
+	for _, mi := range w.gained {
+		e.emit(Change{Email: am[mi].Email, Via: w.nm.via(mi), Member: d.joined[mi], At: int(mi)})
 	}
 	e.flush()
 }
 
-// losses calls f with every member who loses the blueprint, in email order: those
-// the removed rules named, or everyone if it was open, and those who leave and saw
-// it, less whoever keeps it.
+// losses calls f with every member who loses the blueprint, in email order.
 func (w *walk) losses(f func(Change)) {
 	d, bm := w.d, w.d.before.cfg.Members
 	e := d.emitter(f, d.before.sorted)
-	for _, mi := range w.lossCandidates() {
-		if v := w.lost(mi); v != nil {
-			e.emit(Change{Email: bm[mi].Email, Via: v, Member: d.left[mi]})
-		}
+	for _, mi := range w.lost {
+		e.emit(Change{Email: bm[mi].Email, Via: w.om.via(mi), Member: d.left[mi], At: int(mi)})
 	}
 	e.flush()
 }
 
-// lossCandidates are, by number in before, those the removed rules named, or
-// everyone if it was open, and those who leave and saw it.
-func (w *walk) lossCandidates() []int {
-	d := w.d
-	var cand []int
-	if w.ob.Open {
-		cand = make([]int, len(d.before.cfg.Members))
-		for i := range cand {
-			cand[i] = i
-		}
-		return cand
+// lossOf is the loss of member at (a number in before), if they lose the
+// blueprint.
+func (w *walk) lossOf(at int) (Change, bool) {
+	i, ok := slices.BinarySearch(w.lost, int32(at))
+	if !ok {
+		return Change{}, false
 	}
-	for _, r := range w.removed {
-		cand = d.before.ruleMembers(cand, r)
-	}
-	cand = append(cand, d.leavers[w.obi]...)
-	slices.Sort(cand)
-	return slices.Compact(cand)
+	mi := w.lost[i]
+	return Change{Email: w.d.before.cfg.Members[mi].Email, Via: w.om.via(mi), Member: w.d.left[mi], At: int(mi)}, true
 }
 
-// lost is why member mi of before had the blueprint, if they lose it, or nil.
-func (w *walk) lost(mi int) []Via {
-	v := w.om.via(int32(mi))
-	if v == nil || !w.d.left[mi] && w.nm.grants(w.d.toAfter[mi]) {
-		return nil // no access before, or keeps it
-	}
-	return v
-}
-
-// lossCounts counts the losses, and for each rule of the old blueprint the losses
-// it granted (domain:D, email:E, group:G), without a string hashed a loss.
-func (w *walk) lossCounts() (n int, through map[string]int) {
+// through counts, for each rule of the old blueprint, the losses it granted
+// (domain:D, email:E, group:G), without hashing a string a loss.
+func (w *walk) through() map[string]int {
 	doms, emails := make([]int, len(w.om.doms)), make([]int, len(w.om.emails))
-	for _, mi := range w.lossCandidates() {
-		if w.lost(mi) == nil {
-			continue
-		}
-		n++
-		if w.om.open {
-			continue
-		}
-		dom, email := w.om.rules(int32(mi))
-		if dom >= 0 {
-			doms[dom]++
-		}
-		if email >= 0 {
-			emails[email]++
+	if !w.om.open {
+		for _, mi := range w.lost {
+			dom, email := w.om.rules(mi)
+			if dom >= 0 {
+				doms[dom]++
+			}
+			if email >= 0 {
+				emails[email]++
+			}
 		}
 	}
-	through = map[string]int{}
+	out := map[string]int{}
 	for k, c := range doms {
 		if c > 0 {
-			through["domain:"+w.om.domVia[k][0].Rule.Value] += c
+			out["domain:"+w.om.domVia[k][0].Rule.Value] += c
 		}
 	}
 	for k, c := range emails {
@@ -307,12 +296,12 @@ func (w *walk) lossCounts() (n int, through map[string]int) {
 			continue
 		}
 		if v := w.om.emailVia[k][0]; v.Group != "" {
-			through["group:"+v.Group] += c
+			out["group:"+v.Group] += c
 		} else {
-			through["email:"+v.Rule.Value] += c
+			out["email:"+v.Rule.Value] += c
 		}
 	}
-	return n, through
+	return out
 }
 
 // emitter passes changes on to f in email order: as they come when the members
@@ -338,4 +327,35 @@ func (e *emitter) flush() {
 	for _, c := range e.held {
 		e.f(c)
 	}
+}
+
+// union merges sorted lists of member numbers into one, sorted and without
+// repeats: the members of a domain are sorted already (as the config's are), and
+// merging them costs what they hold, where sorting them again would cost more.
+func union(lists [][]int) []int {
+	var out, next []int
+	for _, l := range lists {
+		if len(l) == 0 {
+			continue
+		}
+		next = next[:0]
+		push := func(x int) {
+			if n := len(next); n == 0 || next[n-1] != x {
+				next = append(next, x)
+			}
+		}
+		i, j := 0, 0
+		for i < len(out) || j < len(l) {
+			switch {
+			case j == len(l) || i < len(out) && out[i] < l[j]:
+				push(out[i])
+				i++
+			default:
+				push(l[j])
+				j++
+			}
+		}
+		out, next = next, out
+	}
+	return out
 }

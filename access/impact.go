@@ -13,15 +13,19 @@ type Change struct {
 	// Member says the change comes from the member joining (a gain) or leaving (a
 	// loss) the portal rather than from the blueprint's rules.
 	Member bool
+	// At is the member's number in the config of its side: after for a gain,
+	// before for a loss. It lets a caller count people without hashing emails, in
+	// an impact that knows its members (Impact.Before and After are set).
+	At int
 }
 
 // BlueprintImpact is how one blueprint's audience changes.
 //
 // Its gains and losses are walked with EachGain and EachLoss and counted with
-// GainCount and LossCount. Those of a blueprint whose rules change are walked from
-// what changes, each time they are asked for, never held: a reorganisation of ten
-// thousand blueprints moves millions of accesses. Gains and Losses hold the others
-// (and any impact built by hand).
+// GainCount and LossCount. Those of a blueprint whose rules change are found from
+// what changes and held as member numbers, four bytes each, the Change made as it
+// is walked: a reorganisation of ten thousand blueprints moves millions of
+// accesses. Gains and Losses hold the others (and any impact built by hand).
 type BlueprintImpact struct {
 	Name         string
 	Gains        []Change
@@ -45,8 +49,9 @@ type BlueprintImpact struct {
 	// cost the whole audience of every blueprint a joining member sees).
 	AudienceBefore, AudienceAfter int
 
-	// walk walks the gains and losses of a blueprint whose rules change, which
-	// are counted in gains and losses; nil: Gains and Losses hold them.
+	// walk holds the gains and losses of a blueprint whose rules change, by
+	// member number, counted in gains and losses; nil: Gains and Losses hold
+	// them.
 	walk          *walk
 	gains, losses int
 }
@@ -73,6 +78,20 @@ func (b *BlueprintImpact) EachLoss(f func(Change)) {
 	}
 }
 
+// LossOf is the loss of the person of c (a loss walked from this impact, of this
+// blueprint or another), if they lose this blueprint.
+func (b *BlueprintImpact) LossOf(c Change) (Change, bool) {
+	if b.walk != nil {
+		return b.walk.lossOf(c.At)
+	}
+	for _, l := range b.Losses {
+		if l.Email == c.Email {
+			return l, true
+		}
+	}
+	return Change{}, false
+}
+
 // GainCount is how many members gain the blueprint.
 func (b *BlueprintImpact) GainCount() int {
 	if b.walk != nil {
@@ -96,21 +115,62 @@ func (b BlueprintImpact) BecomesOpen() bool { return b.Open && !b.WasOpen }
 // Impact is who gains and who loses visibility of what.
 type Impact struct {
 	Blueprints []BlueprintImpact // only blueprints whose audience or rules change, by name
+	// Before and After count the members of the two configs, which number the
+	// changes (Change.At); both 0 in an impact built by hand, whose changes are
+	// then told apart by email.
+	Before, After int
 }
 
 // Counts returns the number of distinct members who gain and who lose visibility of
 // at least one blueprint, and the blueprints that become open.
 func (im Impact) Counts() (gain, lose int, opened []string) {
-	g, l := map[string]bool{}, map[string]bool{}
+	gp, lp := im.Gainers(), im.Losers()
+	g, l := map[int]bool{}, map[int]bool{}
 	for i := range im.Blueprints {
 		b := &im.Blueprints[i]
-		b.EachGain(func(a Change) { g[a.Email] = true })
-		b.EachLoss(func(a Change) { l[a.Email] = true })
+		b.EachGain(func(a Change) { g[gp.Number(a)] = true })
+		b.EachLoss(func(a Change) { l[lp.Number(a)] = true })
 		if b.BecomesOpen() {
 			opened = append(opened, b.Name)
 		}
 	}
 	return len(g), len(l), opened
+}
+
+// People tells apart the members of one side of an impact, giving each a small
+// number: the member's own (Change.At) when the impact knows its members, else one
+// given by email. It lets a caller keep what it learns of each person in slices
+// rather than in maps keyed by email, which a reorganisation would hash millions
+// of times.
+type People struct {
+	n       int
+	byEmail map[string]int
+}
+
+// Gainers numbers the people of the impact's gains; Losers, of its losses.
+func (im Impact) Gainers() *People { return newPeople(im.After) }
+
+// Losers numbers the people of the impact's losses.
+func (im Impact) Losers() *People { return newPeople(im.Before) }
+
+func newPeople(n int) *People {
+	if n > 0 {
+		return &People{n: n}
+	}
+	return &People{byEmail: map[string]int{}}
+}
+
+// Number is the number of the person a change is about.
+func (p *People) Number(c Change) int {
+	if p.byEmail == nil {
+		return c.At
+	}
+	k, ok := p.byEmail[c.Email]
+	if !ok {
+		k = len(p.byEmail)
+		p.byEmail[c.Email] = k
+	}
+	return k
 }
 
 // ComputeImpact compares who sees each blueprint before and after. It costs what
@@ -139,10 +199,8 @@ func ComputeImpact(before, after *Index) Impact {
 			bi.RulesAdded, bi.RulesRemoved = RuleDiff(ob.Rules, nb.Rules)
 			// What changes, not the audiences, walked on demand: see delta.
 			bi.walk = d.walker(ob, nb, before.bpByName[nb.Name], i, bi.RulesAdded, bi.RulesRemoved)
-			bi.walk.gains(func(Change) { bi.gains++ })
-			var through map[string]int
-			bi.losses, through = bi.walk.lossCounts()
-			bi.Edits = edits(ob, nb, before, after, through)
+			bi.gains, bi.losses = len(bi.walk.gained), len(bi.walk.lost)
+			bi.Edits = edits(ob, nb, before, after, bi.walk.through())
 			bi.AudienceBefore = before.audience(ob)
 		} else {
 			// Newly managed: what it held is unknown, its whole audience gains.
@@ -176,7 +234,7 @@ func ComputeImpact(before, after *Index) Impact {
 				continue
 			}
 			b := touch(s.Blueprint)
-			b.Gains = append(b.Gains, Change{Email: m.Email, Via: s.Via, Member: true})
+			b.Gains = append(b.Gains, Change{Email: m.Email, Via: s.Via, Member: true, At: i})
 		}
 	}
 	for i, m := range bc.Members {
@@ -191,7 +249,7 @@ func ComputeImpact(before, after *Index) Impact {
 				continue
 			}
 			b := touch(s.Blueprint)
-			b.Losses = append(b.Losses, Change{Email: m.Email, Via: s.Via, Member: true})
+			b.Losses = append(b.Losses, Change{Email: m.Email, Via: s.Via, Member: true, At: i})
 		}
 	}
 	for _, b := range extra {
@@ -200,7 +258,7 @@ func ComputeImpact(before, after *Index) Impact {
 		out = append(out, *b)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return Impact{Blueprints: out}
+	return Impact{Blueprints: out, Before: len(bc.Members), After: len(ac.Members)}
 }
 
 // SameAccess reports whether two versions of a blueprint grant the same access: both
@@ -310,10 +368,10 @@ func diffViewers(old, new []Viewer, left, joined []bool) (gains, losses []Change
 	}
 	mergeViewers(old, new,
 		func(i int) {
-			losses = append(losses, Change{Email: old[i].Email, Via: old[i].Via, Member: left[old[i].at]})
+			losses = append(losses, Change{Email: old[i].Email, Via: old[i].Via, Member: left[old[i].at], At: old[i].at})
 		},
 		func(j int) {
-			gains = append(gains, Change{Email: new[j].Email, Via: new[j].Via, Member: joined[new[j].at]})
+			gains = append(gains, Change{Email: new[j].Email, Via: new[j].Via, Member: joined[new[j].at], At: new[j].at})
 		})
 	return gains, losses
 }

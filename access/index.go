@@ -54,7 +54,7 @@ type Seen struct {
 // answer costs what it returns, never members × blueprints × rules.
 type Index struct {
 	cfg             *portal.Config
-	domainID        []int32  // of each member, by index: its domain's number
+	domainID        []int32 // of each member, by index: its domain's number
 	domainIDs       map[string]int32
 	memberByEmail   map[string]int
 	membersByDomain map[string][]int

@@ -116,8 +116,8 @@ type Blueprint struct {
 	// (files only): its email rules from a group carry the group's name, but
 	// an email in two groups carries one, and an empty group none.
 	Groups []string
-	ETag        string // live state only: the ACL version read
-	Pos         Pos
+	ETag   string // live state only: the ACL version read
+	Pos    Pos
 }
 
 // Config is a whole portal: what the file declares, or what the portal holds.

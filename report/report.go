@@ -346,7 +346,11 @@ func New(p *reconcile.Plan, o Options) *Report {
 	}
 	// One pass over every gain and loss: who gains and who loses anything, what
 	// joining and leaving members see, and who loses what through rule changes.
-	gainers, losers := map[string]struct{}{}, map[string]struct{}{}
+	// People are told apart by number (see access.People), not by email.
+	gp := p.Impact.Gainers()
+	var gained []bool
+	gainers := 0
+	losers := map[string]struct{}{}
 	sees, loses := map[string]int{}, map[string]int{}
 	effects := map[string]*Effect{}
 	effect := func(email, change, blueprint string) {
@@ -359,7 +363,7 @@ func New(p *reconcile.Plan, o Options) *Report {
 	}
 	// Who loses what through the rules, grouped (see lossGroups); those who
 	// leave the portal lose through their removal, listed apart.
-	lossGroups := newLossGroups()
+	lossGroups := newLossGroups(p.Impact.Losers())
 	for i := range p.Impact.Blueprints {
 		b := &p.Impact.Blueprints[i]
 		changed := b.RulesChange
@@ -367,7 +371,13 @@ func New(p *reconcile.Plan, o Options) *Report {
 			r.Alerts.Opened = append(r.Alerts.Opened, b.Name)
 		}
 		b.EachGain(func(a access.Change) {
-			gainers[a.Email] = struct{}{}
+			if k := gp.Number(a); k >= len(gained) || !gained[k] {
+				if k >= len(gained) {
+					gained = append(gained, make([]bool, k+1-len(gained))...)
+				}
+				gained[k] = true
+				gainers++
+			}
 			if a.Member {
 				sees[a.Email]++
 				if !changed {
@@ -436,7 +446,7 @@ func New(p *reconcile.Plan, o Options) *Report {
 	r.Summary = Summary{
 		NoChanges: p.Empty() && !r.Organization.scopeChanged() && len(r.Expiries) == 0 && !r.Alerts.any(),
 		// Someone who leaves loses through their removal only: the two are apart.
-		Gain: len(gainers), Lose: len(losers) + len(lossGroups.people), Opened: len(r.Alerts.Opened), RuleChanges: len(r.Index),
+		Gain: gainers, Lose: len(losers) + len(lossGroups.hashes), Opened: len(r.Alerts.Opened), RuleChanges: len(r.Index),
 		Invitations: p.Count(reconcile.Invite), Promotions: p.Count(reconcile.Promote),
 		Demotions: p.Count(reconcile.Demote), Removals: p.Count(reconcile.Remove),
 		OrgChanges: r.Organization.count(), ExpiryChanges: len(r.Expiries), Refusals: len(r.Alerts.Refusals),
@@ -550,35 +560,47 @@ func riskier(a, b IndexRow) int {
 // losses come first. Only losses through the rules count (a member removed is one
 // of the member changes).
 //
-// A reorganisation can take millions of accesses from tens of thousands of people:
-// what each person loses is never held. As the losses are walked, each person's
-// are folded into a 128-bit hash (add), which groups the people; then one more
-// walk gathers what the first person of each group loses, which is what the
-// group loses (groups).
+// A reorganisation can take millions of accesses from tens of thousands of people.
+// As the losses are walked once, each person's are folded into a 64-bit hash
+// (add), which groups the people, and the blueprints they lose are kept by index
+// (four bytes a loss) to check a group; what the first person of each group
+// loses, with the rules that granted it, is what the group loses (groups).
 type lossGroups struct {
-	seed1, seed2 maphash.Seed
-	people       map[string]*lossHash
-	buf          []byte
+	people *access.People
+	seed   maphash.Seed
+	// slot is, by person number, the index of the person's hash plus one (0:
+	// no loss yet); hashes and emails are in the order people were met.
+	slot   []int32
+	hashes []lossHash
+	emails []string
+	buf    []byte
 }
 
 type lossHash struct {
-	h1, h2 maphash.Hash
-	n      int
+	h maphash.Hash
+	// lost are the blueprints the person loses (by index in the impact), and c
+	// one of their losses, to find their others (BlueprintImpact.LossOf).
+	lost []int32
+	c    access.Change
 }
 
-func newLossGroups() *lossGroups {
-	return &lossGroups{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), people: map[string]*lossHash{}}
+func newLossGroups(people *access.People) *lossGroups {
+	return &lossGroups{people: people, seed: maphash.MakeSeed()}
 }
 
 // add folds the loss a of blueprint i (of the impact, walked in order) in.
 func (g *lossGroups) add(i int, a access.Change) {
-	p, ok := g.people[a.Email]
-	if !ok {
-		p = &lossHash{}
-		p.h1.SetSeed(g.seed1)
-		p.h2.SetSeed(g.seed2)
-		g.people[a.Email] = p
+	k := g.people.Number(a)
+	if k >= len(g.slot) {
+		g.slot = append(g.slot, make([]int32, k+1-len(g.slot))...)
 	}
+	if g.slot[k] == 0 {
+		g.hashes = append(g.hashes, lossHash{c: a})
+		g.emails = append(g.emails, a.Email)
+		g.hashes[len(g.hashes)-1].h.SetSeed(g.seed)
+		g.slot[k] = int32(len(g.hashes))
+	}
+	p := &g.hashes[g.slot[k]-1]
 	buf := binary.AppendUvarint(g.buf[:0], uint64(i))
 	for _, v := range a.Via {
 		if v.Open {
@@ -592,55 +614,47 @@ func (g *lossGroups) add(i int, a access.Change) {
 		buf = append(buf, 0)
 	}
 	buf = append(buf, 1)
-	p.h1.Write(buf)
-	p.h2.Write(buf)
-	p.n++
+	p.h.Write(buf)
+	p.lost = append(p.lost, int32(i))
 	g.buf = buf
 }
 
 // groups are the people who lose alike, largest losses first.
 func (g *lossGroups) groups(impact []access.BlueprintImpact) []Loss {
-	type key struct {
-		h1, h2 uint64
-		n      int
+	order := make([]int, len(g.hashes))
+	for i := range order {
+		order[i] = i
 	}
-	emails := make([]string, 0, len(g.people))
-	for e := range g.people {
-		emails = append(emails, e)
-	}
-	slices.Sort(emails)
-	idx := map[key]int{}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(g.emails[a], g.emails[b]) })
+	// A group is found by the hash of what its people lose, then checked on the
+	// blueprints they lose; the rules behind them are left to the hash's 64 bits.
+	byHash := map[uint64][]int{}
+	first := map[int]*lossHash{} // group → its first person
 	out := []Loss{}
-	first := map[string]int{} // the first person of each group → the group
-	for _, e := range emails {
-		p := g.people[e]
-		k := key{p.h1.Sum64(), p.h2.Sum64(), p.n}
-		i, ok := idx[k]
-		if !ok {
+	for _, h := range order {
+		p := &g.hashes[h]
+		sum := p.h.Sum64()
+		i := slices.IndexFunc(byHash[sum], func(i int) bool { return slices.Equal(first[i].lost, p.lost) })
+		if i >= 0 {
+			i = byHash[sum][i]
+		} else {
+			// The first person of the group says what the group loses.
 			i = len(out)
-			idx[k] = i
-			first[e] = i
-			out = append(out, Loss{Had: []string{}})
-		}
-		out[i].Emails = append(out[i].Emails, e)
-	}
-	for i := range impact {
-		if len(first) == 0 {
-			break
-		}
-		impact[i].EachLoss(func(a access.Change) {
-			at, ok := first[a.Email]
-			if !ok || a.Member {
-				return
-			}
-			loss := &out[at]
-			loss.Blueprints = append(loss.Blueprints, impact[i].Name)
-			for _, v := range a.Via {
-				if h := v.String(); !slices.Contains(loss.Had, h) {
-					loss.Had = append(loss.Had, h)
+			byHash[sum] = append(byHash[sum], i)
+			first[i] = p
+			loss := Loss{Blueprints: make([]string, len(p.lost)), Had: []string{}}
+			for j, bi := range p.lost {
+				loss.Blueprints[j] = impact[bi].Name
+				c, _ := impact[bi].LossOf(p.c)
+				for _, v := range c.Via {
+					if s := v.String(); !slices.Contains(loss.Had, s) {
+						loss.Had = append(loss.Had, s)
+					}
 				}
 			}
-		})
+			out = append(out, loss)
+		}
+		out[i].Emails = append(out[i].Emails, g.emails[h])
 	}
 	slices.SortStableFunc(out, func(a, b Loss) int {
 		return cmp.Or(cmp.Compare(len(b.Emails)*len(b.Blueprints), len(a.Emails)*len(a.Blueprints)), strings.Compare(a.Emails[0], b.Emails[0]))

@@ -322,7 +322,7 @@ func TestOrgLabels(t *testing.T) {
 	tests := []struct {
 		org    *report.OrgChanges
 		admins []report.AdminChange
-		want []string
+		want   []string
 	}{
 		{&report.OrgChanges{}, []report.AdminChange{{Email: "a@company.com", Scope: "organization", Change: "invited", To: "Admin"}}, []string{"access:admins"}},
 		{&report.OrgChanges{Removals: []report.OrgChange{{Email: "b@company.com", Role: "Viewer", Invitation: true}}}, nil, []string{"access:removals"}},

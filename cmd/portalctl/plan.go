@@ -89,9 +89,9 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 	now := c.now()
 	rails := reconcile.Rails{MaxRemovals: reconcile.DefaultMaxRemovals, MaxRemovalPercent: reconcile.DefaultMaxRemovalPercent}
 	r := report.New(p, report.Options{
-		Kind:       report.KindPlan,
-		Plan:       &report.PlanSource{File: c.file.file, Organization: org, APIURL: c.apiURL(c.api), At: now, Fingerprint: p.Fingerprint},
-		Rails:      &rails, Live: live,
+		Kind:  report.KindPlan,
+		Plan:  &report.PlanSource{File: c.file.file, Organization: org, APIURL: c.apiURL(c.api), At: now, Fingerprint: p.Fingerprint},
+		Rails: &rails, Live: live,
 		Operations: format == report.JSON,
 	})
 	switch format {
