@@ -93,11 +93,13 @@ fuzz:
 
 # Go benchmarks (load, validate, index, impact at 1k/10k/100k members; plan against
 # the emulator with 20 ms latency), then whole processes: the parse floor side by
-# side with validate and preview, memory on the densest files, plan round trips.
+# side with validate and preview, memory on the densest files, how preview grows
+# with the change, plan round trips.
 bench: build
 	$(GO) build -o $(BIN)/yamlfloor ./internal/cmd/yamlfloor
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./schema ./reconcile ./cmd/portalctl
 	./examples/bench/floor.sh
+	./examples/bench/preview.sh
 	./examples/bench/cli.sh
 
 demo: build

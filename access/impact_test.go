@@ -149,10 +149,10 @@ func toOracle(im access.Impact) []impactOracle {
 	for _, b := range im.Blueprints {
 		io := impactOracle{name: b.Name, wasOpen: b.WasOpen, open: b.Open, newBp: b.NewlyManaged,
 			rulesChange: b.RulesChange, audienceBefore: b.AudienceBefore, audienceAfter: b.AudienceAfter}
-		for _, a := range b.Gains {
+		for _, a := range gainsOf(b) {
 			io.gains = append(io.gains, accessOracle{email: a.Email, via: viaSet(a.Via), member: a.Member})
 		}
-		for _, a := range b.Losses {
+		for _, a := range lossesOf(b) {
 			io.losses = append(io.losses, accessOracle{email: a.Email, via: viaSet(a.Via), member: a.Member})
 		}
 		if len(b.RulesAdded) > 0 {
@@ -185,7 +185,7 @@ func TestComputeImpactAgainstOracle(t *testing.T) {
 		}
 		// Gains and losses are sorted by email.
 		for _, b := range im.Blueprints {
-			for _, list := range [][]access.Change{b.Gains, b.Losses} {
+			for _, list := range [][]access.Change{gainsOf(b), lossesOf(b)} {
 				if !sort.SliceIsSorted(list, func(i, j int) bool { return list[i].Email < list[j].Email }) {
 					t.Fatalf("iteration %d: %s: gains or losses not sorted", iter, b.Name)
 				}
@@ -251,14 +251,14 @@ func TestComputeImpactCases(t *testing.T) {
 		if !b.BecomesOpen() || b.WasOpen || !b.Open {
 			t.Errorf("BecomesOpen=%v WasOpen=%v Open=%v, want true false true", b.BecomesOpen(), b.WasOpen, b.Open)
 		}
-		if got := emails(b.Gains); !slices.Equal(got, []string{"carol@partner.org"}) {
+		if got := emails(gainsOf(b)); !slices.Equal(got, []string{"carol@partner.org"}) {
 			t.Errorf("gains %v, want carol", got)
 		}
-		if b.Gains[0].Member || !reflect.DeepEqual(b.Gains[0].Via, []access.Via{{Open: true}}) {
-			t.Errorf("gain = %+v, want via open access, not a member change", b.Gains[0])
+		if gainsOf(b)[0].Member || !reflect.DeepEqual(gainsOf(b)[0].Via, []access.Via{{Open: true}}) {
+			t.Errorf("gain = %+v, want via open access, not a member change", gainsOf(b)[0])
 		}
-		if len(b.Losses) != 0 || len(b.RulesRemoved) != 1 || b.RulesRemoved[0].Key() != dom("company.com").Key() {
-			t.Errorf("losses %v, rules removed %v", b.Losses, b.RulesRemoved)
+		if len(lossesOf(b)) != 0 || len(b.RulesRemoved) != 1 || b.RulesRemoved[0].Key() != dom("company.com").Key() {
+			t.Errorf("losses %v, rules removed %v", lossesOf(b), b.RulesRemoved)
 		}
 		if _, _, opened := im.Counts(); !slices.Equal(opened, []string{"ds"}) {
 			t.Errorf("Counts opened = %v", opened)
@@ -272,16 +272,16 @@ func TestComputeImpactCases(t *testing.T) {
 		if b.BecomesOpen() || !b.WasOpen || b.Open {
 			t.Errorf("BecomesOpen=%v WasOpen=%v Open=%v", b.BecomesOpen(), b.WasOpen, b.Open)
 		}
-		if got := emails(b.Losses); !slices.Equal(got, []string{"alice@company.com", "carol@partner.org"}) {
+		if got := emails(lossesOf(b)); !slices.Equal(got, []string{"alice@company.com", "carol@partner.org"}) {
 			t.Errorf("losses %v", got)
 		}
-		for _, l := range b.Losses {
+		for _, l := range lossesOf(b) {
 			if l.Member || !reflect.DeepEqual(l.Via, []access.Via{{Open: true}}) {
 				t.Errorf("loss %+v: want via open access (what granted it before), not a member change", l)
 			}
 		}
-		if len(b.Gains) != 0 {
-			t.Errorf("gains %v", b.Gains)
+		if len(gainsOf(b)) != 0 {
+			t.Errorf("gains %v", gainsOf(b))
 		}
 	})
 
@@ -289,8 +289,8 @@ func TestComputeImpactCases(t *testing.T) {
 		b := only(t, impactOf(
 			cfg(members, portal.Blueprint{Name: "ds", Rules: []portal.Rule{dom("company.com"), mail("bob@company.com")}}),
 			cfg(members, portal.Blueprint{Name: "ds", Rules: []portal.Rule{dom("company.com")}})), "ds")
-		if len(b.Gains) != 0 || len(b.Losses) != 0 {
-			t.Errorf("gains %v losses %v, want none: bob still matches company.com", b.Gains, b.Losses)
+		if len(gainsOf(b)) != 0 || len(lossesOf(b)) != 0 {
+			t.Errorf("gains %v losses %v, want none: bob still matches company.com", gainsOf(b), lossesOf(b))
 		}
 		if len(b.RulesRemoved) != 1 || b.RulesRemoved[0].Key() != mail("bob@company.com").Key() || len(b.RulesAdded) != 0 {
 			t.Errorf("rules added %v removed %v", b.RulesAdded, b.RulesRemoved)
@@ -307,10 +307,10 @@ func TestComputeImpactCases(t *testing.T) {
 		im := impactOf(cfg(members, bps...), cfg(members[:1:1], bps...))
 		lost := map[string][]string{}
 		for _, b := range im.Blueprints {
-			if len(b.Gains) != 0 {
-				t.Errorf("%s: gains %v", b.Name, b.Gains)
+			if len(gainsOf(b)) != 0 {
+				t.Errorf("%s: gains %v", b.Name, gainsOf(b))
 			}
-			for _, l := range b.Losses {
+			for _, l := range lossesOf(b) {
 				if !l.Member {
 					t.Errorf("%s: loss of %s not flagged as a member change", b.Name, l.Email)
 				}
@@ -330,8 +330,8 @@ func TestComputeImpactCases(t *testing.T) {
 		b := only(t, impactOf(
 			cfg(members[:2], portal.Blueprint{Name: "ds", Rules: []portal.Rule{dom("company.com")}}),
 			cfg(members, portal.Blueprint{Name: "ds", Rules: []portal.Rule{dom("company.com"), dom("partner.org")}})), "ds")
-		if len(b.Gains) != 1 || b.Gains[0].Email != "carol@partner.org" || !b.Gains[0].Member {
-			t.Errorf("gains %+v, want carol as a member change", b.Gains)
+		if len(gainsOf(b)) != 1 || gainsOf(b)[0].Email != "carol@partner.org" || !gainsOf(b)[0].Member {
+			t.Errorf("gains %+v, want carol as a member change", gainsOf(b))
 		}
 	})
 
@@ -342,11 +342,11 @@ func TestComputeImpactCases(t *testing.T) {
 		if !b.NewlyManaged || b.WasOpen {
 			t.Errorf("NewlyManaged=%v WasOpen=%v", b.NewlyManaged, b.WasOpen)
 		}
-		if got := emails(b.Gains); !slices.Equal(got, []string{"alice@company.com", "bob@company.com"}) {
+		if got := emails(gainsOf(b)); !slices.Equal(got, []string{"alice@company.com", "bob@company.com"}) {
 			t.Errorf("gains %v", got)
 		}
-		if len(b.RulesAdded) != 1 || len(b.Losses) != 0 {
-			t.Errorf("rules added %v losses %v", b.RulesAdded, b.Losses)
+		if len(b.RulesAdded) != 1 || len(lossesOf(b)) != 0 {
+			t.Errorf("rules added %v losses %v", b.RulesAdded, lossesOf(b))
 		}
 	})
 
@@ -381,4 +381,23 @@ func TestComputeImpactLiveDuplicates(t *testing.T) {
 	if !slices.Equal(gains, []string{"dave@company.com"}) || !slices.Equal(losses, []string{"alice@company.com", "carol@company.com"}) {
 		t.Errorf("gains %v, losses %v; want dave gained, alice and carol lost, bob kept", gains, losses)
 	}
+}
+
+// gainsOf and lossesOf walk a blueprint's gains and losses into lists.
+func gainsOf(b access.BlueprintImpact) []access.Change {
+	var out []access.Change
+	b.EachGain(func(c access.Change) { out = append(out, c) })
+	if n := b.GainCount(); n != len(out) {
+		panic(fmt.Sprintf("%s: GainCount %d, walked %d", b.Name, n, len(out)))
+	}
+	return out
+}
+
+func lossesOf(b access.BlueprintImpact) []access.Change {
+	var out []access.Change
+	b.EachLoss(func(c access.Change) { out = append(out, c) })
+	if n := b.LossCount(); n != len(out) {
+		panic(fmt.Sprintf("%s: LossCount %d, walked %d", b.Name, n, len(out)))
+	}
+	return out
 }

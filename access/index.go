@@ -54,6 +54,8 @@ type Seen struct {
 // answer costs what it returns, never members × blueprints × rules.
 type Index struct {
 	cfg             *portal.Config
+	domainID        []int32 // of each member, by index: its domain's number
+	domainIDs       map[string]int32
 	memberByEmail   map[string]int
 	membersByDomain map[string][]int
 	bpByName        map[string]int
@@ -74,9 +76,17 @@ func NewIndex(cfg *portal.Config) *Index {
 		bpByEmail:       map[string][]int{},
 	}
 	ix.sorted = slices.IsSortedFunc(cfg.Members, func(a, b portal.Member) int { return strings.Compare(a.Email, b.Email) })
+	ix.domainID = make([]int32, len(cfg.Members))
+	ix.domainIDs = map[string]int32{}
 	for i, m := range cfg.Members {
 		ix.memberByEmail[m.Email] = i
 		d := m.Domain()
+		id, ok := ix.domainIDs[d]
+		if !ok {
+			id = int32(len(ix.domainIDs))
+			ix.domainIDs[d] = id
+		}
+		ix.domainID[i] = id
 		ix.membersByDomain[d] = append(ix.membersByDomain[d], i)
 	}
 	for i, b := range cfg.Blueprints {

@@ -112,8 +112,12 @@ type Blueprint struct {
 	Description string // live state only
 	Open        bool
 	Rules       []Rule // sorted by Key, without duplicates
-	ETag        string // live state only: the ACL version read
-	Pos         Pos
+	// Groups are the groups the file writes on the blueprint, in its order
+	// (files only): its email rules from a group carry the group's name, but
+	// an email in two groups carries one, and an empty group none.
+	Groups []string
+	ETag   string // live state only: the ACL version read
+	Pos    Pos
 }
 
 // Config is a whole portal: what the file declares, or what the portal holds.

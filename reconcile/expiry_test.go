@@ -351,9 +351,11 @@ blueprints:
 	}
 	var got []string
 	for _, x := range p.Expiries {
-		got = append(got, strings.Join(strings.Fields(x.Email+" "+x.From.String()+" → "+x.To.String()+map[bool]string{true: " gone"}[x.Gone]+map[bool]string{true: " (org)"}[x.Org]), " "))
+		got = append(got, strings.Join(strings.Fields(x.Email+" "+x.From.String()+" → "+x.To.String()+map[bool]string{true: " gone"}[x.Gone]+map[bool]string{true: " passed"}[x.Passed]+map[bool]string{true: " (org)"}[x.Org]), " "))
 	}
 	want := []string{
+		// A date that has passed already is shown too: the change removes them.
+		"ends@company.com → 2026-11-15 passed",
 		"gone@company.com 2026-11-01 → gone",
 		"kept@company.com 2027-01-01 →",
 		"moved@company.com 2026-12-01 → 2027-03-01",

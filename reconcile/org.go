@@ -446,45 +446,52 @@ func expiredWord(expired bool) string {
 	return "pending"
 }
 
-// checkOwner refuses operations that would remove the organization's owner, change
-// their role or give anyone the Owner role, judged on the ids the requests carry.
-// No flag overrides it.
-func checkOwner(ops []Op, live *portal.Config) error {
+// ownerRefusals refuse operations that would remove the organization's owner,
+// change their role or give anyone the Owner role, judged on the ids the requests
+// carry. No flag overrides them. Offline (a file standing in for the
+// organization) nobody is known as the owner: the file's role names are no proof.
+func ownerRefusals(ops []Op, live *portal.Config) []Refusal {
 	if live.Org == nil {
 		return nil
 	}
 	owners := map[string]portal.OrgMember{}
 	for _, o := range Owners(live.Org) {
-		owners[o.ID] = o
+		if o.ID != "" {
+			owners[o.ID] = o
+		}
 	}
 	ownerRole := ownerRoles(live.Org)
+	var out []Refusal
 	for _, o := range ops {
 		switch o.Action {
 		case OrgRemove, OrgChangeRole:
 			if m, ok := owners[o.MemberID]; ok {
-				return fmt.Errorf("%w: the plan would remove or demote %s, the organization's owner; portalctl never does: list them with `role: Owner`", ErrRefused, m.Email)
+				out = append(out, Refusal{Rail: "owner", Message: fmt.Sprintf("the plan would remove or demote %s, the organization's owner; portalctl never does", m.Email),
+					Pass: "list them with `role: Owner`"})
 			}
 		}
 		switch o.Action {
 		case OrgInvite, OrgReinvite, OrgChangeRole:
-			if ownerRole[o.OrgRoleID] {
-				return fmt.Errorf("%w: the plan would give %s the Owner role; portalctl never transfers the ownership: transfer it in the Qovery console", ErrRefused, o.Email)
+			if o.OrgRoleID != "" && ownerRole[o.OrgRoleID] {
+				out = append(out, Refusal{Rail: "owner", Message: fmt.Sprintf("the plan would give %s the Owner role; portalctl never transfers the ownership", o.Email),
+					Pass: "transfer it in the Qovery console"})
 			}
 		}
 	}
-	return nil
+	return out
 }
 
 // orgRemovals counts the distinct organization members and invitations the
-// removals of ops remove.
+// removals of ops remove (known by email where they carry no id: a file standing
+// in for the organization).
 func orgRemovals(ops []Op) int {
 	ids := map[string]bool{}
 	for _, o := range ops {
 		switch o.Action {
 		case OrgRemove:
-			ids["m "+o.MemberID] = true
+			ids["m "+subject(o.MemberID, o.Email)] = true
 		case OrgCancelInvite:
-			ids["i "+o.InviteID] = true
+			ids["i "+subject(o.InviteID, o.Email)] = true
 		}
 	}
 	return len(ids)

@@ -341,7 +341,7 @@ func TestOrgRails(t *testing.T) {
 		rails reconcile.Rails
 		want  string
 	}{
-		{"together over the count", reconcile.Rails{MaxRemovals: 7, MaxRemovalPercent: 100}, "removes 8 (6 members of the portal, 2 members or invitations of the organization), more than --max-removals=7"},
+		{"together over the count", reconcile.Rails{MaxRemovals: 7, MaxRemovalPercent: 100}, "removes 8 (6 members of the portal, 2 members or invitations of the organization), more than `--max-removals=7`"},
 		{"together within the count", reconcile.Rails{MaxRemovals: 8, MaxRemovalPercent: 100}, ""},
 		{"the portal's percentage apart", reconcile.Rails{MaxRemovals: 8, MaxRemovalPercent: 30}, "6 of 7 members (86%)"},
 		{"the organization's percentage apart", reconcile.Rails{MaxRemovals: 8, MaxRemovalPercent: 25}, "2 of 7 organization members and invitations (29%)"},

@@ -148,6 +148,9 @@ type ExpiryChange struct {
 	// expire --write` does.
 	From, To portal.Date
 	Gone     bool
+	// Passed: To has passed already, so the member is not wanted any more and
+	// the plan removes them.
+	Passed bool
 }
 
 // Count returns how many operations of an action the plan holds.
@@ -291,9 +294,10 @@ func expiryChanges(head, base *portal.Config, today portal.Date) []ExpiryChange 
 	var out []ExpiryChange
 	compare := func(org bool, was map[string]portal.Date, now map[string]portal.Date, listed map[string]bool) {
 		for email, to := range now {
-			// An expiry that has passed is shown with the removal it causes.
-			if from, ok := was[email]; ok && from != to && !portal.Expired(to, today) {
-				out = append(out, ExpiryChange{Email: email, Org: org, From: from, To: to})
+			// An expiry moved into the past is shown too, with the removal it
+			// causes (Passed).
+			if from, ok := was[email]; ok && from != to {
+				out = append(out, ExpiryChange{Email: email, Org: org, From: from, To: to, Passed: portal.Expired(to, today)})
 			}
 		}
 		for email, from := range was {
@@ -370,12 +374,12 @@ func quoteAll(names []string) string {
 func Simulate(live *portal.Config, ops []Op) *portal.Config {
 	out := &portal.Config{Version: live.Version, Organization: live.Organization, Groups: live.Groups}
 	out.Members = append(out.Members, live.Members...)
+	// By the id a request carries; a file standing in for the portal has none,
+	// and its members are known by email (see subject).
 	byID := make(map[string]int, len(live.Members))
 	emails := make(map[string]bool, len(live.Members))
 	for i, m := range out.Members {
-		if m.ID != "" {
-			byID[m.ID] = i
-		}
+		byID[subject(m.ID, m.Email)] = i
 		emails[m.Email] = true
 	}
 	removed := map[int]bool{}
@@ -389,11 +393,11 @@ func Simulate(live *portal.Config, ops []Op) *portal.Config {
 				out.Members = append(out.Members, portal.Member{Email: o.Email, Role: o.Role, Status: portal.StatusPending})
 			}
 		case Promote, Demote:
-			if i, ok := byID[o.MemberID]; ok {
+			if i, ok := byID[subject(o.MemberID, o.Email)]; ok {
 				out.Members[i].Role = o.Role
 			}
 		case Remove:
-			if i, ok := byID[o.MemberID]; ok {
+			if i, ok := byID[subject(o.MemberID, o.Email)]; ok {
 				removed[i] = true
 			}
 		case UpdateACL:

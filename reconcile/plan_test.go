@@ -379,7 +379,7 @@ func TestRailsCheck(t *testing.T) {
 		{"one of three", defaults, live(3, 1), func(c *portal.Config) []reconcile.Op { return removeLast(c, 1) }, "--max-removal-percent"},
 		{"raised max removals", reconcile.Rails{MaxRemovals: 10, MaxRemovalPercent: 25}, live(40, 1), func(c *portal.Config) []reconcile.Op { return removeLast(c, 10) }, ""},
 	}
-	flagValue := regexp.MustCompile(`re-run with (--max-removals|--max-removal-percent)=(\d+)`)
+	flagValue := regexp.MustCompile("re-run with `?(--max-removals|--max-removal-percent)=(\\d+)")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &reconcile.Plan{Ops: tt.ops(tt.live)}

@@ -323,6 +323,9 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
+// JSON is the operation as plan files and `plan -o json` write it.
+func (o Op) JSON() OpJSON { return opJSON(o) }
+
 func opJSON(o Op) OpJSON {
 	if IsOrg(o.Action) {
 		return OpJSON{
@@ -343,7 +346,7 @@ func impactJSON(b access.BlueprintImpact) ImpactJSON {
 	return ImpactJSON{
 		Blueprint: b.Name, Open: b.Open, WasOpen: b.WasOpen, BecomesOpen: b.BecomesOpen(), NewlyManaged: b.NewlyManaged,
 		RulesAdded: nonNil(rulesJSON(b.RulesAdded)), RulesRemoved: nonNil(rulesJSON(b.RulesRemoved)),
-		Gains: accessJSON(b.Gains), Losses: accessJSON(b.Losses),
+		Gains: accessJSON(b.GainCount(), b.EachGain), Losses: accessJSON(b.LossCount(), b.EachLoss),
 	}
 }
 
@@ -387,15 +390,15 @@ func rulesJSON(rules []portal.Rule) []RuleJSON {
 	return out
 }
 
-func accessJSON(a []access.Change) []AccessJSON {
-	out := make([]AccessJSON, len(a))
-	for i, x := range a {
+func accessJSON(n int, each func(func(access.Change))) []AccessJSON {
+	out := make([]AccessJSON, 0, n)
+	each(func(x access.Change) {
 		via := make([]string, len(x.Via))
 		for j, v := range x.Via {
 			via[j] = v.String()
 		}
-		out[i] = AccessJSON{Email: x.Email, Via: via, MemberChange: x.Member}
-	}
+		out = append(out, AccessJSON{Email: x.Email, Via: via, MemberChange: x.Member})
+	})
 	return out
 }
 

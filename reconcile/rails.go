@@ -34,19 +34,48 @@ var ErrRefused = errors.New("refused")
 // ErrStale marks a saved plan whose live state changed since it was made.
 var ErrStale = errors.New("the portal changed since the plan was made")
 
+// Refusal is one rail a plan trips: what trips it, and what would pass it.
+type Refusal struct {
+	// Rail names it: last-admin, owner, max-removals, max-removal-percent.
+	Rail string
+	// Message says what trips it; Pass, the flag or the edit that passes it.
+	Message, Pass string
+}
+
+// Error is the refusal as apply reports it.
+func (r Refusal) Error() string {
+	if r.Pass == "" {
+		return fmt.Sprintf("%s: %s", ErrRefused, r.Message)
+	}
+	return fmt.Sprintf("%s: %s; %s", ErrRefused, r.Message, r.Pass)
+}
+
+// Unwrap makes a refusal an ErrRefused.
+func (r Refusal) Unwrap() error { return ErrRefused }
+
 // Check refuses a plan that would leave the live portal without an active admin,
-// touch the organization's owner, or remove more members than the rails allow. It
-// judges the operations as they will execute: by member id, the id each request
-// carries, whatever email an operation shows. Each refusal names the flag that
-// overrides it; none overrides the last admin or the owner.
+// touch the organization's owner, or remove more members than the rails allow: it
+// returns the first of Refusals. Each refusal names the flag that overrides it;
+// none overrides the last admin or the owner.
 func (r Rails) Check(p *Plan, live *portal.Config) error {
-	if err := checkLastAdmin(live, p.Ops); err != nil {
-		return err
+	if rs := r.Refusals(p, live); len(rs) > 0 {
+		return rs[0]
 	}
-	if err := checkOwner(p.Ops, live); err != nil {
-		return err
+	return nil
+}
+
+// Refusals are every rail the plan trips against live, in the order Check judges
+// them. The operations are judged as they will execute: by member id, the id each
+// request carries, whatever email an operation shows. live may also be a file
+// standing in for the portal (preview: "if the portal matches the base"): its
+// members, who carry no id, are known by email, and count as signed in.
+func (r Rails) Refusals(p *Plan, live *portal.Config) []Refusal {
+	var out []Refusal
+	if ref, ok := lastAdmin(live, p.Ops); ok {
+		out = append(out, ref)
 	}
-	portalN, orgN := removedIDs(p.Ops), orgRemovals(p.Ops)
+	out = append(out, ownerRefusals(p.Ops, live)...)
+	portalN, orgN := removedMembers(p.Ops), orgRemovals(p.Ops)
 	if total := portalN + orgN; total > r.MaxRemovals {
 		what := countNoun(portalN, "member")
 		switch {
@@ -55,26 +84,31 @@ func (r Rails) Check(p *Plan, live *portal.Config) error {
 		case orgN > 0:
 			what = countNoun(orgN, "organization member or invitation", "organization members or invitations")
 		}
-		return fmt.Errorf("%w: the plan removes %s, more than --max-removals=%d; check the file, then re-run with --max-removals=%d if this is intended",
-			ErrRefused, what, r.MaxRemovals, total)
+		out = append(out, Refusal{Rail: "max-removals",
+			Message: fmt.Sprintf("the plan removes %s, more than `--max-removals=%d`", what, r.MaxRemovals),
+			Pass:    fmt.Sprintf("check the file, then re-run with `--max-removals=%d` if this is intended", total)})
 	}
-	if err := r.percent(portalN, len(live.Members), "members"); err != nil {
-		return err
+	if ref, ok := r.percent(portalN, len(live.Members), "members"); ok {
+		out = append(out, ref)
 	}
 	if live.Org != nil {
-		return r.percent(orgN, len(live.Org.Members), "organization members and invitations")
+		if ref, ok := r.percent(orgN, len(live.Org.Members), "organization members and invitations"); ok {
+			out = append(out, ref)
+		}
 	}
-	return nil
+	return out
 }
 
-// percent refuses removing more than MaxRemovalPercent of the n things named.
-func (r Rails) percent(removals, n int, things string) error {
+// percent is the refusal of removing more than MaxRemovalPercent of the n things
+// named, if the removals do.
+func (r Rails) percent(removals, n int, things string) (Refusal, bool) {
 	if removals == 0 || n == 0 || removals*100 <= n*r.MaxRemovalPercent {
-		return nil
+		return Refusal{}, false
 	}
 	pct := (removals*100 + n - 1) / n
-	return fmt.Errorf("%w: the plan removes %d of %d %s (%d%%), more than --max-removal-percent=%d; check the file, then re-run with --max-removal-percent=%d if this is intended",
-		ErrRefused, removals, n, things, pct, r.MaxRemovalPercent, pct)
+	return Refusal{Rail: "max-removal-percent",
+		Message: fmt.Sprintf("the plan removes %d of %d %s (%d%%), more than `--max-removal-percent=%d`", removals, n, things, pct, r.MaxRemovalPercent),
+		Pass:    fmt.Sprintf("check the file, then re-run with `--max-removal-percent=%d` if this is intended", pct)}, true
 }
 
 // countNoun is "1 member", "3 members"; many defaults to one+"s".
@@ -89,12 +123,21 @@ func countNoun(n int, one string, many ...string) string {
 	return fmt.Sprintf("%d %s", n, word)
 }
 
-// removedIDs counts the distinct member ids the removals of ops send.
-func removedIDs(ops []Op) int {
+// subject is who an operation on a member acts on: the member id the request
+// carries, or, where there is none (a file standing in for the portal), the email.
+func subject(id, email string) string {
+	if id != "" {
+		return "id " + id
+	}
+	return "email " + email
+}
+
+// removedMembers counts the distinct members the removals of ops remove.
+func removedMembers(ops []Op) int {
 	ids := map[string]bool{}
 	for _, o := range ops {
 		if o.Action == Remove {
-			ids[o.MemberID] = true
+			ids[subject(o.MemberID, o.Email)] = true
 		}
 	}
 	return len(ids)
@@ -108,27 +151,28 @@ func AdminsAfter(live *portal.Config, ops []Op) int {
 	return len(activeAdmins(Simulate(live, ops)))
 }
 
-// activeAdmins are the members of cfg who are admins and have signed in.
+// activeAdmins are the members of cfg who are admins and have signed in. A file's
+// members carry no status: standing in for the portal, they count as signed in.
 func activeAdmins(cfg *portal.Config) []portal.Member {
 	var out []portal.Member
 	for _, m := range cfg.Members {
-		if m.Role == portal.RoleAdmin && m.Status == portal.StatusActive {
+		if m.Role == portal.RoleAdmin && (m.Status == portal.StatusActive || m.Status == "" && m.ID == "") {
 			out = append(out, m)
 		}
 	}
 	return out
 }
 
-// checkLastAdmin refuses ops that would remove or demote the portal's last active
-// admins: a portal whose admins are all invitations has nobody who can sign in and
-// administer it. A portal without an active admin to start with is not refused:
-// the plan removes none, and refusing would lock out the very fix (promoting a
-// member who has signed in).
-func checkLastAdmin(live *portal.Config, ops []Op) error {
+// lastAdmin is the refusal of ops that would remove or demote the portal's last
+// active admins: a portal whose admins are all invitations has nobody who can sign
+// in and administer it. A portal without an active admin to start with is not
+// refused: the plan removes none, and refusing would lock out the very fix
+// (promoting a member who has signed in).
+func lastAdmin(live *portal.Config, ops []Op) (Refusal, bool) {
 	before := activeAdmins(live)
 	after := Simulate(live, ops)
 	if len(before) == 0 || len(activeAdmins(after)) > 0 {
-		return nil
+		return Refusal{}, false
 	}
 	lost := make([]string, len(before))
 	for i, m := range before {
@@ -148,8 +192,9 @@ func checkLastAdmin(live *portal.Config, ops []Op) error {
 	if len(pending) > 0 {
 		note = fmt.Sprintf("; pending admins (%s) do not count until they sign in", strings.Join(pending, ", "))
 	}
-	return fmt.Errorf("%w: the plan would leave the portal with no admin: it %s%s; keep `role: admin` on a member who has signed in, and remove the old admin once the new one has",
-		ErrRefused, who, note)
+	return Refusal{Rail: "last-admin",
+		Message: fmt.Sprintf("the plan would leave the portal with no admin: it %s%s", who, note),
+		Pass:    "keep `role: admin` on a member who has signed in, and remove the old admin once the new one has"}, true
 }
 
 // Bind checks that every operation acts on the live object it says it does, as the

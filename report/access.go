@@ -40,6 +40,16 @@ func vias(v []access.Via) []string {
 	return out
 }
 
+// ruleText is a rule as "domain company.com", "email bob@company.com (group
+// contractors)".
+func ruleText(r portal.Rule) string {
+	s := r.Key().String()
+	if r.Group != "" {
+		s += " (group " + r.Group + ")"
+	}
+	return s
+}
+
 // Audience writes who sees blueprint b.
 func Audience(w io.Writer, f Format, b *portal.Blueprint, viewers []access.Viewer, source string) error {
 	if f == JSON {

@@ -214,6 +214,26 @@ func (r *refs) joined(vs []access.Via, sep string, groups bool) string {
 	return r.str(keep)
 }
 
+// joinedRefs renders every rule of a grant as the CSV does, joined by sep: an
+// email rule that came from a group is that group (group:G), as the file writes it.
+func (r *refs) joinedRefs(vs []access.Via, sep string) string {
+	r.buf = r.buf[:0]
+	keep := true // no email in it: the string recurs
+	for i, v := range vs {
+		if i > 0 {
+			r.buf = append(r.buf, sep...)
+		}
+		if v.Group != "" {
+			r.buf = append(r.buf, "group:"...)
+			r.buf = append(r.buf, v.Group...)
+			continue
+		}
+		r.buf = appendRef(r.buf, v)
+		keep = keep && (v.Open || v.Rule.Kind != portal.RuleEmail)
+	}
+	return r.str(keep)
+}
+
 // textRows writes aligned columns: EMAIL ROLE BLUEPRINT VIA.
 type textRows struct {
 	w           *bufio.Writer
@@ -279,17 +299,22 @@ func (t *textRows) end(s access.Summary, source string) error {
 	return err
 }
 
-// csvRows writes the columns email,role,blueprint,via with a header record.
+// csvRows writes the columns email,role,blueprint,via,expires with a header
+// record. via lists every rule that grants the row, joined by ";": domain:D,
+// email:E, group:G (an email rule that came from group G) or open; expires is the
+// day the member's access ends, YYYY-MM-DD, or empty.
 type csvRows struct {
 	w      *csv.Writer
-	record [4]string
+	record [5]string
 	refs   refs
 }
 
-func (c *csvRows) start() error { return c.w.Write([]string{"email", "role", "blueprint", "via"}) }
+func (c *csvRows) start() error {
+	return c.w.Write([]string{"email", "role", "blueprint", "via", "expires"})
+}
 
 func (c *csvRows) row(g access.Grant) error {
-	c.record = [4]string{csvCell(g.Member.Email), csvCell(string(g.Member.Role)), csvCell(g.Blueprint.Name), csvCell(c.refs.joined(g.Via, ";", false))}
+	c.record = [5]string{csvCell(g.Member.Email), csvCell(string(g.Member.Role)), csvCell(g.Blueprint.Name), csvCell(c.refs.joinedRefs(g.Via, ";")), g.Member.Expires.String()}
 	return c.w.Write(c.record[:])
 }
 

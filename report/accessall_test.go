@@ -152,12 +152,12 @@ func TestAllAccessHostileValues(t *testing.T) {
 			t.Errorf("the summary carries a raw %U", r)
 		}
 		rd := csv.NewReader(strings.NewReader(out))
-		rd.FieldsPerRecord = 4
+		rd.FieldsPerRecord = 5
 		records, err := rd.ReadAll()
 		if err != nil {
 			t.Fatalf("the CSV does not parse: %v\n%s", err, out)
 		}
-		if !slices.Equal(records[0], []string{"email", "role", "blueprint", "via"}) {
+		if !slices.Equal(records[0], []string{"email", "role", "blueprint", "via", "expires"}) {
 			t.Errorf("header %q", records[0])
 		}
 		records = records[1:]
@@ -167,9 +167,13 @@ func TestAllAccessHostileValues(t *testing.T) {
 		for i, rec := range records {
 			var rules []string
 			for _, v := range want[i].Via {
-				rules = append(rules, v.Rule)
+				if v.Group != "" {
+					rules = append(rules, "group:"+v.Group) // as the file writes it
+				} else {
+					rules = append(rules, v.Rule)
+				}
 			}
-			w := []string{csvCell(want[i].Email), want[i].Role, csvCell(want[i].Blueprint), csvCell(strings.Join(rules, ";"))}
+			w := []string{csvCell(want[i].Email), want[i].Role, csvCell(want[i].Blueprint), csvCell(strings.Join(rules, ";")), want[i].Expires}
 			for j := range w { // encoding/csv reads a quoted CRLF as LF
 				w[j] = strings.ReplaceAll(w[j], "\r\n", "\n")
 			}

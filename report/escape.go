@@ -15,10 +15,11 @@ import (
 // only a last resort for prose: values a reviewer may copy are code spans (see Prose).
 const zwsp = "\u200b"
 
-// markup are the ASCII characters that can start markdown or HTML syntax: emphasis,
-// code, links, images, tags, entities, tables, headings, lists, strikethrough and
-// GitHub's math.
-const markup = "\\`*_{}[]<>()#+-!|~&$"
+// markup are the ASCII characters that can start markdown or HTML syntax anywhere
+// in a line: emphasis, code, links and images (which need a "["), tags, entities,
+// tables, issue references, strikethrough and GitHub's math. Parentheses, "!" and
+// braces only mean something after one of these and stay as they are.
+const markup = "\\`*_[]<>#|~&$"
 
 // hidden reports the characters no output may carry raw: control characters, line
 // and paragraph separators, and the bidirectional and invisible controls of
@@ -28,23 +29,40 @@ func hidden(r rune) bool {
 }
 
 // Escape makes text that may contain values from the file safe in GitHub-flavoured
-// markdown and HTML: every markup character is backslash-escaped (so no emphasis,
-// link, image, HTML tag or entity can form), line breaks, control characters and
-// hidden controls are shown as escapes (so no new block can start and nothing can
-// reorder the line), and "@", "www." and "://" are broken with a zero-width space (so
-// no mention or autolink forms).
-func Escape(s string) string {
+// markdown and HTML, where it may start a line: every markup character is
+// backslash-escaped (so no emphasis, link, image, HTML tag or entity can form), and
+// so is a leading "+", "-", "=" or the "." of a leading number (so no list or
+// heading starts); line breaks, control characters and hidden controls are shown as
+// escapes (so no new block can start and nothing can reorder the line), and "@",
+// "www." and "://" are broken with a zero-width space (so no mention or autolink
+// forms).
+func Escape(s string) string { return escapeMD(s, true) }
+
+// escapeMD is Escape for text that starts a line (start) or follows other text.
+func escapeMD(s string, start bool) string {
 	var b strings.Builder
-	b.Grow(len(s) + len(s)/4)
+	b.Grow(len(s) + len(s)/8)
+	lead := start // still in the leading spaces of a line
 	for i, r := range s {
 		switch {
 		case r == '@':
 			b.WriteString("\\@" + zwsp)
 		case r == ':' && strings.HasPrefix(s[i:], "://"):
 			b.WriteString("\\:" + zwsp)
-		case strings.ContainsRune(markup, r):
+		case strings.ContainsRune(markup, r), lead && strings.ContainsRune("+-=", r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
+		case lead && r >= '0' && r <= '9':
+			j := i
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			b.WriteString(s[i:j])
+			if j < len(s) && (s[j] == '.' || s[j] == ')') {
+				b.WriteByte('\\')
+			}
+			// The rest of the number is written; skip it.
+			return b.String() + escapeMD(s[j:], false)
 		case hidden(r):
 			fmt.Fprintf(&b, "\\\\u%04x", r)
 		case (r == 'w' || r == 'W') && strings.HasPrefix(strings.ToLower(s[i:]), "www.") && (i == 0 || s[i-1] != 'w' && s[i-1] != 'W'):
@@ -52,6 +70,9 @@ func Escape(s string) string {
 			b.WriteString(zwsp)
 		default:
 			b.WriteRune(r)
+		}
+		if r != ' ' {
+			lead = false
 		}
 	}
 	return b.String()
@@ -106,7 +127,10 @@ func codeSpan(s string, cell bool) string {
 // become code spans, and so does any word that holds an "@", "://" or "www.", so that
 // an email or an address reads and copies exactly as written, with no zero-width
 // character in it. The rest is escaped with Escape.
-func Prose(s string) string {
+func Prose(s string) string { return proseMD(s, true) }
+
+// proseMD is Prose for a sentence that starts a line (start) or follows other text.
+func proseMD(s string, start bool) string {
 	var segs []segment
 	add := func(code bool, v string) {
 		// Two code spans side by side would run their backticks together: one span.
@@ -145,7 +169,7 @@ func Prose(s string) string {
 		if sg.code {
 			b.WriteString(Code(sg.s))
 		} else {
-			b.WriteString(Escape(sg.s))
+			b.WriteString(escapeMD(sg.s, start && b.Len() == 0))
 		}
 	}
 	return b.String()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/schema"
@@ -22,7 +23,7 @@ var expiryToday = portal.Date{Year: 2026, Month: 11, Day: 20}
 // policy: section changes, and mallory breaks it.
 func expiryReport(t testing.TB) *Report {
 	t.Helper()
-	read := func(name string, opts ...schema.Option) (*portal.Config, []byte) {
+	read := func(name string, opts ...schema.Option) (*portal.Config, diag.List) {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
@@ -37,19 +38,15 @@ func expiryReport(t testing.TB) *Report {
 				t.Fatalf("%s: %v", name, d)
 			}
 		}
-		return cfg, data
+		return cfg, ds
 	}
-	base, _ := read("expiry-base.yaml", schema.NoPolicy())
-	head, data := read("expiry-head.yaml")
-	l, _ := schema.New(schema.Today(expiryToday))
-	_, ds := l.Parse("expiry-head.yaml", data)
-	p, dds := reconcile.Diff(head, base, reconcile.DiffOptions{Offline: true, Today: expiryToday})
-	if dds.HasErrors() {
-		t.Fatal(dds)
-	}
+	base, bds := read("expiry-base.yaml", schema.NoPolicy())
+	head, hds := read("expiry-head.yaml")
 	prov := &Provenance{File: "expiry-head.yaml", Path: "expiry-head.yaml", Base: Revision{Ref: "HEAD^1", Commit: strings.Repeat("a", 40)},
 		Head: Revision{Ref: "HEAD", Commit: strings.Repeat("b", 40)}, RepositoryURL: "https://github.com/acme/portal"}
-	return New(p, Options{Provenance: prov, Policy: NewPolicy("expiry-head.yaml", base.Policy, head.Policy, ds, schema.IsPolicyViolation, prov)})
+	return Compare(Change{Head: head, Base: base, HeadProblems: hds, BaseProblems: bds, Today: expiryToday,
+		Rails: reconcile.Rails{MaxRemovals: reconcile.DefaultMaxRemovals, MaxRemovalPercent: reconcile.DefaultMaxRemovalPercent}},
+		Options{Provenance: prov})
 }
 
 func TestExpiryReportGolden(t *testing.T) {
@@ -73,28 +70,25 @@ func TestExpiryReportGolden(t *testing.T) {
 		"- `old@partner.org`: entry deleted, expired on 2026-11-01 (no change of access)\n",
 		"- `guest@partner.org` as `Viewer` (expires 2026-12-15)\n",
 		"- `viewer@partner.org` (`Viewer`): expired on 2026-11-19\n",
-		"> - **The `policy:` section changes** (the guardrails of this file: a change for its owners to review): `max_open_blueprints`: `1` → `2`; `require_expiry_outside`: not set → `company.com`; `max_expiry_days`: not set → `90`\n",
-		"member `mallory@gmail.com` is outside the allowed domains \\(company.com, partner.org\\): policy allowed\\_domains \\(line 3\\)",
+		"> **The `policy:` section changes**: 1 loosened, 2 tightened (for its owners to review):\n>\n> - **loosened**: `max_open_blueprints` raised from 1 to 2\n> - tightened: `require_expiry_outside` set to `company.com`\n> - tightened: `max_expiry_days` set to 90\n",
+		"member `mallory@gmail.com` is outside the allowed domains (company.com, partner.org): policy allowed\\_domains (line 3)",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
 		}
 	}
-	// The policy comes first, before the title; the rest still shows the
-	// access change.
-	if !strings.HasPrefix(md, "> [!CAUTION]\n> **This change breaks the policy of `expiry-head.yaml` (2 violations)") {
-		t.Errorf("the policy is not at the very top:\n%s", md[:200])
-	}
-	assertOrder(t, md, "breaks the policy", "### Access preview", "**Invitations (2)**", "**Removals (1)**", "**Expiry dates (2)**", "#### Organization members")
+	// The policy's violations are what apply refuses, first of the alerts after
+	// the summary; the rest still shows the access change.
+	assertOrder(t, md, "### Access preview", "> **Apply will refuse this change**", "the file breaks its policy (2 violations)", "The `policy:` section changes", "**Invitations (2)**", "**Removals (1)**", "**Expiry dates (4)**", "#### Organization members")
 }
 
 // TestPolicyNeverShed: however small the room, the violations stay (capped with
 // a count past what fits), and so does the call-out of a policy change.
 func TestPolicyNeverShed(t *testing.T) {
 	r := expiryReport(t)
-	for _, n := range []int{1500, 2500, 4000} {
+	for _, n := range []int{3500, 4000} {
 		md := r.Markdown(MarkdownOptions{MaxLen: n})
-		if !strings.HasPrefix(md, "> [!CAUTION]\n> **This change breaks the policy") || !strings.Contains(md, "The `policy:` section changes") {
+		if !strings.Contains(md, "> **Apply will refuse this change**") || !strings.Contains(md, "the file breaks its policy") || !strings.Contains(md, "The `policy:` section changes") {
 			t.Errorf("at %d bytes the policy was shed:\n%s", n, md)
 		}
 	}

@@ -21,7 +21,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// fixedNow stamps JSON plans so that their golden files do not change.
+// fixedNow stamps plans so that their golden files do not change.
 var fixedNow = time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
 
 // golden compares got with testdata/name, or rewrites the file under -update.
@@ -98,11 +98,27 @@ func realisticPlan(t testing.TB) *reconcile.Plan {
 	return diffOffline(t, loadConfig(t, "head.yaml"), loadConfig(t, "base.yaml"))
 }
 
-func renderPlan(t testing.TB, f Format, p *reconcile.Plan, o PlanOptions) string {
+// planSource is what plan read, for the plan's report.
+func planSource() *PlanSource {
+	return &PlanSource{File: "portal.yaml", Organization: "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10", APIURL: "https://api.qovery.com", At: fixedNow, Fingerprint: "sha256:5f2c0a9e41b7d3c8a6e0f19b2d4c7e8a"}
+}
+
+// renderPlan renders the report of plan p as plan does.
+func renderPlan(t testing.TB, f Format, p *reconcile.Plan, o TextOptions) string {
 	t.Helper()
+	r := New(p, Options{Kind: KindPlan, Plan: planSource(), Operations: f == JSON})
 	var b bytes.Buffer
-	if err := Plan(&b, f, p, o); err != nil {
-		t.Fatal(err)
+	switch f {
+	case JSON:
+		if err := r.JSON(&b); err != nil {
+			t.Fatal(err)
+		}
+	case Markdown:
+		b.WriteString(r.Markdown(MarkdownOptions{Sample: o.Sample}))
+	default:
+		if err := r.Text(&b, o); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return b.String()
 }
@@ -112,12 +128,12 @@ func TestPlanGolden(t *testing.T) {
 	tests := []struct {
 		file   string
 		format Format
-		opts   PlanOptions
+		opts   TextOptions
 	}{
-		{"plan.txt", Text, PlanOptions{}},
-		{"plan-color.txt", Text, PlanOptions{Color: true}},
-		{"plan.md", Markdown, PlanOptions{Title: "portal.yaml: HEAD^1 → working tree"}},
-		{"plan.json", JSON, PlanOptions{Now: fixedNow}},
+		{"plan.txt", Text, TextOptions{}},
+		{"plan-color.txt", Text, TextOptions{Color: true}},
+		{"plan.md", Markdown, TextOptions{}},
+		{"plan.json", JSON, TextOptions{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -136,89 +152,78 @@ func TestPlanContent(t *testing.T) {
 		}
 	}
 
-	text := renderPlan(t, Text, p, PlanOptions{})
-	color := renderPlan(t, Text, p, PlanOptions{Color: true})
-	md := renderPlan(t, Markdown, p, PlanOptions{})
-	js := renderPlan(t, JSON, p, PlanOptions{Now: fixedNow})
+	text := renderPlan(t, Text, p, TextOptions{})
+	color := renderPlan(t, Text, p, TextOptions{Color: true})
+	md := renderPlan(t, Markdown, p, TextOptions{})
+	js := renderPlan(t, JSON, p, TextOptions{})
 
 	if strings.Contains(text, "\x1b") {
 		t.Error("text without colour holds an escape sequence")
 	}
-	if !strings.Contains(color, "\x1b[1;31m!! blueprint legacy-app becomes OPEN TO EVERY MEMBER\x1b[0m") {
-		t.Error("colour output does not flag legacy-app in bold red")
+	if !strings.Contains(color, "\x1b[1;31mopen\x1b[0m") {
+		t.Error("colour output does not flag the blueprint opened in bold red")
 	}
 	if got := stripSGR(color); got != text {
-		t.Errorf("colour output is not the text output plus colours:\n%s", got)
+		t.Errorf("colour output is not the text output plus colours:\n%s\n---\n%s", got, text)
 	}
-
 	for _, want := range []string{
-		"Plan for organization 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10: ",
-		"!! blueprint legacy-app becomes OPEN TO EVERY MEMBER",
-		"Members to invite (3):\n  + freelancer@gmail.com (user)\n  + gina@company.com (user)\n  + hank@partner.org (admin)\n",
-		"Role changes (2):\n  ~ dave@company.com: user → admin\n  ~ bob@company.com: admin → user\n",
-		"Members to remove (2):\n  - erin@company.com (user)\n  - frank@oldvendor.io (user)\n",
-		"      + email freelancer@gmail.com (group contractors)\n",
-		"  legacy-app  !! BECOMES OPEN TO EVERY MEMBER\n",
-		"  new-sandbox  (newly managed by the file)\n",
-		"    + 12 gain via domain bigcorp.com: u01@bigcorp.com, u02@bigcorp.com, u03@bigcorp.com, u04@bigcorp.com, u05@bigcorp.com, u06@bigcorp.com, u07@bigcorp.com, u08@bigcorp.com, u09@bigcorp.com, u10@bigcorp.com and 2 more\n",
-		"    - 11 lose had domain bigcorp.com: u02@bigcorp.com,",
-		"u11@bigcorp.com and 1 more\n",
-		"  internal-tools  warning: open to every member\n  old-reports\n",
+		"Plan for organization 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10\n",
+		"!! 1 blueprint becomes open to every member of the portal:\n   - legacy-app: 1 → all 19 members\n",
+		"  + freelancer@gmail.com as user, will see 4 blueprints\n",
+		"  ~ dave@company.com: user → admin\n",
+		"  - frank@oldvendor.io (user), loses access to 3 blueprints\n",
+		"+ group contractors (2)",
+		"newly managed: + email gina@company.com",
+		"  - internal-tools !! open to every member\n  - old-reports\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text plan lacks %q", want)
 		}
 	}
-	// The order of SPEC §4: invites, role changes, ACL changes, removals, then the
-	// impact and the unmanaged blueprints.
-	assertOrder(t, text, "Members to invite", "Role changes", "Blueprint ACL changes", "Members to remove", "Access impact:", "Unmanaged blueprints")
+	assertOrder(t, text, "!! 1 blueprint", "!  Admin changes", "Blueprints whose rules change", "Who loses access", "Member changes", "Invitations (3)", "Removals (2)", "Blueprints the file leaves alone", "Planned portal.yaml")
 
 	// plan -o markdown is the reviewer's report, audiences included.
 	for _, want := range []string{
-		"> [!CAUTION]\n> **1 blueprint becomes open to every member of the portal:** `legacy-app`\n",
+		"### Plan for organization `0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10`\n",
+		"> [!CAUTION]\n> **1 blueprint becomes open to every member of the portal:**\n>\n> - `legacy-app`: 1 → all 19 members\n",
 		"| Blueprint | Audience | Gain | Loss | Rule changes |\n",
-		"| ⚠️ `legacy-app` **opens to everyone** | 1\u00a0→\u00a0**all\u00a019** | +18 |  | − email `dave@company.com`; **no rules left** |\n",
+		"| ⚠️ `legacy-app` **opens to everyone** | **1\u00a0→\u00a0all\u00a019** | +18 |  | − email `dave@company.com`; **no rules left** |\n",
 		"| `new-sandbox` | new\u00a0→\u00a01 | +1 |  | newly managed: + email `gina@company.com` |\n",
-		"| `data-science` | 4\u00a0→\u00a06 | +3 | −1 | + email `carol@partner.org` (group `contractors`), + email `freelancer@gmail.com` (group `contractors`) |\n",
-		"- `dave@company.com`: user → admin\n",
+		"| `data-science` | 4\u00a0→\u00a06 | +3 | −1 | + group `contractors` (2) |\n",
+		"- `dave@company.com`: user → **admin**\n",
 		"- `hank@partner.org` as **admin**, will see 3 blueprints\n",
 		"- `frank@oldvendor.io` (user), loses access to 3 blueprints\n",
-		"- `internal-tools` ⚠️ open to every member\n- `old-reports`\n",
+		"- `internal-tools` ⚠️ **open to every member**\n- `old-reports`\n",
 		"<details><summary>Rule changes (6 blueprints)</summary>\n\n```diff\n",
 		"+   (no rules: open to every member)\n",
+		"Planned `portal.yaml` against organization `0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10` at `https://api.qovery.com` on 2025-03-14 15:09 UTC; live state `sha256:5f2c0a9e41b7`…",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown plan lacks %q", want)
 		}
 	}
-	assertOrder(t, md, "[!CAUTION]", "| ⚠️ `legacy-app`", "| `enterprise-suite`", "#### Member changes", "**Invitations (3)**", "**Promotions (1)**", "**Demotions (1)**", "**Removals (2)**", "<details>", "#### Blueprints the file leaves alone")
+	assertOrder(t, md, "[!CAUTION]", "| ⚠️ `legacy-app`", "| `enterprise-suite`", "#### Member changes", "**Invitations (3)**", "**Promotions (1)**", "**Demotions (1)**", "**Removals (2)**", "<details>", "#### Blueprints the file leaves alone", "Planned ")
 
-	var pj reconcile.PlanJSON
-	if err := json.Unmarshal([]byte(js), &pj); err != nil {
-		t.Fatalf("JSON plan does not decode: %v", err)
+	var back Report
+	if err := json.Unmarshal([]byte(js), &back); err != nil {
+		t.Fatalf("JSON report does not decode: %v", err)
 	}
-	if !pj.CreatedAt.Equal(fixedNow) || pj.Summary.Invite != 3 || pj.Summary.Remove != 2 ||
-		len(pj.Summary.BecomesOpen) != 1 || pj.Summary.BecomesOpen[0] != "legacy-app" || len(pj.Unmanaged) != 2 {
-		t.Errorf("JSON plan does not carry the plan: %+v", pj.Summary)
+	if back.Kind != KindPlan || back.Summary.Invitations != 3 || back.Summary.Removals != 2 || len(back.Alerts.Opened) != 1 ||
+		back.Alerts.Opened[0] != "legacy-app" || len(back.Unmanaged) != 2 || len(back.Operations) != len(p.Ops) || back.Plan.Organization == "" {
+		t.Errorf("JSON report does not carry the plan: %+v", back.Summary)
 	}
 }
 
-// TestMaxEmails: a reason lists MaxEmails emails, then counts the others.
-func TestMaxEmails(t *testing.T) {
+// TestSample: a list of names shows Sample of them, then counts the others.
+func TestSample(t *testing.T) {
 	p := realisticPlan(t)
-	text := renderPlan(t, Text, p, PlanOptions{MaxEmails: 3})
-	if want := "    + 12 gain via domain bigcorp.com: u01@bigcorp.com, u02@bigcorp.com, u03@bigcorp.com and 9 more\n"; !strings.Contains(text, want) {
-		t.Errorf("text lacks %q:\n%s", want, text)
-	}
-	if want := "    + 3 gain invited, via open access: freelancer@gmail.com, gina@company.com, hank@partner.org\n"; !strings.Contains(text, want) {
-		t.Errorf("text lacks %q:\n%s", want, text)
-	}
-	md := renderPlan(t, Markdown, p, PlanOptions{MaxEmails: 3})
+	md := renderPlan(t, Markdown, p, TextOptions{Sample: 3})
 	if want := "- **11 members** lose `analytics` (had domain `bigcorp.com`): `u02@bigcorp.com`, `u03@bigcorp.com`, `u04@bigcorp.com` and 8 more\n"; !strings.Contains(md, want) {
 		t.Errorf("markdown lacks %q:\n%s", want, md)
 	}
-	if want := "> - **2 members removed** from the portal: `erin@company.com`, `frank@oldvendor.io`\n"; !strings.Contains(md, want) {
-		t.Errorf("markdown lacks %q:\n%s", want, md)
+	text := renderPlan(t, Text, p, TextOptions{Sample: 3, Width: 200})
+	if want := "  - 11 members lose analytics (had domain bigcorp.com): u02@bigcorp.com, u03@bigcorp.com, u04@bigcorp.com and 8 more\n"; !strings.Contains(text, want) {
+		t.Errorf("text lacks %q:\n%s", want, text)
 	}
 }
 
@@ -238,7 +243,7 @@ func assertOrder(t *testing.T, s string, parts ...string) {
 	}
 }
 
-var sgr = regexp.MustCompile(`\x1b\[(?:0|1|31|32|33|1;31|1;33)m`)
+var sgr = regexp.MustCompile(`\x1b\[(?:0|1|2|31|32|33|1;31|1;33)m`)
 
 func stripSGR(s string) string { return sgr.ReplaceAllString(s, "") }
 
@@ -255,11 +260,11 @@ func TestEmptyPlanGolden(t *testing.T) {
 	}{
 		{"empty.txt", Text, "No changes: the portal matches the file."},
 		{"empty.md", Markdown, "**No changes: the portal matches the file.**\n"},
-		{"empty.json", JSON, `"operations": []`},
+		{"empty.json", JSON, `"no_changes": true`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got := renderPlan(t, tt.format, p, PlanOptions{Now: fixedNow})
+			got := renderPlan(t, tt.format, p, TextOptions{})
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("empty plan lacks %q:\n%s", tt.want, got)
 			}
@@ -343,7 +348,7 @@ func TestDiagnosticsGolden(t *testing.T) {
 			"- `config/portal.yaml:4:12` **error**: ",
 		}},
 		{"diag-capped.md", Markdown, ds, DiagOptions{Max: 2}, []string{
-			"- … and 3 more problems not shown \\(1 error, 2 warnings\\)\n",
+			"- … and 3 more problems not shown (1 error, 2 warnings)\n",
 		}},
 	}
 	for _, tt := range tests {

@@ -90,6 +90,11 @@ func hostilePlan(vals []string, openName string) *reconcile.Plan {
 			NewlyManaged: i%3 == 1,
 			RulesChange:  true,
 			RulesAdded:   added,
+			Edits: []access.Edit{
+				{Change: access.Removed, Kind: "domain", Value: v, Members: 2},
+				{Change: access.Changed, Kind: "group", Value: v, Members: 1, EmailsAdded: []string{email(v)}, EmailsRemoved: []string{"g" + v}},
+				{Change: access.Added, Kind: "email", Value: email(v)},
+			},
 			Gains: []access.Change{
 				{Email: email(v), Via: []access.Via{{Rule: emailRule(email(v))}}},
 				{Email: v, Via: []access.Via{{Rule: emailRule(v), Group: v}}, Member: true},
@@ -108,7 +113,8 @@ func hostilePlan(vals []string, openName string) *reconcile.Plan {
 			{Email: "plain@company.com", Via: []access.Via{{Open: true}}},
 			{Email: "new@company.com", Via: []access.Via{{Open: true}}, Member: true},
 		}},
-		access.BlueprintImpact{Name: "quiet " + vals[len(vals)-1], RulesChange: true, RulesAdded: []portal.Rule{{Kind: portal.RuleDomain, Value: vals[0]}}},
+		access.BlueprintImpact{Name: "quiet " + vals[len(vals)-1], RulesChange: true, RulesAdded: []portal.Rule{{Kind: portal.RuleDomain, Value: vals[0]}},
+			Edits: []access.Edit{{Change: access.Added, Kind: "domain", Value: vals[0]}}},
 	)
 	return p
 }
@@ -150,12 +156,29 @@ func mapPlan(p *reconcile.Plan, f func(string) string) *reconcile.Plan {
 		b.Name = f(b.Name)
 		b.Gains, b.Losses = access(b.Gains), access(b.Losses)
 		b.RulesAdded, b.RulesRemoved = rules(b.RulesAdded), rules(b.RulesRemoved)
+		b.Edits = slices.Clone(b.Edits)
+		for i, e := range b.Edits {
+			e.Value = f(e.Value)
+			e.EmailsAdded, e.EmailsRemoved = mapAll(e.EmailsAdded, f), mapAll(e.EmailsRemoved, f)
+			b.Edits[i] = e
+		}
 		q.Impact.Blueprints = append(q.Impact.Blueprints, b)
 	}
 	for _, u := range p.Unmanaged {
 		q.Unmanaged = append(q.Unmanaged, reconcile.Unmanaged{Name: f(u.Name), Open: u.Open})
 	}
 	return q
+}
+
+func mapAll(vs []string, f func(string) string) []string {
+	if vs == nil {
+		return nil
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = f(v)
+	}
+	return out
 }
 
 // benign returns a mapping of every non-empty value to a plain name, the same

@@ -15,9 +15,9 @@ import (
 // value became markup: no link, image or HTML of its own, no mention, one index table
 // with a row per blueprint whose rules change, every value shown whole in a code
 // span, and the same document structure as the same plan with plain names.
-func checkPlanMarkdown(t *testing.T, p *reconcile.Plan, o PlanOptions) *mdDoc {
+func checkPlanMarkdown(t *testing.T, p *reconcile.Plan, o Options) *mdDoc {
 	t.Helper()
-	md := PlanMarkdown(p, o)
+	md := New(p, o).Markdown(MarkdownOptions{})
 	d := parseMarkdown(md)
 	for _, problem := range d.check(ourHTML(d)...) {
 		t.Errorf("markdown lets a value through: %s", problem)
@@ -27,7 +27,7 @@ func checkPlanMarkdown(t *testing.T, p *reconcile.Plan, o PlanOptions) *mdDoc {
 	if len(r.Effects) > 0 {
 		wantHTML += 2
 	}
-	if len(r.Rules) > 0 {
+	if len(r.Index) > 0 {
 		wantHTML += 2
 	}
 	if len(d.html) != wantHTML {
@@ -50,7 +50,7 @@ func checkPlanMarkdown(t *testing.T, p *reconcile.Plan, o PlanOptions) *mdDoc {
 	}
 
 	// Only names differ from the plain plan: the structure must not.
-	plain := parseMarkdown(PlanMarkdown(mapPlan(p, benign()), o))
+	plain := parseMarkdown(New(mapPlan(p, benign()), o).Markdown(MarkdownOptions{}))
 	if !reflect.DeepEqual(d.shape, plain.shape) {
 		t.Errorf("values change the document structure:\n got %v\nwant %v", d.shape, plain.shape)
 	}
@@ -74,7 +74,7 @@ func TestPlanMarkdownHostileFile(t *testing.T) {
 	if _, _, opened := p.Impact.Counts(); len(opened) != 1 {
 		t.Fatalf("fixture plan should open one blueprint, opens %q", opened)
 	}
-	d := checkPlanMarkdown(t, p, PlanOptions{Title: "portal.yaml: HEAD^1 → working tree"})
+	d := checkPlanMarkdown(t, p, Options{Title: "portal.yaml: HEAD^1 → working tree"})
 	// Every member invited, promoted, demoted or removed is shown as written.
 	for _, op := range p.Ops {
 		if op.Email != "" && !d.hasCodeSpan(op.Email) {
@@ -85,12 +85,12 @@ func TestPlanMarkdownHostileFile(t *testing.T) {
 
 func TestPlanMarkdownHostileValues(t *testing.T) {
 	t.Run("all", func(t *testing.T) {
-		checkPlanMarkdown(t, hostilePlan(hostile, hostile[1]), PlanOptions{})
+		checkPlanMarkdown(t, hostilePlan(hostile, hostile[1]), Options{})
 	})
 	// Each value alone, so that one cannot hide another's damage.
 	for _, v := range hostile {
 		t.Run(fmt.Sprintf("%q", v), func(t *testing.T) {
-			checkPlanMarkdown(t, hostilePlan([]string{v}, v), PlanOptions{})
+			checkPlanMarkdown(t, hostilePlan([]string{v}, v), Options{})
 		})
 	}
 }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/qovery/portalctl/portal"
@@ -21,8 +20,6 @@ type OrgChanges struct {
 	Reinvitations []OrgChange `json:"reinvitations"`
 	RoleChanges   []OrgChange `json:"role_changes"`
 	Removals      []OrgChange `json:"removals"`
-	// NewAdmins are those who become Admin or Owner of the organization.
-	NewAdmins []NewAdmin `json:"new_admins"`
 	// Listed counts the members a newly managed section lists.
 	Listed int `json:"listed,omitempty"`
 }
@@ -70,7 +67,7 @@ func newOrgChanges(p *reconcile.Plan, expires expiryDates) *OrgChanges {
 	if p.Org == reconcile.OrgLeftAlone {
 		return nil
 	}
-	o := &OrgChanges{Scope: string(p.Org), Invitations: []OrgChange{}, Reinvitations: []OrgChange{}, RoleChanges: []OrgChange{}, Removals: []OrgChange{}, NewAdmins: []NewAdmin{}}
+	o := &OrgChanges{Scope: string(p.Org), Invitations: []OrgChange{}, Reinvitations: []OrgChange{}, RoleChanges: []OrgChange{}, Removals: []OrgChange{}}
 	if p.Org == reconcile.OrgNewlyManaged && p.Desired != nil && p.Desired.Org != nil {
 		o.Listed = len(p.Desired.Org.Members)
 	}
@@ -78,31 +75,62 @@ func newOrgChanges(p *reconcile.Plan, expires expiryDates) *OrgChanges {
 		switch op.Action {
 		case reconcile.OrgInvite:
 			o.Invitations = append(o.Invitations, OrgChange{Email: op.Email, Role: op.OrgRole, Expires: expires.org[op.Email]})
-			if adminRole(op.OrgRole) {
-				o.NewAdmins = append(o.NewAdmins, NewAdmin{Email: op.Email, How: "invited as " + op.OrgRole})
-			}
 		case reconcile.OrgReinvite:
 			c := OrgChange{Email: op.Email, Role: op.OrgRole, Expired: op.Expired}
 			if !strings.EqualFold(op.FromOrgRole, op.OrgRole) {
 				c.From = op.FromOrgRole
 			}
 			o.Reinvitations = append(o.Reinvitations, c)
-			if adminRole(op.OrgRole) && (op.Expired || !adminRole(op.FromOrgRole)) {
-				o.NewAdmins = append(o.NewAdmins, NewAdmin{Email: op.Email, How: "invited again as " + op.OrgRole})
-			}
 		case reconcile.OrgChangeRole:
 			o.RoleChanges = append(o.RoleChanges, OrgChange{Email: op.Email, Role: op.OrgRole, From: op.FromOrgRole})
-			if adminRole(op.OrgRole) && !adminRole(op.FromOrgRole) {
-				o.NewAdmins = append(o.NewAdmins, NewAdmin{Email: op.Email, How: fmt.Sprintf("%s → %s", orUnknown(op.FromOrgRole), op.OrgRole)})
-			}
 		case reconcile.OrgRemove:
 			o.Removals = append(o.Removals, OrgChange{Email: op.Email, Role: op.OrgRole, ExpiredOn: op.ExpiredOn.String()})
 		case reconcile.OrgCancelInvite:
 			o.Removals = append(o.Removals, OrgChange{Email: op.Email, Role: op.OrgRole, Expired: op.Expired, Invitation: true, ExpiredOn: op.ExpiredOn.String()})
 		}
 	}
-	slices.SortFunc(o.NewAdmins, func(a, b NewAdmin) int { return strings.Compare(a.Email, b.Email) })
 	return o
+}
+
+// adminChanges are the changes of the organization that give or take its Owner
+// or Admin role, by name.
+func (o *OrgChanges) adminChanges() []AdminChange {
+	if o == nil {
+		return nil
+	}
+	var out []AdminChange
+	add := func(email, change, from, to string) {
+		out = append(out, AdminChange{Email: email, Scope: "organization", Change: change, From: from, To: to})
+	}
+	for _, c := range o.Invitations {
+		if adminRole(c.Role) {
+			add(c.Email, "invited", "", c.Role)
+		}
+	}
+	for _, c := range o.Reinvitations {
+		switch {
+		case c.From != "" && adminRole(c.From) != adminRole(c.Role):
+			add(c.Email, "role changed", c.From, c.Role)
+		case adminRole(c.Role) && c.Expired:
+			add(c.Email, "invited again", "", c.Role)
+		}
+	}
+	for _, c := range o.RoleChanges {
+		if adminRole(c.From) || adminRole(c.Role) {
+			add(c.Email, "role changed", orUnknown(c.From), c.Role)
+		}
+	}
+	for _, c := range o.Removals {
+		if !adminRole(c.Role) {
+			continue
+		}
+		if c.Invitation {
+			add(c.Email, "invitation cancelled", c.Role, "")
+		} else {
+			add(c.Email, "removed", c.Role, "")
+		}
+	}
+	return out
 }
 
 func orUnknown(role string) string {
@@ -112,31 +140,35 @@ func orUnknown(role string) string {
 	return role
 }
 
-// line describes one change of the organization in words; email and role render
-// the values (code spans in markdown, terminal-safe in text).
-func (c OrgChange) line(kind string, email, role func(string) string) string {
-	from := func() string {
-		if c.From == "" {
-			return "(unknown role)"
+// spans describe one change of the organization in words, the roles that make
+// someone an administrator in bold.
+func (c OrgChange) spans(kind string) []span {
+	role := func(r string) span {
+		if r == "" {
+			return txt("(unknown role)")
 		}
-		return role(c.From)
+		if adminRole(r) && kind != "removals" {
+			return boldVal(r)
+		}
+		return val(r)
 	}
+	email := val(c.Email)
 	switch kind {
 	case "invitations":
 		if c.Expires != "" {
-			return fmt.Sprintf("%s as %s (expires %s)", email(c.Email), role(c.Role), c.Expires)
+			return []span{email, txt(" as "), role(c.Role), txt(" (expires " + c.Expires + ")")}
 		}
-		return fmt.Sprintf("%s as %s", email(c.Email), role(c.Role))
+		return []span{email, txt(" as "), role(c.Role)}
 	case "reinvitations":
 		if c.Expired && c.From == "" {
-			return fmt.Sprintf("%s: the expired invitation sent again, as %s", email(c.Email), role(c.Role))
+			return []span{email, txt(": the expired invitation sent again, as "), role(c.Role)}
 		}
 		if c.Expired {
-			return fmt.Sprintf("%s: the expired invitation sent again, as %s (was %s)", email(c.Email), role(c.Role), from())
+			return []span{email, txt(": the expired invitation sent again, as "), role(c.Role), txt(" (was "), role(c.From), txt(")")}
 		}
-		return fmt.Sprintf("%s: the pending invitation replaced, %s → %s", email(c.Email), from(), role(c.Role))
+		return []span{email, txt(": the pending invitation replaced, "), role(c.From), txt(" → "), role(c.Role)}
 	case "role changes":
-		return fmt.Sprintf("%s: %s → %s", email(c.Email), from(), role(c.Role))
+		return []span{email, txt(": "), role(c.From), txt(" → "), role(c.Role)}
 	}
 	why := ""
 	if c.ExpiredOn != "" {
@@ -144,13 +176,11 @@ func (c OrgChange) line(kind string, email, role func(string) string) string {
 	}
 	switch {
 	case c.Invitation && c.Expired:
-		return fmt.Sprintf("%s: the expired invitation cancelled (%s)%s", email(c.Email), role(c.Role), why)
+		return []span{email, txt(": the expired invitation cancelled ("), role(c.Role), txt(")" + why)}
 	case c.Invitation:
-		return fmt.Sprintf("%s: the invitation cancelled (%s)%s", email(c.Email), role(c.Role), why)
-	case c.Role == "":
-		return fmt.Sprintf("%s (unknown role)%s", email(c.Email), why)
+		return []span{email, txt(": the invitation cancelled ("), role(c.Role), txt(")" + why)}
 	}
-	return fmt.Sprintf("%s (%s)%s", email(c.Email), role(c.Role), why)
+	return []span{email, txt(" ("), role(c.Role), txt(")" + why)}
 }
 
 // orgLists are the organization's lists in the order shown, with their report ids

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -68,30 +67,25 @@ func orgReportPlan(t testing.TB) *reconcile.Plan {
 
 func TestOrgReportGolden(t *testing.T) {
 	p := orgReportPlan(t)
-	r := New(p, Options{Title: "Plan for organization 0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10"})
+	r := New(p, Options{Kind: KindPlan, Plan: planSource()})
 	golden(t, "report-org.md", r.Markdown(MarkdownOptions{}))
 	golden(t, "report-org.txt", textOf(t, r))
 	golden(t, "report-org.json", jsonOf(t, r))
-	var b bytes.Buffer
-	if err := Plan(&b, Text, p, PlanOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "plan-org.txt", b.String())
 
 	o := r.Organization
 	if o == nil || len(o.Invitations) != 2 || len(o.Reinvitations) != 2 || len(o.RoleChanges) != 2 || len(o.Removals) != 2 {
 		t.Fatalf("organization changes %+v", o)
 	}
 	var admins []string
-	for _, a := range o.NewAdmins {
-		admins = append(admins, a.Email+" "+a.How)
+	for _, a := range r.Alerts.Admins {
+		admins = append(admins, a.Email+" "+a.Change+" "+a.From+" → "+a.To)
 	}
-	want := "boss@company.com invited as Admin, dan@company.com Viewer → Admin, pend@company.com invited again as Admin"
+	want := "boss@company.com invited  → Admin, dan@company.com role changed Viewer → Admin, pend@company.com role changed Viewer → Admin"
 	if got := strings.Join(admins, ", "); got != want {
-		t.Errorf("new organization admins %q, want %q", got, want)
+		t.Errorf("organization admin changes %q, want %q", got, want)
 	}
 	// The portal's own changes and the access impact are untouched.
-	if len(r.NewAdmins)+len(r.Members.Removals)+len(r.Index) != 0 || r.Summary.OrgChanges != 8 || r.Summary.NoChanges {
+	if len(r.Members.Removals)+len(r.Index) != 0 || r.Summary.OrgChanges != 8 || r.Summary.NoChanges {
 		t.Errorf("report %+v", r.Summary)
 	}
 	md := r.Markdown(MarkdownOptions{})
@@ -99,7 +93,7 @@ func TestOrgReportGolden(t *testing.T) {
 	for _, p := range ours(d, "") {
 		t.Errorf("markup from a value: %s", p)
 	}
-	for _, want := range []string{"#### Organization members (8 changes)", "> - **New Admins or Owners of the Qovery organization (3):**", "> - **2 removals** from the Qovery organization"} {
+	for _, want := range []string{"#### Organization members (8 changes)", "> **Admin changes (3):**", "> - `dan@company.com`: Qovery organization role `Viewer` → **`Admin`**"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
 		}
@@ -122,7 +116,7 @@ func TestOrgNeverDropped(t *testing.T) {
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
-	r := New(p, Options{Provenance: testProvenance()})
+	r := New(p, Options{Kind: KindPlan, Plan: planSource()})
 	full := r.Markdown(MarkdownOptions{})
 	if len(full) < 2*commentMax {
 		t.Fatalf("the fixture is only %d bytes", len(full))
@@ -133,7 +127,7 @@ func TestOrgNeverDropped(t *testing.T) {
 	}
 	for _, want := range []string{
 		"#### Organization members (6,008 changes)", "**Invitations (3,002)**", "**Removals (3,002)**",
-		"from the Qovery organization (members and invitations)", "- … and ",
+		"- … and ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the fitted report lacks %q", want)
@@ -168,11 +162,7 @@ func TestOrgHostileValues(t *testing.T) {
 		t.Error("the role is not a code span")
 	}
 	text := textOf(t, r)
-	var plan bytes.Buffer
-	if err := Plan(&plan, Text, p, PlanOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	for name, out := range map[string]string{"markdown": md, "text": text, "plan": plan.String()} {
+	for name, out := range map[string]string{"markdown": md, "text": text} {
 		if strings.ContainsFunc(out, portal.HiddenControl) || strings.Contains(out, "\x1b") {
 			t.Errorf("%s holds a raw control character", name)
 		}
@@ -191,7 +181,7 @@ func TestOrgOffline(t *testing.T) {
 		noChanges        bool
 	}{
 		{"the same section, role case aside", with, strings.Replace(with, "role: Viewer", "role: VIEWER", 1), nil, true},
-		{"changed", with, changed, []string{"**Invitations (1)**", "- `new@company.com` as `DevOps`", "- `bob@company.com`: `Viewer` → **`admin`**", "bob@company.com` (Viewer → admin)"}, false},
+		{"changed", with, changed, []string{"**Invitations (1)**", "- `new@company.com` as `DevOps`", "- `bob@company.com`: `Viewer` → **`admin`**", "- `bob@company.com`: Qovery organization role `Viewer` → **`admin`**"}, false},
 		{"newly managed", without, with, []string{"The file starts managing the Qovery organization", "2 listed", "organization members newly managed"}, false},
 		{"no longer managed", with, without, []string{"The file stops listing the Qovery organization", "left alone from now on"}, false},
 		{"left alone", without, without, nil, true},
@@ -199,7 +189,7 @@ func TestOrgOffline(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := diffOffline(t, parseConfig(t, "head.yaml", []byte(tt.head)), parseConfig(t, "base.yaml", []byte(tt.base)))
-			r := New(p, Options{Provenance: testProvenance()})
+			r := New(p, Options{Kind: KindPreview, Provenance: testProvenance()})
 			md := r.Markdown(MarkdownOptions{})
 			for _, w := range tt.want {
 				if !strings.Contains(md, w) {

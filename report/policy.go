@@ -1,99 +1,114 @@
 package report
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
+	"cmp"
+	"slices"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 )
 
-// PolicyReport is what a change does to the file's policy: section, the
-// guardrails a security team sets in the file: the file's violations of it, and
-// the changes of the section itself. Both come before the rest of the report.
-type PolicyReport struct {
-	// File is the file whose policy it is.
-	File string `json:"file"`
-	// Violations are where the file breaks its policy, each at its line, with
-	// the rule it breaks and what to write instead.
-	Violations []Problem `json:"violations"`
-	// Changes are the rules the change sets, alters or drops.
-	Changes []PolicyChange `json:"changes"`
-}
-
-// PolicyChange is one rule of the policy: section that a change sets, alters or
-// drops.
+// PolicyChange is one item of a change to the file's policy: section: a domain
+// added to or removed from a list, a number raised or lowered, a rule set or
+// dropped. Each either loosens the guardrails or tightens them.
 type PolicyChange struct {
 	Rule string `json:"rule"`
-	// Before and After are the rule's value, lists as comma-separated
-	// domains ("[]" for an empty one); empty when the rule is not set.
-	Before string `json:"before,omitempty"`
-	After  string `json:"after,omitempty"`
+	// Change is "loosened" or "tightened".
+	Change string `json:"change"`
+	// Action is "adds" or "removes" (a domain of a list), "set" or "dropped" (a
+	// rule), "raised" or "lowered" (a number).
+	Action string `json:"action"`
+	// Domains are the domains added or removed, or the list set or dropped.
+	Domains []string `json:"domains,omitempty"`
+	// From and To are a number's values, when the rule is one.
+	From *int `json:"from,omitempty"`
+	To   *int `json:"to,omitempty"`
 }
 
-// NewPolicy builds the policy part of a report: the violations among ds (those
-// isViolation selects), linked to their lines when prov allows, and what changes
-// from the base's policy to the head's. It is nil when there is neither.
-func NewPolicy(file string, before, after *portal.Policy, ds diag.List, isViolation func(diag.Diagnostic) bool, prov *Provenance) *PolicyReport {
-	p := &PolicyReport{File: file, Violations: []Problem{}, Changes: PolicyChanges(before, after)}
-	for _, d := range ds {
-		if isViolation(d) {
-			p.Violations = append(p.Violations, problem(d, prov))
-		}
-	}
-	if len(p.Violations) == 0 && len(p.Changes) == 0 {
-		return nil
-	}
-	return p
-}
+const (
+	loosened  = "loosened"
+	tightened = "tightened"
+)
 
-// PolicyChanges lists the rules whose value differs between two policies, in the
-// order the schema documents them.
+// PolicyChanges lists, item by item, what changes from policy before to policy
+// after (nil: none), loosened first, then in the order the schema documents the
+// rules.
 func PolicyChanges(before, after *portal.Policy) []PolicyChange {
 	out := []PolicyChange{}
 	for _, r := range portal.PolicyRules() {
-		b, a := policyValue(before, r), policyValue(after, r)
-		if a != b {
-			out = append(out, PolicyChange{Rule: string(r), Before: b, After: a})
+		had, has := before.Has(r), after.Has(r)
+		name := string(r)
+		switch r {
+		case portal.PolicyAllowedDomains, portal.PolicyRequireExpiryOutside:
+			var b, a []string
+			if had {
+				b = domainsOf(before, r)
+			}
+			if has {
+				a = domainsOf(after, r)
+			}
+			switch {
+			case had && !has:
+				out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "dropped", Domains: nonNil(b)})
+			case !had && has:
+				out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "set", Domains: nonNil(a)})
+			case had && has:
+				// allowed_domains: one more domain allowed loosens it;
+				// require_expiry_outside: one more domain exempted loosens it.
+				for _, d := range a {
+					if !slices.Contains(b, d) {
+						out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "adds", Domains: []string{d}})
+					}
+				}
+				for _, d := range b {
+					if !slices.Contains(a, d) {
+						out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "removes", Domains: []string{d}})
+					}
+				}
+			}
+		default:
+			bv, av := numberOf(before, r), numberOf(after, r)
+			switch {
+			case had && !has:
+				out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "dropped", From: &bv})
+			case !had && has:
+				out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "set", To: &av})
+			case had && has && av > bv:
+				// Both numbers are maximums: a higher one allows more.
+				out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "raised", From: &bv, To: &av})
+			case had && has && av < bv:
+				out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "lowered", From: &bv, To: &av})
+			}
 		}
 	}
+	slices.SortStableFunc(out, func(a, b PolicyChange) int {
+		return cmp.Compare(changeRank(a.Change), changeRank(b.Change))
+	})
 	return out
 }
 
-// policyValue is a rule's value as text, or "" when p does not set it.
-func policyValue(p *portal.Policy, r portal.PolicyRule) string {
-	if !p.Has(r) {
-		return ""
+func changeRank(c string) int {
+	if c == loosened {
+		return 0
 	}
-	list := func(ds []string) string {
-		if len(ds) == 0 {
-			return "[]"
-		}
-		return strings.Join(ds, ", ")
-	}
-	switch r {
-	case portal.PolicyAllowedDomains:
-		return list(p.AllowedDomains)
-	case portal.PolicyMaxOpenBlueprints:
-		return strconv.Itoa(p.MaxOpenBlueprints)
-	case portal.PolicyRequireExpiryOutside:
-		return list(p.RequireExpiryOutside)
-	case portal.PolicyMaxExpiryDays:
-		return strconv.Itoa(p.MaxExpiryDays)
-	}
-	return ""
+	return 1
 }
 
-// line describes a change with values rendered by code.
-func (c PolicyChange) line(code func(string) string) string {
-	side := func(v string) string {
-		if v == "" {
-			return "not set"
-		}
-		return code(v)
+func domainsOf(p *portal.Policy, r portal.PolicyRule) []string {
+	if r == portal.PolicyAllowedDomains {
+		return p.AllowedDomains
 	}
-	return fmt.Sprintf("%s: %s → %s", code(c.Rule), side(c.Before), side(c.After))
+	return p.RequireExpiryOutside
+}
+
+func numberOf(p *portal.Policy, r portal.PolicyRule) int {
+	if p == nil {
+		return 0
+	}
+	if r == portal.PolicyMaxOpenBlueprints {
+		return p.MaxOpenBlueprints
+	}
+	return p.MaxExpiryDays
 }
 
 // problem is one diagnostic as the report lists it.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -26,13 +27,13 @@ func commentOptions() MarkdownOptions {
 func smallReport(t testing.TB) *Report {
 	t.Helper()
 	base := loadConfig(t, "base.yaml")
-	return New(diffOffline(t, loadConfig(t, "head.yaml"), base), Options{Provenance: testProvenance()})
+	return New(diffOffline(t, loadConfig(t, "head.yaml"), base), Options{Kind: KindPreview, Provenance: testProvenance()})
 }
 
 func wideReport(t testing.TB, s wideSpec) *Report {
 	t.Helper()
 	p, _ := widePlan(t, s)
-	return New(p, Options{Provenance: testProvenance()})
+	return New(p, Options{Kind: KindPreview, Provenance: testProvenance()})
 }
 
 // invalidReport is a file with errors and warnings, the warnings first in the file.
@@ -77,7 +78,9 @@ func TestReportGolden(t *testing.T) {
 		{"report-small.json", jsonOf(t, small)},
 		{"report-wide.md", wide.Markdown(commentOptions())},
 		{"report-wide.txt", textOf(t, wide)},
-		// The same shortening as a comment over the limit, on a smaller scale.
+		// A pull request far past GitHub's limit, cut to fit a comment, and the
+		// same shortening on a smaller scale.
+		{"report-huge-comment.md", huge.Markdown(commentOptions())},
 		{"report-huge-fitted.md", huge.Markdown(MarkdownOptions{MaxLen: 8000, Limit: "8,000 bytes", Whole: "The job summary has the whole report."})},
 		{"report-invalid.md", invalid.Markdown(commentOptions())},
 		{"report-invalid.txt", textOf(t, invalid)},
@@ -104,11 +107,16 @@ func TestReportContent(t *testing.T) {
 	if want := []string{"legacy-app", "enterprise-suite", "data-science", "new-sandbox", "analytics", "gpu-sandbox"}; !slices.Equal(order, want) {
 		t.Errorf("index order %v, want %v", order, want)
 	}
-	if !slices.Equal(r.Opened, []string{"legacy-app"}) {
-		t.Errorf("opened = %v", r.Opened)
+	if !slices.Equal(r.Alerts.Opened, []string{"legacy-app"}) {
+		t.Errorf("opened = %v", r.Alerts.Opened)
 	}
-	if want := []NewAdmin{{"dave@company.com", "promoted"}, {"hank@partner.org", "invited"}}; !slices.Equal(r.NewAdmins, want) {
-		t.Errorf("new admins = %v, want %v", r.NewAdmins, want)
+	wantAdmins := []AdminChange{
+		{Email: "bob@company.com", Scope: "portal", Change: "demoted", From: "admin", To: "user"},
+		{Email: "dave@company.com", Scope: "portal", Change: "promoted", From: "user", To: "admin"},
+		{Email: "hank@partner.org", Scope: "portal", Change: "invited", To: "admin"},
+	}
+	if !slices.Equal(r.Alerts.Admins, wantAdmins) {
+		t.Errorf("admin changes = %+v, want %+v", r.Alerts.Admins, wantAdmins)
 	}
 	if len(r.Losses) != 1 || len(r.Losses[0].Emails) != 11 || !slices.Equal(r.Losses[0].Blueprints, []string{"analytics"}) || !slices.Equal(r.Losses[0].Had, []string{"domain bigcorp.com"}) {
 		t.Errorf("losses = %+v", r.Losses)
@@ -119,16 +127,26 @@ func TestReportContent(t *testing.T) {
 	if len(r.Effects) != 5 || r.Effects[0].Email != "erin@company.com" || !slices.Equal(r.Effects[0].Blueprints, []string{"internal-tools", "python-starter"}) {
 		t.Errorf("effects = %+v", r.Effects)
 	}
+	// Rule changes as written: the group, not its emails; the removal first.
+	wantEdits := map[string][]RuleEdit{
+		"data-science": {{Change: "added", Kind: "group", Value: "contractors", Members: 2}},
+		"analytics":    {{Change: "removed", Kind: "domain", Value: "bigcorp.com", Members: 12}, {Change: "added", Kind: "email", Value: "u01@bigcorp.com", Members: 1}},
+	}
+	for _, row := range r.Index {
+		if want, ok := wantEdits[row.Blueprint]; ok && !reflect.DeepEqual(row.Changes, want) {
+			t.Errorf("%s: rule changes %+v, want %+v", row.Blueprint, row.Changes, want)
+		}
+	}
 
 	md := r.Markdown(MarkdownOptions{})
 	for _, want := range []string{
 		"**18 members gain access · 13 lose access · 1 blueprint becomes open to everyone · rules change on 6 blueprints · 3 invitations · 1 promotion · 1 demotion · 2 removals**\n",
-		"> [!CAUTION]\n> **1 blueprint becomes open to every member of the portal:** `legacy-app`\n",
-		"> - **2 new admins:** `dave@company.com` (promoted), `hank@partner.org` (invited)\n",
-		"> - **2 members removed** from the portal: `erin@company.com`, `frank@oldvendor.io`\n",
-		"| ⚠️ `legacy-app` **opens to everyone** | 1\u00a0→\u00a0**all\u00a019** | +18 |  | − email `dave@company.com`; **no rules left** |\n",
-		"| `enterprise-suite` | 4\u00a0→\u00a016 | +13 | −1 | + domain `bigcorp.com` |\n",
+		"> [!CAUTION]\n> **1 blueprint becomes open to every member of the portal:**\n>\n> - `legacy-app`: 1 → all 19 members\n",
+		"> [!WARNING]\n> **Admin changes (3):**\n>\n> - `bob@company.com` demoted in the portal: **admin** → user\n> - `dave@company.com` promoted in the portal: user → **admin**\n> - `hank@partner.org` invited to the portal as **admin**\n",
+		"| ⚠️ `legacy-app` **opens to everyone** | **1\u00a0→\u00a0all\u00a019** | +18 |  | − email `dave@company.com`; **no rules left** |\n",
+		"| `enterprise-suite` | 4\u00a0→\u00a016 | +13 | −1 | + domain `bigcorp.com` (12) |\n",
 		"| `new-sandbox` | new\u00a0→\u00a01 | +1 |  | newly managed: + email `gina@company.com` |\n",
+		"| `analytics` | 12\u00a0→\u00a01 |  | −11 | − domain `bigcorp.com` (12), + email `u01@bigcorp.com` |\n",
 		"- **11 members** lose `analytics` (had domain `bigcorp.com`): `u02@bigcorp.com`, ",
 		"- `hank@partner.org` as **admin**, will see 3 blueprints\n",
 		"- `erin@company.com` (user), loses access to 4 blueprints\n",
@@ -144,10 +162,9 @@ func TestReportContent(t *testing.T) {
 		"<details><summary>Effects of member changes", "<details><summary>Rule changes", "#### Blueprints the file leaves alone", "Compared ")
 
 	text := textOf(t, r)
-	assertOrder(t, text, "Access preview of portal.yaml: HEAD^1 → this change\n", "!! 1 blueprint becomes OPEN TO EVERY MEMBER: legacy-app\n",
-		"!  2 new admins:", "!  2 members removed from the portal: erin@company.com, frank@oldvendor.io\n",
-		"Blueprints whose rules change (6), riskiest first:\n", "Who loses access through rule changes (11 members):\n", "Member changes:\n",
-		"Effects of member changes", "Rule changes (6 blueprints):\n", "Blueprints the file leaves alone (2):\n", "Compared portal.yaml at HEAD^1 (1a2b3c4) with 9f8e7d6; run https://")
+	assertOrder(t, text, "Access preview of portal.yaml: HEAD^1 → this change\n", "!! 1 blueprint becomes open to every member of the portal:\n",
+		"!  Admin changes (3):\n", "Blueprints whose rules change (6)\n", "Who loses access through rule changes (11 members)\n", "Member changes\n",
+		"Effects of member changes", "Rule changes (6 blueprints)\n", "Blueprints the file leaves alone (2)\n", "Compared portal.yaml at HEAD^1 (1a2b3c4) with 9f8e7d6 · workflow run\nhttps://")
 
 	var back Report
 	if err := json.Unmarshal([]byte(jsonOf(t, r)), &back); err != nil {
@@ -382,15 +399,14 @@ func TestFitHuge(t *testing.T) {
 			if !strings.HasPrefix(blocks[2], "Blockquote:[!CAUTION]") || !strings.HasPrefix(blocks[3], "Blockquote:[!WARNING]") || blocks[5] != "Table" {
 				t.Fatalf("blocks %q", blocks)
 			}
-			for _, name := range r.Opened {
+			for _, name := range r.Alerts.Opened {
 				if !d.hasCodeSpan(name) {
 					t.Errorf("opened blueprint %s not named", name)
 				}
 			}
-			for _, rm := range r.Members.Removals {
-				if !d.hasCodeSpan(rm.Email) {
-					t.Errorf("removal %s not named", rm.Email)
-				}
+			// Removals are capped after the other member changes, and say so.
+			if !strings.Contains(out, fmt.Sprintf("**Removals (%d)**", len(r.Members.Removals))) || !d.hasCodeSpan(r.Members.Removals[0].Email) {
+				t.Errorf("the removals are gone")
 			}
 			checkNote(t, r, m, d, out)
 		})
@@ -399,12 +415,12 @@ func TestFitHuge(t *testing.T) {
 
 var (
 	noteRE  = regexp.MustCompile(`(?m)^> Shortened to fit the limit: (.*)\.$`)
-	shownRE = regexp.MustCompile(`(the index|who loses access|the list of (?:invitations|promotions|demotions|removals|new admins|blueprints opened|problems)|the effects of member changes|the list of blueprints left alone) shows ([0-9,]+) of ([0-9,]+)`)
+	shownRE = regexp.MustCompile(`(the index|who loses access|the rule diff|the list of (?:invitations|promotions|demotions|removals|expiry dates|admin changes|blueprints opened|refusals|problems introduced|policy changes|errors|warnings)|the effects of member changes|the list of blueprints left alone) shows ([0-9,]+) of ([0-9,]+)`)
 )
 
 // checkNote checks that the note names exactly what is missing: every section left
 // out and no other, and for every list capped, the items the output shows.
-func checkNote(t *testing.T, r *Report, m *md, d *mdDoc, out string) {
+func checkNote(t *testing.T, r *Report, m *view, d *mdDoc, out string) {
 	t.Helper()
 	match := noteRE.FindStringSubmatch(out)
 	if match == nil {
@@ -415,9 +431,9 @@ func checkNote(t *testing.T, r *Report, m *md, d *mdDoc, out string) {
 		text, present string
 		items         int
 	}{
-		{"the effects of member changes on blueprints whose rules stay", "<details><summary>Effects of member changes", len(r.Effects)},
-		{"the rule diff", "<details><summary>Rule changes", len(r.Rules)},
-		{"the list of blueprints the file leaves alone", "#### Blueprints the file leaves alone", len(r.Unmanaged)},
+		{"the effects of member changes", "<details><summary>Effects of member changes", len(r.Effects)},
+		{"the rule diff", "<details><summary>Rule changes", len(r.Index)},
+		{"the list of blueprints left alone", "#### Blueprints the file leaves alone", len(r.Unmanaged)},
 	} {
 		mentioned, present := strings.Contains(note, sec.text+" ("), strings.Contains(out, sec.present)
 		if present != (sec.items > 0 && !mentioned) || mentioned && sec.items == 0 {
@@ -432,7 +448,13 @@ func checkNote(t *testing.T, r *Report, m *md, d *mdDoc, out string) {
 		"the list of promotions":  countItems(out, "**Promotions ("),
 	}
 	claims := shownRE.FindAllStringSubmatch(note, -1)
-	if len(claims) != len(m.cut) {
+	capped := 0
+	for _, c := range m.cut {
+		if c[0] > 0 {
+			capped++
+		}
+	}
+	if len(claims) != capped {
 		t.Errorf("the note claims %d lists shortened, %d were: %s", len(claims), len(m.cut), note)
 	}
 	for _, c := range claims {
@@ -513,7 +535,7 @@ func TestFitSweep(t *testing.T) {
 		for _, p := range ours(d, testProvenance().RepositoryURL) {
 			t.Errorf("MaxLen %d: markup from a value: %s", max, p)
 		}
-		for _, want := range []string{"**18 members gain access", "> [!CAUTION]", "> [!WARNING]", "#### Blueprints whose rules change (6)", "`erin@company.com`", "`frank@oldvendor.io`", "Compared `portal.yaml`"} {
+		for _, want := range []string{"**18 members gain access", "> [!CAUTION]", "> [!WARNING]", "#### Blueprints whose rules change (6)", "**Removals (2)**", "`erin@company.com`", "Compared `portal.yaml`"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("MaxLen %d: %q is gone:\n%s", max, want, out)
 			}
@@ -558,8 +580,8 @@ func TestHiddenControls(t *testing.T) {
 	if err := json.Unmarshal([]byte(js), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Opened[0] != "opened\u202e" || back.Title != "title \u202e" {
-		t.Errorf("JSON does not decode to the values: %q %q", back.Opened, back.Title)
+	if back.Alerts.Opened[0] != "opened\u202e" || back.Title != "title \u202e" {
+		t.Errorf("JSON does not decode to the values: %q %q", back.Alerts.Opened, back.Title)
 	}
 	// The same through reconcile's types in access answers.
 	var buf bytes.Buffer

@@ -63,9 +63,11 @@ func TestTermSafeQuotes(t *testing.T) {
 	}
 }
 
+// renderText renders p as plan does, on a line as wide as it takes: values of any
+// length keep the lines the plan has with plain names.
 func renderText(t testing.TB, p *reconcile.Plan, color bool) string {
 	t.Helper()
-	return renderPlan(t, Text, p, PlanOptions{Color: color})
+	return renderPlan(t, Text, p, TextOptions{Color: color, Width: 1 << 20})
 }
 
 // TestPlanTextControlCharacters renders a plan whose every value carries control
@@ -74,10 +76,17 @@ func renderText(t testing.TB, p *reconcile.Plan, color bool) string {
 func TestPlanTextControlCharacters(t *testing.T) {
 	p := hostilePlan(hostile, "opened\x1b[2J\nx")
 	plain := renderText(t, mapPlan(p, benign()), false)
-	for _, o := range []PlanOptions{{}, {Color: true}, {Title: "evil\x1b]0;title\x07\ntitle"}} {
-		color := o.Color
+	for _, o := range []struct {
+		color bool
+		title string
+	}{{}, {color: true}, {title: "evil\x1b]0;title\x07\ntitle"}} {
+		color := o.color
 		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
-			got := renderPlan(t, Text, p, o)
+			var b strings.Builder
+			if err := New(p, Options{Kind: KindPlan, Plan: planSource(), Title: o.title}).Text(&b, TextOptions{Color: o.color, Width: 1 << 20}); err != nil {
+				t.Fatal(err)
+			}
+			got := b.String()
 			if c := rawControls(got, color); len(c) > 0 {
 				t.Errorf("raw control characters in the plan: %v\n%s", c, got)
 			}

@@ -1,391 +1,438 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+	"golang.org/x/text/width"
 )
 
 // TextOptions tune the text of a report.
 type TextOptions struct {
+	// Color paints the report with ANSI colours (on a terminal, without NO_COLOR).
 	Color bool
+	// Width is the terminal's width in columns (COLUMNS); lines are broken
+	// between words and list items to fit it. 0 means DefaultWidth.
+	Width int
 	// Sample is how many names a list shows before it counts the rest (default 10).
 	Sample int
 }
 
-// Text writes the report for a terminal, in the order of the markdown. Values are
-// shown with control characters and hidden controls escaped.
+// DefaultWidth is the width text is laid out for when the terminal's is unknown.
+const DefaultWidth = 80
+
+// Text writes the report for a terminal: the blocks of the markdown, in its order,
+// broken to the width between words and list items, numbers grouped by thousands,
+// values with control characters and hidden controls escaped.
 func (r *Report) Text(w io.Writer, o TextOptions) error {
-	if o.Sample <= 0 {
-		o.Sample = DefaultSample
+	d := r.layout()
+	v := newView(-1, o.Sample)
+	t := &textOut{v: v, c: painter{o.Color}, width: o.Width}
+	if t.width <= 0 {
+		t.width = DefaultWidth
 	}
-	t := &textReport{r: r, c: painter{o.Color}, sample: o.Sample, p: message.NewPrinter(language.English)}
-	var b strings.Builder
-	if r.Validation != nil {
-		t.validation(&b)
-	} else {
-		t.policy(&b)
-		t.changes(&b)
+	t.width = max(t.width, 40)
+	for i, bl := range d.blocks {
+		if i > 0 && bl.kind != bRule {
+			t.b.WriteString("\n")
+		}
+		t.block(bl, "")
 	}
-	t.provenance(&b)
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, t.b.String())
 	return err
 }
 
 // JSON writes the report as JSON, version ReportVersion, hidden controls escaped.
 func (r *Report) JSON(w io.Writer) error { return writeJSON(w, r) }
 
-type textReport struct {
-	r      *Report
-	c      painter
-	sample int
-	p      *message.Printer
+type textOut struct {
+	b     strings.Builder
+	v     *view
+	c     painter
+	width int
 }
 
-func (t *textReport) num(n int) string { return t.p.Sprintf("%d", n) }
+// painter colours text for a terminal, or leaves it alone.
+type painter struct{ on bool }
 
-func (t *textReport) count(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
+func (p painter) c(code, s string) string {
+	if !p.on || s == "" {
+		return s
 	}
-	return t.num(n) + " " + word + "s"
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
 
-func (t *textReport) names(names []string) string {
-	shown := min(len(names), t.sample)
-	safe := make([]string, shown)
-	for i, n := range names[:shown] {
-		safe[i] = termSafe(n)
+func (p painter) green(s string) string  { return p.c("32", s) }
+func (p painter) red(s string) string    { return p.c("31", s) }
+func (p painter) yellow(s string) string { return p.c("33", s) }
+func (p painter) bold(s string) string   { return p.c("1", s) }
+func (p painter) alarm(s string) string  { return p.c("1;31", s) }
+func (p painter) dim(s string) string    { return p.c("2", s) }
+
+func (t *textOut) block(bl block, indent string) {
+	switch bl.kind {
+	case bHeading:
+		t.wrap(bl.text, indent, indent, t.c.bold)
+	case bSummary, bPara:
+		t.wrap(bl.text, indent, indent, nil)
+	case bAlert:
+		mark, paint := "!  ", t.c.yellow
+		switch bl.sev {
+		case sevCaution:
+			mark, paint = "!! ", t.c.alarm
+		case sevNote:
+			mark, paint = "i  ", nil
+		}
+		if len(bl.text) > 0 {
+			t.wrap(bl.text, indent+mark, indent+"   ", paint)
+		}
+		if bl.list != nil {
+			t.list(bl.list, indent+"   ")
+		}
+	case bList:
+		t.list(bl.list, indent+"  ")
+	case bTable:
+		t.table(bl.table, indent+"  ")
+	case bDetails:
+		t.wrap(bl.text, indent, indent, t.c.bold)
+		for _, c := range bl.body {
+			t.b.WriteString("\n")
+			t.block(c, indent)
+		}
+	case bDiff:
+		for _, e := range bl.diff.entries {
+			for _, l := range e {
+				text := strings.TrimLeft(l.text, " ")
+				depth := len(l.text) - len(text) // 0: the blueprint; 3: a rule; 5: a group's email
+				pad := indent + "  " + strings.Repeat(" ", max(0, depth-1))
+				switch l.mark {
+				case '+':
+					t.wrap(ln(val(text)), pad+t.c.green("+")+" ", pad+"  ", t.c.green)
+				case '-':
+					t.wrap(ln(val(text)), pad+t.c.red("-")+" ", pad+"  ", t.c.red)
+				default:
+					if depth > 0 {
+						pad += "  "
+					}
+					t.wrap(ln(val(text)), pad, pad, nil)
+				}
+			}
+		}
+	case bRule:
+		// The provenance follows, after the blank line between blocks.
 	}
-	s := strings.Join(safe, ", ")
-	if rest := len(names) - shown; rest > 0 {
-		s += " and " + t.num(rest) + " more"
+}
+
+func (t *textOut) list(l *list, indent string) {
+	if len(l.title) > 0 {
+		t.wrap(l.title, "", "", t.c.bold)
+		t.b.WriteString("\n")
+	}
+	for _, it := range l.items {
+		bullet := "- "
+		switch it.mark {
+		case '+':
+			bullet = t.c.green("+") + " "
+		case '-':
+			bullet = t.c.red("-") + " "
+		case '~':
+			bullet = t.c.yellow("~") + " "
+		}
+		t.wrapWidth(it.text, indent+bullet, indent+"  ", nil, len(indent)+2)
+		for _, s := range it.sub {
+			t.wrap(s, indent+"  - ", indent+"    ", nil)
+		}
+	}
+}
+
+// table lays a table out in columns, its last column broken under itself when it
+// has room at the end of the line, else on lines of its own below the row.
+func (t *textOut) table(tb *table, indent string) {
+	if len(tb.rows) == 0 {
+		return
+	}
+	cols := len(tb.head)
+	widths := make([]int, cols)
+	cells := make([][]string, len(tb.rows))
+	for i, h := range tb.head[:cols-1] {
+		widths[i] = textWidth(strings.ToUpper(h))
+	}
+	for r, row := range tb.rows {
+		cells[r] = make([]string, cols)
+		for c := 0; c < cols-1 && c < len(row); c++ {
+			cells[r][c] = t.plainCell(row[c])
+			widths[c] = max(widths[c], textWidth(cells[r][c]))
+		}
+	}
+	fixed := textWidth(indent)
+	for c := 0; c < cols-1; c++ {
+		fixed += widths[c] + 2
+	}
+	pad := func(s string, w int, right bool) string {
+		gap := strings.Repeat(" ", max(0, w-textWidth(s)))
+		if right {
+			return gap + s
+		}
+		return s + gap
+	}
+	right := func(c int) bool { return c < len(tb.right) && tb.right[c] }
+	inline := t.width-fixed >= 30
+	var head strings.Builder
+	head.WriteString(indent)
+	for c, h := range tb.head {
+		if c == cols-1 {
+			if inline {
+				head.WriteString(strings.ToUpper(h))
+			}
+			break
+		}
+		head.WriteString(pad(strings.ToUpper(h), widths[c], right(c)) + "  ")
+	}
+	t.b.WriteString(t.c.dim(strings.TrimRight(head.String(), " ")) + "\n")
+	for r, row := range tb.rows {
+		var first strings.Builder
+		first.WriteString(indent)
+		for c := 0; c < cols-1; c++ {
+			first.WriteString(t.paintCell(row[c], pad(cells[r][c], widths[c], right(c))) + "  ")
+		}
+		lead := first.String()
+		switch {
+		case len(row) < cols || len(row[cols-1]) == 0:
+			t.b.WriteString(strings.TrimRight(lead, " ") + "\n")
+		case inline:
+			t.wrapWidth(row[cols-1], lead, strings.Repeat(" ", fixed), nil, fixed)
+		default:
+			t.b.WriteString(strings.TrimRight(lead, " ") + "\n")
+			t.wrap(row[cols-1], indent+"    ", indent+"    ", nil)
+		}
+	}
+}
+
+// plainCell is a short cell as text, uncoloured (to measure it).
+func (t *textOut) plainCell(l line) string { return t.plainAtoms(t.atoms(l)) }
+
+// plainAtoms joins atoms as they read on one line, uncoloured.
+func (t *textOut) plainAtoms(as []atom) string {
+	var b strings.Builder
+	for _, a := range as {
+		if a.space && b.Len() > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(a.s)
+	}
+	return b.String()
+}
+
+// paintAtoms joins atoms as they read on one line, coloured.
+func (t *textOut) paintAtoms(as []atom) string {
+	var b strings.Builder
+	for i, a := range as {
+		if a.space && i > 0 {
+			b.WriteString(" ")
+		}
+		switch {
+		case a.painted != "":
+			b.WriteString(a.painted)
+		case a.paint != nil:
+			b.WriteString(a.paint(a.s))
+		default:
+			b.WriteString(a.s)
+		}
+	}
+	return b.String()
+}
+
+// paintCell colours a cell already padded, by the kind of its first span.
+func (t *textOut) paintCell(l line, s string) string {
+	if len(l) == 0 {
+		return s
+	}
+	switch l[0].kind {
+	case sAdd:
+		return t.c.green(s)
+	case sDel:
+		return t.c.red(s)
+	case sAlarm:
+		return t.c.alarm(s)
+	case sStrong:
+		return t.c.bold(s)
 	}
 	return s
 }
 
-func (t *textReport) changes(b *strings.Builder) {
-	r, c := t.r, t.c
-	m := &md{r: r, p: t.p}
-	title := r.Title
-	if title == "" && r.Provenance != nil {
-		title = fmt.Sprintf("Access preview of %s: %s → this change", r.Provenance.File, r.Provenance.Base.Ref)
-	}
-	if title != "" {
-		b.WriteString(c.bold(termSafe(title)) + "\n")
-	}
-	b.WriteString(m.summaryLine() + "\n")
-	if p := r.Provenance; p != nil && p.Base.Note != "" {
-		b.WriteString("Note: at " + termSafe(p.Base.Ref) + ", " + termSafe(p.Base.Note) + ".\n")
-	}
+// atom is a piece of text that is never broken: a word, a value, a list item with
+// its comma.
+type atom struct {
+	s     string
+	space bool // a space (a place to break) comes before it
+	paint func(string) string
+	// painted is s already coloured, piece by piece (a short list item kept
+	// whole); s is then its plain text, for its width.
+	painted string
+}
 
-	org := r.Organization
-	orgWarn := org != nil && len(org.NewAdmins)+len(org.Removals) > 0
-	policyWarn := r.Policy != nil && len(r.Policy.Changes) > 0
-	if len(r.Opened) > 0 || len(r.NewAdmins) > 0 || len(r.Members.Removals) > 0 || orgWarn || policyWarn || r.OrganizationID != nil {
-		b.WriteString("\n")
-	}
-	b.WriteString(t.organizationAlert())
-	if policyWarn {
-		parts := make([]string, len(r.Policy.Changes))
-		for i, ch := range r.Policy.Changes {
-			parts[i] = ch.line(termSafe)
-		}
-		b.WriteString(c.yellow("!  the policy: section changes (the guardrails of this file: a change for its owners to review): "+strings.Join(parts, "; ")) + "\n")
-	}
-	if len(r.Opened) > 0 {
-		verb := "becomes"
-		if len(r.Opened) > 1 {
-			verb = "become"
-		}
-		// Every blueprint opened is named: this is the line nobody may miss.
-		all := make([]string, len(r.Opened))
-		for i, n := range r.Opened {
-			all[i] = termSafe(n)
-		}
-		b.WriteString(c.alarm(fmt.Sprintf("!! %s %s OPEN TO EVERY MEMBER: %s", t.count(len(r.Opened), "blueprint"), verb, strings.Join(all, ", "))) + "\n")
-	}
-	if len(r.NewAdmins) > 0 {
-		parts := make([]string, len(r.NewAdmins))
-		for i, a := range r.NewAdmins {
-			parts[i] = termSafe(a.Email) + " (" + a.How + ")"
-		}
-		b.WriteString(c.yellow(fmt.Sprintf("!  %s: %s", t.count(len(r.NewAdmins), "new admin"), strings.Join(parts, ", "))) + "\n")
-	}
-	if rm := r.Members.Removals; len(rm) > 0 {
-		emails := make([]string, len(rm))
-		for i, x := range rm {
-			emails[i] = x.Email
-		}
-		word := "members removed"
-		if len(rm) == 1 {
-			word = "member removed"
-		}
-		b.WriteString(c.yellow(fmt.Sprintf("!  %s %s from the portal: %s", t.num(len(rm)), word, t.names(emails))) + "\n")
-	}
-	if org != nil && len(org.NewAdmins) > 0 {
-		parts := make([]string, len(org.NewAdmins))
-		for i, a := range org.NewAdmins {
-			parts[i] = termSafe(a.Email) + " (" + termSafe(a.How) + ")"
-		}
-		b.WriteString(c.yellow(fmt.Sprintf("!  new Admins or Owners of the Qovery organization (%s): %s", t.num(len(org.NewAdmins)), strings.Join(parts, ", "))) + "\n")
-	}
-	if org != nil && len(org.Removals) > 0 {
-		emails := make([]string, len(org.Removals))
-		for i, x := range org.Removals {
-			emails[i] = x.Email
-		}
-		b.WriteString(c.yellow(fmt.Sprintf("!  %s from the Qovery organization (members and invitations): %s", t.count(len(org.Removals), "removal"), t.names(emails))) + "\n")
-	}
+// shortItem is the width under which a list item of a line is kept whole.
+const shortItem = 32
 
-	if len(r.Index) > 0 {
-		fmt.Fprintf(b, "\nBlueprints whose rules change (%s), riskiest first:\n", t.num(len(r.Index)))
-		var tb strings.Builder
-		tw := tabwriter.NewWriter(&tb, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  BLUEPRINT\tAUDIENCE\tGAIN\tLOSS\tRULE CHANGES")
-		for _, row := range r.Index {
-			name := termSafe(row.Blueprint)
-			if row.BecomesOpen {
-				name += " (OPENS TO EVERYONE)"
-			}
-			gain, loss := "", ""
-			if row.Gain > 0 {
-				gain = "+" + t.num(row.Gain)
-			}
-			if row.Loss > 0 {
-				loss = "-" + t.num(row.Loss)
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", name, t.audience(row), gain, loss, t.ruleCell(row))
-		}
-		_ = tw.Flush()
-		b.WriteString(tb.String())
-	}
-
-	if len(r.Losses) > 0 {
-		people := 0
-		for _, l := range r.Losses {
-			people += len(l.Emails)
-		}
-		fmt.Fprintf(b, "\nWho loses access through rule changes (%s):\n", t.count(people, "member"))
-		for _, l := range r.Losses {
-			had := make([]string, len(l.Had))
-			for i, h := range l.Had {
-				had[i] = termSafe(h)
-			}
-			if len(l.Emails) == 1 {
-				fmt.Fprintf(b, "  %s %s loses %s (had %s)\n", c.red("-"), termSafe(l.Emails[0]), t.names(l.Blueprints), strings.Join(had, ", "))
+// atoms cuts a line into what wrapping keeps whole.
+func (t *textOut) atoms(l line) []atom {
+	var out []atom
+	pending := false // the next atom follows a space
+	words := func(s string, paint func(string) string) {
+		// A terminal gives the warning sign one column or two: "!!" takes two
+		// everywhere.
+		s = strings.ReplaceAll(s, "⚠️", "!!")
+		for s != "" {
+			i := strings.IndexFunc(s, unicode.IsSpace)
+			if i == 0 {
+				pending = true
+				s = s[1:]
 				continue
 			}
-			fmt.Fprintf(b, "  %s %s lose %s (had %s): %s\n", c.red("-"), t.count(len(l.Emails), "member"), t.names(l.Blueprints), strings.Join(had, ", "), t.names(l.Emails))
+			if i < 0 {
+				i = len(s)
+			}
+			out = append(out, atom{s: s[:i], space: pending, paint: paint})
+			pending = false
+			s = s[i:]
 		}
 	}
-
-	mc := r.Members
-	if len(mc.Invitations)+len(mc.Promotions)+len(mc.Demotions)+len(mc.Removals)+len(r.Expiries) > 0 {
-		b.WriteString("\nMember changes:\n")
-		for _, inv := range mc.Invitations {
-			role := inv.Role
-			if inv.Expires != "" {
-				role += " (expires " + inv.Expires + ")"
+	for _, sp := range l {
+		switch sp.kind {
+		case sText, sProse, sRaw, sStrong:
+			var paint func(string) string
+			if sp.kind == sStrong {
+				paint = t.c.bold
 			}
-			fmt.Fprintf(b, "  %s invite %s as %s, will see %s\n", c.green("+"), termSafe(inv.Email), role, t.count(inv.Sees, "blueprint"))
-		}
-		for _, rc := range mc.Promotions {
-			fmt.Fprintf(b, "  %s promote %s: %s → %s\n", c.yellow("~"), termSafe(rc.Email), rc.From, rc.To)
-		}
-		for _, rc := range mc.Demotions {
-			fmt.Fprintf(b, "  %s demote %s: %s → %s\n", c.yellow("~"), termSafe(rc.Email), rc.From, rc.To)
-		}
-		for _, rm := range mc.Removals {
-			why := ""
-			if rm.ExpiredOn != "" {
-				why = ": expired on " + rm.ExpiredOn
+			if sp.keep {
+				core := strings.TrimSpace(sp.text)
+				if strings.HasPrefix(sp.text, " ") {
+					pending = true
+				}
+				out = append(out, atom{s: termSafe(core), space: pending, paint: paint})
+				pending = strings.HasSuffix(sp.text, " ")
+				continue
 			}
-			fmt.Fprintf(b, "  %s remove %s (%s), loses access to %s%s\n", c.red("-"), termSafe(rm.Email), rm.Role, t.count(rm.Loses, "blueprint"), why)
-		}
-		for _, x := range r.Expiries {
-			fmt.Fprintf(b, "  %s %s\n", c.yellow("~"), x.line(termSafe))
+			words(termSafe(sp.text), paint)
+		case sAlarm:
+			words(termSafe(sp.text), t.c.alarm)
+		case sAdd:
+			words(sp.text, t.c.green)
+		case sDel:
+			words(sp.text, t.c.red)
+		case sValue:
+			var paint func(string) string
+			if sp.strong {
+				paint = t.c.bold
+			}
+			out = append(out, atom{s: termSafe(sp.text), space: pending, paint: paint})
+			pending = false
+		case sNames:
+			shown := t.v.sampleOf(len(sp.names))
+			for i, n := range sp.names[:shown] {
+				s := termSafe(n)
+				if i < shown-1 {
+					s += ","
+				}
+				out = append(out, atom{s: s, space: pending || i > 0})
+				pending = false
+			}
+			if rest := len(sp.names) - shown; rest > 0 {
+				words(" and "+t.v.num(rest)+" more", nil)
+			}
+		case sItems:
+			shown := t.v.sampleOf(len(sp.items))
+			for i, it := range sp.items[:shown] {
+				as := t.atoms(it)
+				if len(as) == 0 {
+					continue
+				}
+				if i < shown-1 {
+					as[len(as)-1].s += ","
+				}
+				if w := textWidth(t.plainAtoms(as)); w <= shortItem {
+					as = []atom{{s: t.plainAtoms(as), painted: t.paintAtoms(as)}}
+				}
+				as[0].space = pending || i > 0
+				out = append(out, as...)
+				pending = false
+			}
+			if rest := len(sp.items) - shown; rest > 0 {
+				words(" and "+t.v.num(rest)+" more", nil)
+			}
+		case sLink:
+			words(termSafe(sp.text), nil)
+			if !sp.strong { // a commit's link shows its SHA only
+				out = append(out, atom{s: termSafe(sp.url), space: true})
+				pending = false
+			}
 		}
 	}
-
-	t.organization(b)
-
-	if len(r.Effects) > 0 {
-		fmt.Fprintf(b, "\nEffects of member changes on blueprints whose rules stay (%s):\n", t.count(len(r.Effects), "member"))
-		for _, e := range r.Effects {
-			verb := "joins"
-			if e.Change == "removed" {
-				verb = "leaves"
-			}
-			fmt.Fprintf(b, "  %s (%s) %s %s through existing rules: %s\n", termSafe(e.Email), e.Change, verb, t.count(len(e.Blueprints), "blueprint"), t.names(e.Blueprints))
-		}
-	}
-
-	if len(r.Rules) > 0 {
-		fmt.Fprintf(b, "\nRule changes (%s):\n", t.count(len(r.Rules), "blueprint"))
-		for _, rc := range r.Rules {
-			head := termSafe(rc.Blueprint)
-			if rc.NewlyManaged {
-				head += " (newly managed)"
-			}
-			b.WriteString("  " + head + "\n")
-			for _, x := range rc.Added {
-				fmt.Fprintf(b, "    %s %s\n", c.green("+"), termSafe(x.String()))
-			}
-			for _, x := range rc.Removed {
-				fmt.Fprintf(b, "    %s %s\n", c.red("-"), termSafe(x.String()))
-			}
-			if rc.Open {
-				b.WriteString("    " + c.alarm("(no rules left: open to every member)") + "\n")
-			}
-		}
-	}
-
-	if len(r.Unmanaged) > 0 {
-		fmt.Fprintf(b, "\nBlueprints the file leaves alone (%s):\n", t.num(len(r.Unmanaged)))
-		for _, u := range r.Unmanaged {
-			line := "  " + termSafe(u.Name)
-			if u.Open {
-				line += "  " + c.yellow("warning: open to every member")
-			}
-			b.WriteString(line + "\n")
-		}
-	}
+	return out
 }
 
-// organization lists the changes of the organization's own members.
-func (t *textReport) organization(b *strings.Builder) {
-	o := t.r.Organization
-	if o == nil {
-		return
-	}
-	if note := o.scopeNote(); note != "" {
-		b.WriteString("\n" + termSafe(strings.ReplaceAll(note, "`", "")) + "\n")
-	}
-	if o.count() == 0 {
-		return
-	}
-	fmt.Fprintf(b, "\nOrganization members (%s; %s):\n", t.count(o.count(), "change"), orgAccess)
-	marks := map[string]string{"invitations": t.c.green("+"), "reinvitations": t.c.yellow("~"), "role changes": t.c.yellow("~"), "removals": t.c.red("-")}
-	verbs := map[string]string{"invitations": "invite ", "reinvitations": "", "role changes": "", "removals": "remove "}
-	for _, l := range o.lists() {
-		for _, c := range l.items {
-			verb := verbs[l.kind]
-			if c.Invitation {
-				verb = ""
-			}
-			fmt.Fprintf(b, "  %s %s%s\n", marks[l.kind], verb, c.line(l.kind, termSafe, termSafe))
-		}
-	}
+// wrap writes l broken to the width: first starts the first line, rest the others.
+func (t *textOut) wrap(l line, first, rest string, paint func(string) string) {
+	t.wrapWidth(l, first, rest, paint, textWidth(first))
 }
 
-func (t *textReport) audience(r IndexRow) string {
-	side := func(n *int, open bool) string {
+// wrapWidth is wrap where the first line's lead already takes lead columns (it may
+// hold colour codes).
+func (t *textOut) wrapWidth(l line, first, rest string, paint func(string) string, lead int) {
+	atoms := t.atoms(l)
+	var b strings.Builder
+	b.WriteString(first)
+	col, start := lead, true
+	for _, a := range atoms {
+		w := textWidth(a.s)
+		if !start && a.space && col+1+w > t.width {
+			b.WriteString("\n" + rest)
+			col, start = textWidth(rest), true
+		}
+		if !start && a.space {
+			b.WriteString(" ")
+			col++
+		}
+		s := a.s
 		switch {
-		case n == nil:
-			return "?"
-		case open:
-			return "all " + t.num(*n)
+		case a.painted != "":
+			s = a.painted
+		case a.paint != nil:
+			s = a.paint(s)
+		case paint != nil:
+			s = paint(s)
 		}
-		return t.num(*n)
+		b.WriteString(s)
+		col += w
+		start = false
 	}
-	if r.After == nil && r.Before == nil {
-		return "?"
-	}
-	before := side(r.Before, r.WasOpen)
-	if r.NewlyManaged {
-		before = "new"
-	}
-	return before + " → " + side(r.After, r.Open)
+	t.b.WriteString(strings.TrimRight(b.String(), " ") + "\n")
 }
 
-func (t *textReport) ruleCell(r IndexRow) string {
-	var items []string
-	for _, x := range r.RulesAdded {
-		items = append(items, "+"+termSafe(x.String()))
-	}
-	for _, x := range r.RulesRemoved {
-		items = append(items, "-"+termSafe(x.String()))
-	}
-	shown := min(len(items), t.sample)
-	s := strings.Join(items[:shown], ", ")
-	if rest := len(items) - shown; rest > 0 {
-		s += " and " + t.num(rest) + " more"
-	}
-	if r.Open && !r.WasOpen {
-		if s != "" {
-			s += "; "
-		}
-		s += "no rules left"
-	}
-	return s
+// textLine is a line as plain text on one line (a summary in HTML).
+func textLine(v *view, l line, _ bool) string {
+	t := &textOut{v: v}
+	return t.plainCell(l)
 }
 
-// policy lists the file's violations of its policy first, every one (to
-// DefaultMaxProblems).
-func (t *textReport) policy(b *strings.Builder) {
-	p := t.r.Policy
-	if p == nil || len(p.Violations) == 0 {
-		return
-	}
-	b.WriteString(t.c.alarm(fmt.Sprintf("!! This change breaks the policy of %s (%s): it cannot be planned or applied until the file keeps to it.",
-		termSafe(p.File), t.count(len(p.Violations), "violation"))) + "\n")
-	shown := min(len(p.Violations), DefaultMaxProblems)
-	for _, v := range p.Violations[:shown] {
-		fmt.Fprintf(b, "   %s:%d:%d: %s\n", termSafe(v.File), v.Line, v.Column, termSafe(v.Message))
-		if v.Hint != "" {
-			fmt.Fprintf(b, "       hint: %s\n", termSafe(v.Hint))
+// textWidth is how many columns s takes in a terminal: East Asian wide and
+// full-width characters take two, combining marks none.
+func textWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r < 0x300:
+			n++
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r):
+		default:
+			switch width.LookupRune(r).Kind() {
+			case width.EastAsianWide, width.EastAsianFullwidth:
+				n += 2
+			default:
+				n++
+			}
 		}
 	}
-	if rest := len(p.Violations) - shown; rest > 0 {
-		fmt.Fprintf(b, "   … and %s more: `portalctl validate -f %s` lists them all\n", t.count(rest, "violation"), termSafe(p.File))
-	}
-	b.WriteString("\n")
-}
-
-func (t *textReport) validation(b *strings.Builder) {
-	v := t.r.Validation
-	fmt.Fprintf(b, "%s\n", t.c.bold(fmt.Sprintf("%s is invalid: %s, %s; nothing can be previewed until it is fixed",
-		termSafe(v.File), t.count(v.Errors, "error"), t.count(v.Warnings, "warning"))))
-	shown := min(len(v.Problems), DefaultMaxProblems)
-	for _, p := range v.Problems[:shown] {
-		sev := p.Severity
-		if t.c.on {
-			sev = paint(sev, sev == "error")
-		}
-		fmt.Fprintf(b, "%s:%d:%d: %s: %s\n", termSafe(p.File), p.Line, p.Column, sev, termSafe(p.Message))
-		if p.Hint != "" {
-			fmt.Fprintf(b, "    hint: %s\n", termSafe(p.Hint))
-		}
-	}
-	if rest := len(v.Problems) - shown; rest > 0 {
-		fmt.Fprintf(b, "… and %s more: `portalctl validate -f %s` lists them all\n", t.count(rest, "problem"), termSafe(v.File))
-	}
-}
-
-func (t *textReport) provenance(b *strings.Builder) {
-	p := t.r.Provenance
-	if p == nil {
-		return
-	}
-	s := "\nCompared " + termSafe(p.File) + " at " + termSafe(p.Base.Ref)
-	if p.Base.Commit != "" {
-		s += " (" + p.Base.Short() + ")"
-	}
-	switch {
-	case p.Head.Uncommitted && p.Head.Commit != "":
-		s += " with the working tree (uncommitted changes on " + p.Head.Short() + ")"
-	case p.Head.Uncommitted || p.Head.Commit == "":
-		s += " with the working tree"
-	default:
-		s += " with " + p.Head.Short()
-	}
-	if p.RunURL != "" {
-		s += "; run " + termSafe(p.RunURL)
-	}
-	b.WriteString(s + ".\n")
+	return n
 }

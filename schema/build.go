@@ -444,6 +444,9 @@ func (b *builder) blueprints(n *yaml.Node) {
 					if len(emails) == 0 {
 						emptyGroups = append(emptyGroups, value)
 					}
+					if !slices.Contains(bp.Groups, value) {
+						bp.Groups = append(bp.Groups, value)
+					}
 					for _, addr := range emails {
 						add(portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: value, Pos: b.pos(e)})
 					}
@@ -477,8 +480,10 @@ func (b *builder) blueprints(n *yaml.Node) {
 }
 
 // dedupeRules sorts a blueprint's rules and drops repeated ones, keeping the
-// first written and warning about a rule written again (not about an email a
-// group brings that is also listed: that is no mistake).
+// first written, except that an email written on the blueprint itself wins over
+// the same email a group brings (so that a rule without a group is one the file
+// writes), and warning about a rule written again (not about an email a group
+// brings that is also listed: that is no mistake).
 func (b *builder) dedupeRules(name string, rules []portal.Rule) []portal.Rule {
 	slices.SortStableFunc(rules, func(a, b portal.Rule) int {
 		switch {
@@ -492,6 +497,10 @@ func (b *builder) dedupeRules(name string, rules []portal.Rule) []portal.Rule {
 	kept := rules[:0]
 	for i, r := range rules {
 		if i > 0 && r.Key() == kept[len(kept)-1].Key() {
+			if last := &kept[len(kept)-1]; last.Group != "" && r.Group == "" {
+				*last = r
+				continue
+			}
 			if r.Group == "" {
 				b.add(r.Pos, diag.Warning, "duplicate-rule", func() (string, string) {
 					return fmt.Sprintf("blueprint %s lists %s twice", q(name), r), "remove the second entry"

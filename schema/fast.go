@@ -116,6 +116,8 @@ type checker struct {
 	// and popped as the walk descends, written out only when a failure is
 	// explained. An element is a key, or an index when index >= 0.
 	path []step
+	// doc is the document's root, for messages that name an entry by its email.
+	doc *yaml.Node
 }
 
 type step struct {
@@ -140,7 +142,7 @@ func (c *checker) pop() { c.path = c.path[:len(c.path)-1] }
 
 // check validates the document and adds a diagnostic for every failure.
 func (f *fastSchema) check(file string, root *yaml.Node, hidden map[*yaml.Node]bool, ds *diag.Collector) {
-	c := checker{f: f, file: file, ds: ds, hidden: hidden}
+	c := checker{f: f, file: file, ds: ds, hidden: hidden, doc: root}
 	c.node(root, f.root, nil)
 }
 
@@ -484,6 +486,7 @@ func (c *checker) explain(err error, keep func(*jsonschema.ValidationError) bool
 			continue
 		}
 		g := f
+		g.doc = c.doc
 		g.keyword, g.message, g.keywordLoc = keyword(leaf), leaf.Message, leaf.KeywordLocation
 		if f.sub {
 			// A subtree validated whole: the failure is somewhere inside it.

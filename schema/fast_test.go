@@ -33,7 +33,7 @@ func TestFastSchemaOracle(t *testing.T) {
 		fast := &diag.Collector{}
 		l.fast.check("r.yaml", root, nil, fast)
 		whole := &diag.Collector{}
-		c := checker{f: l.fast, file: "r.yaml", ds: whole}
+		c := checker{f: l.fast, file: "r.yaml", ds: whole, doc: root}
 		c.library(deref(root), l.schema, nil)
 		got, want := renderSet(fast.List()), renderSet(whole.List())
 		if !slices.Equal(got, want) {

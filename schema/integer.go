@@ -262,7 +262,9 @@ func (c *checker) integersIn(n *yaml.Node, s *jsonschema.Schema, key *yaml.Node,
 
 // misspelt reports the integer n misspells, at n.
 func (c *checker) misspelt(kind string, n *yaml.Node, s *jsonschema.Schema, key *yaml.Node) {
-	for _, d := range explain(c.f.root, c.file, misspeltFailure(kind, c.tokens(), key, n, s)) {
+	f := misspeltFailure(kind, c.tokens(), key, n, s)
+	f.doc = c.doc
+	for _, d := range explain(c.f.root, c.file, f) {
 		c.ds.Append(d)
 	}
 }

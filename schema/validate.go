@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -89,6 +90,8 @@ type failure struct {
 	at         *jsonschema.Schema // the schema holding the keyword, when known
 	name       bool               // the failure concerns a mapping key (propertyNames)
 	sub        bool               // val is a subtree validated whole (see checker.explain)
+	// doc is the document's root, to name a list's entry by its email.
+	doc *yaml.Node
 }
 
 // explain turns one schema failure into diagnostics that name the node and say what
@@ -99,7 +102,7 @@ func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic 
 	}
 	toks := names(f.toks)
 	key, val := f.key, f.val
-	where := describe(toks)
+	where := describe(toks, f.doc)
 	mk := func(n *yaml.Node, code, msg, hint string) diag.Diagnostic {
 		return diag.Diagnostic{Pos: nodePos(file, n), Severity: diag.Error, Code: code, Message: msg, Hint: hint}
 	}
@@ -112,9 +115,9 @@ func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic 
 			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("group name %s is not allowed", q(toks[len(toks)-1])), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
 		}
 		if f.keyword == "minLength" {
-			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("empty name in %s", describe(container)), "give it a name")}
+			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("empty name in %s", describe(container, f.doc)), "give it a name")}
 		}
-		return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("name %s in %s: %s", q(toks[len(toks)-1]), describe(container), f.message), "")}
+		return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("name %s in %s: %s", q(toks[len(toks)-1]), describe(container, f.doc), f.message), "")}
 	}
 	switch f.keyword {
 	case "additionalProperties":
@@ -174,23 +177,25 @@ func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic 
 	return []diag.Diagnostic{mk(val, "schema", fmt.Sprintf("%s: %s", where, f.message), "")}
 }
 
-// describe names an instance location the way a person reads the file.
-func describe(toks []string) string {
+// describe names an instance location the way a person reads the file: an entry of
+// members or organization_members by its email when doc (the document's root, or
+// nil) gives one, else by its number.
+func describe(toks []string, doc *yaml.Node) string {
 	switch {
 	case len(toks) == 0:
 		return "the file"
 	case toks[0] == "members" && len(toks) == 1:
 		return "members"
 	case toks[0] == "members" && len(toks) == 2:
-		return "member #" + plusOne(toks[1])
+		return entryName(doc, toks[0], toks[1], "member")
 	case toks[0] == "members":
-		return fmt.Sprintf("%s of member #%s", toks[2], plusOne(toks[1]))
+		return fmt.Sprintf("%s of %s", toks[2], entryName(doc, toks[0], toks[1], "member"))
 	case toks[0] == "organization_members" && len(toks) == 1:
 		return "organization_members"
 	case toks[0] == "organization_members" && len(toks) == 2:
-		return "organization member #" + plusOne(toks[1])
+		return entryName(doc, toks[0], toks[1], "organization member")
 	case toks[0] == "organization_members":
-		return fmt.Sprintf("%s of organization member #%s", toks[2], plusOne(toks[1]))
+		return fmt.Sprintf("%s of %s", toks[2], entryName(doc, toks[0], toks[1], "organization member"))
 	case toks[0] == "organization_roles" && len(toks) == 2:
 		return "organization role #" + plusOne(toks[1])
 	case toks[0] == "organization_roles" && len(toks) > 2:
@@ -217,6 +222,32 @@ func describe(toks []string) string {
 		return fmt.Sprintf("entry #%s of %s of blueprint %s", plusOne(toks[3]), toks[2], q(toks[1]))
 	}
 	return strings.Join(toks, ".")
+}
+
+// entryName names entry index of the list section of doc: "member
+// "bob@company.com"" when the entry writes an email, else "member #3".
+func entryName(doc *yaml.Node, section, index, what string) string {
+	if doc != nil && doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
+	}
+	var email string
+	if doc != nil && doc.Kind == yaml.MappingNode {
+		eachPair(doc, func(k, v *yaml.Node) {
+			i, err := strconv.Atoi(index)
+			if keyString(k) != section || v.Kind != yaml.SequenceNode || err != nil || i < 0 || i >= len(v.Content) {
+				return
+			}
+			eachPair(v.Content[i], func(ek, ev *yaml.Node) {
+				if keyString(ek) == "email" && ev.Kind == yaml.ScalarNode && ev.Tag == "!!str" && strings.TrimSpace(ev.Value) != "" {
+					email = ev.Value
+				}
+			})
+		})
+	}
+	if email != "" {
+		return what + " " + q(email)
+	}
+	return what + " #" + plusOne(index)
 }
 
 func plusOne(s string) string {

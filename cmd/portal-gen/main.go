@@ -30,6 +30,7 @@ func run(args []string) error {
 	fs.Uint64Var(&spec.Seed, "seed", 1, "random seed")
 	fs.IntVar(&change.ChangedBlueprints, "changed-blueprints", 0, "blueprints whose rules change (a pull request)")
 	fs.IntVar(&change.OpenBlueprints, "opened-blueprints", 0, "blueprints opened to everyone")
+	fs.IntVar(&change.DomainAdded, "domain-added-blueprints", 0, "blueprints that get one more domain rule")
 	fs.IntVar(&change.NewMembers, "new-members", 0, "members invited")
 	fs.IntVar(&change.RemovedMembers, "removed-members", 0, "members removed")
 	shape := fs.String("dense", "", "instead, write a file of one of the densest shapes (for memory measurements): "+strings.Join(synth.DenseShapes(), ", "))

@@ -41,7 +41,7 @@ func randomPortal(r *rand.Rand) (string, [][]string) {
 	quote := func(s string) string { return fmt.Sprintf("%q", s) }
 	var y strings.Builder
 	y.WriteString("version: 1\nmembers:\n")
-	type member struct{ email, role string }
+	type member struct{ email, role, expires string }
 	var members []member
 	seen := map[string]bool{}
 	for range r.IntN(14) {
@@ -50,11 +50,15 @@ func randomPortal(r *rand.Rand) (string, [][]string) {
 			continue
 		}
 		seen[e] = true
-		m := member{e, "user"}
+		m := member{e, "user", ""}
 		fmt.Fprintf(&y, "  - email: %s\n", quote(spell(e)))
 		if r.IntN(4) == 0 {
 			m.role = "admin"
 			y.WriteString("    role: admin\n")
+		}
+		if r.IntN(5) == 0 {
+			m.expires = fmt.Sprintf("2099-0%d-1%d", 1+r.IntN(9), r.IntN(10))
+			fmt.Fprintf(&y, "    expires: %s\n", m.expires)
 		}
 		members = append(members, m)
 	}
@@ -83,12 +87,15 @@ func randomPortal(r *rand.Rand) (string, [][]string) {
 		name           string
 		open           bool
 		domains, mails map[string]bool
+		// grouped are the emails its groups bring, with the first group that
+		// brings each (a rule written on the blueprint itself wins).
+		grouped map[string]string
 	}
 	var bps []blueprint
 	y.WriteString("blueprints:\n")
 	for i := range 1 + r.IntN(9) {
 		// Names out of order in the file: rows come sorted all the same.
-		b := blueprint{name: fmt.Sprintf("bp-%02d", (i*7)%9), domains: map[string]bool{}, mails: map[string]bool{}}
+		b := blueprint{name: fmt.Sprintf("bp-%02d", (i*7)%9), domains: map[string]bool{}, mails: map[string]bool{}, grouped: map[string]string{}}
 		fmt.Fprintf(&y, "  %s:\n", b.name)
 		if r.IntN(5) == 0 {
 			b.open = true
@@ -118,7 +125,9 @@ func randomPortal(r *rand.Rand) (string, [][]string) {
 			if r.IntN(4) == 0 {
 				gs = append(gs, g)
 				for _, e := range groups[g] {
-					b.mails[e] = true
+					if _, ok := b.grouped[e]; !ok {
+						b.grouped[e] = g
+					}
 				}
 			}
 		}
@@ -149,13 +158,14 @@ func randomPortal(r *rand.Rand) (string, [][]string) {
 					via = append(via, "domain:"+d)
 				}
 			}
-			for e := range b.mails {
-				if e == m.email {
-					via = append(via, "email:"+e)
-				}
+			switch g, grouped := b.grouped[m.email]; {
+			case b.mails[m.email]:
+				via = append(via, "email:"+m.email)
+			case grouped:
+				via = append(via, "group:"+g) // as the file writes it
 			}
 			if len(via) > 0 {
-				rows = append(rows, []string{spreadsheetSafe(m.email), m.role, b.name, strings.Join(via, ";")})
+				rows = append(rows, []string{spreadsheetSafe(m.email), m.role, b.name, strings.Join(via, ";"), m.expires})
 			}
 		}
 	}
@@ -189,7 +199,7 @@ func TestAccessAllAgainstOracle(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: %v\n%s", seed, err, res.stdout)
 		}
-		if len(records) == 0 || !slices.Equal(records[0], []string{"email", "role", "blueprint", "via"}) {
+		if len(records) == 0 || !slices.Equal(records[0], []string{"email", "role", "blueprint", "via", "expires"}) {
 			t.Fatalf("seed %d: no header:\n%s", seed, res.stdout)
 		}
 		got := records[1:]
@@ -281,9 +291,9 @@ func TestAccessAllLive(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, want := range [][]string{
-				{`'-2+3@company.com`, "user", `'=HYPERLINK("https://evil.example","x")`, "open"},
-				{`'-2+3@company.com`, "user", "a,b\n\"c\"", `email:-2+3@company.com`},
-				{"alice@company.com", "admin", `invoice\u202egpj.exe`, "domain:company.com"},
+				{`'-2+3@company.com`, "user", `'=HYPERLINK("https://evil.example","x")`, "open", ""},
+				{`'-2+3@company.com`, "user", "a,b\n\"c\"", `email:-2+3@company.com`, ""},
+				{"alice@company.com", "admin", `invoice\u202egpj.exe`, "domain:company.com", ""},
 			} {
 				if !slices.ContainsFunc(records, func(rec []string) bool { return slices.Equal(rec, want) }) {
 					t.Errorf("no record %q in\n%s", want, r.stdout)

@@ -79,7 +79,8 @@ func (c *applyCmd) run(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.stdout, "No changes: the portal matches the file. Nothing to do.")
 		return nil
 	}
-	if err := report.Plan(c.stdout, report.Text, p, report.PlanOptions{Color: c.color(c.stdout)}); err != nil {
+	r := report.New(p, report.Options{Kind: report.KindPlan, Rails: &c.rails, Live: live})
+	if err := r.Text(c.stdout, c.textOptions(c.stdout)); err != nil {
 		return err
 	}
 	// Every operation acts on the live object it names, and the rails judge the

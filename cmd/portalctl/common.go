@@ -83,6 +83,26 @@ func (s *sizeFlag) Set(v string) error {
 // date (expiry, the policy's max_expiry_days) is made on it.
 func (a *app) today() portal.Date { return portal.DateOf(a.now()) }
 
+// textOptions are how a report is laid out for w: colours on a terminal (never
+// with NO_COLOR), and the width of COLUMNS, else of the terminal, else
+// report.DefaultWidth.
+func (a *app) textOptions(w any) report.TextOptions {
+	o := report.TextOptions{Color: a.color(w), Width: report.DefaultWidth}
+	if n, err := strconv.Atoi(strings.TrimSpace(a.getenv("COLUMNS"))); err == nil && n > 0 {
+		o.Width = n
+	} else if a.termWidth != nil {
+		if n := a.termWidth(w); n > 0 {
+			o.Width = n
+		}
+	}
+	return o
+}
+
+// apiURL is the portal API's base URL the flags and environment give.
+func (a *app) apiURL(f apiFlags) string {
+	return firstOf(f.apiURL, a.getenv("QOVERY_API_URL"), "https://api.qovery.com")
+}
+
 // color says whether w gets ANSI colours: only on a terminal, never with NO_COLOR.
 func (a *app) color(w any) bool {
 	if a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb" {
@@ -98,7 +118,7 @@ func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	a.limitMemory(len(data))
+	defer a.limitMemory(len(data))()
 	return a.parseBytes(f.file, data, f)
 }
 
@@ -126,18 +146,24 @@ func (a *app) loader(f fileFlags, opts ...schema.Option) (*schema.Loader, error)
 // limitMemory tells the garbage collector what checking a file of size bytes may
 // cost (schema.HeapLimit, within schema.Budget): near that, it collects harder
 // rather than let the heap grow to twice what is live. The limit only ever rises,
-// and GOMEMLIMIT, when set, wins.
-func (a *app) limitMemory(size int) {
+// and GOMEMLIMIT, when set, wins. It returns what puts the limit back as it was,
+// for the caller to call once the file is checked: what comes after (a plan, an
+// access impact) costs what the change holds, not what the file does, and a limit
+// set for the parse would make the collector run without end.
+func (a *app) limitMemory(size int) (restore func()) {
+	restore = func() {}
 	if a.getenv("GOMEMLIMIT") != "" {
-		return
+		return restore
 	}
 	want := schema.HeapLimit(int64(size))
 	if want == 0 {
-		return // a small file: the collector's defaults stay within the budget
+		return restore // a small file: the collector's defaults stay within the budget
 	}
 	if cur := debug.SetMemoryLimit(-1); cur == math.MaxInt64 || cur < want {
 		debug.SetMemoryLimit(want)
+		return func() { debug.SetMemoryLimit(cur) }
 	}
+	return restore
 }
 
 // loadValid is parse for commands that need a valid file: problems go to stderr,
@@ -246,7 +272,7 @@ func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error)
 	if token == "" {
 		return nil, "", errors.New("QOVERY_API_TOKEN is not set: export the portal API token in that variable (it is never read from a flag)")
 	}
-	apiURL := firstOf(f.apiURL, a.getenv("QOVERY_API_URL"), "https://api.qovery.com")
+	apiURL := a.apiURL(f)
 	org, err := pickOrganization(&f, a.getenv, fileOrg)
 	if err != nil {
 		return nil, "", err

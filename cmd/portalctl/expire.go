@@ -44,8 +44,9 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c.limitMemory(len(data))
+	restore := c.limitMemory(len(data))
 	_, ds, err := c.parseBytes(c.file.file, data, c.file)
+	restore()
 	if err != nil {
 		return err
 	}

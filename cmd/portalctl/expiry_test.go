@@ -27,7 +27,7 @@ func TestExpiryPlanGolden(t *testing.T) {
 			}
 			golden(t, "expiry-plan."+format, scrub(r.stdout))
 			for _, want := range map[string][]string{
-				"text":     {"  - bob@company.com (user): expired on 2026-11-23\n", "  - pend@company.com (user): expired on 2026-11-01\n", "  + erin@company.com (user, expires 2027-01-31)\n", "remove bob@company.com from the organization (Viewer): expired on 2026-11-20", "cancel the organization invitation of inv@company.com (Viewer): expired on 2026-11-22"},
+				"text":     {"  - bob@company.com (user), loses access to 2 blueprints: expired on 2026-11-23\n", "  - pend@company.com (user), loses access to 1 blueprint: expired on 2026-11-01\n", "  + erin@company.com as user (expires 2027-01-31), will see 1 blueprint\n", "  - bob@company.com (Viewer): expired on 2026-11-20\n", "  - inv@company.com: the invitation cancelled (Viewer): expired on 2026-11-22\n"},
 				"markdown": {"- `bob@company.com` (user), loses access to 2 blueprints: expired on 2026-11-23\n", "- `erin@company.com` as user (expires 2027-01-31), will see 1 blueprint\n"},
 				"json":     {`"expired_on": "2026-11-23"`, `"expires": "2027-01-31"`},
 			}[format] {
@@ -53,7 +53,7 @@ func TestExpiryApply(t *testing.T) {
 		t.Fatalf("the rails did not count the expired members: exit %d\n%s", r.code, r.stderr)
 	}
 	r = c.run(t, "apply", "-f", file, "--auto-approve", "--max-removals", "3", "--max-removal-percent", "100")
-	if r.code != 1 || !strings.Contains(r.stderr, "removes 4 (2 members of the portal, 2 members or invitations of the organization), more than --max-removals=3") {
+	if r.code != 1 || !strings.Contains(r.stderr, "removes 4 (2 members of the portal, 2 members or invitations of the organization), more than `--max-removals=3`") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	r = c.run(t, "apply", "-f", file, "--auto-approve", "--max-removal-percent", "100")
@@ -82,7 +82,7 @@ func TestExpiryApply(t *testing.T) {
 	}
 	// Eight days later carol's access ends too.
 	later := cli{env: p.env, now: cliNow.AddDate(0, 0, 8)}
-	if r := later.run(t, "plan", "-f", file); !strings.Contains(r.stdout, "  - carol@company.com (user): expired on 2026-12-01\n") {
+	if r := later.run(t, "plan", "-f", file); !strings.Contains(r.stdout, "  - carol@company.com (user), loses access to 1 blueprint: expired on 2026-12-01\n") {
 		t.Errorf("eight days later:\n%s", r.stdout)
 	}
 }
@@ -292,11 +292,10 @@ func TestPreviewPolicy(t *testing.T) {
 	}
 	md := scrubSHAs(scrub(r.stdout, dir), map[string]string{baseSHA: "$BASE", headSHA: "$HEAD"})
 	golden(t, "preview-policy.markdown", md)
-	if !strings.HasPrefix(md, "> [!CAUTION]\n> **This change breaks the policy of `$DIR/portal.yaml` (1 violation)") {
-		t.Errorf("the policy is not on top:\n%s", md)
-	}
+	// Apply refuses a file that breaks its policy: the first alert says so.
+	assertOrder(t, md, "**No one gains or loses access", "> [!CAUTION]\n> **Apply will refuse this change**", "> - the file breaks its policy (1 violation)", "#### Member changes")
 	for _, want := range []string{
-		"`frank@partner.org`, outside company.com, has no `expires`: policy require\\_expiry\\_outside \\(line 4\\) requires one",
+		"`frank@partner.org`, outside company.com, has no `expires`: policy require\\_expiry\\_outside (line 4) requires one",
 		"**The `policy:` section changes**",
 		"- `frank@partner.org` as user, will see 0 blueprints\n",
 		"- `carol@company.com`: expires 2027-02-01, was 2026-12-01\n",
@@ -305,13 +304,13 @@ func TestPreviewPolicy(t *testing.T) {
 			t.Errorf("the preview lacks %q", want)
 		}
 	}
-	if !strings.Contains(r.stderr, "breaks its policy (1 violations)") {
+	if !strings.Contains(r.stderr, "breaks its policy: `portalctl validate -f ") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
 
 func TestPolicyLabel(t *testing.T) {
-	r := &report.Report{Policy: &report.PolicyReport{Changes: []report.PolicyChange{{Rule: "max_open_blueprints", Before: "1", After: "2"}}}}
+	r := &report.Report{Alerts: report.Alerts{Policy: []report.PolicyChange{{Rule: "max_open_blueprints", Change: "loosened", Action: "raised"}}}}
 	if got := labelsOf(r); len(got) != 1 || got[0] != prcomment.LabelPolicy {
 		t.Errorf("labels %v, want [%s]", got, prcomment.LabelPolicy)
 	}
@@ -347,5 +346,22 @@ func TestAccessExpiry(t *testing.T) {
 	r = cli{}.run(t, "access", "--all", "-f", file)
 	if !strings.Contains(r.stdout, "domain:company.com  (expires 2026-12-01)") {
 		t.Errorf("text rows lack the expiry:\n%s", r.stdout)
+	}
+}
+
+// assertOrder fails unless every part is in s, in order.
+func assertOrder(t *testing.T, s string, parts ...string) {
+	t.Helper()
+	at := -1
+	for _, p := range parts {
+		i := strings.Index(s, p)
+		if i < 0 {
+			t.Errorf("%q missing from:\n%s", p, s)
+			continue
+		}
+		if i < at {
+			t.Errorf("%q comes before what should precede it:\n%s", p, s)
+		}
+		at = i
 	}
 }

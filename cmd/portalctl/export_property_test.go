@@ -13,6 +13,7 @@ import (
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
+	"github.com/qovery/portalctl/report"
 )
 
 // The export property: of any live state, hostile ones included, export either
@@ -283,7 +284,7 @@ func TestExportProperty(t *testing.T) {
 		// No change, but one the contract makes: an expired invitation of the
 		// organization, written into the file, is sent again.
 		pl := cl.run(t, "plan", "-f", file, "-o", "json")
-		var pj reconcile.PlanJSON
+		var pj report.Report
 		if err := json.Unmarshal([]byte(pl.stdout), &pj); pl.code != 0 || err != nil {
 			t.Fatalf("case %d: plan of the export: exit %d %v\n%s%s\n--- export\n%s", i, pl.code, err, pl.stdout, pl.stderr, out.stdout)
 		}

@@ -35,6 +35,14 @@ func main() {
 			}
 			return false
 		},
+		termWidth: func(f any) int {
+			if file, ok := f.(*os.File); ok {
+				if w, _, err := term.GetSize(int(file.Fd())); err == nil {
+					return w
+				}
+			}
+			return 0
+		},
 	})
 	stop()
 	os.Exit(code)
@@ -48,6 +56,8 @@ type app struct {
 	getenv     func(string) string
 	now        func() time.Time
 	isTerminal func(any) bool
+	// termWidth is the width of the terminal w is, or 0.
+	termWidth func(any) int
 	// confirm reads the answer to apply's question; nil means read a line from stdin.
 	confirm func(prompt string) (bool, error)
 	// build is the binary's version, for `version` and the API client's User-Agent.

@@ -126,7 +126,15 @@ func (c cli) runWith(t testing.TB, setup func(*app), args ...string) result {
 		stdin:  strings.NewReader(c.stdin),
 		stdout: &out,
 		stderr: &errOut,
-		getenv: func(k string) string { return c.env[k] },
+		getenv: func(k string) string {
+			if v, ok := c.env[k]; ok || k != "COLUMNS" {
+				return v
+			}
+			// Reports are laid out on one line each, unless a test sets a width:
+			// what the emulator's address or a fingerprint adds would move the
+			// breaks from run to run.
+			return "10000"
+		},
 		now: func() time.Time {
 			if !c.now.IsZero() {
 				return c.now
@@ -154,7 +162,8 @@ func (c cli) runWith(t testing.TB, setup func(*app), args ...string) result {
 
 var (
 	uuidRE        = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
-	fingerprintRE = regexp.MustCompile(`sha256:[0-9a-f]{64}`)
+	fingerprintRE = regexp.MustCompile(`sha256:[0-9a-f]{12,64}`)
+	loopbackRE    = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`)
 	etagRE        = regexp.MustCompile(`"etag": "(\\"|[^"])*"`)
 )
 
@@ -167,6 +176,7 @@ func scrub(s string, dirs ...string) string {
 	s = uuidRE.ReplaceAllString(s, "$$UUID")
 	s = fingerprintRE.ReplaceAllString(s, "sha256:$$FINGERPRINT")
 	s = etagRE.ReplaceAllString(s, `"etag": "$$ETAG"`)
+	s = loopbackRE.ReplaceAllString(s, "$$API")
 	return s
 }
 

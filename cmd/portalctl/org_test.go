@@ -188,7 +188,7 @@ func TestOrgExport(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("plan: exit %d\n%s", r.code, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "1 organization change") || !strings.Contains(r.stdout, "send the expired organization invitation of late@company.com again, as Viewer") {
+	if !strings.Contains(r.stdout, "1 organization change") || !strings.Contains(r.stdout, "~ late@company.com: the expired invitation sent again, as Viewer") {
 		t.Errorf("plan of the export:\n%s", r.stdout)
 	}
 }
@@ -205,7 +205,7 @@ func TestOrgPreview(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	for _, w := range []string{"#### Organization members (2 changes)", "- `zed@company.com` as **`Admin`**", "- `carol@company.com` (`Billing Manager`)",
-		"New Admins or Owners of the Qovery organization (1):** `zed@company.com` (invited as Admin)", "1 removal** from the Qovery organization"} {
+		"> **Admin changes (1):**\n>\n> - `zed@company.com` invited to the Qovery organization as **`Admin`**\n"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("preview lacks %q:\n%s", w, r.stdout)
 		}
@@ -320,15 +320,16 @@ func TestOrgTokenNeverPrinted(t *testing.T) {
 // for the same labels as the portal's.
 func TestOrgLabels(t *testing.T) {
 	tests := []struct {
-		org  *report.OrgChanges
-		want []string
+		org    *report.OrgChanges
+		admins []report.AdminChange
+		want   []string
 	}{
-		{&report.OrgChanges{NewAdmins: []report.NewAdmin{{Email: "a@company.com", How: "invited as Admin"}}}, []string{"access:admins"}},
-		{&report.OrgChanges{Removals: []report.OrgChange{{Email: "b@company.com", Role: "Viewer", Invitation: true}}}, []string{"access:removals"}},
-		{&report.OrgChanges{RoleChanges: []report.OrgChange{{Email: "c@company.com", Role: "Viewer", From: "Admin"}}}, nil},
+		{&report.OrgChanges{}, []report.AdminChange{{Email: "a@company.com", Scope: "organization", Change: "invited", To: "Admin"}}, []string{"access:admins"}},
+		{&report.OrgChanges{Removals: []report.OrgChange{{Email: "b@company.com", Role: "Viewer", Invitation: true}}}, nil, []string{"access:removals"}},
+		{&report.OrgChanges{RoleChanges: []report.OrgChange{{Email: "c@company.com", Role: "Viewer", From: "Admin"}}}, []report.AdminChange{{Email: "c@company.com", Scope: "organization", Change: "role changed", From: "Admin", To: "Viewer"}}, nil},
 	}
 	for _, tt := range tests {
-		if got := labelsOf(&report.Report{Organization: tt.org}); !slices.Equal(got, tt.want) {
+		if got := labelsOf(&report.Report{Organization: tt.org, Alerts: report.Alerts{Admins: tt.admins}}); !slices.Equal(got, tt.want) {
 			t.Errorf("%+v: labels %v, want %v", tt.org, got, tt.want)
 		}
 	}

@@ -87,16 +87,25 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		return errReported
 	}
 	now := c.now()
-	if format == report.JSON {
-		// The plan format itself, signed like the file --out writes.
-		err = p.WriteJSON(c.stdout, now, key)
-	} else {
-		err = report.Plan(c.stdout, format, p, report.PlanOptions{Color: c.color(c.stdout), Now: now})
+	rails := reconcile.Rails{MaxRemovals: reconcile.DefaultMaxRemovals, MaxRemovalPercent: reconcile.DefaultMaxRemovalPercent}
+	r := report.New(p, report.Options{
+		Kind:  report.KindPlan,
+		Plan:  &report.PlanSource{File: c.file.file, Organization: org, APIURL: c.apiURL(c.api), At: now, Fingerprint: p.Fingerprint},
+		Rails: &rails, Live: live,
+		Operations: format == report.JSON,
+	})
+	switch format {
+	case report.JSON:
+		err = r.JSON(c.stdout)
+	case report.Markdown:
+		_, err = io.WriteString(c.stdout, r.Markdown(report.MarkdownOptions{}))
+	default:
+		err = r.Text(c.stdout, c.textOptions(c.stdout))
 	}
 	if err != nil {
 		return err
 	}
-	if err := (reconcile.Rails{MaxRemovals: reconcile.DefaultMaxRemovals, MaxRemovalPercent: reconcile.DefaultMaxRemovalPercent}).Check(p, live); err != nil && !p.Empty() {
+	if err := rails.Check(p, live); err != nil && !p.Empty() {
 		fmt.Fprintf(c.stderr, "warning: apply would stop here: %v\n", err)
 	}
 	if c.out != "" {

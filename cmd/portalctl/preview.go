@@ -91,7 +91,7 @@ func (c *previewCmd) run(ctx context.Context, args []string) error {
 	case report.Markdown:
 		_, err = fmt.Fprint(c.stdout, full)
 	case report.Text:
-		err = r.Text(c.stdout, report.TextOptions{Color: c.color(c.stdout)})
+		err = r.Text(c.stdout, c.textOptions(c.stdout))
 	default:
 		err = r.JSON(c.stdout)
 	}
@@ -163,7 +163,7 @@ func (c *previewCmd) github(ctx context.Context, gh prcomment.Options, r *report
 // done fails the run, already reported, when the file is invalid or breaks its
 // policy.
 func (c *previewCmd) done(r *report.Report) error {
-	if r.Validation != nil || r.Policy != nil && len(r.Policy.Violations) > 0 {
+	if r.Validation != nil || r.BreaksPolicy() {
 		return errReported
 	}
 	return nil
@@ -189,17 +189,17 @@ func (c *previewCmd) forbidden(what string) {
 // labelsOf says which of portalctl's labels the change calls for.
 func labelsOf(r *report.Report) []string {
 	var out []string
-	if len(r.Opened) > 0 {
+	if len(r.Alerts.Opened) > 0 {
 		out = append(out, prcomment.LabelOpens)
 	}
 	org := r.Organization
 	if len(r.Members.Removals) > 0 || org != nil && len(org.Removals) > 0 {
 		out = append(out, prcomment.LabelRemovals)
 	}
-	if len(r.NewAdmins) > 0 || org != nil && len(org.NewAdmins) > 0 {
+	if slices.ContainsFunc(r.Alerts.Admins, report.AdminChange.Gaining) {
 		out = append(out, prcomment.LabelAdmins)
 	}
-	if r.Policy != nil {
+	if len(r.Alerts.Policy) > 0 || r.BreaksPolicy() {
 		out = append(out, prcomment.LabelPolicy)
 	}
 	return out
@@ -222,11 +222,12 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	}
 	// The base is read from git and parsed while the working tree's file is:
 	// the two parses are most of a preview's time.
-	c.limitMemory(2 * len(headData))
+	restore := c.limitMemory(2 * len(headData))
 	based := make(chan baseConfig, 1)
 	go func() { based <- c.readBase(ctx, len(headData)) }()
 	head, hds, err := c.parseBytes(c.file.file, headData, c.file)
 	br := <-based
+	restore()
 	if err != nil {
 		return nil, err
 	}
@@ -255,22 +256,14 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 		// The comparison itself worked: only the commits are unknown.
 		fmt.Fprintf(c.stderr, "note: the report names no commits: %v\n", derr)
 	}
-	p, _ := reconcile.Diff(head, br.cfg, reconcile.DiffOptions{Offline: true, Today: c.today()})
-	policy := report.NewPolicy(c.file.file, br.cfg.Policy, head.Policy, hds, schema.IsPolicyViolation, prov)
-	if policy != nil && len(policy.Violations) > 0 {
-		fmt.Fprintf(c.stderr, "%s breaks its policy (%d violations): `portalctl validate -f %s` lists them\n", c.file.file, len(policy.Violations), c.file.file)
+	r := report.Compare(report.Change{
+		Head: head, Base: br.cfg, HeadProblems: hds, BaseProblems: br.ds, BaseMissing: br.note != "", Today: c.today(),
+		Rails: reconcile.Rails{MaxRemovals: reconcile.DefaultMaxRemovals, MaxRemovalPercent: reconcile.DefaultMaxRemovalPercent},
+	}, report.Options{Provenance: prov})
+	if r.BreaksPolicy() {
+		fmt.Fprintf(c.stderr, "%s breaks its policy: `portalctl validate -f %s` lists the violations\n", c.file.file, c.file.file)
 	}
-	return report.New(p, report.Options{Provenance: prov, Policy: policy, OrganizationID: organizationChange(br, head)}), nil
-}
-
-// organizationChange is the change of the file's organization: between the base
-// and the head, nil when it names the same one (ids compare regardless of case),
-// or when the base has no file to compare with.
-func organizationChange(base baseConfig, head *portal.Config) *report.OrganizationIDChange {
-	if base.note != "" || strings.EqualFold(base.cfg.Organization, head.Organization) {
-		return nil
-	}
-	return &report.OrganizationIDChange{From: base.cfg.Organization, To: head.Organization}
+	return r, nil
 }
 
 // unreadable is the report of a working tree whose file cannot be read: the pull
@@ -307,7 +300,10 @@ func (c *previewCmd) unreadable(ctx context.Context, readErr error, prov *report
 // baseConfig is the file at the base revision, or an empty portal and a note
 // saying why ("does not exist", "is invalid").
 type baseConfig struct {
-	cfg  *portal.Config
+	cfg *portal.Config
+	// ds are the base's warnings, to tell the problems the change introduces
+	// from those the file had.
+	ds   diag.List
 	note string
 	err  error
 }
@@ -324,18 +320,19 @@ func (c *previewCmd) readBase(ctx context.Context, headSize int) baseConfig {
 		return baseConfig{err: err}
 	}
 	if len(data) > headSize {
+		// Raised for both parses; report puts it back once both are done.
 		c.limitMemory(headSize + len(data))
 	}
 	loose := c.file
 	loose.strict = false
 	// The base's own policy violations are not the change's: its policy is read,
 	// to compare, but not enforced.
-	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose, schema.NoLints(), schema.NoPolicy())
+	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose, schema.NoPolicy())
 	switch {
 	case err != nil:
 		return baseConfig{err: err}
 	case ds.HasErrors():
 		return baseConfig{cfg: empty, note: "is invalid"}
 	}
-	return baseConfig{cfg: cfg}
+	return baseConfig{cfg: cfg, ds: ds}
 }

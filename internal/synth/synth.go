@@ -64,6 +64,8 @@ type Change struct {
 	NewMembers, RemovedMembers int
 	// OpenBlueprints become open to everyone.
 	OpenBlueprints int
+	// DomainAdded blueprints, after the changed ones, get one more domain rule.
+	DomainAdded int
 }
 
 // YAML writes the portal as portal.yaml, with change applied.
@@ -123,6 +125,8 @@ func (g *Generator) YAML(change Change) []byte {
 		}
 		if i < change.OpenBlueprints+change.ChangedBlueprints {
 			domains = append(domains[:0:0], g.domains[(i+1)%len(g.domains)])
+		} else if i < change.OpenBlueprints+change.ChangedBlueprints+change.DomainAdded {
+			add(&domains, g.domains[(i+7)%len(g.domains)])
 		}
 		if len(domains)+len(emails)+len(groups) == 0 {
 			domains = append(domains, g.domains[0])

@@ -85,8 +85,8 @@ blueprints:
 		{
 			name: "bad member fields",
 			yaml: "members:\n  - email: nope\n  - email: a@b.co\n    role: owner\n  - email: c@b.co\n    status: gone\n  - role: admin\n",
-			wantErr: []string{`seed.yaml:2:12: invalid member email "nope"`, `seed.yaml:4:11: role of member #2 cannot be "owner"`,
-				`seed.yaml:6:13: status of member #3 cannot be "gone"`, `seed.yaml:7:5: member #4 has no "email"`},
+			wantErr: []string{`seed.yaml:2:12: invalid member email "nope"`, `seed.yaml:4:11: role of member "a@b.co" cannot be "owner"`,
+				`seed.yaml:6:13: status of member "c@b.co" cannot be "gone"`, `seed.yaml:7:5: member #4 has no "email"`},
 		},
 		{
 			name:    "duplicate member names both lines",
