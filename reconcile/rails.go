@@ -3,6 +3,7 @@ package reconcile
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qovery/portalctl/portal"
@@ -148,7 +149,8 @@ func removedMembers(ops []Op) int {
 // signed in (status active) counts: an invitation, pending, is not one yet, and the
 // invitations of ops make pending members.
 func AdminsAfter(live *portal.Config, ops []Op) int {
-	return len(activeAdmins(Simulate(live, ops)))
+	n, _ := adminsAfter(live, ops)
+	return n
 }
 
 // activeAdmins are the members of cfg who are admins and have signed in. A file's
@@ -163,6 +165,67 @@ func activeAdmins(cfg *portal.Config) []portal.Member {
 	return out
 }
 
+// adminsAfter counts the active admins the portal has once ops are applied to
+// live, and names its pending admins, exactly as activeAdmins(Simulate(live, ops))
+// would (a test holds the two together): each member operation acts on the member
+// its request names, the last role given wins, a removal removes, and an
+// invitation of someone who is not a member yet makes a pending member.
+func adminsAfter(live *portal.Config, ops []Op) (active int, pending []string) {
+	type after struct {
+		role    portal.Role
+		set     bool
+		removed bool
+	}
+	changed := map[string]after{}
+	members := make(map[string]bool, len(live.Members))
+	for _, m := range live.Members {
+		members[m.Email] = true
+	}
+	invited := map[string]bool{}
+	for _, o := range ops {
+		switch o.Action {
+		case Promote, Demote:
+			k := subject(o.MemberID, o.Email)
+			a := changed[k]
+			a.role, a.set = o.Role, true
+			changed[k] = a
+		case Remove:
+			k := subject(o.MemberID, o.Email)
+			a := changed[k]
+			a.removed = true
+			changed[k] = a
+		case Invite:
+			if !members[o.Email] && !invited[o.Email] {
+				invited[o.Email] = true
+				if o.Role == portal.RoleAdmin {
+					pending = append(pending, o.Email)
+				}
+			}
+		}
+	}
+	for _, m := range live.Members {
+		if a, ok := changed[subject(m.ID, m.Email)]; ok {
+			if a.removed {
+				continue
+			}
+			if a.set {
+				m.Role = a.role
+			}
+		}
+		if m.Role != portal.RoleAdmin {
+			continue
+		}
+		switch {
+		case m.Status == portal.StatusActive || m.Status == "" && m.ID == "":
+			active++
+		case m.Status == portal.StatusPending:
+			pending = append(pending, m.Email)
+		}
+	}
+	slices.Sort(pending)
+	return active, slices.Compact(pending)
+}
+
 // lastAdmin is the refusal of ops that would remove or demote the portal's last
 // active admins: a portal whose admins are all invitations has nobody who can sign
 // in and administer it. A portal without an active admin to start with is not
@@ -170,8 +233,13 @@ func activeAdmins(cfg *portal.Config) []portal.Member {
 // (promoting a member who has signed in).
 func lastAdmin(live *portal.Config, ops []Op) (Refusal, bool) {
 	before := activeAdmins(live)
-	after := Simulate(live, ops)
-	if len(before) == 0 || len(activeAdmins(after)) > 0 {
+	if len(before) == 0 {
+		return Refusal{}, false
+	}
+	// Only the members matter: adminsAfter plays the member operations as
+	// Simulate does, without copying the blueprints.
+	active, pending := adminsAfter(live, ops)
+	if active > 0 {
 		return Refusal{}, false
 	}
 	lost := make([]string, len(before))
@@ -181,12 +249,6 @@ func lastAdmin(live *portal.Config, ops []Op) (Refusal, bool) {
 	who := fmt.Sprintf("removes or demotes %s, the portal's last active admin", lost[0])
 	if len(lost) > 1 {
 		who = fmt.Sprintf("removes or demotes every active admin of the portal (%s)", strings.Join(lost, ", "))
-	}
-	var pending []string
-	for _, m := range after.Members {
-		if m.Role == portal.RoleAdmin && m.Status == portal.StatusPending {
-			pending = append(pending, m.Email)
-		}
 	}
 	note := ""
 	if len(pending) > 0 {
