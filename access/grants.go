@@ -69,7 +69,7 @@ func (ix *Index) walk(yield func(member, blueprint int, g Grant) bool) {
 			}
 			if head(byEmail) == bi {
 				for _, r := range bps[bi].Rules {
-					if r.Kind == portal.RuleEmail && r.Value == m.Email {
+					if r.Kind == portal.RuleEmail && r.Grants(m.Email) {
 						via = append(via, Via{Rule: r.Key(), Group: r.Group})
 					}
 				}

@@ -176,7 +176,7 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 		m := &members[mi]
 		v := Viewer{Email: m.Email, at: mi}
 		for _, r := range b.Rules {
-			if r.Kind == portal.RuleDomain && r.Value == m.Domain() || r.Kind == portal.RuleEmail && r.Value == m.Email {
+			if r.Grants(m.Email) {
 				v.Via = append(v.Via, Via{Rule: r.Key(), Group: r.Group})
 			}
 		}
@@ -213,7 +213,7 @@ func (ix *Index) Visible(email string) []Seen {
 	}
 	for _, bi := range ix.bpByEmail[email] {
 		for _, r := range ix.cfg.Blueprints[bi].Rules {
-			if r.Kind == portal.RuleEmail && r.Value == email {
+			if r.Kind == portal.RuleEmail && r.Grants(email) {
 				grant(bi, Via{Rule: r.Key(), Group: r.Group})
 			}
 		}

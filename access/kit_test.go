@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/portal"
@@ -120,10 +119,9 @@ func oracleVia(email string, b *portal.Blueprint) []access.Via {
 	if b.Open {
 		return []access.Via{{Open: true}}
 	}
-	domain := email[strings.LastIndex(email, "@")+1:]
 	var out []access.Via
 	for _, rule := range b.Rules {
-		if (rule.Kind == portal.RuleDomain && rule.Value == domain) || (rule.Kind == portal.RuleEmail && rule.Value == email) {
+		if rule.Grants(email) {
 			out = append(out, access.Via{Rule: rule.Key(), Group: rule.Group})
 		}
 	}

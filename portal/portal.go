@@ -87,6 +87,21 @@ type Rule struct {
 	Pos   Pos
 }
 
+// Grants reports whether r grants email (normalised): a domain rule grants every
+// address of its domain (the part after the last "@", sub-domains not included), an
+// email rule the one address it names. This is the one definition of what a rule
+// reaches: the access index answers the same question through its maps, and its
+// brute-force tests hold it to this predicate.
+func (r Rule) Grants(email string) bool {
+	switch r.Kind {
+	case RuleDomain:
+		return r.Value == DomainOf(email)
+	case RuleEmail:
+		return r.Value == email
+	}
+	return false
+}
+
 // Key identifies a rule regardless of where it came from.
 func (r Rule) Key() RuleKey { return RuleKey{Kind: r.Kind, Value: r.Value} }
 

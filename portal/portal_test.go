@@ -55,3 +55,32 @@ func TestEmailKeyCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleGrants is the definition of a rule's reach, case by case: a domain rule
+// grants its own domain only (not a sub-domain, not a look-alike suffix), an email
+// rule its one address, and a kind portalctl does not know grants nobody.
+func TestRuleGrants(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		rule  Rule
+		email string
+		want  bool
+	}{
+		{"domain grants its address", Rule{Kind: RuleDomain, Value: "company.com"}, "bob@company.com", true},
+		{"domain not a sub-domain", Rule{Kind: RuleDomain, Value: "company.com"}, "bob@eu.company.com", false},
+		{"domain not a parent", Rule{Kind: RuleDomain, Value: "eu.company.com"}, "bob@company.com", false},
+		{"domain not a suffix", Rule{Kind: RuleDomain, Value: "company.com"}, "bob@evilcompany.com", false},
+		{"domain after the last @", Rule{Kind: RuleDomain, Value: "company.com"}, "a@b@company.com", true},
+		{"email grants its address", Rule{Kind: RuleEmail, Value: "bob@company.com"}, "bob@company.com", true},
+		{"email not another one", Rule{Kind: RuleEmail, Value: "bob@company.com"}, "alice@company.com", false},
+		{"email not its domain", Rule{Kind: RuleEmail, Value: "company.com"}, "bob@company.com", false},
+		{"unknown kind grants nobody", Rule{Kind: "regex", Value: ".*"}, "bob@company.com", false},
+		{"empty kind grants nobody", Rule{Value: "company.com"}, "bob@company.com", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.rule.Grants(c.email); got != c.want {
+				t.Errorf("%v.Grants(%q) = %v, want %v", c.rule, c.email, got, c.want)
+			}
+		})
+	}
+}

@@ -189,7 +189,7 @@ func TestAudienceOracle(t *testing.T) {
 				for _, m := range c.Members {
 					ok := b.Open
 					for _, rule := range b.Rules {
-						ok = ok || rule.Kind == portal.RuleEmail && rule.Value == m.Email || rule.Kind == portal.RuleDomain && rule.Value == m.Domain()
+						ok = ok || rule.Grants(m.Email)
 					}
 					if ok {
 						n++
