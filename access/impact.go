@@ -189,7 +189,7 @@ func ComputeImpact(before, after *Index) Impact {
 	for i := range ac.Blueprints {
 		nb := &ac.Blueprints[i]
 		ob, existed := before.Blueprint(nb.Name)
-		if existed && SameAccess(ob, nb) {
+		if existed && ob.SameAccess(nb) {
 			continue
 		}
 		changed[nb.Name] = true
@@ -259,20 +259,6 @@ func ComputeImpact(before, after *Index) Impact {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return Impact{Blueprints: out, Before: len(bc.Members), After: len(ac.Members)}
-}
-
-// SameAccess reports whether two versions of a blueprint grant the same access: both
-// open, or the same rules (rules are kept sorted, see portal.SortRules).
-func SameAccess(a, b *portal.Blueprint) bool {
-	if a.Open != b.Open || len(a.Rules) != len(b.Rules) {
-		return false
-	}
-	for i := range a.Rules {
-		if a.Rules[i].Key() != b.Rules[i].Key() {
-			return false
-		}
-	}
-	return true
 }
 
 // RuleDiff returns the rules of b not in a, and of a not in b. Both must be sorted.

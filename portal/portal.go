@@ -102,6 +102,44 @@ func (r Rule) Grants(email string) bool {
 	return false
 }
 
+// SameRules reports whether a and b grant the same access: the same rule keys,
+// whatever their order, repetitions, positions and groups. This is the one rule
+// equality: the plan's "does this ACL change" and the client's "is this the ACL
+// portalctl wrote" both ask it (see Blueprint.SameAccess).
+func SameRules(a, b []Rule) bool {
+	if len(a) == len(b) {
+		same := true
+		for i := range a {
+			if a[i].Key() != b[i].Key() {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true // the usual case: both sorted (SortRules) and equal
+		}
+	}
+	return slices.Equal(ruleSet(a), ruleSet(b))
+}
+
+// ruleSet is the sorted, distinct keys of rules.
+func ruleSet(rules []Rule) []RuleKey {
+	keys := make([]RuleKey, len(rules))
+	for i, r := range rules {
+		keys[i] = r.Key()
+	}
+	slices.SortFunc(keys, func(a, b RuleKey) int {
+		switch {
+		case LessKey(a, b):
+			return -1
+		case LessKey(b, a):
+			return 1
+		}
+		return 0
+	})
+	return slices.Compact(keys)
+}
+
 // Key identifies a rule regardless of where it came from.
 func (r Rule) Key() RuleKey { return RuleKey{Kind: r.Kind, Value: r.Value} }
 
@@ -116,6 +154,12 @@ type RuleKey struct {
 
 // String renders the key as "domain company.com" or "email bob@company.com".
 func (k RuleKey) String() string { return string(k.Kind) + " " + k.Value }
+
+// SameAccess reports whether two versions of a blueprint grant the same access:
+// both open, or neither and the same rules (SameRules).
+func (b *Blueprint) SameAccess(o *Blueprint) bool {
+	return b.Open == o.Open && SameRules(b.Rules, o.Rules)
+}
 
 // Blueprint is a catalog entry with its access control list.
 //

@@ -84,3 +84,40 @@ func TestRuleGrants(t *testing.T) {
 		})
 	}
 }
+
+// TestSameRules holds SameRules to its definition, the same set of keys, on random
+// lists of rules with repetitions, any order, and groups and positions that do not
+// count.
+func TestSameRules(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	random := func() []Rule {
+		var out []Rule
+		for range r.IntN(5) {
+			k := []RuleKind{RuleDomain, RuleEmail}[r.IntN(2)]
+			out = append(out, Rule{Kind: k, Value: []string{"a", "b", "c"}[r.IntN(3)], Group: []string{"", "g"}[r.IntN(2)], Pos: Pos{Line: r.IntN(9)}})
+		}
+		return out
+	}
+	set := func(rs []Rule) map[RuleKey]bool {
+		m := map[RuleKey]bool{}
+		for _, x := range rs {
+			m[x.Key()] = true
+		}
+		return m
+	}
+	for range 20000 {
+		a, b := random(), random()
+		if r.IntN(3) == 0 { // the same rules, shuffled
+			b = slices.Clone(a)
+			r.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+		}
+		sa, sb := set(a), set(b)
+		want := len(sa) == len(sb)
+		for k := range sa {
+			want = want && sb[k]
+		}
+		if got := SameRules(a, b); got != want {
+			t.Fatalf("SameRules(%v, %v) = %v, want %v", a, b, got, want)
+		}
+	}
+}

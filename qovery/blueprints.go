@@ -92,7 +92,7 @@ func (c *Client) putACL(ctx context.Context, blueprintID string, model []portal.
 	res, err := c.do(ctx, http.MethodPut, path, nil, ACL{Rules: rules}, header)
 	if err != nil {
 		if errors.Is(err, ErrPreconditionFailed) && res != nil && res.Uncertain {
-			if cur, gerr := c.getACL(ctx, blueprintID); gerr == nil && cur.Rules != nil && SameRules(cur.Rules, rules) {
+			if cur, gerr := c.getACL(ctx, blueprintID); gerr == nil && holds(cur.Rules, model) {
 				c.t.log.DebugContext(ctx, "portal: 412 after an uncertain retry; ACL already holds the requested rules", "blueprint", blueprintID)
 				return cur.ETag, nil
 			}
@@ -106,11 +106,20 @@ func (c *Client) putACL(ctx context.Context, blueprintID string, model []portal.
 		if err := Decode(res, http.MethodPut, path, &echo); err != nil {
 			return "", &ambiguousError{err}
 		}
-		if echo.Rules != nil && !SameRules(echo.Rules, rules) {
+		if echo.Rules != nil && !holds(echo.Rules, model) {
 			return "", &ContradictionError{API: PortalAPI, What: fmt.Sprintf("the ACL of blueprint id %s holds %s, where portalctl sent %s", Quote(blueprintID), describeRules(echo.Rules), describeRules(rules))}
 		}
 	}
 	return res.Header.Get("ETag"), nil
+}
+
+// holds reports whether the rules of an answer are the model rules portalctl sent,
+// read as a listing reads them (rulesFromAPI: the case of ASCII letters aside, a
+// domain in Unicode or punycode) and compared as the plan compares them
+// (portal.SameRules). An answer portalctl cannot read holds nothing it sent.
+func holds(answer []Rule, model []portal.Rule) bool {
+	got, err := rulesFromAPI("", answer)
+	return err == nil && portal.SameRules(got, model)
 }
 
 // describeRules writes rules of the wire for a message: "no rules (open)", or
@@ -130,24 +139,3 @@ func describeRules(rules []Rule) string {
 	return "the rules " + strings.Join(parts, ", ")
 }
 
-// SameRules reports whether a and b hold the same set of rules, ignoring
-// order, duplicates and the case of values.
-func SameRules(a, b []Rule) bool {
-	set := func(rs []Rule) map[Rule]bool {
-		m := make(map[Rule]bool, len(rs))
-		for _, r := range rs {
-			m[Rule{Type: r.Type, Value: strings.ToLower(r.Value)}] = true
-		}
-		return m
-	}
-	sa, sb := set(a), set(b)
-	if len(sa) != len(sb) {
-		return false
-	}
-	for r := range sa {
-		if !sb[r] {
-			return false
-		}
-	}
-	return true
-}

@@ -312,7 +312,7 @@ func TestPutACLNeverOverwritesAConcurrentEdit(t *testing.T) {
 	if !errors.Is(err, qovery.ErrPreconditionFailed) {
 		t.Fatalf("err = %v, want ErrPreconditionFailed", err)
 	}
-	if after, _ := srv.ACL("ds"); !qovery.SameRules(after.Rules, uiEdit) {
+	if after, _ := srv.ACL("ds"); !slices.Equal(after.Rules, uiEdit) {
 		t.Fatalf("ACL %v, want the concurrent edit %v", after.Rules, uiEdit)
 	}
 }
@@ -351,7 +351,7 @@ func TestConflictsAndPreconditions(t *testing.T) {
 		if want := fmt.Sprintf("put ACL of blueprint %s: PUT /blueprint/%s/acl: 412 Precondition Failed: etag is stale", bpID, bpID); !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("error text %q, want prefix %q", err, want)
 		}
-		if now, _ := srv.ACL("ds"); !qovery.SameRules(now.Rules, uiEdit) {
+		if now, _ := srv.ACL("ds"); !slices.Equal(now.Rules, uiEdit) {
 			t.Errorf("the concurrent edit was overwritten: %v", now.Rules)
 		}
 	})

@@ -297,7 +297,7 @@ func TestApplyConcurrentEdit(t *testing.T) {
 	}
 	// The other edit is kept, and was not overwritten by a blind retry.
 	acl, _ := e.srv.ACL("data-science")
-	if !qovery.SameRules(acl.Rules, theirs) {
+	if !slices.Equal(acl.Rules, theirs) {
 		t.Errorf("data-science ACL %v, want the concurrent edit %v kept", acl.Rules, theirs)
 	}
 	if n := e.count("PUT", routeACL); n != 2 {

@@ -227,7 +227,7 @@ func Diff(desired, current *portal.Config, opts DiffOptions) (*Plan, diag.List) 
 		nb := b
 		nb.ID, nb.Description, nb.ETag = have.ID, have.Description, have.ETag
 		after.Blueprints = append(after.Blueprints, nb)
-		if !access.SameAccess(have, &b) {
+		if !have.SameAccess(&b) {
 			added, removed := access.RuleDiff(have.Rules, b.Rules)
 			p.Ops = append(p.Ops, Op{
 				Action: UpdateACL, Blueprint: b.Name, BlueprintID: have.ID, ETag: have.ETag,
