@@ -138,4 +138,3 @@ func describeRules(rules []Rule) string {
 	}
 	return "the rules " + strings.Join(parts, ", ")
 }
-
