@@ -43,15 +43,11 @@ var DefaultRoles = []organization.Role{
 	{ID: "0c9d1b5e-7a4f-4f3b-8e2d-000000000005", Name: "Viewer"},
 }
 
-// ownerRole is the name of the role the organization's owner holds.
-const ownerRole = "Owner"
-
-// legacyRoles maps the default roles, by their exact names, to the deprecated enum.
-// Billing Manager and custom roles have no value there: a custom role named "owner"
-// is not the Owner role.
-var legacyRoles = map[string]organization.LegacyRole{
-	ownerRole: organization.LegacyOwner, "Admin": organization.LegacyAdmin,
-	"DevOps": organization.LegacyDeveloper, "Viewer": organization.LegacyViewer,
+// ownerRole is the name of the role the organization's owner holds: the one the
+// deprecated role OWNER stands for.
+func ownerRole() string {
+	name, _ := organization.LegacyOwner.RoleName()
+	return name
 }
 
 // OrgState is the organization's side of the emulated state: its roles (the
@@ -261,7 +257,7 @@ func (s *orgStore) roleID(name string) string {
 // exact name.
 func (s *orgStore) isOwnerRole(id string) bool {
 	r, ok := s.role(id)
-	return ok && r.Name == ownerRole
+	return ok && r.Name == ownerRole()
 }
 
 // owner is the member holding the Owner role, if any.
@@ -288,11 +284,12 @@ func (s *orgStore) state() *OrgState {
 // memberView is a member as GET /member answers it.
 func (s *orgStore) memberView(m *OrgMemberState) organization.Member {
 	r, _ := s.role(m.RoleID)
+	legacy, _ := organization.LegacyOf(r.Name)
 	local, _, _ := strings.Cut(m.Email, "@")
 	return organization.Member{
 		ID: m.ID, CreatedAt: m.CreatedAt, UpdatedAt: m.CreatedAt,
 		Name: local, Nickname: local, Email: m.Email, LastActivityAt: m.CreatedAt,
-		Role: legacyRoles[r.Name], RoleName: r.Name, RoleID: r.ID,
+		Role: legacy, RoleName: r.Name, RoleID: r.ID,
 	}
 }
 
@@ -300,7 +297,7 @@ func (s *orgStore) memberView(m *OrgMemberState) organization.Member {
 // role is required there: roles without a value in it are shown as VIEWER.
 func (s *Server) invitationView(inv *OrgInvitationState) organization.Invitation {
 	r, _ := s.st.org.role(inv.RoleID)
-	legacy, ok := legacyRoles[r.Name]
+	legacy, ok := organization.LegacyOf(r.Name)
 	if !ok {
 		legacy = organization.LegacyViewer
 	}
@@ -488,11 +485,9 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case in.Role != nil:
-		var ok bool
-		for name, legacy := range legacyRoles {
-			if legacy == *in.Role {
-				role, ok = s.st.org.role(s.st.org.roleID(name))
-			}
+		name, ok := in.Role.RoleName()
+		if ok {
+			role, ok = s.st.org.role(s.st.org.roleID(name))
 		}
 		if !ok {
 			writeError(w, http.StatusBadRequest, "role %q is not one of ADMIN, DEVELOPER, OWNER, VIEWER", *in.Role)
@@ -502,7 +497,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "role_id is required")
 		return
 	}
-	if role.Name == ownerRole {
+	if role.Name == ownerRole() {
 		writeError(w, http.StatusBadRequest, "nobody is invited as Owner: the ownership is transferred")
 		return
 	}

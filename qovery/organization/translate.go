@@ -21,23 +21,6 @@ func unexpected(object, format string, args ...any) *qovery.UnexpectedError {
 
 var q = qovery.Quote
 
-// legacyNames are the default roles the deprecated role enum stands for: a member's
-// role is read from it only when the answer has neither role_id nor role_name.
-var legacyNames = map[LegacyRole]string{
-	LegacyOwner: "Owner", LegacyAdmin: "Admin", LegacyDeveloper: "DevOps", LegacyViewer: "Viewer",
-}
-
-// legacyOf is the deprecated enum's value for a role, by its exact name, and
-// whether the enum has one: only the default roles above have.
-func legacyOf(name string) (LegacyRole, bool) {
-	for l, n := range legacyNames {
-		if n == name {
-			return l, true
-		}
-	}
-	return "", false
-}
-
 // FromAPI reads the organization's roles, members and invitations into the model, as
 // Client.Read does. Role ids are UUIDs: they are read in lower case, so that they
 // compare as UUIDs do. A role is known by role_id (which /availableRole must
@@ -82,7 +65,7 @@ func FromAPI(roles []Role, members []Member, invitations []Invitation) (*portal.
 		if err != nil {
 			return portal.OrgMember{}, unexpected(obj, "an email portalctl cannot read as an address (%v), so it cannot compare it with portal.yaml's", err)
 		}
-		if _, known := legacyNames[legacy]; legacy != "" && !known {
+		if _, known := legacy.RoleName(); legacy != "" && !known {
 			return portal.OrgMember{}, unexpected(obj, "the deprecated role %s (portalctl knows ADMIN, DEVELOPER, OWNER and VIEWER)", q(string(legacy)))
 		}
 		role, err := memberRole(o, obj, legacy, roleID, roleName)
@@ -189,7 +172,7 @@ func agree(obj string, r portal.OrgRole, legacy LegacyRole, roleID, roleName str
 	if strings.TrimSpace(roleID) == "" {
 		from = "role_name " + q(roleName)
 	}
-	want, named := legacyOf(r.Name)
+	want, named := LegacyOf(r.Name)
 	switch {
 	case named && legacy != want:
 		return unexpected(obj, "role fields that disagree: %s is the role %s, but the deprecated role says %s (%s for %s)", from, q(r.Name), q(string(legacy)), want, q(r.Name))
@@ -211,7 +194,8 @@ func namedRole(o *portal.Org, obj string, legacy LegacyRole, roleID, roleName st
 	}
 	name, from := roleName, "role_name"
 	if name == "" {
-		name, from = legacyNames[legacy], "the deprecated role "+string(legacy)
+		name, _ = legacy.RoleName()
+		from = "the deprecated role " + string(legacy)
 	}
 	if name == "" {
 		return portal.OrgRole{}, unexpected(obj, "no role: no role_id, no role_name and no deprecated role")

@@ -289,3 +289,30 @@ func TestReadWithoutResults(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacyRoles holds the one table of the deprecated role enum: each value
+// stands for its default role and back, the enum's other strings and the roles
+// without a value (Billing Manager, custom roles, a name in another case) have none.
+func TestLegacyRoles(t *testing.T) {
+	for l, name := range map[organization.LegacyRole]string{
+		organization.LegacyOwner: "Owner", organization.LegacyAdmin: "Admin",
+		organization.LegacyDeveloper: "DevOps", organization.LegacyViewer: "Viewer",
+	} {
+		if got, ok := l.RoleName(); !ok || got != name {
+			t.Errorf("%s.RoleName() = %q, %v, want %q", l, got, ok, name)
+		}
+		if got, ok := organization.LegacyOf(name); !ok || got != l {
+			t.Errorf("LegacyOf(%q) = %q, %v, want %s", name, got, ok, l)
+		}
+	}
+	for _, l := range []organization.LegacyRole{"", "BILLING", "admin", "DEVOPS"} {
+		if name, ok := l.RoleName(); ok {
+			t.Errorf("%q.RoleName() = %q, want none", l, name)
+		}
+	}
+	for _, name := range []string{"Billing Manager", "owner", "ADMIN", "Data Team", ""} {
+		if l, ok := organization.LegacyOf(name); ok {
+			t.Errorf("LegacyOf(%q) = %s, want none", name, l)
+		}
+	}
+}

@@ -25,6 +25,35 @@ const (
 	LegacyViewer    LegacyRole = "VIEWER"
 )
 
+// RoleName is the default role the deprecated enum's value stands for, and whether
+// the value is one the API defines. This is the one table of the deprecated enum:
+// the client reads a role from it (see FromAPI) and the emulator answers with it.
+func (l LegacyRole) RoleName() (string, bool) {
+	switch l {
+	case LegacyOwner:
+		return "Owner", true
+	case LegacyAdmin:
+		return "Admin", true
+	case LegacyDeveloper:
+		return "DevOps", true
+	case LegacyViewer:
+		return "Viewer", true
+	}
+	return "", false
+}
+
+// LegacyOf is the deprecated enum's value for a role, by its exact name, and
+// whether the enum has one: only the default roles of RoleName have (Billing
+// Manager and custom roles have none; a custom role named "owner" is not Owner).
+func LegacyOf(name string) (LegacyRole, bool) {
+	for _, l := range []LegacyRole{LegacyOwner, LegacyAdmin, LegacyDeveloper, LegacyViewer} {
+		if n, _ := l.RoleName(); n == name {
+			return l, true
+		}
+	}
+	return "", false
+}
+
 // InvitationStatus says whether an invitation can still be accepted
 // (InviteStatusEnum).
 type InvitationStatus string
