@@ -3,7 +3,7 @@ package portal
 import "unicode/utf8"
 
 // HiddenControl reports whether r is a bidirectional or invisible control character
-// (SPEC §9.4): U+200B–U+200F (zero-width spaces and joiners, directional marks),
+// (docs/file-format.md#hidden-characters): U+200B–U+200F (zero-width spaces and joiners, directional marks),
 // U+202A–U+202E (embeddings and overrides), U+2066–U+2069 (isolates) and U+FEFF (a
 // byte-order mark or zero-width no-break space). Such a character makes a name or an
 // address read differently from what it is: "alice@evil.com" can be shown as

@@ -6,7 +6,7 @@ import (
 )
 
 func TestHiddenControl(t *testing.T) {
-	// The oracle is the SPEC §9.4 list written out as ranges; every rune of the
+	// The oracle is the list of docs/file-format.md#hidden-characters written out as ranges; every rune of the
 	// Basic Multilingual Plane is checked against it.
 	want := func(r rune) bool {
 		for _, rg := range [][2]rune{{0x200B, 0x200F}, {0x202A, 0x202E}, {0x2066, 0x2069}, {0xFEFF, 0xFEFF}} {

@@ -15,7 +15,7 @@ import (
 	"github.com/qovery/portalctl/schema"
 )
 
-// benchSizes are the member counts of SPEC §8's scale table; blueprints grow with
+// benchSizes are the member counts of the scale table of docs/design.md#performance-targets; blueprints grow with
 // them up to the 2,000 of the target, 10 rules each.
 var benchSizes = []struct{ members, blueprints int }{{1_000, 200}, {10_000, 1_000}, {100_000, 2_000}}
 

@@ -33,7 +33,7 @@ const (
 	Remove    Action = "remove"
 )
 
-// actionOrder is the apply order: the portal's of SPEC §4 (invite, promote, ACL
+// actionOrder is the apply order: the portal's of docs/guarantees.md#apply-order-and-outcomes (invite, promote, ACL
 // updates, demote, remove), inside the organization's: people join the
 // organization (invitations, invitations sent again, role changes) before anything
 // changes in the portal, and leave it (invitations cancelled, members removed) only

@@ -156,7 +156,7 @@ type rowWriter interface {
 	end(s access.Summary, source string) error
 }
 
-// refs renders the rules behind a grant as SPEC §9.3 writes them:
+// refs renders the rules behind a grant as docs/commands.md#access---all-who-can-see-what-and-why writes them:
 // "domain:company.com", "email:alice@company.com" or "open". The strings of open
 // access and domain rules recur on row after row and are made once.
 type refs struct {

@@ -362,7 +362,7 @@ func TestAllAccessStopsOnCancel(t *testing.T) {
 	}
 }
 
-// BenchmarkAllAccess exports the portal of SPEC §8 (100,000 members, 2,000
+// BenchmarkAllAccess exports the portal of docs/design.md#performance-targets (100,000 members, 2,000
 // blueprints of 10 rules) in each format, reporting what a row costs: rows are
 // streamed, so allocations per row stay near zero and the bytes allocated per row
 // far below a row's size.

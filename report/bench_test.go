@@ -28,7 +28,7 @@ func scalePair(b *testing.B, members, blueprints int, ch synth.Change) (base, he
 	return base, head
 }
 
-// BenchmarkReport builds the report of a pull request on the portal of SPEC §8
+// BenchmarkReport builds the report of a pull request on the portal of docs/design.md#performance-targets
 // (100,000 members, 2,000 blueprints of 10 rules) and renders it as the comment: the
 // part of preview that comes after the access impact.
 func BenchmarkReport(b *testing.B) {

@@ -79,8 +79,9 @@ func TestPlanRoundTrips(t *testing.T) {
 }
 
 // BenchmarkPlanLatency runs plan against an emulator answering every request after
-// 20 ms, and reports the requests made and the wall time against the floor SPEC §8
-// sets: round trips ÷ concurrency × latency (target: within 1.5×).
+// 20 ms, and reports the requests made and the wall time against the floor
+// docs/design.md#performance-targets sets: round trips ÷ concurrency × latency
+// (target: within 1.5×).
 func BenchmarkPlanLatency(b *testing.B) {
 	const latency = 20 * time.Millisecond
 	for _, size := range []struct{ members, blueprints int }{{1000, 500}} {
@@ -109,8 +110,8 @@ func BenchmarkPlanLatency(b *testing.B) {
 	}
 }
 
-// faultyScale is SPEC §8's "faults at scale" case: a portal of 20,000 members and
-// 20 blueprints, a file that invites 300 more, and the emulator losing a fifth of
+// faultyScale is the "faults at scale" case of docs/design.md#performance-targets:
+// a portal of 20,000 members and 20 blueprints, a file that invites 300 more, and the emulator losing a fifth of
 // the requests once the portal is set up. It returns the emulator, the environment,
 // the file's path and the minimal number of requests of the apply: the member and
 // blueprint pages, the ACL reads and one request per invitation.
@@ -154,7 +155,7 @@ func faultyScale(t testing.TB, seed int64) (*emulator.Server, map[string]string,
 	return emu, env, path, minimal
 }
 
-// maxFaultyRequests is the budget of SPEC §8 for a run under faults: three times
+// maxFaultyRequests is the budget of docs/design.md#performance-targets for a run under faults: three times
 // the minimal requests, plus 25% for the requests lost.
 func maxFaultyRequests(minimal int) int { return 3 * minimal * 5 / 4 }
 
