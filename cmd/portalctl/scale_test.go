@@ -155,8 +155,8 @@ func faultyScale(t testing.TB, seed int64) (*emulator.Server, map[string]string,
 	return emu, env, path, minimal
 }
 
-// maxFaultyRequests is the budget of docs/design.md#performance-targets for a run under faults: three times
-// the minimal requests, plus 25% for the requests lost.
+// maxFaultyRequests is the budget of docs/design.md#performance-targets for a run
+// under faults: three times the minimal requests, plus 25% for the requests lost.
 func maxFaultyRequests(minimal int) int { return 3 * minimal * 5 / 4 }
 
 // TestFaultsAtScale: 300 invitations into a 20,000-member portal that loses 20% of
