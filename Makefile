@@ -117,7 +117,7 @@ dist:
 		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 GOFLAGS= $(GO) build -trimpath -buildvcs=true -ldflags='-s -w' \
 			-o $(DIST)/build/$${os}_$$arch/ ./cmd/portalctl; \
 	done
-	GOFLAGS= $(GO) run -buildvcs=false ./cmd/portal-dist --out $(DIST) --extra README.md $(if $(VERSION),--version $(VERSION)) $(DIST)/build/*/*
+	GOFLAGS= $(GO) run -buildvcs=false ./cmd/portal-dist --out $(DIST) --extra README.md $(addprefix --extra ,$(sort $(wildcard docs/*.md))) $(if $(VERSION),--version $(VERSION)) $(DIST)/build/*/*
 	rm -rf $(DIST)/build
 
 # Proves `make dist` reproducible: two clones of HEAD in different directories, each

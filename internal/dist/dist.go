@@ -191,7 +191,7 @@ func ChecksumsName(name, version string) string {
 // Release describes the archives to write.
 type Release struct {
 	Binaries []string  // paths of the programs, one per platform
-	Extra    []string  // files added to every archive, e.g. README.md
+	Extra    []string  // files added to every archive, e.g. README.md; a relative path keeps its folders
 	Out      string    // directory the archives and checksums go to
 	Version  string    // when set, every binary must carry this version
 	Mtime    time.Time // the entries' date; zero means the commit time of the build
@@ -234,7 +234,14 @@ func (r Release) Write() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		extra = append(extra, File{Name: filepath.Base(p), Data: data})
+		// A relative path inside the working directory keeps its folders
+		// (docs/commands.md), so that the README's links work in the archive;
+		// any other path is archived by its name.
+		name := filepath.Base(p)
+		if filepath.IsLocal(p) {
+			name = filepath.ToSlash(filepath.Clean(p))
+		}
+		extra = append(extra, File{Name: name, Data: data})
 	}
 	if err := os.MkdirAll(r.Out, 0o755); err != nil {
 		return nil, err

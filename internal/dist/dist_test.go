@@ -303,3 +303,43 @@ func TestRelease(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseExtraFolders checks that an extra file named by a relative path inside
+// the working directory keeps its folders in the archive (docs/commands.md, so
+// that the README's links resolve there), and one named by an absolute path is
+// archived by its name.
+func TestReleaseExtraFolders(t *testing.T) {
+	dir := module(t)
+	bin := build(t, dir, t.TempDir(), "true")
+	t.Chdir(dir)
+	for name, data := range map[string]string{"README.md": "# hello\n", "docs/commands.md": "# commands\n", "notes/x.md": "x\n"} {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := Release{Binaries: []string{bin}, Extra: []string{"README.md", "docs/commands.md", filepath.Join(dir, "notes/x.md")}, Out: t.TempDir()}
+	written, err := r.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(written[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []entry
+	if strings.HasSuffix(written[0], ".zip") {
+		es = readZip(t, data)
+	} else {
+		es = readTarGz(t, data)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.name)
+	}
+	if want := []string{"README.md", "docs/commands.md", "hello", "x.md"}; !slices.Equal(names, want) {
+		t.Errorf("archive holds %q, want %q", names, want)
+	}
+}
