@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/openapitest"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
@@ -34,8 +35,15 @@ const (
 	routeACL     = "/organization/{organizationId}/portal/blueprint/{blueprintId}/acl"
 )
 
-// startEmulator serves an emulator over real loopback HTTP.
+// startEmulator serves an emulator over real loopback HTTP, every request and
+// answer checked against the portal's OpenAPI document.
 func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, string) {
+	t.Helper()
+	return serveEmulator(t, opts, openapitest.New(t))
+}
+
+// serveEmulator serves an emulator over real loopback HTTP through check.
+func serveEmulator(t *testing.T, opts emulator.Options, check *openapitest.Checker) (*emulator.Server, string) {
 	t.Helper()
 	if opts.Token == "" {
 		opts.Token = testToken
@@ -45,7 +53,7 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, strin
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(check.Wrap(srv))
 	t.Cleanup(ts.Close)
 	return srv, ts.URL
 }
@@ -377,7 +385,8 @@ func TestConflictsAndPreconditions(t *testing.T) {
 }
 
 func TestBadRequests(t *testing.T) {
-	srv, url := startEmulator(t, emulator.Options{})
+	// The client sends what the emulator refuses, on purpose.
+	srv, url := serveEmulator(t, emulator.Options{}, openapitest.New(t).AnswersOnly())
 	seed(srv)
 	c := newClient(t, url, nil)
 	ctx := context.Background()

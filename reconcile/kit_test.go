@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qovery/portalctl/internal/contract"
+	"github.com/qovery/portalctl/internal/openapitest"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
@@ -47,9 +47,9 @@ func startEmu(t *testing.T, opts emulator.Options) *emu {
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
 	}
-	// Requests to the organization's endpoints, Qovery's published API, are
-	// checked against the published contract.
-	ts := httptest.NewServer(contract.New(t).Wrap(srv))
+	// Every request and answer is checked against the OpenAPI documents: the
+	// portal's, and the organization's endpoints of Qovery's published API.
+	ts := httptest.NewServer(openapitest.New(t).Wrap(srv))
 	t.Cleanup(ts.Close)
 	return &emu{srv: srv, url: ts.URL}
 }

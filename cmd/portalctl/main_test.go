@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qovery/portalctl/internal/contract"
+	"github.com/qovery/portalctl/internal/openapitest"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
 
@@ -39,8 +39,9 @@ func startPortal(t *testing.T, seed string) *portalEnv {
 }
 
 // startPortalWith is startPortal with emulator options (the token, organization
-// and seed are set here). Requests to the organization's endpoints, Qovery's
-// published API, are checked against the published contract.
+// and seed are set here). Every request and answer is checked against the
+// OpenAPI documents: the portal's, and the organization's endpoints of Qovery's
+// published API.
 func startPortalWith(t *testing.T, seed string, opts emulator.Options) *portalEnv {
 	t.Helper()
 	return startPortalBehind(t, seed, opts, nil)
@@ -67,7 +68,7 @@ func startPortalState(t *testing.T, opts emulator.Options, wrap func(http.Handle
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h http.Handler = contract.New(t).Wrap(emu)
+	var h http.Handler = openapitest.New(t).Wrap(emu)
 	if wrap != nil {
 		h = wrap(h)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/openapitest"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
@@ -21,6 +22,8 @@ const (
 	base  = "/organization/org-1/portal"
 )
 
+// newServer serves an emulator whose answers are checked against the portal's
+// OpenAPI document (the requests are this test's, some malformed on purpose).
 func newServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest.Server) {
 	t.Helper()
 	opts.Token = token
@@ -31,7 +34,7 @@ func newServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(openapitest.New(t).AnswersOnly().Wrap(srv))
 	t.Cleanup(ts.Close)
 	return srv, ts
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qovery/portalctl/internal/contract"
+	"github.com/qovery/portalctl/internal/openapitest"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/qovery/organization"
 )
@@ -27,7 +27,8 @@ organization_members:
 `
 
 // orgServer serves a seeded emulator whose answers are checked against the
-// published contract (the requests are this test's, some malformed on purpose).
+// organization's OpenAPI document (the requests are this test's, some malformed on
+// purpose).
 func orgServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest.Server) {
 	t.Helper()
 	st, err := emulator.ParseSeed("seed.yaml", []byte(orgSeed))
@@ -39,7 +40,7 @@ func orgServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(contract.New(t).AnswersOnly().Wrap(srv))
+	ts := httptest.NewServer(openapitest.New(t).AnswersOnly().Wrap(srv))
 	t.Cleanup(ts.Close)
 	return srv, ts
 }

@@ -4,7 +4,8 @@ package organization
 // info.version 1.0.4) that this package calls, all under BasePath, as published:
 // no pagination (each list comes whole in "results"). Templates use the {name}
 // syntax of net/http.ServeMux patterns, which lets the emulator register them as
-// they are.
+// they are. openapi.yaml beside this file transcribes them, and the tests hold the
+// client and the emulator to it (internal/openapitest).
 const (
 	// BasePath prefixes every route: the organization's own API.
 	BasePath = "/organization/{organizationId}"
