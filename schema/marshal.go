@@ -3,17 +3,23 @@ package schema
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strconv"
 
 	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/portal"
 )
 
-// Marshal writes cfg as a canonical portal.yaml: members sorted by email with their
-// role, the organization's members (when cfg has them) with their role by name,
-// blueprints sorted by name with their domains and emails sorted, open blueprints as
-// `access: open`, and members' expiry dates. Pending members and invitations,
-// and expired invitations, are marked with a comment. Reading the output back with Parse gives cfg again.
+// Marshal writes cfg as a canonical portal.yaml: the policy, members sorted by email
+// with their role and expiry date, the groups sorted by name, the organization's
+// members (when cfg has them) with their role by name and expiry date, blueprints
+// sorted by name with their domains, the emails written on them and the groups
+// they name (Blueprint.Groups, in their order), open blueprints as `access: open`.
+// Pending members and invitations, and expired invitations, are marked with a
+// comment. Reading the output back with Parse gives cfg again, positions aside:
+// a saved plan holds its desired state so. An email rule that came from a group
+// the blueprint does not name cannot be written so, and is refused.
 func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 	c := *cfg
 	c.Members = append([]portal.Member(nil), cfg.Members...)
@@ -24,6 +30,9 @@ func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 	add(doc, "version", scalarNode("1", "!!int"))
 	if c.Organization != "" {
 		add(doc, "organization", scalarNode(c.Organization, "!!str"))
+	}
+	if c.Policy != nil {
+		add(doc, "policy", policy(c.Policy))
 	}
 	members := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, m := range c.Members {
@@ -44,6 +53,18 @@ func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 		members.Content = append(members.Content, item)
 	}
 	add(doc, "members", members)
+	if len(c.Groups) > 0 {
+		groups := mapping()
+		names := make([]string, 0, len(c.Groups))
+		for name := range c.Groups {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			groups.Content = append(groups.Content, scalarNode(name, "!!str"), stringList(c.Groups[name]))
+		}
+		add(doc, "groups", groups)
+	}
 	if c.Org != nil {
 		add(doc, "organization_members", orgMembers(c.Org.Members))
 	}
@@ -53,12 +74,17 @@ func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 		if b.Open {
 			add(body, "access", scalarNode("open", "!!str"))
 		} else {
+			// A group's emails come from the group: the blueprint writes the
+			// group's name, and the emails written on it (Group "").
 			var domains, emails []string
 			for _, r := range b.Rules {
-				if r.Kind == portal.RuleDomain {
+				switch {
+				case r.Kind == portal.RuleDomain:
 					domains = append(domains, r.Value)
-				} else {
+				case r.Group == "":
 					emails = append(emails, r.Value)
+				case !slices.Contains(b.Groups, r.Group):
+					return nil, fmt.Errorf("write portal.yaml: blueprint %q: the email rule %s comes from group %q, which the blueprint does not name", b.Name, r.Value, r.Group)
 				}
 			}
 			if len(domains) > 0 {
@@ -66,6 +92,9 @@ func Marshal(cfg *portal.Config, header string) ([]byte, error) {
 			}
 			if len(emails) > 0 {
 				add(body, "emails", stringList(emails))
+			}
+			if len(b.Groups) > 0 {
+				add(body, "groups", stringList(b.Groups))
 			}
 		}
 		key := scalarNode(b.Name, "!!str")
@@ -120,6 +149,29 @@ func orgMembers(ms []portal.OrgMember) *yaml.Node {
 		list.Content = append(list.Content, item)
 	}
 	return list
+}
+
+// policy writes the rules the policy sets, in the order the schema documents them.
+func policy(p *portal.Policy) *yaml.Node {
+	body := mapping()
+	for _, r := range portal.PolicyRules() {
+		if !p.Has(r) {
+			continue
+		}
+		var v *yaml.Node
+		switch r {
+		case portal.PolicyAllowedDomains:
+			v = stringList(p.AllowedDomains)
+		case portal.PolicyRequireExpiryOutside:
+			v = stringList(p.RequireExpiryOutside)
+		case portal.PolicyMaxOpenBlueprints:
+			v = scalarNode(strconv.Itoa(p.MaxOpenBlueprints), "!!int")
+		case portal.PolicyMaxExpiryDays:
+			v = scalarNode(strconv.Itoa(p.MaxExpiryDays), "!!int")
+		}
+		add(body, string(r), v)
+	}
+	return body
 }
 
 func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
