@@ -386,3 +386,27 @@ func TestOneCharacterToken(t *testing.T) {
 		t.Errorf("the request is not named as it was sent:\n%s", r.stderr)
 	}
 }
+
+// TestOlderPlanRefused: a plan of an older format (version 2 held the desired
+// state as JSON and the access impact) is refused before anything is asked of the
+// portal, saying to plan again.
+func TestOlderPlanRefused(t *testing.T) {
+	p := startPortal(t, readTestdata(t, "seed.yaml"))
+	var f map[string]any
+	if err := json.Unmarshal(savedPlan(t, p, p.env), &f); err != nil {
+		t.Fatal(err)
+	}
+	f["format_version"] = 2
+	f["desired"] = map[string]any{"organization": f["organization"], "members": []any{}, "blueprints": []any{}}
+	f["impact"] = []any{}
+	old, _ := json.Marshal(f)
+	path := p.write(t, "old.plan", string(old))
+	p.emu.ResetStats()
+	r := cli{env: p.env}.run(t, "apply", "--plan", path, "--auto-approve")
+	if r.code != 1 || !strings.Contains(r.stderr, "plan "+path+" was made by an older portalctl (format 2): run plan again") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := p.emu.Stats().Total; n != 0 {
+		t.Errorf("%d requests before the refusal", n)
+	}
+}
