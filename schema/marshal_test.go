@@ -77,6 +77,12 @@ func checkRoundTrip(t *testing.T, l *Loader, src []byte) (ok bool) {
 	if err != nil || !bytes.Equal(again, out) {
 		t.Fatalf("written again: %v\n%s\nfirst:\n%s", err, again, out)
 	}
+	// Written a chunk at a time, a long section is the same text.
+	for _, chunk := range []int{1, 2, 7} {
+		if chunked, err := marshal(cfg, "", chunk); err != nil || !bytes.Equal(chunked, out) {
+			t.Fatalf("written %d entries at a time: %v\n%s\nwhole:\n%s", chunk, err, chunked, out)
+		}
+	}
 	return true
 }
 
