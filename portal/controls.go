@@ -1,6 +1,9 @@
 package portal
 
-import "unicode/utf8"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // HiddenControl reports whether r is a bidirectional or invisible control character
 // (docs/file-format.md#hidden-characters): U+200B–U+200F (zero-width spaces and joiners, directional marks),
@@ -35,4 +38,31 @@ func FirstHiddenControl(s string) (r rune, offset int, ok bool) {
 		i += size
 	}
 	return 0, 0, false
+}
+
+// EscapeHiddenJSON rewrites the hidden controls that encoding/json leaves raw in
+// its output as \uXXXX escapes, so that a JSON document portalctl writes (a
+// report, a plan file) shows none of them raw. JSON's structure is ASCII, so such
+// a character can only be inside a string, where the escape decodes to the same
+// value. It returns data itself when there is none.
+func EscapeHiddenJSON(data []byte) []byte {
+	var out []byte
+	done := 0 // data[:done] is in out
+	for i := 0; i < len(data); {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if HiddenControl(r) {
+			out = append(out, data[done:i]...)
+			out = fmt.Appendf(out, "\\u%04x", r)
+			done = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return data
+	}
+	return append(out, data[done:]...)
 }

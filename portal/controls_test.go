@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -59,5 +61,34 @@ func TestFirstHiddenControl(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEscapeHiddenJSON: every hidden control encoding/json leaves raw is written
+// as an escape that decodes to the same value; a document without any is
+// returned as it is.
+func TestEscapeHiddenJSON(t *testing.T) {
+	var in strings.Builder
+	for _, r := range []rune{0x200B, 0x200F, 0x202A, 0x202E, 0x2066, 0x2069, 0xFEFF} {
+		in.WriteString("a" + string(r) + "é")
+	}
+	data, err := json.Marshal(map[string]string{"k": in.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := EscapeHiddenJSON(data)
+	if _, _, ok := FirstHiddenControl(string(out)); ok {
+		t.Fatalf("a hidden control left raw: %q", out)
+	}
+	if !strings.Contains(string(out), `a\u202eé`) {
+		t.Errorf("no escape of U+202E: %s", out)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(out, &back); err != nil || back["k"] != in.String() {
+		t.Fatalf("decodes to %q (%v), want %q", back["k"], err, in.String())
+	}
+	plain := []byte(`{"k":"é"}`)
+	if got := EscapeHiddenJSON(plain); &got[0] != &plain[0] {
+		t.Error("a document without hidden controls was copied")
 	}
 }

@@ -2,14 +2,9 @@ package reconcile
 
 import (
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/qovery/portalctl/access"
-	"github.com/qovery/portalctl/internal/atomicfile"
 	"github.com/qovery/portalctl/internal/synth"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/schema"
@@ -80,46 +75,5 @@ func BenchmarkIndex(b *testing.B) {
 				access.NewIndex(base)
 			}
 		})
-	}
-}
-
-// BenchmarkPlanFileWide is plan --out then apply --plan's reading of the widest
-// change: every blueprint's rules change at 100,000 members and 2,000 blueprints.
-// It reports the size of the plan file; the file is written and read as streams.
-func BenchmarkPlanFileWide(b *testing.B) {
-	base, head := loadPair(b, 100_000, 2_000, synth.Change{ChangedBlueprints: 2_000})
-	for i := range base.Members {
-		base.Members[i].ID = fmt.Sprintf("m-%d", i)
-	}
-	for i := range base.Blueprints {
-		base.Blueprints[i].ID = fmt.Sprintf("b-%d", i)
-	}
-	head.Organization = "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10"
-	path := filepath.Join(b.TempDir(), "portal.plan")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p, _ := Diff(head, base, DiffOptions{})
-		err := atomicfile.WriteFrom(path, func(w io.Writer) error {
-			return p.WriteJSON(&CapWriter{W: w, Max: MaxPlanBytes}, time.Now(), nil)
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		saved, err := ReadPlan(f, nil)
-		f.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := Recheck(saved, base, portal.Date{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	if st, err := os.Stat(path); err == nil {
-		b.ReportMetric(float64(st.Size())/(1<<20), "plan-MiB")
 	}
 }

@@ -2,9 +2,9 @@
 // the portal holds — into an ordered plan with its access impact, checks the plan
 // against the safety rails, and executes it.
 //
-// Who sees what is decided by package access; reconcile asks it. Diff, the rails and
-// the plan file are pure; the only I/O is in ReadLive and Apply, through small
-// interfaces the caller satisfies.
+// Who sees what is decided by package access; reconcile asks it. Diff and the rails
+// are pure; the only I/O is in ReadLive and Apply, through small interfaces the
+// caller satisfies. The plan file is package planfile's.
 package reconcile
 
 import (
@@ -127,7 +127,7 @@ type Plan struct {
 	// managed blueprints. A saved plan carries it, so that apply can compute the
 	// plan again and refuse operations that do not follow from it.
 	Desired *portal.Config
-	// Digest is the saved plan's digest (see PlanJSON.Seal), once read back.
+	// Digest is the saved plan's digest (planfile.File), once read back.
 	Digest string
 	// Org says whether the plan manages the organization's members (whose
 	// operations are among Ops, with the org_ actions).

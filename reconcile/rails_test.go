@@ -2,6 +2,8 @@ package reconcile_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -119,6 +121,20 @@ func TestBind(t *testing.T) {
 			}
 		})
 	}
+}
+
+// goldenPlan plans testdata/golden-plan.yaml against planLive().
+func goldenPlan(t *testing.T) *reconcile.Plan {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "golden-plan.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ds := reconcile.Diff(parseFile(t, string(src)), planLive(), reconcile.DiffOptions{})
+	if len(ds) != 0 {
+		t.Fatalf("diagnostics: %+v", ds)
+	}
+	return p
 }
 
 // Recheck accepts exactly the operations the desired state gives against the live

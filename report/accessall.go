@@ -392,13 +392,13 @@ func (j *jsonRows) start() error {
 	return err
 }
 
-// encode writes v as compact JSON with hidden controls escaped (jsonSafe).
+// encode writes v as compact JSON with hidden controls escaped (portal.EscapeHiddenJSON).
 func (j *jsonRows) encode(v any) error {
 	j.buf.Reset()
 	if err := j.enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := j.w.Write(jsonSafe(bytes.TrimSuffix(j.buf.Bytes(), []byte("\n"))))
+	_, err := j.w.Write(portal.EscapeHiddenJSON(bytes.TrimSuffix(j.buf.Bytes(), []byte("\n"))))
 	return err
 }
 
@@ -432,7 +432,7 @@ func (j *jsonRows) end(s access.Summary, _ string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := j.w.Write(jsonSafe(data)); err != nil {
+	if _, err := j.w.Write(portal.EscapeHiddenJSON(data)); err != nil {
 		return err
 	}
 	_, err = io.WriteString(j.w, "\n}\n")

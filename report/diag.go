@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/portal"
 )
 
 // Format is an output format.
@@ -205,7 +206,7 @@ func diagJSON(all, shown diag.List, omitted int) ValidationJSON {
 	return out
 }
 
-// writeJSON writes v indented, with hidden controls escaped (see jsonSafe).
+// writeJSON writes v indented, with hidden controls escaped (see portal.EscapeHiddenJSON).
 func writeJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -214,6 +215,6 @@ func writeJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(jsonSafe(buf.Bytes()))
+	_, err := w.Write(portal.EscapeHiddenJSON(buf.Bytes()))
 	return err
 }

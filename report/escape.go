@@ -247,28 +247,3 @@ func termSafe(s string) string {
 	}
 	return b.String()
 }
-
-// jsonSafe rewrites the hidden controls that encoding/json leaves raw in its output
-// as \uXXXX escapes. JSON's structure is ASCII, so such a character can only be
-// inside a string, where the escape decodes to the same value.
-func jsonSafe(data []byte) []byte {
-	var out []byte
-	done := 0 // data[:done] is in out
-	for i := 0; i < len(data); {
-		if data[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(data[i:])
-		if portal.HiddenControl(r) {
-			out = append(out, data[done:i]...)
-			out = fmt.Appendf(out, "\\u%04x", r)
-			done = i + size
-		}
-		i += size
-	}
-	if out == nil {
-		return data
-	}
-	return append(out, data[done:]...)
-}

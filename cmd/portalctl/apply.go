@@ -11,11 +11,13 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/qovery/portalctl/planfile"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
+	"github.com/qovery/portalctl/schema"
 )
 
 const applyExample = `portalctl apply -f portal.yaml                      # shows the plan, asks for "yes"
@@ -132,9 +134,11 @@ func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *portal.Config, *
 }
 
 // savedPlan reads a plan saved by plan --out and refuses it, before any write, when
-// it was modified (digest), is not signed as PORTALCTL_PLAN_KEY requires, was made
-// from another live state (fingerprint), or holds operations that do not follow
-// from its desired state. The plan returned is recomputed from the portal as it is.
+// it was modified (digest), is not signed as PORTALCTL_PLAN_KEY requires, holds a
+// desired state the loader refuses (on today's date, as -f would), was made from
+// another live state (fingerprint), or holds operations other than those its
+// desired state gives against the portal. The plan returned is derived again
+// from the desired state and the portal as it is.
 func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, *organization.Client, error) {
 	key, err := c.planKey()
 	if err != nil {
@@ -144,13 +148,23 @@ func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Conf
 	if err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("read plan: %w", err)
 	}
-	saved, err := reconcile.ReadPlan(f, key)
+	file, err := planfile.Read(f, c.planFile, key)
 	f.Close()
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("read plan %s: %w", c.planFile, err)
+		return nil, nil, nil, nil, err
 	}
-	if o := firstOf(c.api.organization, c.getenv("QOVERY_ORGANIZATION_ID")); o != "" && !strings.EqualFold(o, saved.Organization) {
-		return nil, nil, nil, nil, fmt.Errorf("plan %s was made for organization %s, not %s", c.planFile, saved.Organization, o)
+	if o := firstOf(c.api.organization, c.getenv("QOVERY_ORGANIZATION_ID")); o != "" && !strings.EqualFold(o, file.Organization) {
+		return nil, nil, nil, nil, fmt.Errorf("plan %s was made for organization %s, not %s", c.planFile, file.Organization, o)
+	}
+	l, err := c.loader(c.file, schema.NoLints())
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	restore := c.limitMemory(len(file.Desired))
+	saved, err := file.Plan(l)
+	restore()
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
 	client, org, err := c.client(c.api, saved.Organization)
 	if err != nil {

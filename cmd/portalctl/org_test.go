@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/planfile"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/report"
 )
@@ -237,15 +238,12 @@ func TestOrgSavedPlanEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
+	edit := func(f *planfile.File) {
+		op := opOf(f, "org_change_role", "bob@company.com")
+		op.RoleID = emulator.DefaultRoles[1].ID // Admin instead of Data Team
+		op.Role = "Admin"
 	}
-	op := opOf(doc, "org_change_role", "bob@company.com")
-	op["role_id"] = emulator.DefaultRoles[1].ID // Admin instead of Data Team
-	op["role"] = "Admin"
-	edited, _ := json.Marshal(doc)
-	for name, plan := range map[string][]byte{"edited": edited, "resealed": resealed(t, doc, "")} {
+	for name, plan := range map[string][]byte{"edited": editPlan(t, data, edit, false, ""), "resealed": editPlan(t, data, edit, true, "")} {
 		path := p.write(t, name+".plan", string(plan))
 		r := cli{env: p.env}.run(t, "apply", "--plan", path, "--auto-approve")
 		if r.code != 1 || !strings.Contains(r.stderr, "run plan again") {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/qovery/portalctl/internal/atomicfile"
+	"github.com/qovery/portalctl/planfile"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
 )
@@ -109,13 +110,14 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.stderr, "warning: apply would stop here: %v\n", err)
 	}
 	if c.out != "" {
-		// Streamed to the file, and refused before the file is in place when it
-		// would be larger than apply --plan reads.
-		err := atomicfile.WriteFrom(out, func(w io.Writer) error {
-			return p.WriteJSON(&reconcile.CapWriter{W: w, Max: reconcile.MaxPlanBytes}, now, key)
-		})
-		if errors.Is(err, reconcile.ErrPlanTooLarge) {
+		// Refused before the file is in place when it would be larger than
+		// apply --plan reads.
+		data, err := planfile.Marshal(p, now, key)
+		if errors.Is(err, planfile.ErrTooLarge) {
 			return fmt.Errorf("save plan: %w; nothing was written to %s: apply from the file with `portalctl apply -f %s` instead", err, c.out, c.file.file)
+		}
+		if err == nil {
+			err = atomicfile.Write(out, data)
 		}
 		if err != nil {
 			return fmt.Errorf("save plan: %w", err)
@@ -168,7 +170,8 @@ func planOut(out, input string) (string, error) {
 }
 
 // planPrefix bounds what is read of an existing file to tell whether it is a
-// plan: a plan starts with its format_version (reconcile.Plan.WriteJSON).
+// plan: a plan starts with its format_version (planfile.File), whatever its
+// version.
 const planPrefix = 512
 
 // startsAsPlan says whether the regular file at path starts as a portalctl plan

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/qovery/portalctl/planfile"
 	"github.com/qovery/portalctl/reconcile"
 )
 
@@ -53,35 +54,43 @@ func withKey(env map[string]string, key string) map[string]string {
 	return out
 }
 
-// resealed recomputes the digest of an edited plan, as someone who knows the format
-// would, signing it with key when set.
-func resealed(t *testing.T, doc map[string]any, key string) []byte {
+// planFields reads the fields of a plan file.
+func planFields(t *testing.T, data []byte) *planfile.File {
 	t.Helper()
-	data, err := json.Marshal(doc)
+	var f planfile.File
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	return &f
+}
+
+// editPlan edits the plan file data and writes it back as plan --out writes a
+// plan: its digest and signature as they were, or, resealed, recomputed as
+// someone who knows the format would, signed with key when set.
+func editPlan(t *testing.T, data []byte, edit func(f *planfile.File), reseal bool, key string) []byte {
+	t.Helper()
+	f := planFields(t, data)
+	edit(f)
+	if reseal {
+		var k []byte
+		if key != "" {
+			k = []byte(key)
+		}
+		f.Seal(k)
+	}
+	out, err := f.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pj reconcile.PlanJSON
-	if err := json.Unmarshal(data, &pj); err != nil {
-		t.Fatal(err)
-	}
-	var k []byte
-	if key != "" {
-		k = []byte(key)
-	}
-	pj.Seal(k)
-	var buf bytes.Buffer
-	if err := reconcile.WritePlan(&buf, pj); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return out
 }
 
-func opOf(doc map[string]any, action, email string) map[string]any {
-	for _, o := range doc["operations"].([]any) {
-		o := o.(map[string]any)
-		if o["action"] == action && (email == "" || o["email"] == email || o["blueprint"] == email) {
-			return o
+// opOf is the first operation of f with the action and the email (or blueprint
+// name) given; any email when it is "".
+func opOf(f *planfile.File, action, email string) *reconcile.OpJSON {
+	for i, o := range f.Operations {
+		if string(o.Action) == action && (email == "" || o.Email == email || o.Blueprint == email) {
+			return &f.Operations[i]
 		}
 	}
 	panic("no operation " + action + " " + email)
@@ -94,54 +103,59 @@ func opOf(doc map[string]any, action, email string) map[string]any {
 // with that key pass.
 func TestSavedPlanEdits(t *testing.T) {
 	seed := readTestdata(t, "seed.yaml")
-	type edit func(doc map[string]any, ids map[string]string)
-	setOp := func(action, subject, field string, value func(ids map[string]string) any) edit {
-		return func(doc map[string]any, ids map[string]string) { opOf(doc, action, subject)[field] = value(ids) }
-	}
-	str := func(s string) func(map[string]string) any { return func(map[string]string) any { return s } }
-	rules := func(typ, value string) func(map[string]string) any {
-		return func(map[string]string) any { return []any{map[string]any{"type": typ, "value": value}} }
-	}
+	type edit func(f *planfile.File, ids map[string]string)
+	rules := []reconcile.RuleJSON{{Type: "domain", Value: "gmail.com"}}
 	tests := []struct {
 		name         string
 		edit         edit
 		wantRaw      string // the edit alone
 		wantResealed string // the edit with its digest recomputed; "" = same as raw
 	}{
-		{"removal carrying the admin's member id", setOp("remove", "mallory@company.com", "member_id", func(ids map[string]string) any { return ids["alice@company.com"] }),
-			"modified after plan: run plan again", "does not follow from the plan's desired state"},
-		{"removal showing another email", setOp("remove", "mallory@company.com", "email", str("carol@company.com")),
-			"modified after plan", "does not follow"},
-		{"invitation role", setOp("invite", "erin@partner.org", "role", str("admin")), "modified after plan", "does not follow"},
-		{"promotion of another member id", setOp("promote", "dave@company.com", "member_id", func(ids map[string]string) any { return ids["carol@company.com"] }),
-			"modified after plan", "does not follow"},
-		{"demotion from_role", setOp("demote", "bob@company.com", "from_role", str("user")), "contradicts the action", ""},
-		{"ACL update blueprint name", setOp("update_acl", "gpu-training", "blueprint", str("legacy-demo")), "modified after plan", "does not follow"},
-		{"ACL update blueprint id", setOp("update_acl", "gpu-training", "blueprint_id", func(ids map[string]string) any { return ids["legacy-demo"] }), "modified after plan", "does not follow"},
-		{"ACL update etag", setOp("update_acl", "gpu-training", "etag", str(`"0"`)), "modified after plan", "does not follow"},
-		{"ACL update rules", setOp("update_acl", "gpu-training", "rules", rules("domain", "gmail.com")), "modified after plan", "does not follow"},
-		{"ACL update rules_added", setOp("update_acl", "gpu-training", "rules_added", rules("domain", "gmail.com")), "modified after plan", "does not follow"},
-		{"ACL update rules_removed", setOp("update_acl", "gpu-training", "rules_removed", rules("email", "alice@company.com")), "modified after plan", "does not follow"},
-		{"operation added: an invitation as admin", func(doc map[string]any, _ map[string]string) {
-			doc["operations"] = append([]any{map[string]any{"action": "invite", "email": "mallory@evil.com", "role": "admin"}}, doc["operations"].([]any)...)
-		}, "modified after plan", "does not follow"},
-		{"operation removed", func(doc map[string]any, _ map[string]string) {
-			ops := doc["operations"].([]any)
-			doc["operations"] = ops[:len(ops)-1]
-		}, "modified after plan", "the plan lacks"},
-		{"desired state", func(doc map[string]any, _ map[string]string) {
-			d := doc["desired"].(map[string]any)
-			d["members"] = append(d["members"].([]any), map[string]any{"email": "mallory@evil.com", "role": "admin"})
-		}, "modified after plan", `which gives invite "mallory@evil.com"`},
-		{"organization", func(doc map[string]any, _ map[string]string) {
-			doc["organization"] = "11111111-2222-3333-4444-555555555555"
-			doc["desired"].(map[string]any)["organization"] = "11111111-2222-3333-4444-555555555555"
-		}, "modified after plan", "was made for organization 11111111-2222-3333-4444-555555555555"},
-		{"fingerprint", func(doc map[string]any, _ map[string]string) {
-			doc["fingerprint"] = "sha256:" + strings.Repeat("0", 64)
+		{"removal carrying the admin's member id", func(f *planfile.File, ids map[string]string) {
+			opOf(f, "remove", "mallory@company.com").MemberID = ids["alice@company.com"]
+		}, "modified after plan: run plan again", "does not follow from the plan's desired state"},
+		{"removal showing another email", func(f *planfile.File, _ map[string]string) {
+			opOf(f, "remove", "mallory@company.com").Email = "carol@company.com"
 		},
+			"modified after plan", "does not follow"},
+		{"invitation role", func(f *planfile.File, _ map[string]string) { opOf(f, "invite", "erin@partner.org").Role = "admin" }, "modified after plan", "does not follow"},
+		{"promotion of another member id", func(f *planfile.File, ids map[string]string) {
+			opOf(f, "promote", "dave@company.com").MemberID = ids["carol@company.com"]
+		}, "modified after plan", "does not follow"},
+		{"demotion from_role", func(f *planfile.File, _ map[string]string) { opOf(f, "demote", "bob@company.com").FromRole = "user" }, "modified after plan", "does not follow"},
+		{"demotion with an organization field", func(f *planfile.File, _ map[string]string) { opOf(f, "demote", "bob@company.com").RoleID = "r-1" },
+			"modified after plan", "is not an operation portalctl writes"},
+		{"ACL update blueprint name", func(f *planfile.File, _ map[string]string) {
+			opOf(f, "update_acl", "gpu-training").Blueprint = "legacy-demo"
+		}, "modified after plan", "does not follow"},
+		{"ACL update blueprint id", func(f *planfile.File, ids map[string]string) {
+			opOf(f, "update_acl", "gpu-training").BlueprintID = ids["legacy-demo"]
+		},
+			"modified after plan", "does not follow"},
+		{"ACL update etag", func(f *planfile.File, _ map[string]string) { opOf(f, "update_acl", "gpu-training").ETag = `"0"` }, "modified after plan", "does not follow"},
+		{"ACL update rules", func(f *planfile.File, _ map[string]string) { opOf(f, "update_acl", "gpu-training").Rules = rules }, "modified after plan", "does not follow"},
+		{"ACL update rules_added", func(f *planfile.File, _ map[string]string) { opOf(f, "update_acl", "gpu-training").Added = rules }, "modified after plan", "does not follow"},
+		{"ACL update rules_removed", func(f *planfile.File, _ map[string]string) {
+			opOf(f, "update_acl", "gpu-training").Removed = []reconcile.RuleJSON{{Type: "email", Value: "alice@company.com"}}
+		}, "modified after plan", "does not follow"},
+		{"operation added: an invitation as admin", func(f *planfile.File, _ map[string]string) {
+			f.Operations = append([]reconcile.OpJSON{{Action: reconcile.Invite, Email: "mallory@evil.com", Role: "admin"}}, f.Operations...)
+		}, "modified after plan", "does not follow"},
+		{"operation removed", func(f *planfile.File, _ map[string]string) { f.Operations = f.Operations[:len(f.Operations)-1] },
+			"modified after plan", "the plan lacks"},
+		{"desired state", func(f *planfile.File, _ map[string]string) {
+			f.Desired = strings.Replace(f.Desired, "members:\n", "members:\n  - email: mallory@evil.com\n    role: admin\n", 1)
+		}, "modified after plan", `which gives invite "mallory@evil.com"`},
+		{"desired state the loader refuses", func(f *planfile.File, _ map[string]string) {
+			f.Desired = strings.Replace(f.Desired, "members:\n", "members:\n  - email: not-an-address\n", 1)
+		}, "modified after plan", `.plan (desired state):4:12: invalid member email "not-an-address"`},
+		{"organization", func(f *planfile.File, _ map[string]string) {
+			f.Desired = strings.Replace(f.Desired, f.Organization, "11111111-2222-3333-4444-555555555555", 1)
+			f.Organization = "11111111-2222-3333-4444-555555555555"
+		}, "modified after plan", "was made for organization 11111111-2222-3333-4444-555555555555"},
+		{"fingerprint", func(f *planfile.File, _ map[string]string) { f.Fingerprint = "sha256:" + strings.Repeat("0", 64) },
 			"modified after plan", "stale"},
-		{"digest", func(doc map[string]any, _ map[string]string) { doc["digest"] = "sha256:" + strings.Repeat("0", 64) },
+		{"digest", func(f *planfile.File, _ map[string]string) { f.Digest = "sha256:" + strings.Repeat("0", 64) },
 			"modified after plan", "-"},
 	}
 	for _, tt := range tests {
@@ -154,15 +168,11 @@ func TestSavedPlanEdits(t *testing.T) {
 			for _, b := range p.emu.Blueprints() {
 				ids[b.Name] = b.ID
 			}
-			var doc map[string]any
-			if err := json.Unmarshal(savedPlan(t, p, p.env), &doc); err != nil {
-				t.Fatal(err)
-			}
-			tt.edit(doc, ids)
-			raw, _ := json.Marshal(doc)
-			variants := map[string][]byte{"edited": raw}
+			data := savedPlan(t, p, p.env)
+			edit := func(f *planfile.File) { tt.edit(f, ids) }
+			variants := map[string][]byte{"edited": editPlan(t, data, edit, false, "")}
 			if tt.wantResealed != "-" {
-				variants["resealed"] = resealed(t, doc, "")
+				variants["resealed"] = editPlan(t, data, edit, true, "")
 			}
 			for variant, data := range variants {
 				want := tt.wantRaw
@@ -189,7 +199,7 @@ func TestSavedPlanSignature(t *testing.T) {
 		name      string
 		planKey   string // at plan --out
 		applyKey  string // at apply --plan
-		tamper    func(doc map[string]any)
+		tamper    func(f *planfile.File)
 		wantCode  int
 		wantInErr string
 	}{
@@ -198,8 +208,8 @@ func TestSavedPlanSignature(t *testing.T) {
 		{name: "unsigned, key set at apply", applyKey: testPlanKey, wantCode: 1, wantInErr: "not signed"},
 		{name: "signed with another key", planKey: testPlanKey, applyKey: testPlanKey + "-other", wantCode: 1, wantInErr: "does not match PORTALCTL_PLAN_KEY"},
 		{name: "signed, no key at apply", planKey: testPlanKey, wantCode: 1, wantInErr: "set it to the key"},
-		{name: "signature removed", planKey: testPlanKey, applyKey: testPlanKey, tamper: func(d map[string]any) { delete(d, "signature") }, wantCode: 1, wantInErr: "not signed"},
-		{name: "signature made up", planKey: testPlanKey, applyKey: testPlanKey, tamper: func(d map[string]any) { d["signature"] = "hmac-sha256:" + strings.Repeat("00", 32) }, wantCode: 1, wantInErr: "does not match"},
+		{name: "signature removed", planKey: testPlanKey, applyKey: testPlanKey, tamper: func(f *planfile.File) { f.Signature = "" }, wantCode: 1, wantInErr: "not signed"},
+		{name: "signature made up", planKey: testPlanKey, applyKey: testPlanKey, tamper: func(f *planfile.File) { f.Signature = "hmac-sha256:" + strings.Repeat("00", 32) }, wantCode: 1, wantInErr: "does not match"},
 		{name: "key too short", planKey: "short", wantCode: 1, wantInErr: "PORTALCTL_PLAN_KEY is too short"},
 	}
 	for _, tt := range tests {
@@ -217,12 +227,8 @@ func TestSavedPlanSignature(t *testing.T) {
 				t.Fatalf("plan --out: exit %d\n%s", r.code, r.stderr)
 			}
 			if tt.tamper != nil {
-				var doc map[string]any
 				data, _ := os.ReadFile(path)
-				json.Unmarshal(data, &doc)
-				tt.tamper(doc)
-				data, _ = json.Marshal(doc)
-				os.WriteFile(path, data, 0o600)
+				os.WriteFile(path, editPlan(t, data, tt.tamper, false, ""), 0o600)
 			}
 			data, _ := os.ReadFile(path)
 			if tt.planKey != "" && bytes.Contains(data, []byte(tt.planKey)) {
@@ -378,5 +384,29 @@ func TestOneCharacterToken(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "GET /member") && !strings.Contains(r.stderr, "GET /blueprint") {
 		t.Errorf("the request is not named as it was sent:\n%s", r.stderr)
+	}
+}
+
+// TestOlderPlanRefused: a plan of an older format (version 2 held the desired
+// state as JSON and the access impact) is refused before anything is asked of the
+// portal, saying to plan again.
+func TestOlderPlanRefused(t *testing.T) {
+	p := startPortal(t, readTestdata(t, "seed.yaml"))
+	var f map[string]any
+	if err := json.Unmarshal(savedPlan(t, p, p.env), &f); err != nil {
+		t.Fatal(err)
+	}
+	f["format_version"] = 2
+	f["desired"] = map[string]any{"organization": f["organization"], "members": []any{}, "blueprints": []any{}}
+	f["impact"] = []any{}
+	old, _ := json.Marshal(f)
+	path := p.write(t, "old.plan", string(old))
+	p.emu.ResetStats()
+	r := cli{env: p.env}.run(t, "apply", "--plan", path, "--auto-approve")
+	if r.code != 1 || !strings.Contains(r.stderr, "plan "+path+" was made by an older portalctl (format 2): run plan again") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := p.emu.Stats().Total; n != 0 {
+		t.Errorf("%d requests before the refusal", n)
 	}
 }

@@ -1,5 +1,5 @@
 //go:build !race
 
-package reconcile_test
+package planfile_test
 
 const raceEnabled = false
