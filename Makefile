@@ -97,7 +97,7 @@ fuzz:
 # with the change, plan round trips.
 bench: build
 	$(GO) build -o $(BIN)/yamlfloor ./internal/cmd/yamlfloor
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./schema ./reconcile ./cmd/portalctl
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./schema ./reconcile ./planfile ./cmd/portalctl
 	./examples/bench/floor.sh
 	./examples/bench/preview.sh
 	./examples/bench/cli.sh
