@@ -61,6 +61,10 @@ func writtenOf(b *portal.Blueprint, defs map[string][]string, other *written) *w
 		w.groups[g] = defs[g]
 	}
 	if b.ID != "" && len(b.Groups) == 0 && other != nil {
+		// Every group of the file's side is read against the emails as the portal
+		// holds them, before any is taken: an email two groups list is both
+		// groups', whatever order the groups come in.
+		var taken []string
 		for g, es := range other.groups {
 			var present []string
 			for _, e := range es {
@@ -70,10 +74,11 @@ func writtenOf(b *portal.Blueprint, defs map[string][]string, other *written) *w
 			}
 			if len(present) > 0 {
 				w.groups[g] = present
-				for _, e := range present {
-					delete(w.emails, e)
-				}
+				taken = append(taken, present...)
 			}
+		}
+		for _, e := range taken {
+			delete(w.emails, e)
 		}
 	}
 	return w

@@ -67,6 +67,17 @@ func TestEdits(t *testing.T) {
 			},
 		},
 		{
+			name: "read from the portal: an email two of the file's groups list is both groups'",
+			before: config(nil, portal.Blueprint{Name: "bp", ID: "bp-1",
+				Rules: []portal.Rule{email("a@company.com", ""), email("b@company.com", "")}}),
+			after: config(map[string][]string{"sre": sre, "leads": {"b@company.com", "c@company.com"}},
+				portal.Blueprint{Name: "bp", ID: "bp-1", Groups: []string{"leads", "sre"},
+					Rules: []portal.Rule{email("a@company.com", "sre"), email("b@company.com", "leads"), email("c@company.com", "leads")}}),
+			want: []access.Edit{
+				{Change: access.Changed, Kind: "group", Value: "leads", Members: 1, EmailsAdded: []string{"c@company.com"}},
+			},
+		},
+		{
 			name: "an email written on the blueprint and in a group is written",
 			before: config(map[string][]string{"sre": sre},
 				portal.Blueprint{Name: "bp", Groups: []string{"sre"}, Rules: []portal.Rule{email("a@company.com", ""), email("b@company.com", "sre")}}),
