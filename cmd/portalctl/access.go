@@ -113,18 +113,18 @@ func (c *accessCmd) config(ctx context.Context) (*portal.Config, string, error) 
 		return now, c.file.file, nil
 	}
 	fileOrg := ""
-	if firstOf(c.api.organization, c.getenv("QOVERY_ORGANIZATION_ID")) == "" {
+	if c.api.picked == "" {
 		fileOrg = c.fileOrganization() // only parse the file when nothing else names the organization
 	}
-	client, org, err := c.client(c.api, fileOrg)
+	org, err := c.api.orgFor(fileOrg)
 	if err != nil {
 		return nil, "", err
 	}
-	live, _, err := readLive(ctx, client, org, c.api.parallelism, false)
+	conn, err := c.connect(ctx, &c.api, org, false)
 	if err != nil {
 		return nil, "", err
 	}
-	return live, "the live portal", nil
+	return conn.live, "the live portal", nil
 }
 
 // fileOrganization is the organization the file names, if it is there and valid:

@@ -12,9 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/qovery/portalctl/planfile"
-	"github.com/qovery/portalctl/portal"
-	"github.com/qovery/portalctl/qovery"
-	"github.com/qovery/portalctl/qovery/organization"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/report"
 	"github.com/qovery/portalctl/schema"
@@ -30,6 +27,7 @@ type applyCmd struct {
 	file        fileFlags
 	api         apiFlags
 	planFile    string
+	key         []byte // PORTALCTL_PLAN_KEY, read once by check
 	autoApprove bool
 	rails       reconcile.Rails
 	fs          *pflag.FlagSet
@@ -60,9 +58,11 @@ func (c *applyCmd) check() error {
 	if c.planFile != "" && c.fs.Changed("file") {
 		return errors.New("--plan and -f exclude each other: a saved plan already says what to change")
 	}
-	if _, err := c.planKey(); err != nil {
+	key, err := c.planKey()
+	if err != nil {
 		return err
 	}
+	c.key = key
 	return c.api.check(c.getenv)
 }
 
@@ -73,10 +73,11 @@ func (c *applyCmd) run(ctx context.Context, args []string) error {
 	if err := c.check(); err != nil {
 		return err
 	}
-	p, live, client, oc, err := c.plan(ctx)
+	p, conn, err := c.plan(ctx)
 	if err != nil {
 		return err
 	}
+	live := conn.live
 	if p.Empty() {
 		fmt.Fprintln(c.stdout, "No changes: the portal matches the file. Nothing to do.")
 		return nil
@@ -102,35 +103,35 @@ func (c *applyCmd) run(ctx context.Context, args []string) error {
 			return errors.New("apply cancelled: nothing was changed")
 		}
 	}
-	return c.execute(ctx, client, oc, p)
+	return c.execute(ctx, conn, p)
 }
 
 // plan computes the plan from the file, or reads a saved one and checks it against
-// the portal as it is. The organization's client is nil when neither manages the
-// organization's members.
-func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, *organization.Client, error) {
+// the portal as it is, with the connection it read the portal through (its
+// organization's client is nil when neither manages the organization's members).
+func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *connection, error) {
 	if c.planFile != "" {
 		return c.savedPlan(ctx)
 	}
 	cfg, err := c.loadValid(c.file)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
-	client, org, err := c.client(c.api, cfg.Organization)
+	org, err := c.api.orgFor(cfg.Organization)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
-	live, oc, err := readLive(ctx, client, org, c.api.parallelism, cfg.Org != nil)
+	conn, err := c.connect(ctx, &c.api, org, cfg.Org != nil)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
 	cfg.Organization = org
-	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{Today: c.today()})
+	p, ds := reconcile.Diff(cfg, conn.live, reconcile.DiffOptions{Today: c.today()})
 	if ds.HasErrors() {
 		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
-		return nil, nil, nil, nil, errReported
+		return nil, nil, errReported
 	}
-	return p, live, client, oc, nil
+	return p, conn, nil
 }
 
 // savedPlan reads a plan saved by plan --out and refuses it, before any write, when
@@ -139,50 +140,44 @@ func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *portal.Config, *
 // another live state (fingerprint), or holds operations other than those its
 // desired state gives against the portal. The plan returned is derived again
 // from the desired state and the portal as it is.
-func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *portal.Config, *qovery.Client, *organization.Client, error) {
-	key, err := c.planKey()
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
+func (c *applyCmd) savedPlan(ctx context.Context) (*reconcile.Plan, *connection, error) {
 	f, err := openRegular(c.planFile)
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("read plan: %w", err)
+		return nil, nil, fmt.Errorf("read plan: %w", err)
 	}
-	file, err := planfile.Read(f, c.planFile, key)
+	file, err := planfile.Read(f, c.planFile, c.key)
 	f.Close()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
-	if o := firstOf(c.api.organization, c.getenv("QOVERY_ORGANIZATION_ID")); o != "" && !strings.EqualFold(o, file.Organization) {
-		return nil, nil, nil, nil, fmt.Errorf("plan %s was made for organization %s, not %s", c.planFile, file.Organization, o)
+	// The plan names its organization: the flag or the environment (read once,
+	// by check) may only agree with it.
+	if o := c.api.picked; o != "" && !strings.EqualFold(o, file.Organization) {
+		return nil, nil, fmt.Errorf("plan %s was made for organization %s, not %s (%s)", c.planFile, file.Organization, o, c.api.pickedFrom)
 	}
 	l, err := c.loader(c.file, schema.NoLints())
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
 	restore := c.limitMemory(len(file.Desired))
 	saved, err := file.Plan(l)
 	restore()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
-	client, org, err := c.client(c.api, saved.Organization)
+	conn, err := c.connect(ctx, &c.api, saved.Organization, saved.Desired.Org != nil)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
-	live, oc, err := readLive(ctx, client, org, c.api.parallelism, saved.Desired.Org != nil)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	p, err := reconcile.Recheck(saved, live, c.today())
+	p, err := reconcile.Recheck(saved, conn.live, c.today())
 	if errors.Is(err, reconcile.ErrStale) {
-		return nil, nil, nil, nil, fmt.Errorf("%w: the saved plan %s is stale: the portal changed since it was made; run `portalctl plan --out %s` again and review it, or apply from the file with `-f` to plan against the portal as it is now",
+		return nil, nil, fmt.Errorf("%w: the saved plan %s is stale: the portal changed since it was made; run `portalctl plan --out %s` again and review it, or apply from the file with `-f` to plan against the portal as it is now",
 			reconcile.ErrRefused, c.planFile, c.planFile)
 	}
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("plan %s: %w", c.planFile, err)
+		return nil, nil, fmt.Errorf("plan %s: %w", c.planFile, err)
 	}
-	return p, live, client, oc, nil
+	return p, conn, nil
 }
 
 // ask reads a confirmation from the terminal; off a terminal it refuses.
@@ -211,7 +206,7 @@ func confirmed(line string) bool {
 	return line == "yes"
 }
 
-func (c *applyCmd) execute(ctx context.Context, client *qovery.Client, oc *organization.Client, p *reconcile.Plan) error {
+func (c *applyCmd) execute(ctx context.Context, conn *connection, p *reconcile.Plan) error {
 	width := len(fmt.Sprint(len(p.Ops)))
 	fmt.Fprintln(c.stdout)
 	opts := reconcile.ApplyOptions{
@@ -220,10 +215,10 @@ func (c *applyCmd) execute(ctx context.Context, client *qovery.Client, oc *organ
 			_ = report.ApplyProgress(c.stdout, width, done, total, r)
 		},
 	}
-	if oc != nil {
-		opts.Org = oc
+	if conn.orgs != nil {
+		opts.Org = conn.orgs
 	}
-	sum := reconcile.Apply(ctx, client, p, opts)
+	sum := reconcile.Apply(ctx, conn.client, p, opts)
 	if err := report.ApplySummary(c.stdout, sum); err != nil {
 		return err
 	}

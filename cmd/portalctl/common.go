@@ -203,12 +203,16 @@ const maxParallelism = 64
 // exampleOrganization is the UUID shown in messages that ask for one.
 const exampleOrganization = "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10"
 
-// apiFlags are the flags of commands that talk to the portal.
+// apiFlags are the flags of commands that talk to the portal. check reads them,
+// and the environment, once: picked and pickedFrom are the organization they
+// name, if any, and where it comes from.
 type apiFlags struct {
 	apiURL       string
 	organization string
 	parallelism  int
 	debug        bool
+
+	picked, pickedFrom string
 }
 
 func (f *apiFlags) register(fs *pflag.FlagSet) {
@@ -219,96 +223,98 @@ func (f *apiFlags) register(fs *pflag.FlagSet) {
 }
 
 // check refuses out-of-range flags and a malformed organization id, before any
-// file is read or request sent.
+// file is read or request sent, and keeps the organization the flag, else the
+// environment (an empty QOVERY_ORGANIZATION_ID is unset), names. Each command
+// calls it once, first; orgFor then weighs the file's organization against it.
 func (f *apiFlags) check(getenv func(string) string) error {
 	if f.parallelism < 1 || f.parallelism > maxParallelism {
 		return fmt.Errorf("--parallelism %d is out of range: write a number from 1 to %d, e.g. --parallelism %d", f.parallelism, maxParallelism, reconcile.DefaultParallelism)
 	}
-	_, err := pickOrganization(f, getenv, "")
-	return err
+	f.picked, f.pickedFrom = "", ""
+	switch env := getenv("QOVERY_ORGANIZATION_ID"); {
+	case f.organization != "":
+		// The environment is not read when the flag overrides it.
+		if !qovery.ValidOrganizationID(f.organization) {
+			return fmt.Errorf("--organization %q is not an organization id: write the organization's UUID, e.g. --organization %s", f.organization, exampleOrganization)
+		}
+		f.picked, f.pickedFrom = f.organization, "--organization "+f.organization
+	case env != "":
+		if !qovery.ValidOrganizationID(env) {
+			return fmt.Errorf("QOVERY_ORGANIZATION_ID=%q is not an organization id: set it to the organization's UUID, e.g. QOVERY_ORGANIZATION_ID=%s", env, exampleOrganization)
+		}
+		f.picked, f.pickedFrom = env, "QOVERY_ORGANIZATION_ID="+env
+	}
+	return nil
 }
 
-// pickOrganization picks the organization id from the flag, else the environment
-// (an empty QOVERY_ORGANIZATION_ID is unset), else the file, checking each one
-// given with the same UUID check, naming where it came from. When the flag or the
-// environment names one organization and the file another, it refuses both: an
-// apply must not act on an organization the file was not written for, nor a file
-// (a pull request may change its organization:) pick another than the one the
-// workflow names. An empty result with no error means none was given.
-func pickOrganization(f *apiFlags, getenv func(string) string, fileOrg string) (string, error) {
-	candidates := []struct{ value, name, bad string }{
-		{f.organization, "--organization %s", "--organization %q is not an organization id: write the organization's UUID, e.g. --organization " + exampleOrganization},
-		{getenv("QOVERY_ORGANIZATION_ID"), "QOVERY_ORGANIZATION_ID=%s", "QOVERY_ORGANIZATION_ID=%q is not an organization id: set it to the organization's UUID, e.g. QOVERY_ORGANIZATION_ID=" + exampleOrganization},
-		{fileOrg, "`organization: %s` in the file", "organization %q in the file is not an organization id: write the organization's UUID, e.g. organization: " + exampleOrganization},
-	}
-	picked, from := "", ""
-	for i, c := range candidates {
-		// The environment is not read when the flag overrides it; the file
-		// always is, to be compared.
-		if c.value == "" || i == 1 && picked != "" {
-			continue
-		}
-		if !qovery.ValidOrganizationID(c.value) {
-			return "", fmt.Errorf(c.bad, c.value)
-		}
-		if picked == "" {
-			picked, from = c.value, fmt.Sprintf(c.name, c.value)
-		}
+// orgFor is the organization a command acts on: the one the flag or the
+// environment names (see check), else the file's, checked with the same UUID
+// check. When the flag or the environment names one organization and the file
+// another, it refuses both: an apply must not act on an organization the file was
+// not written for, nor a file (a pull request may change its organization:) pick
+// another than the one the workflow names.
+func (f *apiFlags) orgFor(fileOrg string) (string, error) {
+	if fileOrg != "" && !qovery.ValidOrganizationID(fileOrg) {
+		return "", fmt.Errorf("organization %q in the file is not an organization id: write the organization's UUID, e.g. organization: %s", fileOrg, exampleOrganization)
 	}
 	// Ids compare as UUIDs: regardless of case.
-	if picked != "" && fileOrg != "" && !strings.EqualFold(picked, fileOrg) {
-		return "", fmt.Errorf("%s and `organization: %s` in the file name different organizations: make them the same, or leave one out (remove `organization:` from the file, or unset the flag or variable)", from, fileOrg)
+	if f.picked != "" && fileOrg != "" && !strings.EqualFold(f.picked, fileOrg) {
+		return "", fmt.Errorf("%s and `organization: %s` in the file name different organizations: make them the same, or leave one out (remove `organization:` from the file, or unset the flag or variable)", f.pickedFrom, fileOrg)
 	}
-	return picked, nil
+	org := firstOf(f.picked, fileOrg)
+	if org == "" {
+		return "", errors.New("no organization: pass --organization or set QOVERY_ORGANIZATION_ID (commands that read portal.yaml also take its `organization:`)")
+	}
+	return org, nil
 }
 
-// client builds the API client from flags, environment and the file's organization.
-// The token comes only from QOVERY_API_TOKEN.
-func (a *app) client(f apiFlags, fileOrg string) (*qovery.Client, string, error) {
-	if err := f.check(a.getenv); err != nil {
-		return nil, "", err
-	}
+// client builds the API client of organization org (see apiFlags.orgFor) from
+// the flags check has read. The token comes only from QOVERY_API_TOKEN.
+func (a *app) client(f *apiFlags, org string) (*qovery.Client, error) {
 	token := a.getenv("QOVERY_API_TOKEN")
 	if token == "" {
-		return nil, "", errors.New("QOVERY_API_TOKEN is not set: export the portal API token in that variable (it is never read from a flag)")
+		return nil, errors.New("QOVERY_API_TOKEN is not set: export the portal API token in that variable (it is never read from a flag)")
 	}
-	apiURL := a.apiURL(f)
-	org, err := pickOrganization(&f, a.getenv, fileOrg)
-	if err != nil {
-		return nil, "", err
-	}
-	if org == "" {
-		return nil, "", errors.New("no organization: pass --organization or set QOVERY_ORGANIZATION_ID (commands that read portal.yaml also take its `organization:`)")
-	}
-	opts := qovery.Options{BaseURL: apiURL, Token: token, OrganizationID: org, Version: a.build.version}
+	opts := qovery.Options{BaseURL: a.apiURL(*f), Token: token, OrganizationID: org, Version: a.build.version}
 	if f.debug {
 		opts.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	c, err := qovery.New(opts)
-	if err != nil {
-		return nil, "", err
-	}
-	return c, org, nil
+	return qovery.New(opts)
 }
 
-// readLive reads the live state: the portal, and the organization's members when
-// withOrg (the file, or the saved plan, has organization_members). Without it,
-// nothing is asked of the organization's endpoints. An answer portalctl does not
-// understand stops the command here, before anything is written.
-func readLive(ctx context.Context, client *qovery.Client, org string, parallelism int, withOrg bool) (*portal.Config, *organization.Client, error) {
-	if !withOrg {
-		live, err := reconcile.ReadLive(ctx, client, org, parallelism)
-		return live, nil, refuseUnexpected(err, "nothing was changed")
-	}
-	oc, err := organization.New(client.Transport(), org)
+// connection is what a command that reads the portal works with: the client, the
+// organization's id, the live state, and the organization's client when its
+// members were read (nil otherwise).
+type connection struct {
+	client *qovery.Client
+	orgs   *organization.Client
+	org    string
+	live   *portal.Config
+}
+
+// connect builds the client of organization org and reads the live state: the
+// portal, and the organization's members when withOrg (the file, or the saved
+// plan, has organization_members). Without it, nothing is asked of the
+// organization's endpoints. An answer portalctl does not understand stops the
+// command here, before anything is written.
+func (a *app) connect(ctx context.Context, f *apiFlags, org string, withOrg bool) (*connection, error) {
+	client, err := a.client(f, org)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	live, err := reconcile.ReadLiveOrg(ctx, client, oc, org, parallelism)
-	if errors.Is(err, qovery.ErrForbidden) {
-		err = fmt.Errorf("%w; or remove organization_members from portal.yaml to leave the organization's members alone", err)
+	c := &connection{client: client, org: org}
+	if !withOrg {
+		c.live, err = reconcile.ReadLive(ctx, client, org, f.parallelism)
+	} else if c.orgs, err = organization.New(client.Transport(), org); err == nil {
+		c.live, err = reconcile.ReadLiveOrg(ctx, client, c.orgs, org, f.parallelism)
+		if errors.Is(err, qovery.ErrForbidden) {
+			err = fmt.Errorf("%w; or remove organization_members from portal.yaml to leave the organization's members alone", err)
+		}
 	}
-	return live, oc, refuseUnexpected(err, "nothing was changed")
+	if err != nil {
+		return nil, refuseUnexpected(err, "nothing was changed")
+	}
+	return c, nil
 }
 
 // refuseUnexpected says of an answer portalctl does not understand (the client's

@@ -42,7 +42,11 @@ func (c *exportCmd) run(ctx context.Context, args []string) error {
 	if err := c.api.check(c.getenv); err != nil {
 		return err
 	}
-	client, org, err := c.client(c.api, "")
+	org, err := c.api.orgFor("")
+	if err != nil {
+		return err
+	}
+	client, err := c.client(&c.api, org)
 	if err != nil {
 		return err
 	}

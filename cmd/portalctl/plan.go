@@ -73,14 +73,15 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	client, org, err := c.client(c.api, cfg.Organization)
+	org, err := c.api.orgFor(cfg.Organization)
 	if err != nil {
 		return err
 	}
-	live, _, err := readLive(ctx, client, org, c.api.parallelism, cfg.Org != nil)
+	conn, err := c.connect(ctx, &c.api, org, cfg.Org != nil)
 	if err != nil {
 		return err
 	}
+	live := conn.live
 	cfg.Organization = org
 	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{Today: c.today()})
 	if ds.HasErrors() {
