@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -203,7 +202,7 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 		}
 		if f, ok := earlier(i, name); ok {
 			b.add(b.pos(k), diag.Error, "duplicate-"+strings.ReplaceAll(what, " ", "-"), func() (string, string) {
-				return fmt.Sprintf("duplicate %s %s: already defined at line %d", what, q(name), f.Line),
+				return fmt.Sprintf("duplicate %s %s: already defined at line %d", what, diag.Quote(name), f.Line),
 					"merge the two entries into one: YAML would silently keep only the last"
 			})
 			if dups == nil {
@@ -308,13 +307,13 @@ func (b *builder) groups(n *yaml.Node) {
 			addr, err := portal.NormalizeEmail(value)
 			if err != nil {
 				b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
-					return fmt.Sprintf("invalid email %s in group %s: %v", q(value), q(name), err), "write an address like alice@company.com"
+					return fmt.Sprintf("invalid email %s in group %s: %v", diag.Quote(value), diag.Quote(name), err), "write an address like alice@company.com"
 				})
 				continue
 			}
 			if seen[addr] {
 				b.add(b.pos(e), diag.Warning, "duplicate-rule", func() (string, string) {
-					return fmt.Sprintf("group %s lists %s twice", q(name), addr), "remove the second entry"
+					return fmt.Sprintf("group %s lists %s twice", diag.Quote(name), addr), "remove the second entry"
 				})
 				continue
 			}
@@ -368,7 +367,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 				if id, ok := b.text(fv); ok && b.format.seed {
 					if first, dup := ids[id]; dup {
 						b.add(b.pos(fv), diag.Error, "duplicate-id", func() (string, string) {
-							return fmt.Sprintf("duplicate blueprint id %s: already given at line %d", q(id), first.Line), "give each blueprint its own id, or none (a random one is made)"
+							return fmt.Sprintf("duplicate blueprint id %s: already given at line %d", diag.Quote(id), first.Line), "give each blueprint its own id, or none (a random one is made)"
 						})
 					} else {
 						if ids == nil {
@@ -398,7 +397,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 					d, err := portal.NormalizeDomain(value)
 					if err != nil {
 						b.add(b.pos(e), diag.Error, "invalid-domain", func() (string, string) {
-							return fmt.Sprintf("invalid domain %s in blueprint %s: %v", q(value), q(name), err),
+							return fmt.Sprintf("invalid domain %s in blueprint %s: %v", diag.Quote(value), diag.Quote(name), err),
 								"write a domain like company.com (no scheme, path or wildcard); to name one person use emails:"
 						})
 						continue
@@ -416,7 +415,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 					addr, err := portal.NormalizeEmail(value)
 					if err != nil {
 						b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
-							return fmt.Sprintf("invalid email %s in blueprint %s: %v", q(value), q(name), err),
+							return fmt.Sprintf("invalid email %s in blueprint %s: %v", diag.Quote(value), diag.Quote(name), err),
 								"write an address like alice@company.com; to match a whole domain use domains:"
 						})
 						continue
@@ -437,7 +436,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 							if c := suggest.Closest(value, groupNames, 1); len(c) > 0 {
 								hint = fmt.Sprintf("did you mean %q? otherwise define it under `groups:`", c[0])
 							}
-							return fmt.Sprintf("unknown group %s in blueprint %s", q(value), q(name)), hint
+							return fmt.Sprintf("unknown group %s in blueprint %s", diag.Quote(value), diag.Quote(name)), hint
 						})
 						continue
 					}
@@ -456,7 +455,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 		switch {
 		case access != nil && declared > 0:
 			b.add(b.pos(access), diag.Error, "open-with-rules", func() (string, string) {
-				return fmt.Sprintf("blueprint %s has `access: open` and rules: open access means every member, so the rules would be ignored", q(name)),
+				return fmt.Sprintf("blueprint %s has `access: open` and rules: open access means every member, so the rules would be ignored", diag.Quote(name)),
 					"remove `access: open` to restrict the blueprint to its rules, or remove the rules to open it"
 			})
 		case b.format.seed:
@@ -464,12 +463,12 @@ func (b *builder) blueprints(n *yaml.Node) {
 			// open: nothing to report.
 		case !accessWritten && declared == 0:
 			b.add(b.pos(p.k), diag.Error, "no-rules", func() (string, string) {
-				return fmt.Sprintf("blueprint %s has no rules and no `access: open`: it would be open to every member", q(name)),
+				return fmt.Sprintf("blueprint %s has no rules and no `access: open`: it would be open to every member", diag.Quote(name)),
 					"list who may see it (`domains: [company.com]`, `emails: [...]`, `groups: [...]`), or write `access: open` to open it on purpose"
 			})
 		case !accessWritten && len(bp.Rules) == 0 && len(emptyGroups) > 0 && len(emptyGroups) == declared:
 			b.add(b.pos(p.k), diag.Error, "no-rules", func() (string, string) {
-				return fmt.Sprintf("blueprint %s has no rules once its groups are expanded (empty: %s): it would be open to every member", q(name), strings.Join(emptyGroups, ", ")),
+				return fmt.Sprintf("blueprint %s has no rules once its groups are expanded (empty: %s): it would be open to every member", diag.Quote(name), strings.Join(emptyGroups, ", ")),
 					"add emails to the group, add other rules, or write `access: open` to open it on purpose"
 			})
 		}
@@ -503,7 +502,7 @@ func (b *builder) dedupeRules(name string, rules []portal.Rule) []portal.Rule {
 			}
 			if r.Group == "" {
 				b.add(r.Pos, diag.Warning, "duplicate-rule", func() (string, string) {
-					return fmt.Sprintf("blueprint %s lists %s twice", q(name), r), "remove the second entry"
+					return fmt.Sprintf("blueprint %s lists %s twice", diag.Quote(name), r), "remove the second entry"
 				})
 			}
 			continue
@@ -567,7 +566,7 @@ func (b *builder) entryEmail(email *yaml.Node, what string) (string, bool) {
 	addr, err := portal.NormalizeEmail(value)
 	if err != nil {
 		b.add(b.pos(email), diag.Error, "invalid-email", func() (string, string) {
-			return fmt.Sprintf("invalid %s email %s: %v", what, q(value), err), "write an address like alice@company.com"
+			return fmt.Sprintf("invalid %s email %s: %v", what, diag.Quote(value), err), "write an address like alice@company.com"
 		})
 		return "", false
 	}
@@ -612,15 +611,4 @@ func dateShape(s string) bool {
 		}
 	}
 	return true
-}
-
-// q quotes a value from the file for a message, cut to a readable length: a
-// megabyte-long key must not become a megabyte-long error.
-func q(s string) string {
-	const max = 80
-	if utf8.RuneCountInString(s) <= max {
-		return strconv.Quote(s)
-	}
-	r := []rune(s)
-	return strconv.Quote(string(r[:max])) + fmt.Sprintf("… (%d characters)", len(r))
 }

@@ -136,9 +136,9 @@ type dormant struct {
 
 func (d dormant) where() string {
 	if d.group {
-		return fmt.Sprintf("group %s lists %s", q(d.owner), d.r.Value)
+		return fmt.Sprintf("group %s lists %s", diag.Quote(d.owner), d.r.Value)
 	}
-	return fmt.Sprintf("email rule %s in blueprint %s", d.r.Value, q(d.owner))
+	return fmt.Sprintf("email rule %s in blueprint %s", d.r.Value, diag.Quote(d.owner))
 }
 
 func (d dormant) before(e dormant) bool {
@@ -157,7 +157,7 @@ func lintProviders(cfg *portal.Config, ds *diag.Collector) {
 		for _, r := range b.Rules {
 			if r.Kind == portal.RuleDomain && publicProviders[r.Value] {
 				ds.Add(r.Pos, diag.Warning, "public-domain",
-					fmt.Sprintf("domain rule %s opens blueprint %s to every member with an address at %s, and anyone on the internet can get one", r.Value, q(b.Name), r.Value),
+					fmt.Sprintf("domain rule %s opens blueprint %s to every member with an address at %s, and anyone on the internet can get one", r.Value, diag.Quote(b.Name), r.Value),
 					"list the people with `emails: [...]` or a group instead")
 			}
 		}
@@ -194,13 +194,13 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 		var msg string
 		switch {
 		case !unicodeWritten: // punycode that decodes to a mix of scripts
-			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, q(shown), describeRunes(shown))
+			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, diag.Quote(shown), describeRunes(shown))
 		case isASCII(shown):
 			// Characters that normalise to ASCII: a Kelvin sign, full-width
 			// letters. The value reads as plain ASCII; the file does not.
-			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s); it reads as %s", what, q(strings.TrimSpace(written)), describeRunes(written), shown)
+			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s); it reads as %s", what, diag.Quote(strings.TrimSpace(written)), describeRunes(written), shown)
 		default:
-			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, q(shown), describeRunes(written))
+			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, diag.Quote(shown), describeRunes(written))
 		}
 		hint := "retype it in plain ASCII if that was meant; a look-alike address grants access to someone else"
 		if unicodeWritten && isASCII(shown) {

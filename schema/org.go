@@ -102,7 +102,7 @@ func (b *builder) seedIDs(ms []portal.OrgMember) {
 		}
 		if first, dup := seen[m.ID]; dup {
 			b.add(m.Pos, diag.Error, "duplicate-id", func() (string, string) {
-				return fmt.Sprintf("organization member %s has the id %s of %s (line %d)", m.Email, q(m.ID), first.Email, first.Pos.Line),
+				return fmt.Sprintf("organization member %s has the id %s of %s (line %d)", m.Email, diag.Quote(m.ID), first.Email, first.Pos.Line),
 					"give each member and invitation its own id, or none (one is made up)"
 			})
 			continue
@@ -137,7 +137,7 @@ func (b *builder) orgRoles(n *yaml.Node) {
 		r := portal.OrgRole{Name: strings.TrimSpace(name), Pos: b.pos(nameNode)}
 		if line, dup := names[strings.ToLower(r.Name)]; dup {
 			b.add(r.Pos, diag.Error, "duplicate-role", func() (string, string) {
-				return fmt.Sprintf("duplicate organization role %s: already defined at line %d (role names compare case-insensitively)", q(r.Name), line),
+				return fmt.Sprintf("duplicate organization role %s: already defined at line %d (role names compare case-insensitively)", diag.Quote(r.Name), line),
 					"give each role its own name"
 			})
 			continue
@@ -146,7 +146,7 @@ func (b *builder) orgRoles(n *yaml.Node) {
 		if id, ok := b.text(idNode); ok {
 			if line, dup := ids[id]; dup {
 				b.add(b.pos(idNode), diag.Error, "duplicate-id", func() (string, string) {
-					return fmt.Sprintf("duplicate role id %s: already given at line %d", q(id), line), "give each role its own id, or none (a random one is made)"
+					return fmt.Sprintf("duplicate role id %s: already given at line %d", diag.Quote(id), line), "give each role its own id, or none (a random one is made)"
 				})
 				continue
 			}

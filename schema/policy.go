@@ -61,7 +61,7 @@ func (b *builder) policy(key, n *yaml.Node) {
 				d, err := portal.NormalizeDomain(value)
 				if err != nil {
 					b.add(b.pos(e), diag.Error, "invalid-domain", func() (string, string) {
-						return fmt.Sprintf("invalid domain %s in policy %s: %v", q(value), rule, err), "write a domain like company.com (no scheme, path or wildcard; sub-domains are listed one by one)"
+						return fmt.Sprintf("invalid domain %s in policy %s: %v", diag.Quote(value), rule, err), "write a domain like company.com (no scheme, path or wildcard; sub-domains are listed one by one)"
 					})
 					bad = true
 					continue
@@ -186,7 +186,7 @@ func checkAllowedDomains(cfg *portal.Config, f facts, violation violationFunc) {
 	for g, entries := range f.groupEntries {
 		for _, r := range entries {
 			if !allowed[portal.DomainOf(r.Value)] {
-				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("%s in group %s", r.Value, q(g)), r.Value))
+				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("%s in group %s", r.Value, diag.Quote(g)), r.Value))
 			}
 		}
 	}
@@ -196,10 +196,10 @@ func checkAllowedDomains(cfg *portal.Config, f facts, violation violationFunc) {
 			case r.Group != "":
 				// The group's entries are checked where they are written.
 			case r.Kind == portal.RuleEmail && !allowed[portal.DomainOf(r.Value)]:
-				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("email rule %s in blueprint %s", r.Value, q(b.Name)), r.Value))
+				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("email rule %s in blueprint %s", r.Value, diag.Quote(b.Name)), r.Value))
 			case r.Kind == portal.RuleDomain && !allowed[r.Value]:
 				violation(r.Pos, codeAllowedDomains, func() (string, string) {
-					return fmt.Sprintf("domain rule %s in blueprint %s is not one of the allowed domains (%s): %s", r.Value, q(b.Name), domainList(p.AllowedDomains), rule()),
+					return fmt.Sprintf("domain rule %s in blueprint %s is not one of the allowed domains (%s): %s", r.Value, diag.Quote(b.Name), domainList(p.AllowedDomains), rule()),
 						fmt.Sprintf("restrict the blueprint to allowed domains; a domain covers itself only, not its sub-domains: to allow %s, the policy's owners add it to allowed_domains", r.Value)
 				})
 			}
@@ -222,7 +222,7 @@ func checkOpen(cfg *portal.Config, violation violationFunc) {
 	for i, b := range open[p.MaxOpenBlueprints:] {
 		violation(b.Pos, codeMaxOpen, func() (string, string) {
 			return fmt.Sprintf("blueprint %s has `access: open`: it is open blueprint number %d, and %s allows %d (the file has %d)",
-					q(b.Name), p.MaxOpenBlueprints+i+1, ruleAt(p, portal.PolicyMaxOpenBlueprints), p.MaxOpenBlueprints, len(open)),
+					diag.Quote(b.Name), p.MaxOpenBlueprints+i+1, ruleAt(p, portal.PolicyMaxOpenBlueprints), p.MaxOpenBlueprints, len(open)),
 				"restrict it to who needs it, e.g. `domains: [company.com]` or `groups: [...]`, instead of `access: open`"
 		})
 	}
