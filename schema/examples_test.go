@@ -16,10 +16,11 @@ func TestExamplesAreValid(t *testing.T) {
 	l := newLoader(t)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			cfg, ds, err := l.Load(f)
+			data, err := ReadFileMax(f, nil, DefaultMaxFileSize)
 			if err != nil {
 				t.Fatal(err)
 			}
+			cfg, ds := l.Parse(f, data)
 			for _, d := range ds {
 				t.Errorf("%s: %s: %s", d.Pos, d.Severity, d.Message)
 			}

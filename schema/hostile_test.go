@@ -117,7 +117,7 @@ func TestHostileFileRefusedBeforeRead(t *testing.T) {
 		t.Skipf("cannot make a sparse file here: %v", err)
 	}
 	f.Close()
-	if _, err := ReadFile(path, nil); err == nil || !strings.Contains(err.Error(), "limit") {
+	if _, err := ReadFileMax(path, nil, DefaultMaxFileSize); err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Fatalf("want a size-limit error, got %v", err)
 	}
 }

@@ -121,34 +121,12 @@ func New(opts ...Option) (*Loader, error) {
 	return l, nil
 }
 
-// Load reads and checks the file at path. The returned error is for files that cannot
-// be read at all; problems with the content are diagnostics. The config is nil when
-// the file could not be parsed; otherwise it holds what could be understood even if
-// there are errors.
-func (l *Loader) Load(path string) (*portal.Config, diag.List, error) {
-	data, err := l.ReadFile(path, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	cfg, ds := l.Parse(path, data)
-	return cfg, ds, nil
-}
-
-// ReadFile reads path ("-" reads stdin), refusing a file over the loader's size
-// limit before reading it whole.
-func (l *Loader) ReadFile(path string, stdin io.Reader) ([]byte, error) {
-	return ReadFileMax(path, stdin, l.maxSize)
-}
-
-// ReadFile reads path ("-" reads stdin) with the default size limit.
-func ReadFile(path string, stdin io.Reader) ([]byte, error) {
-	return ReadFileMax(path, stdin, DefaultMaxFileSize)
-}
-
 // ReadFileMax reads path ("-" reads stdin), refusing a file over max bytes before
-// reading it whole. A path is read only when it is a regular file inside the
-// repository that holds it (see openInside): a link out of it, a FIFO, a device
-// or a directory is refused without being read.
+// reading it whole (commands give --max-file-size, DefaultMaxFileSize unless
+// raised). A path is read only when it is a regular file inside the repository
+// that holds it (see openInside): a link out of it, a FIFO, a device or a
+// directory is refused without being read. It is the one reader of a
+// portal.yaml from disk; bytes from git are checked by Parse alone.
 func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 	r, hint := stdin, int64(0)
 	if path == "-" {

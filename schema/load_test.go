@@ -170,10 +170,10 @@ func TestSizeLimit(t *testing.T) {
 		read func() ([]byte, error)
 		want []string
 	}{
-		{"file", func() ([]byte, error) { return ReadFile(path, nil) },
+		{"file", func() ([]byte, error) { return ReadFileMax(path, nil, DefaultMaxFileSize) },
 			[]string{"huge.yaml", "the file is 48.0 MiB, over the 48 MiB limit", "--max-file-size 49MiB", "40 times its size"}},
 		{"stdin", func() ([]byte, error) {
-			return ReadFile("-", strings.NewReader(strings.Repeat("#", DefaultMaxFileSize+10)))
+			return ReadFileMax("-", strings.NewReader(strings.Repeat("#", DefaultMaxFileSize+10)), DefaultMaxFileSize)
 		}, []string{"the input is over the 48 MiB limit", "--max-file-size 97MiB"}},
 		{"lowered limit", func() ([]byte, error) {
 			return ReadFileMax("-", strings.NewReader(strings.Repeat("#", 3<<20)), 1<<20)

@@ -97,7 +97,7 @@ func TestReadFileOnlyInside(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := tt.setup(t, repo, out)
-			data, err := ReadFile(path, nil)
+			data, err := ReadFileMax(path, nil, DefaultMaxFileSize)
 			if len(tt.want) == 0 {
 				if err != nil || string(data) != config {
 					t.Fatalf("read %q, %v; want %q", data, err, config)

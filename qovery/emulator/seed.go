@@ -21,7 +21,7 @@ func LoadSeed(path string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := l.ReadFile(path, nil)
+	data, err := schema.ReadFileMax(path, nil, schema.DefaultMaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
