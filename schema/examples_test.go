@@ -3,6 +3,8 @@ package schema
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/qovery/portalctl/internal/guard"
 )
 
 // TestExamplesAreValid keeps the examples users copy from honest: each one loads
@@ -16,7 +18,7 @@ func TestExamplesAreValid(t *testing.T) {
 	l := newLoader(t)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			data, err := ReadFileMax(f, nil, DefaultMaxFileSize)
+			data, err := ReadFileMax(f, nil, guard.DefaultMaxFileSize)
 			if err != nil {
 				t.Fatal(err)
 			}

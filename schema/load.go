@@ -1,11 +1,13 @@
-// Package schema turns the bytes of a portal.yaml into the portal model: it parses
-// the YAML with positions, validates it against the embedded JSON schema, applies the
-// semantic checks and lints, and reports every problem at its file:line:column.
+// Package schema turns the bytes of a portal.yaml into the portal model: it
+// reads the file (ReadFileMax: within a size limit, and only a regular file
+// inside its repository), parses the YAML with positions, applies the embedded
+// JSON schema (portal.schema.json) and the checks no schema can express, and
+// builds the model, reporting every problem at its file:line:column, then runs
+// the lints. It also writes the model back (Marshal), reads the emulator's seeds
+// (Seed) and deletes expired entries from a file in place (Expire).
 //
-// The memory a file costs is bounded before it is parsed: files over the size limit
-// and files so dense in tiny values that their node tree would outgrow 40 times
-// their size are refused with a diagnostic, and the diagnostics collected are
-// capped (see Loader).
+// What a file may cost is bounded by package guard, before it is parsed and
+// before its model is built.
 package schema
 
 import (
@@ -23,20 +25,14 @@ import (
 	"go.yaml.in/yaml/v4/plugin/loaderlimits"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/guard"
 	"github.com/qovery/portalctl/internal/worktree"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/suggest"
 )
 
-// Limits on what a file may cost; the memory budget is in budget.go.
-const (
-	// DefaultMaxFileSize is the largest file accepted unless raised: within the
-	// memory budget, checking it costs at most 40 × 48 MiB = 1.9 GiB. A
-	// portal.yaml of 100,000 members and 2,000 blueprints is about 4.5 MB.
-	DefaultMaxFileSize = 48 << 20
-	// DefaultMaxProblems is how many problems are kept; the others are counted.
-	DefaultMaxProblems = 1000
-)
+// DefaultMaxProblems is how many problems are kept; the others are counted.
+const DefaultMaxProblems = 1000
 
 // Loader validates portal.yaml files. It holds the compiled schema so that loading
 // many files compiles it once. A Loader is safe for concurrent use.
@@ -57,8 +53,8 @@ type Loader struct {
 // Option configures a Loader.
 type Option func(*Loader)
 
-// MaxFileSize sets the largest file accepted, in bytes (DefaultMaxFileSize when
-// n <= 0).
+// MaxFileSize sets the largest file accepted, in bytes (guard.DefaultMaxFileSize
+// when n <= 0).
 func MaxFileSize(n int64) Option {
 	return func(l *Loader) {
 		if n > 0 {
@@ -109,7 +105,7 @@ func ExpiryWarning(days int) Option {
 
 // New compiles the embedded schema.
 func New(opts ...Option) (*Loader, error) {
-	l := &Loader{format: format{name: "portal"}, maxSize: DefaultMaxFileSize, maxProblems: DefaultMaxProblems, expiryWarn: DefaultExpiryWarning}
+	l := &Loader{format: format{name: "portal"}, maxSize: guard.DefaultMaxFileSize, maxProblems: DefaultMaxProblems, expiryWarn: DefaultExpiryWarning}
 	for _, o := range opts {
 		o(l)
 	}
@@ -122,10 +118,10 @@ func New(opts ...Option) (*Loader, error) {
 }
 
 // ReadFileMax reads path ("-" reads stdin), refusing a file over max bytes before
-// reading it whole (commands give --max-file-size, DefaultMaxFileSize unless
-// raised). A path is read only when it is a regular file inside the repository
-// that holds it (see openInside): a link out of it, a FIFO, a device or a
-// directory is refused without being read. It is the one reader of a
+// reading it whole (commands give --max-file-size, guard.DefaultMaxFileSize
+// unless raised). A path is read only when it is a regular file inside the
+// repository that holds it (see openInside): a link out of it, a FIFO, a device
+// or a directory is refused without being read. It is the one reader of a
 // portal.yaml from disk; bytes from git are checked by Parse alone.
 func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 	r, hint := stdin, int64(0)
@@ -140,7 +136,7 @@ func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 		}
 		defer f.Close()
 		if st.Size() > max {
-			msg, hint := tooLarge(st.Size(), max)
+			msg, hint := guard.TooLarge(st.Size(), max)
 			return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
 		}
 		hint = st.Size()
@@ -289,7 +285,7 @@ func readAll(r io.Reader, hint, max int64) ([]byte, error) {
 		n, err := lr.Read(data[len(data):cap(data)])
 		data = data[:len(data)+n]
 		if int64(len(data)) > max {
-			msg, hint := tooLarge(-1, max)
+			msg, hint := guard.TooLarge(-1, max)
 			return nil, fmt.Errorf("%s: %s", msg, hint)
 		}
 		if errors.Is(err, io.EOF) {
@@ -301,32 +297,6 @@ func readAll(r io.Reader, hint, max int64) ([]byte, error) {
 	}
 }
 
-// tooLarge says that a file is over the limit and what the limit is, and, as a
-// hint, how to raise it. size is -1 when only "more than the limit" is known.
-func tooLarge(size, max int64) (msg, hint string) {
-	what := "the input is over"
-	if size >= 0 {
-		what = fmt.Sprintf("the file is %s, over", mib(size))
-	}
-	return fmt.Sprintf("%s the %s limit on a portal.yaml (100,000 members take about 5 MB)", what, mib(max)),
-		fmt.Sprintf("if the file is meant, raise the limit with --max-file-size %s (checking a file may take up to %d times its size in memory)", suggestLimit(size, max), MemoryFactor)
-}
-
-func mib(n int64) string {
-	if n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-}
-
-// suggestLimit is a --max-file-size value that admits a file of size bytes.
-func suggestLimit(size, max int64) string {
-	if size < 0 {
-		size = 2 * max
-	}
-	return fmt.Sprintf("%dMiB", (size>>20)+1)
-}
-
 // Parse checks data, naming file in every diagnostic.
 func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 	ds := &diag.Collector{Max: l.maxProblems}
@@ -336,11 +306,11 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 		return nil, ds.List()
 	}
 	if int64(len(data)) > l.maxSize {
-		msg, hint := tooLarge(int64(len(data)), l.maxSize)
+		msg, hint := guard.TooLarge(int64(len(data)), l.maxSize)
 		ds.Add(start, diag.Error, "too-large", msg, hint)
 		return nil, ds.List()
 	}
-	if !fitsParse(file, data, ds) {
+	if !guard.FitsParse(file, data, ds) {
 		return nil, ds.List()
 	}
 	root, ok := parseYAML(file, data, ds)
@@ -348,18 +318,18 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 		return nil, ds.List()
 	}
 	hidden := &hiddenWalk{file: file, data: data, ds: ds}
-	sv := surveyTree(root, hidden.scalar)
-	if sv.deep != nil {
-		ds.Add(nodePos(file, sv.deep), diag.Error, "too-complex", fmt.Sprintf("the document is too complex: nested deeper than %d levels", maxDepth), tooComplexHint)
+	sv := guard.Survey(root, hidden.scalar)
+	if sv.Deep != nil {
+		ds.Add(nodePos(file, sv.Deep), diag.Error, "too-complex", fmt.Sprintf("the document is too complex: nested deeper than %d levels", guard.MaxDepth), guard.TooComplexHint)
 		return nil, ds.List()
 	}
-	if sv.aliases {
-		if n, err := checkShape(root, sv.nodes); err != nil {
-			ds.Add(nodePos(file, n), diag.Error, "too-complex", "the document is "+err.Error(), tooComplexHint)
+	if sv.Aliases {
+		if n, err := guard.CheckAliases(root, sv.Nodes); err != nil {
+			ds.Add(nodePos(file, n), diag.Error, "too-complex", "the document is "+err.Error(), guard.TooComplexHint)
 			return nil, ds.List()
 		}
 	}
-	if !fitsModel(file, data, root, sv.nodes, ds) {
+	if !guard.FitsModel(file, len(data), modelSize(file, root, sv.Nodes), ds) {
 		return nil, ds.List()
 	}
 	l.fast.check(file, root, hidden.found, ds)
@@ -374,7 +344,52 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 	return cfg, ds.List()
 }
 
-const tooComplexHint = "write the configuration out plainly: portal.yaml needs no deep nesting and few aliases"
+// modelSize counts what the model of a document will hold, for guard.FitsModel:
+// members, group entries, and blueprint rules with groups expanded, and where
+// the blueprint with the most rules is. nodes is the tree's, as guard.Survey
+// counted them.
+func modelSize(file string, root *yaml.Node, nodes int) guard.Model {
+	m := guard.Model{Nodes: nodes}
+	doc := deref(root)
+	groupSize := map[string]int{}
+	sizeOf := func(group string) int { return groupSize[group] }
+	var blueprints *yaml.Node
+	for _, p := range pairs(doc) {
+		switch keyString(p.k) {
+		case "members":
+			m.Members += int64(len(items(p.v)))
+		case "groups":
+			for _, g := range pairs(p.v) {
+				n := len(items(g.v))
+				groupSize[keyString(g.k)] = n
+				m.Entries += int64(n)
+			}
+		case "blueprints":
+			blueprints = p.v
+		}
+	}
+	most := int64(-1)
+	var worst *yaml.Node
+	for _, bp := range pairs(blueprints) {
+		n := int64(0)
+		for _, f := range pairs(bp.v) {
+			switch keyString(f.k) {
+			case "domains", "emails":
+				n += int64(len(items(f.v)))
+			case "groups":
+				for _, g := range items(f.v) {
+					n += int64(sizeOf(g.Value))
+				}
+			}
+		}
+		m.Rules += n
+		if n > most {
+			most, worst = n, bp.k
+		}
+	}
+	m.Worst = nodePos(file, worst)
+	return m
+}
 
 func closest(name string, allowed []string) string {
 	if c := suggest.Closest(name, allowed, 1); len(c) > 0 {
@@ -387,9 +402,9 @@ func closest(name string, allowed []string) string {
 func parseYAML(file string, data []byte, ds *diag.Collector) (*yaml.Node, bool) {
 	tooDeep := false
 	limits := yaml.WithPlugin(loaderlimits.New(loaderlimits.DepthFunc(func(depth int, _ *loaderlimits.DepthContext) error {
-		if depth > maxDepth {
+		if depth > guard.MaxDepth {
 			tooDeep = true
-			return fmt.Errorf("nested deeper than %d levels", maxDepth)
+			return fmt.Errorf("nested deeper than %d levels", guard.MaxDepth)
 		}
 		return nil
 	})))
