@@ -10,21 +10,10 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/suggest"
 )
-
-// facts are what the lints need beyond the model: where things were written.
-type facts struct {
-	membersPos   portal.Pos
-	hasMembers   bool
-	groupEntries map[string][]portal.Rule // group name → its emails with positions
-	// unicode holds the emails and domains written with non-ASCII characters,
-	// as written, by position: normalisation turns their domains into punycode,
-	// or into plain ASCII (a Kelvin sign K reads as k), and the lint names the
-	// characters the reader sees.
-	unicode map[portal.Pos]string
-}
 
 type pair struct{ k, v *yaml.Node }
 
@@ -104,7 +93,7 @@ type builder struct {
 	format format
 	ds     *diag.Collector
 	cfg    *portal.Config
-	f      facts
+	f      lint.Facts          // what the lints need beyond the model
 	hidden map[*yaml.Node]bool // values holding a hidden control: already reported
 }
 
@@ -122,14 +111,14 @@ func (b *builder) add(pos portal.Pos, sev diag.Severity, code string, msg func()
 
 // build reads the model out of a document that may have schema errors, checking the
 // rules no schema can express.
-func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool, ds *diag.Collector) (*portal.Config, facts) {
+func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool, ds *diag.Collector) (*portal.Config, lint.Facts) {
 	b := &builder{
 		file:   file,
 		format: l.format,
 		ds:     ds,
 		hidden: hidden,
 		cfg:    &portal.Config{File: file, Groups: map[string][]string{}},
-		f:      facts{groupEntries: map[string][]portal.Rule{}, unicode: map[portal.Pos]string{}},
+		f:      lint.Facts{GroupEntries: map[string][]portal.Rule{}, Unicode: map[portal.Pos]string{}},
 	}
 	doc := deref(root)
 	b.duplicateKeys(doc, "key")
@@ -145,8 +134,8 @@ func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool,
 				b.cfg.Organization = strings.ToLower(deref(p.v).Value)
 			}
 		case "members":
-			b.f.hasMembers = true
-			b.f.membersPos = b.pos(p.k)
+			b.f.HasMembers = true
+			b.f.MembersPos = b.pos(p.k)
 			b.members(p.v)
 		case "groups":
 			b.groups(p.v)
@@ -223,7 +212,7 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 func (b *builder) noteUnicode(n *yaml.Node) {
 	for i := 0; i < len(n.Value); i++ {
 		if n.Value[i] >= utf8.RuneSelf {
-			b.f.unicode[b.pos(n)] = n.Value
+			b.f.Unicode[b.pos(n)] = n.Value
 			return
 		}
 	}
@@ -322,7 +311,7 @@ func (b *builder) groups(n *yaml.Node) {
 			entries = append(entries, portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: name, Pos: b.pos(e)})
 		}
 		b.cfg.Groups[name] = emails
-		b.f.groupEntries[name] = entries
+		b.f.GroupEntries[name] = entries
 	}
 }
 

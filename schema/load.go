@@ -2,12 +2,13 @@
 // reads the file (ReadFileMax: within a size limit, and only a regular file
 // inside its repository), parses the YAML with positions, applies the embedded
 // JSON schema (portal.schema.json) and the checks no schema can express, and
-// builds the model, reporting every problem at its file:line:column, then runs
-// the lints. It also writes the model back (Marshal), reads the emulator's seeds
-// (Seed) and deletes expired entries from a file in place (Expire).
+// builds the model, reporting every problem at its file:line:column. It also
+// writes the model back (Marshal), reads the emulator's seeds (Seed) and deletes
+// expired entries from a file in place (Expire).
 //
 // What a file may cost is bounded by package guard, before it is parsed and
-// before its model is built.
+// before its model is built; the lints, the policy: section's checks and the
+// expiry reminders are package lint's, which Parse runs on the model it built.
 package schema
 
 import (
@@ -27,6 +28,7 @@ import (
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/internal/guard"
 	"github.com/qovery/portalctl/internal/worktree"
+	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/suggest"
 )
@@ -334,12 +336,15 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 	}
 	l.fast.check(file, root, hidden.found, ds)
 	cfg, f := l.build(file, root, hidden.found, ds)
+	// The lints read the model and what build noted of where things are
+	// written (lint.Facts): lint never sees the YAML, so it imports nothing of
+	// schema's.
 	if !l.format.seed && !l.noPolicy {
-		checkPolicy(cfg, f, l.today, ds)
+		lint.Policy(cfg, f, l.today, ds)
 	}
 	if !l.format.seed && !l.noLints {
-		lint(cfg, f, ds)
-		remind(cfg, l.today, l.expiryWarn, ds)
+		lint.Check(cfg, f, ds)
+		lint.Remind(cfg, l.today, l.expiryWarn, ds)
 	}
 	return cfg, ds.List()
 }

@@ -87,6 +87,15 @@ func expiresText(d portal.Date, pos portal.Pos) string {
 	return fmt.Sprintf(" expires %s (at %d:%d)", d, pos.Line, pos.Col)
 }
 
+// day reads a YYYY-MM-DD date of a test.
+func day(s string) portal.Date {
+	d, err := portal.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
 // goldenToday is the day the golden cases are checked on: a fixed clock.
 var goldenToday = portal.Date{Year: 2026, Month: time.November, Day: 20}
 
