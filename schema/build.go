@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -95,6 +96,8 @@ type builder struct {
 	cfg    *portal.Config
 	f      lint.Facts          // what the lints need beyond the model
 	hidden map[*yaml.Node]bool // values holding a hidden control: already reported
+	// groupNames are the groups' names, sorted, once an unknown group needs them.
+	groupNames []string
 }
 
 func (b *builder) pos(n *yaml.Node) portal.Pos { return nodePos(b.file, n) }
@@ -292,8 +295,7 @@ func (b *builder) groups(n *yaml.Node) {
 			if !ok {
 				continue
 			}
-			b.noteUnicode(e)
-			addr, err := portal.NormalizeEmail(value)
+			addr, err := b.email(e, value)
 			if err != nil {
 				b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
 					return fmt.Sprintf("invalid email %s in group %s: %v", diag.Quote(value), diag.Quote(name), err), "write an address like alice@company.com"
@@ -315,13 +317,178 @@ func (b *builder) groups(n *yaml.Node) {
 	}
 }
 
+// A rule kind is a key of a blueprint that lists who may see it. Every kind is
+// read by one loop (builder.rules): each string written under the key is
+// normalised, a value its normaliser refuses is reported with the kind's
+// diagnostic, and the others are expanded into the blueprint's rules. A new
+// kind of rule is one entry of ruleKinds and its normaliser.
+type ruleKind struct {
+	key string // the blueprint's key: domains, emails, groups
+	// normalise reads a value, written at node e, into its normal form; the
+	// error says why it is not one.
+	normalise func(b *builder, e *yaml.Node, value string) (string, error)
+	// code is the code of a value normalise refuses; refused is its message
+	// and hint, for a value written in blueprint bp.
+	code    string
+	refused func(b *builder, value, bp string, err error) (msg, hint string)
+	// expand adds the rules a normalised value grants to r, at the value's
+	// position.
+	expand func(b *builder, r *blueprintRules, value string, at portal.Pos)
+	// grants is how many rules a value may grant, before it is read (sizeOf
+	// says how many emails a group lists): a blueprint's rules are allocated
+	// once, and guard.FitsModel bounds them before the model is built.
+	grants func(sizeOf func(group string) int, value string) int
+}
+
+// ruleKinds are the keys that list a blueprint's rules, as portal.schema.json
+// declares them.
+var ruleKinds = [...]ruleKind{
+	{
+		key:       "domains",
+		normalise: (*builder).domain,
+		code:      "invalid-domain",
+		refused: func(_ *builder, value, bp string, err error) (string, string) {
+			return fmt.Sprintf("invalid domain %s in blueprint %s: %v", diag.Quote(value), diag.Quote(bp), err),
+				"write a domain like company.com (no scheme, path or wildcard); to name one person use emails:"
+		},
+		expand: oneRule(portal.RuleDomain),
+		grants: oneGrant,
+	},
+	{
+		key:       "emails",
+		normalise: (*builder).email,
+		code:      "invalid-email",
+		refused: func(_ *builder, value, bp string, err error) (string, string) {
+			return fmt.Sprintf("invalid email %s in blueprint %s: %v", diag.Quote(value), diag.Quote(bp), err),
+				"write an address like alice@company.com; to match a whole domain use domains:"
+		},
+		expand: oneRule(portal.RuleEmail),
+		grants: oneGrant,
+	},
+	{
+		// A group grants an email rule per email it lists, each marked with
+		// the group; the blueprint records the groups it names (Blueprint.Groups).
+		key:       "groups",
+		normalise: (*builder).group,
+		code:      "unknown-group",
+		refused: func(b *builder, value, bp string, _ error) (string, string) {
+			hint := "define it under `groups:` or fix the name"
+			if c := suggest.Closest(value, b.sortedGroups(), 1); len(c) > 0 {
+				hint = fmt.Sprintf("did you mean %q? otherwise define it under `groups:`", c[0])
+			}
+			return fmt.Sprintf("unknown group %s in blueprint %s", diag.Quote(value), diag.Quote(bp)), hint
+		},
+		expand: (*builder).expandGroup,
+		grants: func(sizeOf func(string) int, group string) int { return sizeOf(group) },
+	},
+}
+
+// ruleKindOf is the rule kind a blueprint's key lists, or nil.
+func ruleKindOf(key string) *ruleKind {
+	for i := range ruleKinds {
+		if ruleKinds[i].key == key {
+			return &ruleKinds[i]
+		}
+	}
+	return nil
+}
+
+// oneRule expands a value into one rule of kind k.
+func oneRule(k portal.RuleKind) func(*builder, *blueprintRules, string, portal.Pos) {
+	return func(_ *builder, r *blueprintRules, value string, at portal.Pos) {
+		r.bp.Rules = append(r.bp.Rules, portal.Rule{Kind: k, Value: value, Pos: at})
+	}
+}
+
+func oneGrant(func(string) int, string) int { return 1 }
+
+// blueprintRules is a blueprint whose rules are being read, and the groups it
+// names that list no one.
+type blueprintRules struct {
+	bp          *portal.Blueprint
+	emptyGroups []string
+}
+
+// domain reads a domain written at e into its normal form (portal.NormalizeDomain),
+// noting it for the look-alike lint when it is written with non-ASCII characters.
+func (b *builder) domain(e *yaml.Node, value string) (string, error) {
+	b.noteUnicode(e)
+	return portal.NormalizeDomain(value)
+}
+
+// email reads an email written at e into its normal form (portal.NormalizeEmail),
+// noting it for the look-alike lint when it is written with non-ASCII characters.
+func (b *builder) email(e *yaml.Node, value string) (string, error) {
+	b.noteUnicode(e)
+	return portal.NormalizeEmail(value)
+}
+
+// errUnknownGroup: a blueprint names a group groups: does not define.
+var errUnknownGroup = errors.New("unknown group")
+
+// group reads the name of a group, which groups: must define.
+func (b *builder) group(_ *yaml.Node, name string) (string, error) {
+	if _, ok := b.cfg.Groups[name]; !ok {
+		return "", errUnknownGroup
+	}
+	return name, nil
+}
+
+// expandGroup adds an email rule per email of group, and records the group.
+func (b *builder) expandGroup(r *blueprintRules, group string, at portal.Pos) {
+	emails := b.cfg.Groups[group]
+	if len(emails) == 0 {
+		r.emptyGroups = append(r.emptyGroups, group)
+	}
+	if !slices.Contains(r.bp.Groups, group) {
+		r.bp.Groups = append(r.bp.Groups, group)
+	}
+	for _, addr := range emails {
+		r.bp.Rules = append(r.bp.Rules, portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: group, Pos: at})
+	}
+}
+
+// sortedGroups are the groups' names, sorted: the candidates of a "did you
+// mean" for an unknown group.
+func (b *builder) sortedGroups() []string {
+	if b.groupNames == nil {
+		b.groupNames = make([]string, 0, len(b.cfg.Groups))
+		for g := range b.cfg.Groups {
+			b.groupNames = append(b.groupNames, g)
+		}
+		sort.Strings(b.groupNames)
+	}
+	return b.groupNames
+}
+
+// groupSize is how many emails group lists.
+func (b *builder) groupSize(group string) int { return len(b.cfg.Groups[group]) }
+
+// rules reads what blueprint bp lists under the key of kind (list), into r. It
+// returns how many rules the file declares there: each string, and a value
+// that is not a list (the schema reported it; it was meant as a rule).
+func (b *builder) rules(kind *ruleKind, bp string, list *yaml.Node, r *blueprintRules) (declared int) {
+	if deref(list).Kind != yaml.SequenceNode {
+		declared++
+	}
+	for _, e := range items(list) {
+		value, ok := b.text(e)
+		if !ok {
+			continue
+		}
+		declared++
+		v, err := kind.normalise(b, e, value)
+		if err != nil {
+			b.add(b.pos(e), diag.Error, kind.code, func() (string, string) { return kind.refused(b, value, bp, err) })
+			continue
+		}
+		kind.expand(b, r, v, b.pos(e))
+	}
+	return declared
+}
+
 func (b *builder) blueprints(n *yaml.Node) {
 	dups := b.duplicateKeys(n, "blueprint")
-	groupNames := make([]string, 0, len(b.cfg.Groups))
-	for g := range b.cfg.Groups {
-		groupNames = append(groupNames, g)
-	}
-	sort.Strings(groupNames)
 	all := pairs(n)
 	b.cfg.Blueprints = make([]portal.Blueprint, 0, len(all))
 	var ids map[string]*yaml.Node // seed only: blueprint ids already seen
@@ -340,18 +507,17 @@ func (b *builder) blueprints(n *yaml.Node) {
 		}
 		b.duplicateKeys(v, "key")
 		bp := portal.Blueprint{Name: name, Pos: b.pos(p.k), Rules: make([]portal.Rule, 0, b.ruleCount(v))}
+		r := blueprintRules{bp: &bp}
 		var access *yaml.Node
 		accessWritten := false
-		declared, emptyGroups := 0, []string(nil)
-		add := func(r portal.Rule) { bp.Rules = append(bp.Rules, r) }
+		declared := 0
 		eachPair(v, func(k, fv *yaml.Node) {
-			switch key := keyString(k); key {
-			case "domains", "emails", "groups":
-				if deref(fv).Kind != yaml.SequenceNode {
-					declared++ // not a list: the schema reported it; it was meant as a rule
-				}
+			key := keyString(k)
+			if kind := ruleKindOf(key); kind != nil {
+				declared += b.rules(kind, name, fv, &r)
+				return
 			}
-			switch keyString(k) {
+			switch key {
 			case "id":
 				if id, ok := b.text(fv); ok && b.format.seed {
 					if first, dup := ids[id]; dup {
@@ -375,72 +541,9 @@ func (b *builder) blueprints(n *yaml.Node) {
 				if value, ok := b.text(fv); ok && value == "open" {
 					access = deref(fv)
 				}
-			case "domains":
-				for _, e := range items(fv) {
-					value, ok := b.text(e)
-					if !ok {
-						continue
-					}
-					declared++
-					b.noteUnicode(e)
-					d, err := portal.NormalizeDomain(value)
-					if err != nil {
-						b.add(b.pos(e), diag.Error, "invalid-domain", func() (string, string) {
-							return fmt.Sprintf("invalid domain %s in blueprint %s: %v", diag.Quote(value), diag.Quote(name), err),
-								"write a domain like company.com (no scheme, path or wildcard); to name one person use emails:"
-						})
-						continue
-					}
-					add(portal.Rule{Kind: portal.RuleDomain, Value: d, Pos: b.pos(e)})
-				}
-			case "emails":
-				for _, e := range items(fv) {
-					value, ok := b.text(e)
-					if !ok {
-						continue
-					}
-					declared++
-					b.noteUnicode(e)
-					addr, err := portal.NormalizeEmail(value)
-					if err != nil {
-						b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
-							return fmt.Sprintf("invalid email %s in blueprint %s: %v", diag.Quote(value), diag.Quote(name), err),
-								"write an address like alice@company.com; to match a whole domain use domains:"
-						})
-						continue
-					}
-					add(portal.Rule{Kind: portal.RuleEmail, Value: addr, Pos: b.pos(e)})
-				}
-			case "groups":
-				for _, e := range items(fv) {
-					value, ok := b.text(e)
-					if !ok {
-						continue
-					}
-					declared++
-					emails, ok := b.cfg.Groups[value]
-					if !ok {
-						b.add(b.pos(e), diag.Error, "unknown-group", func() (string, string) {
-							hint := "define it under `groups:` or fix the name"
-							if c := suggest.Closest(value, groupNames, 1); len(c) > 0 {
-								hint = fmt.Sprintf("did you mean %q? otherwise define it under `groups:`", c[0])
-							}
-							return fmt.Sprintf("unknown group %s in blueprint %s", diag.Quote(value), diag.Quote(name)), hint
-						})
-						continue
-					}
-					if len(emails) == 0 {
-						emptyGroups = append(emptyGroups, value)
-					}
-					if !slices.Contains(bp.Groups, value) {
-						bp.Groups = append(bp.Groups, value)
-					}
-					for _, addr := range emails {
-						add(portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: value, Pos: b.pos(e)})
-					}
-				}
 			}
 		})
+		emptyGroups := r.emptyGroups
 		switch {
 		case access != nil && declared > 0:
 			b.add(b.pos(access), diag.Error, "open-with-rules", func() (string, string) {
@@ -507,12 +610,9 @@ func (b *builder) dedupeRules(name string, rules []portal.Rule) []portal.Rule {
 func (b *builder) ruleCount(v *yaml.Node) int {
 	n := 0
 	eachPair(v, func(k, fv *yaml.Node) {
-		switch keyString(k) {
-		case "domains", "emails":
-			n += len(items(fv))
-		case "groups":
+		if kind := ruleKindOf(keyString(k)); kind != nil {
 			for _, e := range items(fv) {
-				n += len(b.cfg.Groups[e.Value])
+				n += kind.grants(b.groupSize, e.Value)
 			}
 		}
 	})
@@ -551,8 +651,7 @@ func (b *builder) entryEmail(email *yaml.Node, what string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	b.noteUnicode(email)
-	addr, err := portal.NormalizeEmail(value)
+	addr, err := b.email(email, value)
 	if err != nil {
 		b.add(b.pos(email), diag.Error, "invalid-email", func() (string, string) {
 			return fmt.Sprintf("invalid %s email %s: %v", what, diag.Quote(value), err), "write an address like alice@company.com"

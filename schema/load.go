@@ -350,9 +350,9 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 }
 
 // modelSize counts what the model of a document will hold, for guard.FitsModel:
-// members, group entries, and blueprint rules with groups expanded, and where
-// the blueprint with the most rules is. nodes is the tree's, as guard.Survey
-// counted them.
+// members, group entries, and blueprint rules with groups expanded (each rule
+// kind says how many rules a value grants), and where the blueprint with the
+// most rules is. nodes is the tree's, as guard.Survey counted them.
 func modelSize(file string, root *yaml.Node, nodes int) guard.Model {
 	m := guard.Model{Nodes: nodes}
 	doc := deref(root)
@@ -378,12 +378,9 @@ func modelSize(file string, root *yaml.Node, nodes int) guard.Model {
 	for _, bp := range pairs(blueprints) {
 		n := int64(0)
 		for _, f := range pairs(bp.v) {
-			switch keyString(f.k) {
-			case "domains", "emails":
-				n += int64(len(items(f.v)))
-			case "groups":
-				for _, g := range items(f.v) {
-					n += int64(sizeOf(g.Value))
+			if kind := ruleKindOf(keyString(f.k)); kind != nil {
+				for _, e := range items(f.v) {
+					n += int64(kind.grants(sizeOf, e.Value))
 				}
 			}
 		}

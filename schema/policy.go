@@ -36,8 +36,7 @@ func (b *builder) policy(key, n *yaml.Node) {
 					bad = true
 					continue
 				}
-				b.noteUnicode(e)
-				d, err := portal.NormalizeDomain(value)
+				d, err := b.domain(e, value)
 				if err != nil {
 					b.add(b.pos(e), diag.Error, "invalid-domain", func() (string, string) {
 						return fmt.Sprintf("invalid domain %s in policy %s: %v", diag.Quote(value), rule, err), "write a domain like company.com (no scheme, path or wildcard; sub-domains are listed one by one)"
