@@ -4,7 +4,7 @@
 // JSON schema (portal.schema.json) and the checks no schema can express, and
 // builds the model, reporting every problem at its file:line:column. It also
 // writes the model back (Marshal), reads the emulator's seeds (Seed) and deletes
-// expired entries from a file in place (Expire).
+// expired entries from a file in place (Expire, with package yamledit).
 //
 // What a file may cost is bounded by package guard, before it is parsed and
 // before its model is built; the lints, the policy: section's checks and the
