@@ -84,7 +84,10 @@ func (l *Loader) Expire(file string, data []byte) (*Expiry, diag.List, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("%s: the file no longer parses", file)
 	}
-	ed := yamledit.New(data, root)
+	ed, err := yamledit.New(data, root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w; delete the expired entries by hand", file, err)
+	}
 	for _, p := range pairs(deref(root)) {
 		org := false
 		switch keyString(p.k) {

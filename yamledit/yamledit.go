@@ -44,8 +44,17 @@ type insert struct {
 // New starts editing data, whose parsed document is root: the nodes given to
 // the editor must be root's, whose positions are data's. root tells where
 // anchors are used (AliasOutside); without it (nil), no alias is known.
-func New(data []byte, root *yaml.Node) *Editor {
-	return &Editor{data: data, lines: splitLines(data), aliases: aliasTargets(root)}
+//
+// A file whose lines end in a carriage return alone (CR, as classic Mac OS
+// wrote them) is refused: YAML reads a CR as a line break, the editor counts
+// lines by their LF (LF or CRLF endings), and would cut the wrong bytes.
+func New(data []byte, root *yaml.Node) (*Editor, error) {
+	for i, c := range data {
+		if c == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
+			return nil, fmt.Errorf("line %d ends in a carriage return alone (CR), which the editor does not read as a line ending: save the file with LF (or CRLF) line endings", 1+bytes.Count(data[:i], []byte{'\n'}))
+		}
+	}
+	return &Editor{data: data, lines: splitLines(data), aliases: aliasTargets(root)}, nil
 }
 
 // Delete plans cutting out the bytes from offset from to offset to (excluded).
@@ -102,7 +111,11 @@ func (e *Editor) DeleteItems(key, list *yaml.Node, del []bool) ([]Lines, error) 
 	if !slices.Contains(del, false) && (key == nil || list.Anchor != "" || list.Style&yaml.TaggedStyle != 0) {
 		return nil, fmt.Errorf("%d:%d: the block list would be left empty, and it carries an anchor or a tag, or is no mapping's value: write it empty by hand", list.Line, list.Column)
 	}
-	return e.block(list, list.Column, del, key), nil
+	c := e.dashColumn(list)
+	if c == 0 {
+		return nil, fmt.Errorf("%d:%d: cannot find the dash of the list's first item", list.Line, list.Column)
+	}
+	return e.block(list, c, del, key), nil
 }
 
 // AliasOutside returns an alias written outside n that refers to a node inside
@@ -153,8 +166,7 @@ func aliasTargets(root *yaml.Node) map[*yaml.Node][]*yaml.Node {
 }
 
 // block plans the deletion of the items of a block list, whose dashes are at
-// column c (where the list starts), marked in del, line by line, and returns
-// the lines each takes.
+// column c, marked in del, line by line, and returns the lines each takes.
 func (e *Editor) block(seq *yaml.Node, c int, del []bool, key *yaml.Node) []Lines {
 	n := len(e.lines) - 1
 	dash := make([]int, len(seq.Content)) // 0-based line of each item's dash
@@ -206,6 +218,42 @@ func (e *Editor) block(seq *yaml.Node, c int, del []bool, key *yaml.Node) []Line
 	return spans
 }
 
+// start is the offset where a collection's content starts (its "[" or "{", or
+// its first item's dash): where the node starts, past the anchor and the tag
+// written before it, if any (the node's position is theirs).
+func (e *Editor) start(n *yaml.Node) int {
+	d := e.data
+	i := e.Offset(n.Line, n.Column)
+	for i < len(d) {
+		switch c := d[i]; {
+		case c == '&' || c == '!': // an anchor or a tag
+			for i < len(d) && !isSpace(d[i]) {
+				i++
+			}
+		case c == '#':
+			for i < len(d) && d[i] != '\n' {
+				i++
+			}
+		case isSpace(c):
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// dashColumn is the column of the dashes of a block list, or 0 when its first
+// item's dash is not found.
+func (e *Editor) dashColumn(seq *yaml.Node) int {
+	at := e.start(seq)
+	if at == len(e.data) || e.data[at] != '-' {
+		return 0
+	}
+	ln := e.lineOf(at + 1)
+	return 1 + utf8.RuneCount(e.data[e.lines[ln-1]:at])
+}
+
 // dashLine is the 0-based line of the dash of the list item that starts on line
 // from: the nearest line at or above it, not above top, with a "-" at column c
 // after spaces only.
@@ -247,7 +295,10 @@ func (e *Editor) flow(seq *yaml.Node, del []bool) ([]Lines, error) {
 		}
 	}
 	if !slices.Contains(del, false) {
-		open := e.Offset(seq.Line, seq.Column)
+		open := e.start(seq)
+		if open == len(e.data) || e.data[open] != '[' {
+			return nil, fmt.Errorf("%d:%d: cannot find where the list starts", seq.Line, seq.Column)
+		}
 		e.Delete(open+1, closing)
 		return spans, nil
 	}

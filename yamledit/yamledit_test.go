@@ -49,7 +49,10 @@ func deleteItems(t testing.TB, data []byte, name string, indexes ...int) ([]byte
 	for _, i := range indexes {
 		del[i] = true
 	}
-	ed := New(data, root)
+	ed, err := New(data, root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	lines, err := ed.DeleteItems(key, list, del)
 	return ed.Bytes(), lines, err
 }
@@ -162,6 +165,34 @@ other: x
 			lines: []Lines{{3, 3}},
 		},
 		{
+			name: "block: an anchor and a tag before the first item",
+			in: `list: &l !!seq
+  - a
+  - b
+copy: *l
+`,
+			key: "list", del: []int{0},
+			want: `list: &l !!seq
+  - b
+copy: *l
+`,
+			lines: []Lines{{2, 2}},
+		},
+		{
+			name: "block: an anchor on a line of its own, a comment after it",
+			in: `list:
+  &l  # the list
+  - a
+  - b
+`,
+			key: "list", del: []int{1},
+			want: `list:
+  &l  # the list
+  - a
+`,
+			lines: []Lines{{4, 4}},
+		},
+		{
 			name:  "flow: every item",
 			in:    "list: [a, b]\nother: x\n",
 			key:   "list",
@@ -260,16 +291,46 @@ func TestDeleteAndInsert(t *testing.T) {
 		}, "name: éold\nlist: [a]\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := New([]byte(in), parse(t, []byte(in)))
+			e, err := New([]byte(in), parse(t, []byte(in)))
+			if err != nil {
+				t.Fatal(err)
+			}
 			tc.edit(e)
 			if got := string(e.Bytes()); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
 	}
-	e := New([]byte("k: é\n"), nil)
+	e, err := New([]byte("k: é\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := e.Offset(1, 4); got != 3 {
 		t.Errorf("Offset after é = %d, want 3 (é is two bytes)", got)
+	}
+}
+
+// TestNewRefusesLoneCR: YAML reads a carriage return alone as a line break, the
+// editor does not: such a file is refused, naming the line, rather than cut at
+// the wrong bytes. CRLF endings are read.
+func TestNewRefusesLoneCR(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"CR line endings", "list:\r- a\r- b\r", "line 1 ends in a carriage return alone (CR)"},
+		{"one CR among LFs", "list:\n- a\r- b\n", "line 2 ends in a carriage return alone (CR)"},
+		{"a CR at the end", "list: [a]\r", "line 1 ends in a carriage return alone (CR)"},
+		{"CRLF", "list:\r\n- a\r\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New([]byte(tc.in), parse(t, []byte(tc.in)))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+				t.Fatalf("error %v, want one starting %q", err, tc.want)
+			}
+		})
 	}
 }
 
@@ -341,7 +402,10 @@ func checkDeleted(t *testing.T, data []byte, name string, del []bool) {
 			others[m.Content[i].Value] = decoded(t, m.Content[i+1])
 		}
 	}
-	ed := New(data, root)
+	ed, err := New(data, root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = ed.DeleteItems(key, list, del)
 	emptied := !slices.Contains(del, false) && list.Style&yaml.FlowStyle == 0
 	switch {
@@ -424,6 +488,7 @@ func randomList(r *rand.Rand) []byte {
 		return fmt.Sprintf("[%s, %s]", scalar(i), scalar(i+200))
 	}
 	b.WriteString("before: x" + comment() + "\n")
+	props := pick("", "", "", " &l", " !!seq", " &l !!seq") // written before the first item
 	n := 1 + r.IntN(6)
 	if r.IntN(4) == 0 {
 		var items []string
@@ -431,12 +496,12 @@ func randomList(r *rand.Rand) []byte {
 			items = append(items, item(i))
 		}
 		if r.IntN(2) == 0 {
-			fmt.Fprintf(&b, "list: [%s]%s\n", strings.Join(items, ", "), comment())
+			fmt.Fprintf(&b, "list:%s [%s]%s\n", props, strings.Join(items, ", "), comment())
 		} else {
-			fmt.Fprintf(&b, "list: [\n  %s\n]\n", strings.Join(items, ",\n  "))
+			fmt.Fprintf(&b, "list:%s [\n  %s\n]\n", props, strings.Join(items, ",\n  "))
 		}
 	} else {
-		fmt.Fprintf(&b, "list:%s\n", comment())
+		fmt.Fprintf(&b, "list:%s%s\n", props, comment())
 		ind := pick("", "  ", "    ")
 		for i := range n {
 			if r.IntN(4) == 0 {
@@ -462,6 +527,9 @@ func randomList(r *rand.Rand) []byte {
 		if r.IntN(3) == 0 {
 			b.WriteString("\n# end of list\n")
 		}
+	}
+	if strings.Contains(props, "&l") && r.IntN(2) == 0 {
+		b.WriteString("copy: *l\n")
 	}
 	b.WriteString("after: [y]\n")
 	out := []byte(b.String())
@@ -496,7 +564,10 @@ func FuzzDeleteItems(f *testing.F) {
 		if err != nil {
 			return // not values Go can compare
 		}
-		ed := New(data, &root)
+		ed, err := New(data, &root)
+		if err != nil {
+			return
+		}
 		if _, err := ed.DeleteItems(key, list, del); err != nil {
 			return
 		}
