@@ -14,9 +14,10 @@ import (
 )
 
 // hiddenWalk reports every key and value written with a bidirectional or
-// invisible control character (SPEC §9.4), at the character itself, and keeps
-// the nodes holding one so that later checks pass over them: such a value is not
-// what it looks like, and nothing else about it is worth saying.
+// invisible control character (README, "hidden characters"), at the character
+// itself, and keeps the nodes holding one so that later checks pass over them:
+// such a value is not what it looks like, and nothing else about it is worth
+// saying.
 type hiddenWalk struct {
 	file  string
 	data  []byte
