@@ -98,6 +98,10 @@ type builder struct {
 	hidden map[*yaml.Node]bool // values holding a hidden control: already reported
 	// groupNames are the groups' names, sorted, once an unknown group needs them.
 	groupNames []string
+	// bp is the blueprint being read, and emptyGroups the groups it names that
+	// list no one: what the rule kinds expand into (see ruleKind.expand).
+	bp          portal.Blueprint
+	emptyGroups []string
 }
 
 func (b *builder) pos(n *yaml.Node) portal.Pos { return nodePos(b.file, n) }
@@ -331,9 +335,9 @@ type ruleKind struct {
 	// and hint, for a value written in blueprint bp.
 	code    string
 	refused func(b *builder, value, bp string, err error) (msg, hint string)
-	// expand adds the rules a normalised value grants to r, at the value's
-	// position.
-	expand func(b *builder, r *blueprintRules, value string, at portal.Pos)
+	// expand adds the rules a normalised value grants to the blueprint being
+	// read (builder.bp), at the value's position.
+	expand func(b *builder, value string, at portal.Pos)
 	// grants is how many rules a value may grant, before it is read (sizeOf
 	// says how many emails a group lists): a blueprint's rules are allocated
 	// once, and guard.FitsModel bounds them before the model is built.
@@ -394,20 +398,13 @@ func ruleKindOf(key string) *ruleKind {
 }
 
 // oneRule expands a value into one rule of kind k.
-func oneRule(k portal.RuleKind) func(*builder, *blueprintRules, string, portal.Pos) {
-	return func(_ *builder, r *blueprintRules, value string, at portal.Pos) {
-		r.bp.Rules = append(r.bp.Rules, portal.Rule{Kind: k, Value: value, Pos: at})
+func oneRule(k portal.RuleKind) func(*builder, string, portal.Pos) {
+	return func(b *builder, value string, at portal.Pos) {
+		b.bp.Rules = append(b.bp.Rules, portal.Rule{Kind: k, Value: value, Pos: at})
 	}
 }
 
 func oneGrant(func(string) int, string) int { return 1 }
-
-// blueprintRules is a blueprint whose rules are being read, and the groups it
-// names that list no one.
-type blueprintRules struct {
-	bp          *portal.Blueprint
-	emptyGroups []string
-}
 
 // domain reads a domain written at e into its normal form (portal.NormalizeDomain),
 // noting it for the look-alike lint when it is written with non-ASCII characters.
@@ -435,16 +432,16 @@ func (b *builder) group(_ *yaml.Node, name string) (string, error) {
 }
 
 // expandGroup adds an email rule per email of group, and records the group.
-func (b *builder) expandGroup(r *blueprintRules, group string, at portal.Pos) {
+func (b *builder) expandGroup(group string, at portal.Pos) {
 	emails := b.cfg.Groups[group]
 	if len(emails) == 0 {
-		r.emptyGroups = append(r.emptyGroups, group)
+		b.emptyGroups = append(b.emptyGroups, group)
 	}
-	if !slices.Contains(r.bp.Groups, group) {
-		r.bp.Groups = append(r.bp.Groups, group)
+	if !slices.Contains(b.bp.Groups, group) {
+		b.bp.Groups = append(b.bp.Groups, group)
 	}
 	for _, addr := range emails {
-		r.bp.Rules = append(r.bp.Rules, portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: group, Pos: at})
+		b.bp.Rules = append(b.bp.Rules, portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: group, Pos: at})
 	}
 }
 
@@ -464,10 +461,10 @@ func (b *builder) sortedGroups() []string {
 // groupSize is how many emails group lists.
 func (b *builder) groupSize(group string) int { return len(b.cfg.Groups[group]) }
 
-// rules reads what blueprint bp lists under the key of kind (list), into r. It
-// returns how many rules the file declares there: each string, and a value
-// that is not a list (the schema reported it; it was meant as a rule).
-func (b *builder) rules(kind *ruleKind, bp string, list *yaml.Node, r *blueprintRules) (declared int) {
+// rules reads what the blueprint being read lists under the key of kind
+// (list). It returns how many rules the file declares there: each string, and
+// a value that is not a list (the schema reported it; it was meant as a rule).
+func (b *builder) rules(kind *ruleKind, list *yaml.Node) (declared int) {
 	if deref(list).Kind != yaml.SequenceNode {
 		declared++
 	}
@@ -479,10 +476,11 @@ func (b *builder) rules(kind *ruleKind, bp string, list *yaml.Node, r *blueprint
 		declared++
 		v, err := kind.normalise(b, e, value)
 		if err != nil {
+			bp := b.bp.Name
 			b.add(b.pos(e), diag.Error, kind.code, func() (string, string) { return kind.refused(b, value, bp, err) })
 			continue
 		}
-		kind.expand(b, r, v, b.pos(e))
+		kind.expand(b, v, b.pos(e))
 	}
 	return declared
 }
@@ -491,6 +489,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 	dups := b.duplicateKeys(n, "blueprint")
 	all := pairs(n)
 	b.cfg.Blueprints = make([]portal.Blueprint, 0, len(all))
+	sizeOf := b.groupSize
 	var ids map[string]*yaml.Node // seed only: blueprint ids already seen
 	for _, p := range all {
 		if dups[p.k] || b.hidden[deref(p.k)] {
@@ -506,15 +505,16 @@ func (b *builder) blueprints(n *yaml.Node) {
 			continue // the schema reported it
 		}
 		b.duplicateKeys(v, "key")
-		bp := portal.Blueprint{Name: name, Pos: b.pos(p.k), Rules: make([]portal.Rule, 0, b.ruleCount(v))}
-		r := blueprintRules{bp: &bp}
+		b.bp = portal.Blueprint{Name: name, Pos: b.pos(p.k), Rules: make([]portal.Rule, 0, ruleCount(v, sizeOf))}
+		b.emptyGroups = b.emptyGroups[:0]
+		bp := &b.bp
 		var access *yaml.Node
 		accessWritten := false
 		declared := 0
 		eachPair(v, func(k, fv *yaml.Node) {
 			key := keyString(k)
 			if kind := ruleKindOf(key); kind != nil {
-				declared += b.rules(kind, name, fv, &r)
+				declared += b.rules(kind, fv)
 				return
 			}
 			switch key {
@@ -543,7 +543,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 				}
 			}
 		})
-		emptyGroups := r.emptyGroups
+		emptyGroups := b.emptyGroups
 		switch {
 		case access != nil && declared > 0:
 			b.add(b.pos(access), diag.Error, "open-with-rules", func() (string, string) {
@@ -566,8 +566,9 @@ func (b *builder) blueprints(n *yaml.Node) {
 		}
 		bp.Rules = b.dedupeRules(name, bp.Rules)
 		bp.Open = access != nil && declared == 0 || b.format.seed && len(bp.Rules) == 0
-		b.cfg.Blueprints = append(b.cfg.Blueprints, bp)
+		b.cfg.Blueprints = append(b.cfg.Blueprints, *bp)
 	}
+	b.bp = portal.Blueprint{}
 }
 
 // dedupeRules sorts a blueprint's rules and drops repeated ones, keeping the
@@ -605,14 +606,14 @@ func (b *builder) dedupeRules(name string, rules []portal.Rule) []portal.Rule {
 	return kept
 }
 
-// ruleCount is how many rules the blueprint v declares at most, groups expanded:
-// its rules are allocated once.
-func (b *builder) ruleCount(v *yaml.Node) int {
+// ruleCount is how many rules the blueprint v declares at most, groups expanded
+// (sizeOf says how many emails a group lists): its rules are allocated once.
+func ruleCount(v *yaml.Node, sizeOf func(group string) int) int {
 	n := 0
 	eachPair(v, func(k, fv *yaml.Node) {
 		if kind := ruleKindOf(keyString(k)); kind != nil {
 			for _, e := range items(fv) {
-				n += kind.grants(b.groupSize, e.Value)
+				n += kind.grants(sizeOf, e.Value)
 			}
 		}
 	})
