@@ -4,9 +4,9 @@ import (
 	"strings"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
-	"github.com/qovery/portalctl/schema"
 )
 
 // Change is a change of portal.yaml as preview reads it: the file at the head (the
@@ -37,7 +37,7 @@ func Compare(c Change, o Options) *Report {
 	o.Problems = Introduced(c.HeadProblems, c.BaseProblems)
 	o.Violations = nil
 	for _, d := range c.HeadProblems {
-		if schema.IsPolicyViolation(d) {
+		if lint.IsPolicyViolation(d) {
 			o.Violations = append(o.Violations, d)
 		}
 	}

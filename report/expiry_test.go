@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/schema"
@@ -34,7 +35,7 @@ func expiryReport(t testing.TB) *Report {
 		}
 		cfg, ds := l.Parse(name, data)
 		for _, d := range ds {
-			if d.Severity == "error" && !schema.IsPolicyViolation(d) {
+			if d.Severity == "error" && !lint.IsPolicyViolation(d) {
 				t.Fatalf("%s: %v", name, d)
 			}
 		}

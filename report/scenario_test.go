@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/schema"
@@ -43,7 +44,7 @@ func parseScenario(t testing.TB, name, data string, base bool) (*portal.Config, 
 	}
 	cfg, ds := l.Parse(name, []byte(data))
 	for _, d := range ds {
-		if d.Severity == diag.Error && !schema.IsPolicyViolation(d) {
+		if d.Severity == diag.Error && !lint.IsPolicyViolation(d) {
 			t.Fatalf("scenario file %s: %s: %s", name, d.Pos, d.Message)
 		}
 	}

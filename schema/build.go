@@ -1,31 +1,20 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/suggest"
 )
-
-// facts are what the lints need beyond the model: where things were written.
-type facts struct {
-	membersPos   portal.Pos
-	hasMembers   bool
-	groupEntries map[string][]portal.Rule // group name → its emails with positions
-	// unicode holds the emails and domains written with non-ASCII characters,
-	// as written, by position: normalisation turns their domains into punycode,
-	// or into plain ASCII (a Kelvin sign K reads as k), and the lint names the
-	// characters the reader sees.
-	unicode map[portal.Pos]string
-}
 
 type pair struct{ k, v *yaml.Node }
 
@@ -105,8 +94,14 @@ type builder struct {
 	format format
 	ds     *diag.Collector
 	cfg    *portal.Config
-	f      facts
+	f      lint.Facts          // what the lints need beyond the model
 	hidden map[*yaml.Node]bool // values holding a hidden control: already reported
+	// groupNames are the groups' names, sorted, once an unknown group needs them.
+	groupNames []string
+	// bp is the blueprint being read, and emptyGroups the groups it names that
+	// list no one: what the rule kinds expand into (see ruleKind.expand).
+	bp          portal.Blueprint
+	emptyGroups []string
 }
 
 func (b *builder) pos(n *yaml.Node) portal.Pos { return nodePos(b.file, n) }
@@ -123,14 +118,14 @@ func (b *builder) add(pos portal.Pos, sev diag.Severity, code string, msg func()
 
 // build reads the model out of a document that may have schema errors, checking the
 // rules no schema can express.
-func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool, ds *diag.Collector) (*portal.Config, facts) {
+func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool, ds *diag.Collector) (*portal.Config, lint.Facts) {
 	b := &builder{
 		file:   file,
 		format: l.format,
 		ds:     ds,
 		hidden: hidden,
 		cfg:    &portal.Config{File: file, Groups: map[string][]string{}},
-		f:      facts{groupEntries: map[string][]portal.Rule{}, unicode: map[portal.Pos]string{}},
+		f:      lint.Facts{GroupEntries: map[string][]portal.Rule{}, Unicode: map[portal.Pos]string{}},
 	}
 	doc := deref(root)
 	b.duplicateKeys(doc, "key")
@@ -146,8 +141,8 @@ func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool,
 				b.cfg.Organization = strings.ToLower(deref(p.v).Value)
 			}
 		case "members":
-			b.f.hasMembers = true
-			b.f.membersPos = b.pos(p.k)
+			b.f.HasMembers = true
+			b.f.MembersPos = b.pos(p.k)
 			b.members(p.v)
 		case "groups":
 			b.groups(p.v)
@@ -203,7 +198,7 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 		}
 		if f, ok := earlier(i, name); ok {
 			b.add(b.pos(k), diag.Error, "duplicate-"+strings.ReplaceAll(what, " ", "-"), func() (string, string) {
-				return fmt.Sprintf("duplicate %s %s: already defined at line %d", what, q(name), f.Line),
+				return fmt.Sprintf("duplicate %s %s: already defined at line %d", what, diag.Quote(name), f.Line),
 					"merge the two entries into one: YAML would silently keep only the last"
 			})
 			if dups == nil {
@@ -224,7 +219,7 @@ func (b *builder) duplicateKeys(n *yaml.Node, what string) map[*yaml.Node]bool {
 func (b *builder) noteUnicode(n *yaml.Node) {
 	for i := 0; i < len(n.Value); i++ {
 		if n.Value[i] >= utf8.RuneSelf {
-			b.f.unicode[b.pos(n)] = n.Value
+			b.f.Unicode[b.pos(n)] = n.Value
 			return
 		}
 	}
@@ -304,17 +299,16 @@ func (b *builder) groups(n *yaml.Node) {
 			if !ok {
 				continue
 			}
-			b.noteUnicode(e)
-			addr, err := portal.NormalizeEmail(value)
+			addr, err := b.email(e, value)
 			if err != nil {
 				b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
-					return fmt.Sprintf("invalid email %s in group %s: %v", q(value), q(name), err), "write an address like alice@company.com"
+					return fmt.Sprintf("invalid email %s in group %s: %v", diag.Quote(value), diag.Quote(name), err), "write an address like alice@company.com"
 				})
 				continue
 			}
 			if seen[addr] {
 				b.add(b.pos(e), diag.Warning, "duplicate-rule", func() (string, string) {
-					return fmt.Sprintf("group %s lists %s twice", q(name), addr), "remove the second entry"
+					return fmt.Sprintf("group %s lists %s twice", diag.Quote(name), addr), "remove the second entry"
 				})
 				continue
 			}
@@ -323,19 +317,179 @@ func (b *builder) groups(n *yaml.Node) {
 			entries = append(entries, portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: name, Pos: b.pos(e)})
 		}
 		b.cfg.Groups[name] = emails
-		b.f.groupEntries[name] = entries
+		b.f.GroupEntries[name] = entries
 	}
+}
+
+// A rule kind is a key of a blueprint that lists who may see it. Every kind is
+// read by one loop (builder.rules): each string written under the key is
+// normalised, a value its normaliser refuses is reported with the kind's
+// diagnostic, and the others are expanded into the blueprint's rules. A new
+// kind of rule is one entry of ruleKinds and its normaliser.
+type ruleKind struct {
+	key string // the blueprint's key: domains, emails, groups
+	// normalise reads a value, written at node e, into its normal form; the
+	// error says why it is not one.
+	normalise func(b *builder, e *yaml.Node, value string) (string, error)
+	// code is the code of a value normalise refuses; refused is its message
+	// and hint, for a value written in blueprint bp.
+	code    string
+	refused func(b *builder, value, bp string, err error) (msg, hint string)
+	// expand adds the rules a normalised value grants to the blueprint being
+	// read (builder.bp), at the value's position.
+	expand func(b *builder, value string, at portal.Pos)
+	// grants is how many rules a value may grant, before it is read (sizeOf
+	// says how many emails a group lists): a blueprint's rules are allocated
+	// once, and guard.FitsModel bounds them before the model is built.
+	grants func(sizeOf func(group string) int, value string) int
+}
+
+// ruleKinds are the keys that list a blueprint's rules, as portal.schema.json
+// declares them.
+var ruleKinds = [...]ruleKind{
+	{
+		key:       "domains",
+		normalise: (*builder).domain,
+		code:      "invalid-domain",
+		refused: func(_ *builder, value, bp string, err error) (string, string) {
+			return fmt.Sprintf("invalid domain %s in blueprint %s: %v", diag.Quote(value), diag.Quote(bp), err),
+				"write a domain like company.com (no scheme, path or wildcard); to name one person use emails:"
+		},
+		expand: oneRule(portal.RuleDomain),
+		grants: oneGrant,
+	},
+	{
+		key:       "emails",
+		normalise: (*builder).email,
+		code:      "invalid-email",
+		refused: func(_ *builder, value, bp string, err error) (string, string) {
+			return fmt.Sprintf("invalid email %s in blueprint %s: %v", diag.Quote(value), diag.Quote(bp), err),
+				"write an address like alice@company.com; to match a whole domain use domains:"
+		},
+		expand: oneRule(portal.RuleEmail),
+		grants: oneGrant,
+	},
+	{
+		// A group grants an email rule per email it lists, each marked with
+		// the group; the blueprint records the groups it names (Blueprint.Groups).
+		key:       "groups",
+		normalise: (*builder).group,
+		code:      "unknown-group",
+		refused: func(b *builder, value, bp string, _ error) (string, string) {
+			hint := "define it under `groups:` or fix the name"
+			if c := suggest.Closest(value, b.sortedGroups(), 1); len(c) > 0 {
+				hint = fmt.Sprintf("did you mean %q? otherwise define it under `groups:`", c[0])
+			}
+			return fmt.Sprintf("unknown group %s in blueprint %s", diag.Quote(value), diag.Quote(bp)), hint
+		},
+		expand: (*builder).expandGroup,
+		grants: func(sizeOf func(string) int, group string) int { return sizeOf(group) },
+	},
+}
+
+// ruleKindOf is the rule kind a blueprint's key lists, or nil.
+func ruleKindOf(key string) *ruleKind {
+	for i := range ruleKinds {
+		if ruleKinds[i].key == key {
+			return &ruleKinds[i]
+		}
+	}
+	return nil
+}
+
+// oneRule expands a value into one rule of kind k.
+func oneRule(k portal.RuleKind) func(*builder, string, portal.Pos) {
+	return func(b *builder, value string, at portal.Pos) {
+		b.bp.Rules = append(b.bp.Rules, portal.Rule{Kind: k, Value: value, Pos: at})
+	}
+}
+
+func oneGrant(func(string) int, string) int { return 1 }
+
+// domain reads a domain written at e into its normal form (portal.NormalizeDomain),
+// noting it for the look-alike lint when it is written with non-ASCII characters.
+func (b *builder) domain(e *yaml.Node, value string) (string, error) {
+	b.noteUnicode(e)
+	return portal.NormalizeDomain(value)
+}
+
+// email reads an email written at e into its normal form (portal.NormalizeEmail),
+// noting it for the look-alike lint when it is written with non-ASCII characters.
+func (b *builder) email(e *yaml.Node, value string) (string, error) {
+	b.noteUnicode(e)
+	return portal.NormalizeEmail(value)
+}
+
+// errUnknownGroup: a blueprint names a group groups: does not define.
+var errUnknownGroup = errors.New("unknown group")
+
+// group reads the name of a group, which groups: must define.
+func (b *builder) group(_ *yaml.Node, name string) (string, error) {
+	if _, ok := b.cfg.Groups[name]; !ok {
+		return "", errUnknownGroup
+	}
+	return name, nil
+}
+
+// expandGroup adds an email rule per email of group, and records the group.
+func (b *builder) expandGroup(group string, at portal.Pos) {
+	emails := b.cfg.Groups[group]
+	if len(emails) == 0 {
+		b.emptyGroups = append(b.emptyGroups, group)
+	}
+	if !slices.Contains(b.bp.Groups, group) {
+		b.bp.Groups = append(b.bp.Groups, group)
+	}
+	for _, addr := range emails {
+		b.bp.Rules = append(b.bp.Rules, portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: group, Pos: at})
+	}
+}
+
+// sortedGroups are the groups' names, sorted: the candidates of a "did you
+// mean" for an unknown group.
+func (b *builder) sortedGroups() []string {
+	if b.groupNames == nil {
+		b.groupNames = make([]string, 0, len(b.cfg.Groups))
+		for g := range b.cfg.Groups {
+			b.groupNames = append(b.groupNames, g)
+		}
+		sort.Strings(b.groupNames)
+	}
+	return b.groupNames
+}
+
+// groupSize is how many emails group lists.
+func (b *builder) groupSize(group string) int { return len(b.cfg.Groups[group]) }
+
+// rules reads what the blueprint being read lists under the key of kind
+// (list). It returns how many rules the file declares there: each string, and
+// a value that is not a list (the schema reported it; it was meant as a rule).
+func (b *builder) rules(kind *ruleKind, list *yaml.Node) (declared int) {
+	if deref(list).Kind != yaml.SequenceNode {
+		declared++
+	}
+	for _, e := range items(list) {
+		value, ok := b.text(e)
+		if !ok {
+			continue
+		}
+		declared++
+		v, err := kind.normalise(b, e, value)
+		if err != nil {
+			bp := b.bp.Name
+			b.add(b.pos(e), diag.Error, kind.code, func() (string, string) { return kind.refused(b, value, bp, err) })
+			continue
+		}
+		kind.expand(b, v, b.pos(e))
+	}
+	return declared
 }
 
 func (b *builder) blueprints(n *yaml.Node) {
 	dups := b.duplicateKeys(n, "blueprint")
-	groupNames := make([]string, 0, len(b.cfg.Groups))
-	for g := range b.cfg.Groups {
-		groupNames = append(groupNames, g)
-	}
-	sort.Strings(groupNames)
 	all := pairs(n)
 	b.cfg.Blueprints = make([]portal.Blueprint, 0, len(all))
+	sizeOf := b.groupSize
 	var ids map[string]*yaml.Node // seed only: blueprint ids already seen
 	for _, p := range all {
 		if dups[p.k] || b.hidden[deref(p.k)] {
@@ -351,24 +505,24 @@ func (b *builder) blueprints(n *yaml.Node) {
 			continue // the schema reported it
 		}
 		b.duplicateKeys(v, "key")
-		bp := portal.Blueprint{Name: name, Pos: b.pos(p.k), Rules: make([]portal.Rule, 0, b.ruleCount(v))}
+		b.bp = portal.Blueprint{Name: name, Pos: b.pos(p.k), Rules: make([]portal.Rule, 0, ruleCount(v, sizeOf))}
+		b.emptyGroups = b.emptyGroups[:0]
+		bp := &b.bp
 		var access *yaml.Node
 		accessWritten := false
-		declared, emptyGroups := 0, []string(nil)
-		add := func(r portal.Rule) { bp.Rules = append(bp.Rules, r) }
+		declared := 0
 		eachPair(v, func(k, fv *yaml.Node) {
-			switch key := keyString(k); key {
-			case "domains", "emails", "groups":
-				if deref(fv).Kind != yaml.SequenceNode {
-					declared++ // not a list: the schema reported it; it was meant as a rule
-				}
+			key := keyString(k)
+			if kind := ruleKindOf(key); kind != nil {
+				declared += b.rules(kind, fv)
+				return
 			}
-			switch keyString(k) {
+			switch key {
 			case "id":
 				if id, ok := b.text(fv); ok && b.format.seed {
 					if first, dup := ids[id]; dup {
 						b.add(b.pos(fv), diag.Error, "duplicate-id", func() (string, string) {
-							return fmt.Sprintf("duplicate blueprint id %s: already given at line %d", q(id), first.Line), "give each blueprint its own id, or none (a random one is made)"
+							return fmt.Sprintf("duplicate blueprint id %s: already given at line %d", diag.Quote(id), first.Line), "give each blueprint its own id, or none (a random one is made)"
 						})
 					} else {
 						if ids == nil {
@@ -387,76 +541,13 @@ func (b *builder) blueprints(n *yaml.Node) {
 				if value, ok := b.text(fv); ok && value == "open" {
 					access = deref(fv)
 				}
-			case "domains":
-				for _, e := range items(fv) {
-					value, ok := b.text(e)
-					if !ok {
-						continue
-					}
-					declared++
-					b.noteUnicode(e)
-					d, err := portal.NormalizeDomain(value)
-					if err != nil {
-						b.add(b.pos(e), diag.Error, "invalid-domain", func() (string, string) {
-							return fmt.Sprintf("invalid domain %s in blueprint %s: %v", q(value), q(name), err),
-								"write a domain like company.com (no scheme, path or wildcard); to name one person use emails:"
-						})
-						continue
-					}
-					add(portal.Rule{Kind: portal.RuleDomain, Value: d, Pos: b.pos(e)})
-				}
-			case "emails":
-				for _, e := range items(fv) {
-					value, ok := b.text(e)
-					if !ok {
-						continue
-					}
-					declared++
-					b.noteUnicode(e)
-					addr, err := portal.NormalizeEmail(value)
-					if err != nil {
-						b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
-							return fmt.Sprintf("invalid email %s in blueprint %s: %v", q(value), q(name), err),
-								"write an address like alice@company.com; to match a whole domain use domains:"
-						})
-						continue
-					}
-					add(portal.Rule{Kind: portal.RuleEmail, Value: addr, Pos: b.pos(e)})
-				}
-			case "groups":
-				for _, e := range items(fv) {
-					value, ok := b.text(e)
-					if !ok {
-						continue
-					}
-					declared++
-					emails, ok := b.cfg.Groups[value]
-					if !ok {
-						b.add(b.pos(e), diag.Error, "unknown-group", func() (string, string) {
-							hint := "define it under `groups:` or fix the name"
-							if c := suggest.Closest(value, groupNames, 1); len(c) > 0 {
-								hint = fmt.Sprintf("did you mean %q? otherwise define it under `groups:`", c[0])
-							}
-							return fmt.Sprintf("unknown group %s in blueprint %s", q(value), q(name)), hint
-						})
-						continue
-					}
-					if len(emails) == 0 {
-						emptyGroups = append(emptyGroups, value)
-					}
-					if !slices.Contains(bp.Groups, value) {
-						bp.Groups = append(bp.Groups, value)
-					}
-					for _, addr := range emails {
-						add(portal.Rule{Kind: portal.RuleEmail, Value: addr, Group: value, Pos: b.pos(e)})
-					}
-				}
 			}
 		})
+		emptyGroups := b.emptyGroups
 		switch {
 		case access != nil && declared > 0:
 			b.add(b.pos(access), diag.Error, "open-with-rules", func() (string, string) {
-				return fmt.Sprintf("blueprint %s has `access: open` and rules: open access means every member, so the rules would be ignored", q(name)),
+				return fmt.Sprintf("blueprint %s has `access: open` and rules: open access means every member, so the rules would be ignored", diag.Quote(name)),
 					"remove `access: open` to restrict the blueprint to its rules, or remove the rules to open it"
 			})
 		case b.format.seed:
@@ -464,19 +555,20 @@ func (b *builder) blueprints(n *yaml.Node) {
 			// open: nothing to report.
 		case !accessWritten && declared == 0:
 			b.add(b.pos(p.k), diag.Error, "no-rules", func() (string, string) {
-				return fmt.Sprintf("blueprint %s has no rules and no `access: open`: it would be open to every member", q(name)),
+				return fmt.Sprintf("blueprint %s has no rules and no `access: open`: it would be open to every member", diag.Quote(name)),
 					"list who may see it (`domains: [company.com]`, `emails: [...]`, `groups: [...]`), or write `access: open` to open it on purpose"
 			})
 		case !accessWritten && len(bp.Rules) == 0 && len(emptyGroups) > 0 && len(emptyGroups) == declared:
 			b.add(b.pos(p.k), diag.Error, "no-rules", func() (string, string) {
-				return fmt.Sprintf("blueprint %s has no rules once its groups are expanded (empty: %s): it would be open to every member", q(name), strings.Join(emptyGroups, ", ")),
+				return fmt.Sprintf("blueprint %s has no rules once its groups are expanded (empty: %s): it would be open to every member", diag.Quote(name), strings.Join(emptyGroups, ", ")),
 					"add emails to the group, add other rules, or write `access: open` to open it on purpose"
 			})
 		}
 		bp.Rules = b.dedupeRules(name, bp.Rules)
 		bp.Open = access != nil && declared == 0 || b.format.seed && len(bp.Rules) == 0
-		b.cfg.Blueprints = append(b.cfg.Blueprints, bp)
+		b.cfg.Blueprints = append(b.cfg.Blueprints, *bp)
 	}
+	b.bp = portal.Blueprint{}
 }
 
 // dedupeRules sorts a blueprint's rules and drops repeated ones, keeping the
@@ -503,7 +595,7 @@ func (b *builder) dedupeRules(name string, rules []portal.Rule) []portal.Rule {
 			}
 			if r.Group == "" {
 				b.add(r.Pos, diag.Warning, "duplicate-rule", func() (string, string) {
-					return fmt.Sprintf("blueprint %s lists %s twice", q(name), r), "remove the second entry"
+					return fmt.Sprintf("blueprint %s lists %s twice", diag.Quote(name), r), "remove the second entry"
 				})
 			}
 			continue
@@ -514,17 +606,14 @@ func (b *builder) dedupeRules(name string, rules []portal.Rule) []portal.Rule {
 	return kept
 }
 
-// ruleCount is how many rules the blueprint v declares at most, groups expanded:
-// its rules are allocated once.
-func (b *builder) ruleCount(v *yaml.Node) int {
+// ruleCount is how many rules the blueprint v declares at most, groups expanded
+// (sizeOf says how many emails a group lists): its rules are allocated once.
+func ruleCount(v *yaml.Node, sizeOf func(group string) int) int {
 	n := 0
 	eachPair(v, func(k, fv *yaml.Node) {
-		switch keyString(k) {
-		case "domains", "emails":
-			n += len(items(fv))
-		case "groups":
+		if kind := ruleKindOf(keyString(k)); kind != nil {
 			for _, e := range items(fv) {
-				n += len(b.cfg.Groups[e.Value])
+				n += kind.grants(sizeOf, e.Value)
 			}
 		}
 	})
@@ -563,11 +652,10 @@ func (b *builder) entryEmail(email *yaml.Node, what string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	b.noteUnicode(email)
-	addr, err := portal.NormalizeEmail(value)
+	addr, err := b.email(email, value)
 	if err != nil {
 		b.add(b.pos(email), diag.Error, "invalid-email", func() (string, string) {
-			return fmt.Sprintf("invalid %s email %s: %v", what, q(value), err), "write an address like alice@company.com"
+			return fmt.Sprintf("invalid %s email %s: %v", what, diag.Quote(value), err), "write an address like alice@company.com"
 		})
 		return "", false
 	}
@@ -612,15 +700,4 @@ func dateShape(s string) bool {
 		}
 	}
 	return true
-}
-
-// q quotes a value from the file for a message, cut to a readable length: a
-// megabyte-long key must not become a megabyte-long error.
-func q(s string) string {
-	const max = 80
-	if utf8.RuneCountInString(s) <= max {
-		return strconv.Quote(s)
-	}
-	r := []rune(s)
-	return strconv.Quote(string(r[:max])) + fmt.Sprintf("… (%d characters)", len(r))
 }

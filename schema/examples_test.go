@@ -3,6 +3,8 @@ package schema
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/qovery/portalctl/internal/guard"
 )
 
 // TestExamplesAreValid keeps the examples users copy from honest: each one loads
@@ -16,10 +18,11 @@ func TestExamplesAreValid(t *testing.T) {
 	l := newLoader(t)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			cfg, ds, err := l.Load(f)
+			data, err := ReadFileMax(f, nil, guard.DefaultMaxFileSize)
 			if err != nil {
 				t.Fatal(err)
 			}
+			cfg, ds := l.Parse(f, data)
 			for _, d := range ds {
 				t.Errorf("%s: %s: %s", d.Pos, d.Severity, d.Message)
 			}

@@ -124,6 +124,21 @@ func TestExpireNothing(t *testing.T) {
 	}
 }
 
+// TestExpireLoneCR: a file whose lines end in a carriage return alone validates
+// (YAML reads a CR as a line break), but is not edited in place: an error says
+// why, where the editor once cut the wrong bytes or crashed.
+func TestExpireLoneCR(t *testing.T) {
+	src := "version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n  - email: bob@company.com\n    expires: 2026-01-01\nblueprints:\n  a:\n    access: open\n"
+	data := []byte(strings.ReplaceAll(src, "\n", "\r"))
+	ex, ds, err := expireLoader(t).Expire("portal.yaml", data)
+	if ds.HasErrors() {
+		t.Fatalf("the file does not validate: %v", ds)
+	}
+	if ex != nil || err == nil || !strings.Contains(err.Error(), "portal.yaml: line 1 ends in a carriage return alone (CR)") {
+		t.Fatalf("want a refusal naming the line ending, got %+v, %v", ex, err)
+	}
+}
+
 // expireModel is what Expire must leave: the file's configuration without the
 // entries expired on the day, computed apart from Expire.
 func expireModel(cfg *portal.Config, today portal.Date) *portal.Config {

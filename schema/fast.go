@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/guard"
 	"github.com/qovery/portalctl/portal"
 )
 
@@ -438,15 +439,15 @@ func countOwn(n *yaml.Node) int {
 func (c *checker) library(n *yaml.Node, s *jsonschema.Schema, key *yaml.Node) {
 	v, bad, err := toJSON(n, maxConverted)
 	if err != nil {
-		c.ds.Add(nodePos(c.file, bad), diag.Error, "too-complex", "the document is "+err.Error(), tooComplexHint)
+		c.ds.Add(nodePos(c.file, bad), diag.Error, "too-complex", "the document is "+err.Error(), guard.TooComplexHint)
 		return
 	}
 	c.explain(s.Validate(v), func(*jsonschema.ValidationError) bool { return true }, failure{toks: c.tokens(), key: key, val: n, sub: true})
 	c.integersIn(n, s, key, 0)
 }
 
-// maxConverted bounds a subtree handed to the validator whole: checkShape has
-// already bounded the document, this keeps the conversion bounded on its own.
+// maxConverted bounds a subtree handed to the validator whole: guard.CheckAliases
+// has already bounded the document, this keeps the conversion bounded on its own.
 const maxConverted = 10_000_000
 
 // explainNode runs the validator on n alone, its children stubbed with null (each

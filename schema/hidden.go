@@ -14,9 +14,10 @@ import (
 )
 
 // hiddenWalk reports every key and value written with a bidirectional or
-// invisible control character (SPEC §9.4), at the character itself, and keeps
-// the nodes holding one so that later checks pass over them: such a value is not
-// what it looks like, and nothing else about it is worth saying.
+// invisible control character (README, "hidden characters"), at the character
+// itself, and keeps the nodes holding one so that later checks pass over them:
+// such a value is not what it looks like, and nothing else about it is worth
+// saying.
 type hiddenWalk struct {
 	file  string
 	data  []byte
@@ -48,7 +49,7 @@ func (h *hiddenWalk) report(n *yaml.Node, key bool, r rune, off int) {
 	}
 	h.ds.Add(pos, diag.Error, "hidden-control",
 		fmt.Sprintf("%s %s contains U+%04X %s, an invisible control character that makes text read differently from what it is",
-			what, q(n.Value), r, runenames.Name(r)),
+			what, diag.Quote(n.Value), r, runenames.Name(r)),
 		fmt.Sprintf("delete the character (most editors do not show it; it is character %d of the value) and retype the value in plain characters",
 			utf8.RuneCountInString(n.Value[:off])+1))
 }

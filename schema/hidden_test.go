@@ -7,8 +7,9 @@ import (
 )
 
 // TestHiddenControls: a bidirectional or invisible control character in any key
-// or value is an error at the character itself, naming it (SPEC §9.4), and the
-// value is not checked further (no second error about the same text).
+// or value is an error at the character itself, naming it (README, "hidden
+// characters"), and the value is not checked further (no second error about the
+// same text).
 func TestHiddenControls(t *testing.T) {
 	head := "version: 1\nmembers:\n  - email: admin@company.com\n    role: admin\n"
 	cases := []struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/guard"
 )
 
 // TestHostileInput feeds files built to hurt a parser. Each must be answered with a
@@ -117,7 +118,7 @@ func TestHostileFileRefusedBeforeRead(t *testing.T) {
 		t.Skipf("cannot make a sparse file here: %v", err)
 	}
 	f.Close()
-	if _, err := ReadFile(path, nil); err == nil || !strings.Contains(err.Error(), "limit") {
+	if _, err := ReadFileMax(path, nil, guard.DefaultMaxFileSize); err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Fatalf("want a size-limit error, got %v", err)
 	}
 }

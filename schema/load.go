@@ -1,11 +1,14 @@
-// Package schema turns the bytes of a portal.yaml into the portal model: it parses
-// the YAML with positions, validates it against the embedded JSON schema, applies the
-// semantic checks and lints, and reports every problem at its file:line:column.
+// Package schema turns the bytes of a portal.yaml into the portal model: it
+// reads the file (ReadFileMax: within a size limit, and only a regular file
+// inside its repository), parses the YAML with positions, applies the embedded
+// JSON schema (portal.schema.json) and the checks no schema can express, and
+// builds the model, reporting every problem at its file:line:column. It also
+// writes the model back (Marshal), reads the emulator's seeds (Seed) and deletes
+// expired entries from a file in place (Expire, with package yamledit).
 //
-// The memory a file costs is bounded before it is parsed: files over the size limit
-// and files so dense in tiny values that their node tree would outgrow 40 times
-// their size are refused with a diagnostic, and the diagnostics collected are
-// capped (see Loader).
+// What a file may cost is bounded by package guard, before it is parsed and
+// before its model is built; the lints, the policy: section's checks and the
+// expiry reminders are package lint's, which Parse runs on the model it built.
 package schema
 
 import (
@@ -23,20 +26,15 @@ import (
 	"go.yaml.in/yaml/v4/plugin/loaderlimits"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/guard"
 	"github.com/qovery/portalctl/internal/worktree"
+	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/suggest"
 )
 
-// Limits on what a file may cost; the memory budget is in budget.go.
-const (
-	// DefaultMaxFileSize is the largest file accepted unless raised: within the
-	// memory budget, checking it costs at most 40 × 48 MiB = 1.9 GiB. A
-	// portal.yaml of 100,000 members and 2,000 blueprints is about 4.5 MB.
-	DefaultMaxFileSize = 48 << 20
-	// DefaultMaxProblems is how many problems are kept; the others are counted.
-	DefaultMaxProblems = 1000
-)
+// DefaultMaxProblems is how many problems are kept; the others are counted.
+const DefaultMaxProblems = 1000
 
 // Loader validates portal.yaml files. It holds the compiled schema so that loading
 // many files compiles it once. A Loader is safe for concurrent use.
@@ -57,8 +55,8 @@ type Loader struct {
 // Option configures a Loader.
 type Option func(*Loader)
 
-// MaxFileSize sets the largest file accepted, in bytes (DefaultMaxFileSize when
-// n <= 0).
+// MaxFileSize sets the largest file accepted, in bytes (guard.DefaultMaxFileSize
+// when n <= 0).
 func MaxFileSize(n int64) Option {
 	return func(l *Loader) {
 		if n > 0 {
@@ -109,7 +107,7 @@ func ExpiryWarning(days int) Option {
 
 // New compiles the embedded schema.
 func New(opts ...Option) (*Loader, error) {
-	l := &Loader{format: format{name: "portal"}, maxSize: DefaultMaxFileSize, maxProblems: DefaultMaxProblems, expiryWarn: DefaultExpiryWarning}
+	l := &Loader{format: format{name: "portal"}, maxSize: guard.DefaultMaxFileSize, maxProblems: DefaultMaxProblems, expiryWarn: DefaultExpiryWarning}
 	for _, o := range opts {
 		o(l)
 	}
@@ -121,34 +119,12 @@ func New(opts ...Option) (*Loader, error) {
 	return l, nil
 }
 
-// Load reads and checks the file at path. The returned error is for files that cannot
-// be read at all; problems with the content are diagnostics. The config is nil when
-// the file could not be parsed; otherwise it holds what could be understood even if
-// there are errors.
-func (l *Loader) Load(path string) (*portal.Config, diag.List, error) {
-	data, err := l.ReadFile(path, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	cfg, ds := l.Parse(path, data)
-	return cfg, ds, nil
-}
-
-// ReadFile reads path ("-" reads stdin), refusing a file over the loader's size
-// limit before reading it whole.
-func (l *Loader) ReadFile(path string, stdin io.Reader) ([]byte, error) {
-	return ReadFileMax(path, stdin, l.maxSize)
-}
-
-// ReadFile reads path ("-" reads stdin) with the default size limit.
-func ReadFile(path string, stdin io.Reader) ([]byte, error) {
-	return ReadFileMax(path, stdin, DefaultMaxFileSize)
-}
-
 // ReadFileMax reads path ("-" reads stdin), refusing a file over max bytes before
-// reading it whole. A path is read only when it is a regular file inside the
+// reading it whole (commands give --max-file-size, guard.DefaultMaxFileSize
+// unless raised). A path is read only when it is a regular file inside the
 // repository that holds it (see openInside): a link out of it, a FIFO, a device
-// or a directory is refused without being read.
+// or a directory is refused without being read. It is the one reader of a
+// portal.yaml from disk; bytes from git are checked by Parse alone.
 func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 	r, hint := stdin, int64(0)
 	if path == "-" {
@@ -162,7 +138,7 @@ func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 		}
 		defer f.Close()
 		if st.Size() > max {
-			msg, hint := tooLarge(st.Size(), max)
+			msg, hint := guard.TooLarge(st.Size(), max)
 			return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
 		}
 		hint = st.Size()
@@ -311,7 +287,7 @@ func readAll(r io.Reader, hint, max int64) ([]byte, error) {
 		n, err := lr.Read(data[len(data):cap(data)])
 		data = data[:len(data)+n]
 		if int64(len(data)) > max {
-			msg, hint := tooLarge(-1, max)
+			msg, hint := guard.TooLarge(-1, max)
 			return nil, fmt.Errorf("%s: %s", msg, hint)
 		}
 		if errors.Is(err, io.EOF) {
@@ -323,32 +299,6 @@ func readAll(r io.Reader, hint, max int64) ([]byte, error) {
 	}
 }
 
-// tooLarge says that a file is over the limit and what the limit is, and, as a
-// hint, how to raise it. size is -1 when only "more than the limit" is known.
-func tooLarge(size, max int64) (msg, hint string) {
-	what := "the input is over"
-	if size >= 0 {
-		what = fmt.Sprintf("the file is %s, over", mib(size))
-	}
-	return fmt.Sprintf("%s the %s limit on a portal.yaml (100,000 members take about 5 MB)", what, mib(max)),
-		fmt.Sprintf("if the file is meant, raise the limit with --max-file-size %s (checking a file may take up to %d times its size in memory)", suggestLimit(size, max), MemoryFactor)
-}
-
-func mib(n int64) string {
-	if n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-}
-
-// suggestLimit is a --max-file-size value that admits a file of size bytes.
-func suggestLimit(size, max int64) string {
-	if size < 0 {
-		size = 2 * max
-	}
-	return fmt.Sprintf("%dMiB", (size>>20)+1)
-}
-
 // Parse checks data, naming file in every diagnostic.
 func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 	ds := &diag.Collector{Max: l.maxProblems}
@@ -358,11 +308,11 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 		return nil, ds.List()
 	}
 	if int64(len(data)) > l.maxSize {
-		msg, hint := tooLarge(int64(len(data)), l.maxSize)
+		msg, hint := guard.TooLarge(int64(len(data)), l.maxSize)
 		ds.Add(start, diag.Error, "too-large", msg, hint)
 		return nil, ds.List()
 	}
-	if !fitsParse(file, data, ds) {
+	if !guard.FitsParse(file, data, ds) {
 		return nil, ds.List()
 	}
 	root, ok := parseYAML(file, data, ds)
@@ -370,33 +320,78 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 		return nil, ds.List()
 	}
 	hidden := &hiddenWalk{file: file, data: data, ds: ds}
-	sv := surveyTree(root, hidden.scalar)
-	if sv.deep != nil {
-		ds.Add(nodePos(file, sv.deep), diag.Error, "too-complex", fmt.Sprintf("the document is too complex: nested deeper than %d levels", maxDepth), tooComplexHint)
+	sv := guard.Survey(root, hidden.scalar)
+	if sv.Deep != nil {
+		ds.Add(nodePos(file, sv.Deep), diag.Error, "too-complex", fmt.Sprintf("the document is too complex: nested deeper than %d levels", guard.MaxDepth), guard.TooComplexHint)
 		return nil, ds.List()
 	}
-	if sv.aliases {
-		if n, err := checkShape(root, sv.nodes); err != nil {
-			ds.Add(nodePos(file, n), diag.Error, "too-complex", "the document is "+err.Error(), tooComplexHint)
+	if sv.Aliases {
+		if n, err := guard.CheckAliases(root, sv.Nodes); err != nil {
+			ds.Add(nodePos(file, n), diag.Error, "too-complex", "the document is "+err.Error(), guard.TooComplexHint)
 			return nil, ds.List()
 		}
 	}
-	if !fitsModel(file, data, root, sv.nodes, ds) {
+	if !guard.FitsModel(file, len(data), modelSize(file, root, sv.Nodes), ds) {
 		return nil, ds.List()
 	}
 	l.fast.check(file, root, hidden.found, ds)
 	cfg, f := l.build(file, root, hidden.found, ds)
+	// The lints read the model and what build noted of where things are
+	// written (lint.Facts): lint never sees the YAML, so it imports nothing of
+	// schema's.
 	if !l.format.seed && !l.noPolicy {
-		checkPolicy(cfg, f, l.today, ds)
+		lint.Policy(cfg, f, l.today, ds)
 	}
 	if !l.format.seed && !l.noLints {
-		lint(cfg, f, ds)
-		remind(cfg, l.today, l.expiryWarn, ds)
+		lint.Check(cfg, f, ds)
+		lint.Remind(cfg, l.today, l.expiryWarn, ds)
 	}
 	return cfg, ds.List()
 }
 
-const tooComplexHint = "write the configuration out plainly: portal.yaml needs no deep nesting and few aliases"
+// modelSize counts what the model of a document will hold, for guard.FitsModel:
+// members, group entries, and blueprint rules with groups expanded (each rule
+// kind says how many rules a value grants), and where the blueprint with the
+// most rules is. nodes is the tree's, as guard.Survey counted them.
+func modelSize(file string, root *yaml.Node, nodes int) guard.Model {
+	m := guard.Model{Nodes: nodes}
+	doc := deref(root)
+	groupSize := map[string]int{}
+	sizeOf := func(group string) int { return groupSize[group] }
+	var blueprints *yaml.Node
+	for _, p := range pairs(doc) {
+		switch keyString(p.k) {
+		case "members":
+			m.Members += int64(len(items(p.v)))
+		case "groups":
+			for _, g := range pairs(p.v) {
+				n := len(items(g.v))
+				groupSize[keyString(g.k)] = n
+				m.Entries += int64(n)
+			}
+		case "blueprints":
+			blueprints = p.v
+		}
+	}
+	most := int64(-1)
+	var worst *yaml.Node
+	for _, bp := range pairs(blueprints) {
+		n := int64(0)
+		for _, f := range pairs(bp.v) {
+			if kind := ruleKindOf(keyString(f.k)); kind != nil {
+				for _, e := range items(f.v) {
+					n += int64(kind.grants(sizeOf, e.Value))
+				}
+			}
+		}
+		m.Rules += n
+		if n > most {
+			most, worst = n, bp.k
+		}
+	}
+	m.Worst = nodePos(file, worst)
+	return m
+}
 
 func closest(name string, allowed []string) string {
 	if c := suggest.Closest(name, allowed, 1); len(c) > 0 {
@@ -409,9 +404,9 @@ func closest(name string, allowed []string) string {
 func parseYAML(file string, data []byte, ds *diag.Collector) (*yaml.Node, bool) {
 	tooDeep := false
 	limits := yaml.WithPlugin(loaderlimits.New(loaderlimits.DepthFunc(func(depth int, _ *loaderlimits.DepthContext) error {
-		if depth > maxDepth {
+		if depth > guard.MaxDepth {
 			tooDeep = true
-			return fmt.Errorf("nested deeper than %d levels", maxDepth)
+			return fmt.Errorf("nested deeper than %d levels", guard.MaxDepth)
 		}
 		return nil
 	})))

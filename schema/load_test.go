@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/guard"
 	"github.com/qovery/portalctl/portal"
 )
 
@@ -84,6 +85,15 @@ func expiresText(d portal.Date, pos portal.Pos) string {
 		return ""
 	}
 	return fmt.Sprintf(" expires %s (at %d:%d)", d, pos.Line, pos.Col)
+}
+
+// day reads a YYYY-MM-DD date of a test.
+func day(s string) portal.Date {
+	d, err := portal.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }
 
 // goldenToday is the day the golden cases are checked on: a fixed clock.
@@ -161,7 +171,7 @@ func TestSizeLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A sparse file: the limit must be enforced from its size, without reading it.
-	if err := f.Truncate(DefaultMaxFileSize + 1); err != nil {
+	if err := f.Truncate(guard.DefaultMaxFileSize + 1); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -170,10 +180,10 @@ func TestSizeLimit(t *testing.T) {
 		read func() ([]byte, error)
 		want []string
 	}{
-		{"file", func() ([]byte, error) { return ReadFile(path, nil) },
+		{"file", func() ([]byte, error) { return ReadFileMax(path, nil, guard.DefaultMaxFileSize) },
 			[]string{"huge.yaml", "the file is 48.0 MiB, over the 48 MiB limit", "--max-file-size 49MiB", "40 times its size"}},
 		{"stdin", func() ([]byte, error) {
-			return ReadFile("-", strings.NewReader(strings.Repeat("#", DefaultMaxFileSize+10)))
+			return ReadFileMax("-", strings.NewReader(strings.Repeat("#", guard.DefaultMaxFileSize+10)), guard.DefaultMaxFileSize)
 		}, []string{"the input is over the 48 MiB limit", "--max-file-size 97MiB"}},
 		{"lowered limit", func() ([]byte, error) {
 			return ReadFileMax("-", strings.NewReader(strings.Repeat("#", 3<<20)), 1<<20)

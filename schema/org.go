@@ -102,7 +102,7 @@ func (b *builder) seedIDs(ms []portal.OrgMember) {
 		}
 		if first, dup := seen[m.ID]; dup {
 			b.add(m.Pos, diag.Error, "duplicate-id", func() (string, string) {
-				return fmt.Sprintf("organization member %s has the id %s of %s (line %d)", m.Email, q(m.ID), first.Email, first.Pos.Line),
+				return fmt.Sprintf("organization member %s has the id %s of %s (line %d)", m.Email, diag.Quote(m.ID), first.Email, first.Pos.Line),
 					"give each member and invitation its own id, or none (one is made up)"
 			})
 			continue
@@ -137,7 +137,7 @@ func (b *builder) orgRoles(n *yaml.Node) {
 		r := portal.OrgRole{Name: strings.TrimSpace(name), Pos: b.pos(nameNode)}
 		if line, dup := names[strings.ToLower(r.Name)]; dup {
 			b.add(r.Pos, diag.Error, "duplicate-role", func() (string, string) {
-				return fmt.Sprintf("duplicate organization role %s: already defined at line %d (role names compare case-insensitively)", q(r.Name), line),
+				return fmt.Sprintf("duplicate organization role %s: already defined at line %d (role names compare case-insensitively)", diag.Quote(r.Name), line),
 					"give each role its own name"
 			})
 			continue
@@ -146,7 +146,7 @@ func (b *builder) orgRoles(n *yaml.Node) {
 		if id, ok := b.text(idNode); ok {
 			if line, dup := ids[id]; dup {
 				b.add(b.pos(idNode), diag.Error, "duplicate-id", func() (string, string) {
-					return fmt.Sprintf("duplicate role id %s: already given at line %d", q(id), line), "give each role its own id, or none (a random one is made)"
+					return fmt.Sprintf("duplicate role id %s: already given at line %d", diag.Quote(id), line), "give each role its own id, or none (a random one is made)"
 				})
 				continue
 			}
@@ -154,32 +154,5 @@ func (b *builder) orgRoles(n *yaml.Node) {
 			r.ID = id
 		}
 		org.Roles = append(org.Roles, r)
-	}
-}
-
-// lintOrgOwner warns about an organization_members section that names no owner, or
-// more than one: an organization has exactly one, and plan refuses a section that
-// leaves them out or gives the role to anyone else.
-func lintOrgOwner(cfg *portal.Config, ds *diag.Collector) {
-	if cfg.Org == nil || len(cfg.Org.Members) == 0 {
-		return
-	}
-	var owners []portal.OrgMember
-	for _, m := range cfg.Org.Members {
-		if portal.IsOwner(m.Role) {
-			owners = append(owners, m)
-		}
-	}
-	// The first written is taken for the owner; the others are flagged.
-	slices.SortFunc(owners, func(a, b portal.OrgMember) int { return a.Pos.Line - b.Pos.Line })
-	if len(owners) == 0 {
-		ds.Add(cfg.Org.Pos, diag.Warning, "no-owner",
-			"no organization member has `role: Owner`: the organization's owner must be listed with that role, or plan refuses the file",
-			"add the organization's owner, e.g. `- email: owner@company.com` with `role: Owner`")
-	}
-	for _, m := range owners[min(1, len(owners)):] {
-		ds.Add(m.RolePos, diag.Warning, "several-owners",
-			fmt.Sprintf("%s and %s both have `role: Owner`: an organization has one owner, and plan refuses to give the role to anyone else", owners[0].Email, m.Email),
-			"give all but the current owner another role, e.g. `role: Admin`")
 	}
 }

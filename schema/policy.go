@@ -4,33 +4,12 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
 )
-
-// The codes of policy violations: each names the rule of the policy it breaks.
-// Problems with the policy: section itself (an invalid domain in it, say) have
-// other codes: the file is wrong, not the change it makes.
-const (
-	codeAllowedDomains = "policy-allowed-domains"
-	codeMaxOpen        = "policy-max-open-blueprints"
-	codeRequireExpiry  = "policy-require-expiry"
-	codeMaxExpiryDays  = "policy-max-expiry-days"
-)
-
-// IsPolicyViolation reports whether d is a violation of the file's policy:
-// section, as opposed to any other problem of the file.
-func IsPolicyViolation(d diag.Diagnostic) bool {
-	switch d.Code {
-	case codeAllowedDomains, codeMaxOpen, codeRequireExpiry, codeMaxExpiryDays:
-		return true
-	}
-	return false
-}
 
 // policy reads the policy: section written at key. The schema checks its shape;
 // a rule whose value it refuses is left unset.
@@ -57,11 +36,10 @@ func (b *builder) policy(key, n *yaml.Node) {
 					bad = true
 					continue
 				}
-				b.noteUnicode(e)
-				d, err := portal.NormalizeDomain(value)
+				d, err := b.domain(e, value)
 				if err != nil {
 					b.add(b.pos(e), diag.Error, "invalid-domain", func() (string, string) {
-						return fmt.Sprintf("invalid domain %s in policy %s: %v", q(value), rule, err), "write a domain like company.com (no scheme, path or wildcard; sub-domains are listed one by one)"
+						return fmt.Sprintf("invalid domain %s in policy %s: %v", diag.Quote(value), rule, err), "write a domain like company.com (no scheme, path or wildcard; sub-domains are listed one by one)"
 					})
 					bad = true
 					continue
@@ -108,165 +86,5 @@ func (b *builder) policy(key, n *yaml.Node) {
 			return "policy max_expiry_days bounds the expiry of the members require_expiry_outside names, and the policy has no require_expiry_outside",
 				"add `require_expiry_outside: [company.com]` (members outside these domains need an expires date), or `require_expiry_outside: []` to require one of every member"
 		})
-	}
-}
-
-// checkPolicy reports every violation of the file's policy, each at the value
-// that breaks it, naming the rule and the line that sets it. today bounds
-// max_expiry_days; without a day that rule is not checked.
-func checkPolicy(cfg *portal.Config, f facts, today portal.Date, ds *diag.Collector) {
-	if cfg == nil || cfg.Policy == nil {
-		return
-	}
-	p := cfg.Policy
-	violation := func(pos portal.Pos, code string, msg func() (string, string)) {
-		if ds.Full(diag.Error, pos) {
-			ds.Add(pos, diag.Error, code, "", "")
-			return
-		}
-		m, h := msg()
-		ds.Add(pos, diag.Error, code, m, h)
-	}
-	if p.Has(portal.PolicyAllowedDomains) {
-		checkAllowedDomains(cfg, f, violation)
-	}
-	if p.Has(portal.PolicyMaxOpenBlueprints) {
-		checkOpen(cfg, violation)
-	}
-	if p.Has(portal.PolicyRequireExpiryOutside) {
-		checkExpiries(cfg, today, violation)
-	}
-}
-
-type violationFunc func(pos portal.Pos, code string, msg func() (string, string))
-
-// ruleAt names a rule of the policy and the line that sets it.
-func ruleAt(p *portal.Policy, r portal.PolicyRule) string {
-	return fmt.Sprintf("policy %s (line %d)", r, p.Set[r].Line)
-}
-
-// domainList shows a list of domains, the first few of a long one.
-func domainList(ds []string) string {
-	const shown = 5
-	if len(ds) == 0 {
-		return "none"
-	}
-	if len(ds) <= shown {
-		return strings.Join(ds, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(ds[:shown], ", "), len(ds)-shown)
-}
-
-func checkAllowedDomains(cfg *portal.Config, f facts, violation violationFunc) {
-	p := cfg.Policy
-	allowed := make(map[string]bool, len(p.AllowedDomains))
-	for _, d := range p.AllowedDomains {
-		allowed[d] = true
-	}
-	rule := func() string { return ruleAt(p, portal.PolicyAllowedDomains) }
-	outside := func(what, email string) func() (string, string) {
-		return func() (string, string) {
-			d := portal.DomainOf(email)
-			return fmt.Sprintf("%s is outside the allowed domains (%s): %s", what, domainList(p.AllowedDomains), rule()),
-				fmt.Sprintf("use their address at an allowed domain; a domain covers itself only, not its sub-domains: to allow %s, the policy's owners add it to allowed_domains", d)
-		}
-	}
-	for _, m := range cfg.Members {
-		if !allowed[m.Domain()] {
-			violation(m.Pos, codeAllowedDomains, outside("member "+m.Email, m.Email))
-		}
-	}
-	if cfg.Org != nil {
-		for _, m := range cfg.Org.Members {
-			if !allowed[portal.DomainOf(m.Email)] {
-				violation(m.Pos, codeAllowedDomains, outside("organization member "+m.Email, m.Email))
-			}
-		}
-	}
-	for g, entries := range f.groupEntries {
-		for _, r := range entries {
-			if !allowed[portal.DomainOf(r.Value)] {
-				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("%s in group %s", r.Value, q(g)), r.Value))
-			}
-		}
-	}
-	for _, b := range cfg.Blueprints {
-		for _, r := range b.Rules {
-			switch {
-			case r.Group != "":
-				// The group's entries are checked where they are written.
-			case r.Kind == portal.RuleEmail && !allowed[portal.DomainOf(r.Value)]:
-				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("email rule %s in blueprint %s", r.Value, q(b.Name)), r.Value))
-			case r.Kind == portal.RuleDomain && !allowed[r.Value]:
-				violation(r.Pos, codeAllowedDomains, func() (string, string) {
-					return fmt.Sprintf("domain rule %s in blueprint %s is not one of the allowed domains (%s): %s", r.Value, q(b.Name), domainList(p.AllowedDomains), rule()),
-						fmt.Sprintf("restrict the blueprint to allowed domains; a domain covers itself only, not its sub-domains: to allow %s, the policy's owners add it to allowed_domains", r.Value)
-				})
-			}
-		}
-	}
-}
-
-func checkOpen(cfg *portal.Config, violation violationFunc) {
-	p := cfg.Policy
-	var open []portal.Blueprint
-	for _, b := range cfg.Blueprints {
-		if b.Open {
-			open = append(open, b)
-		}
-	}
-	if len(open) <= p.MaxOpenBlueprints {
-		return
-	}
-	slices.SortFunc(open, func(a, b portal.Blueprint) int { return a.Pos.Line - b.Pos.Line })
-	for i, b := range open[p.MaxOpenBlueprints:] {
-		violation(b.Pos, codeMaxOpen, func() (string, string) {
-			return fmt.Sprintf("blueprint %s has `access: open`: it is open blueprint number %d, and %s allows %d (the file has %d)",
-					q(b.Name), p.MaxOpenBlueprints+i+1, ruleAt(p, portal.PolicyMaxOpenBlueprints), p.MaxOpenBlueprints, len(open)),
-				"restrict it to who needs it, e.g. `domains: [company.com]` or `groups: [...]`, instead of `access: open`"
-		})
-	}
-}
-
-func checkExpiries(cfg *portal.Config, today portal.Date, violation violationFunc) {
-	p := cfg.Policy
-	maxDays := p.Has(portal.PolicyMaxExpiryDays)
-	who := func(email string) string {
-		if len(p.RequireExpiryOutside) == 0 {
-			return email
-		}
-		return fmt.Sprintf("%s, outside %s,", email, domainList(p.RequireExpiryOutside))
-	}
-	check := func(what, email string, expires portal.Date, pos, expiresPos portal.Pos) {
-		if !p.NeedsExpiry(email) {
-			return
-		}
-		switch {
-		case expires.IsZero():
-			violation(pos, codeRequireExpiry, func() (string, string) {
-				hint := "add `expires: YYYY-MM-DD` to the entry: the day their access ends"
-				if maxDays && !today.IsZero() {
-					hint = fmt.Sprintf("add `expires: %s` or earlier to the entry (policy max_expiry_days: %d)", today.AddDays(p.MaxExpiryDays), p.MaxExpiryDays)
-				}
-				return fmt.Sprintf("%s %s has no `expires`: %s requires one", what, who(email), ruleAt(p, portal.PolicyRequireExpiryOutside)), hint
-			})
-		case maxDays && !today.IsZero() && today.DaysUntil(expires) > p.MaxExpiryDays:
-			violation(expiresPos, codeMaxExpiryDays, func() (string, string) {
-				return fmt.Sprintf("%s %s expires on %s, %d days from today: %s allows at most %d",
-						what, who(email), expires, today.DaysUntil(expires), ruleAt(p, portal.PolicyMaxExpiryDays), p.MaxExpiryDays),
-					fmt.Sprintf("write `expires: %s` or earlier, and extend it when it nears", today.AddDays(p.MaxExpiryDays))
-			})
-		}
-	}
-	for _, m := range cfg.Members {
-		check("member", m.Email, m.Expires, m.Pos, m.ExpiresPos)
-	}
-	if cfg.Org != nil {
-		for _, m := range cfg.Org.Members {
-			if portal.IsOwner(m.Role) {
-				continue // the owner never expires
-			}
-			check("organization member", m.Email, m.Expires, m.Pos, m.ExpiresPos)
-		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qovery/portalctl/internal/guard"
 )
 
 // TestReadFileOnlyInside: a path is read only as a regular file inside the
@@ -97,7 +99,7 @@ func TestReadFileOnlyInside(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := tt.setup(t, repo, out)
-			data, err := ReadFile(path, nil)
+			data, err := ReadFileMax(path, nil, guard.DefaultMaxFileSize)
 			if len(tt.want) == 0 {
 				if err != nil || string(data) != config {
 					t.Fatalf("read %q, %v; want %q", data, err, config)

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/qovery/portalctl/internal/guard"
 )
 
 // TestReadFileRefusesSpecialFiles: a FIFO is refused at once (reading one would
@@ -28,7 +30,7 @@ func TestReadFileRefusesSpecialFiles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
-				_, err := ReadFile(tt.path, nil)
+				_, err := ReadFileMax(tt.path, nil, guard.DefaultMaxFileSize)
 				done <- err
 			}()
 			select {
@@ -86,7 +88,7 @@ func TestReadFileWhileADirectoryIsSwapped(t *testing.T) {
 	deadline := time.Now().Add(time.Second)
 	read := 0
 	for time.Now().Before(deadline) {
-		data, err := ReadFile(file, nil)
+		data, err := ReadFileMax(file, nil, guard.DefaultMaxFileSize)
 		if err == nil {
 			read++
 		}

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/guard"
 	"github.com/qovery/portalctl/portal"
 )
 
@@ -39,7 +40,7 @@ func syntaxError(file string, data []byte, err error, tooDeep bool) diag.Diagnos
 	if tooDeep {
 		d.Code = "too-complex"
 		d.Message = "the document is too complex: " + le.Message
-		d.Hint = tooComplexHint
+		d.Hint = guard.TooComplexHint
 		return d
 	}
 	if hint := syntaxHint(le.Message); hint != "" {
@@ -66,7 +67,7 @@ func syntaxError(file string, data []byte, err error, tooDeep bool) diag.Diagnos
 			d.Message, d.Hint = unclosed(open, at, le.Message)
 		}
 	default:
-		if line, col, open, ok := unclosedFlow(data, offset(data, mark)); ok && line < mark.Line {
+		if line, col, open, ok := guard.UnclosedFlow(data, offset(data, mark)); ok && line < mark.Line {
 			d.Pos.Line, d.Pos.Col = line, col
 			d.Message, d.Hint = unclosed(open, at, le.Message)
 		}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/qovery/portalctl/internal/guard"
 )
 
 // errTooComplex is returned when a document would expand beyond the limits.
@@ -26,8 +28,8 @@ type converter struct {
 }
 
 // toJSON converts a subtree for the JSON schema validator, within a budget of
-// values (aliases expanded). checkShape has refused documents that would exceed
-// it; the budget keeps the conversion bounded on its own.
+// values (aliases expanded). guard.CheckAliases has refused documents that would
+// exceed it; the budget keeps the conversion bounded on its own.
 func toJSON(root *yaml.Node, budget int) (any, *yaml.Node, error) {
 	c := &converter{budget: budget, expanding: map[*yaml.Node]bool{}}
 	v := c.value(root, 0)
@@ -45,8 +47,8 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 	if c.err != nil {
 		return nil
 	}
-	if depth > maxDepth {
-		return c.fail(n, fmt.Errorf("%w: nested deeper than %d levels", errTooComplex, maxDepth))
+	if depth > guard.MaxDepth {
+		return c.fail(n, fmt.Errorf("%w: nested deeper than %d levels", errTooComplex, guard.MaxDepth))
 	}
 	c.budget--
 	if c.budget < 0 {
@@ -223,7 +225,7 @@ func unescapeToken(tok string) string {
 }
 
 func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && i < maxDepth; i++ {
+	for i := 0; n != nil && i < guard.MaxDepth; i++ {
 		switch {
 		case n.Kind == yaml.DocumentNode && len(n.Content) > 0:
 			n = n.Content[0]

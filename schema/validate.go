@@ -112,12 +112,12 @@ func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic 
 			container = container[:len(container)-1]
 		}
 		if len(container) == 1 && container[0] == "groups" {
-			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("group name %s is not allowed", q(toks[len(toks)-1])), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
+			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("group name %s is not allowed", diag.Quote(toks[len(toks)-1])), "start with a letter or digit and use only letters, digits, '.', '_' and '-'")}
 		}
 		if f.keyword == "minLength" {
 			return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("empty name in %s", describe(container, f.doc)), "give it a name")}
 		}
-		return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("name %s in %s: %s", q(toks[len(toks)-1]), describe(container, f.doc), f.message), "")}
+		return []diag.Diagnostic{mk(key, "bad-name", fmt.Sprintf("name %s in %s: %s", diag.Quote(toks[len(toks)-1]), describe(container, f.doc), f.message), "")}
 	}
 	switch f.keyword {
 	case "additionalProperties":
@@ -137,7 +137,7 @@ func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic 
 				if c := closest(name, allowed); c != "" {
 					hint = fmt.Sprintf("did you mean %q? (%s)", c, hint)
 				}
-				ds = append(ds, mk(k, "unknown-key", fmt.Sprintf("unknown key %s in %s", q(name), where), hint))
+				ds = append(ds, mk(k, "unknown-key", fmt.Sprintf("unknown key %s in %s", diag.Quote(name), where), hint))
 			})
 		}
 		return ds
@@ -203,9 +203,9 @@ func describe(toks []string, doc *yaml.Node) string {
 	case toks[0] == "groups" && len(toks) == 1:
 		return "groups"
 	case toks[0] == "groups" && len(toks) == 2:
-		return fmt.Sprintf("group %s", q(toks[1]))
+		return fmt.Sprintf("group %s", diag.Quote(toks[1]))
 	case toks[0] == "groups":
-		return fmt.Sprintf("entry #%s of group %s", plusOne(toks[2]), q(toks[1]))
+		return fmt.Sprintf("entry #%s of group %s", plusOne(toks[2]), diag.Quote(toks[1]))
 	case toks[0] == "policy" && len(toks) == 1:
 		return "policy"
 	case toks[0] == "policy" && len(toks) == 2:
@@ -215,11 +215,11 @@ func describe(toks []string, doc *yaml.Node) string {
 	case toks[0] == "blueprints" && len(toks) == 1:
 		return "blueprints"
 	case toks[0] == "blueprints" && len(toks) == 2:
-		return fmt.Sprintf("blueprint %s", q(toks[1]))
+		return fmt.Sprintf("blueprint %s", diag.Quote(toks[1]))
 	case toks[0] == "blueprints" && len(toks) == 3:
-		return fmt.Sprintf("%s of blueprint %s", toks[2], q(toks[1]))
+		return fmt.Sprintf("%s of blueprint %s", toks[2], diag.Quote(toks[1]))
 	case toks[0] == "blueprints":
-		return fmt.Sprintf("entry #%s of %s of blueprint %s", plusOne(toks[3]), toks[2], q(toks[1]))
+		return fmt.Sprintf("entry #%s of %s of blueprint %s", plusOne(toks[3]), toks[2], diag.Quote(toks[1]))
 	}
 	return strings.Join(toks, ".")
 }
@@ -245,7 +245,7 @@ func entryName(doc *yaml.Node, section, index, what string) string {
 		})
 	}
 	if email != "" {
-		return what + " " + q(email)
+		return what + " " + diag.Quote(email)
 	}
 	return what + " #" + plusOne(index)
 }
@@ -293,7 +293,7 @@ func typeHint(toks []string) string {
 	case last == "blueprints":
 		return "write `blueprints:` then one key per blueprint name"
 	case toks[0] == "blueprints" && len(toks) == 2:
-		return fmt.Sprintf("give %s its rules (`domains: [company.com]`) or `access: open`", q(toks[1]))
+		return fmt.Sprintf("give %s its rules (`domains: [company.com]`) or `access: open`", diag.Quote(toks[1]))
 	case last == "domains":
 		return "write a list: `domains: [company.com]`"
 	case last == "emails":
@@ -370,11 +370,11 @@ func yamlKind(n *yaml.Node) string {
 		case "!!null":
 			return "nothing (null)"
 		case "!!int", "!!float":
-			return "a number " + strings.Trim(q(n.Value), `"`)
+			return "a number " + strings.Trim(diag.Quote(n.Value), `"`)
 		case "!!bool":
 			return "a boolean " + n.Value
 		}
-		return q(n.Value)
+		return diag.Quote(n.Value)
 	}
 	return "a value"
 }
@@ -385,9 +385,9 @@ func shown(n *yaml.Node) string {
 	}
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
-		return q(n.Value)
+		return diag.Quote(n.Value)
 	case n.Kind == yaml.ScalarNode:
-		return strings.Trim(q(n.Value), `"`) // a number or a boolean, shown as written
+		return strings.Trim(diag.Quote(n.Value), `"`) // a number or a boolean, shown as written
 	}
 	return yamlKind(n)
 }

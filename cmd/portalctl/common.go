@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/guard"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/organization"
@@ -38,8 +39,8 @@ func (f *fileFlags) register(fs *pflag.FlagSet) {
 	f.expiryWarning = -1
 	fs.StringVarP(&f.file, "file", "f", "portal.yaml", "the portal configuration file (\"-\" reads stdin)")
 	fs.BoolVar(&f.strict, "strict", false, "treat lint warnings as errors")
-	f.maxSize = schema.DefaultMaxFileSize
-	fs.Var(&f.maxSize, "max-file-size", fmt.Sprintf("largest portal.yaml accepted, e.g. 96MiB (checking a file may take up to %d times its size in memory)", schema.MemoryFactor))
+	f.maxSize = guard.DefaultMaxFileSize
+	fs.Var(&f.maxSize, "max-file-size", fmt.Sprintf("largest portal.yaml accepted, e.g. 96MiB (checking a file may take up to %d times its size in memory)", guard.MemoryFactor))
 }
 
 // sizeFlag is a size in bytes, written with a unit: 48MiB, 1GiB, 500KiB, or bytes.
@@ -144,7 +145,7 @@ func (a *app) loader(f fileFlags, opts ...schema.Option) (*schema.Loader, error)
 }
 
 // limitMemory tells the garbage collector what checking a file of size bytes may
-// cost (schema.HeapLimit, within schema.Budget): near that, it collects harder
+// cost (guard.HeapLimit, within guard.Budget): near that, it collects harder
 // rather than let the heap grow to twice what is live. The limit only ever rises,
 // and GOMEMLIMIT, when set, wins. It returns what puts the limit back as it was,
 // for the caller to call once the file is checked: what comes after (a plan, an
@@ -155,7 +156,7 @@ func (a *app) limitMemory(size int) (restore func()) {
 	if a.getenv("GOMEMLIMIT") != "" {
 		return restore
 	}
-	want := schema.HeapLimit(int64(size))
+	want := guard.HeapLimit(int64(size))
 	if want == 0 {
 		return restore // a small file: the collector's defaults stay within the budget
 	}

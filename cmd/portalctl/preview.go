@@ -12,6 +12,7 @@ import (
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/gitrev"
+	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/prcomment"
 	"github.com/qovery/portalctl/reconcile"
@@ -236,7 +237,7 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 		prov.Path, prov.Base.Commit, prov.Head.Commit, prov.Head.Uncommitted = revs.Path, revs.Base, revs.Head, revs.Uncommitted
 	}
 	if onlyPolicy := !slices.ContainsFunc(hds, func(d diag.Diagnostic) bool {
-		return d.Severity == diag.Error && !schema.IsPolicyViolation(d)
+		return d.Severity == diag.Error && !lint.IsPolicyViolation(d)
 	}); hds.HasErrors() && !onlyPolicy {
 		if derr != nil {
 			fmt.Fprintf(c.stderr, "note: the report names no commits: %v\n", derr)

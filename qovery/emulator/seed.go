@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/guard"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/organization"
@@ -21,7 +22,7 @@ func LoadSeed(path string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := l.ReadFile(path, nil)
+	data, err := schema.ReadFileMax(path, nil, guard.DefaultMaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}

@@ -1,4 +1,4 @@
-package schema
+package lint_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/schema"
 )
 
 func day(s string) portal.Date {
@@ -38,7 +39,7 @@ func TestExpiryWindow(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%s-%s-%d", tc.today, tc.expires, tc.warn), func(t *testing.T) {
 			src := fmt.Sprintf("version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n  - email: bob@company.com\n    expires: %s\nblueprints:\n  a:\n    access: open\n", tc.expires)
-			l, err := New(Today(day(tc.today)), ExpiryWarning(tc.warn))
+			l, err := schema.New(schema.Today(day(tc.today)), schema.ExpiryWarning(tc.warn))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,9 +1,7 @@
-package schema
+package guard
 
 import (
 	"fmt"
-
-	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/portal"
@@ -13,7 +11,7 @@ import (
 // on the densest files of each shape (BENCHMARKS.md, "Memory"), rounded up.
 const (
 	// MemoryFactor bounds what checking a file may cost, as a multiple of its
-	// size (SPEC §8).
+	// size (see Budget).
 	MemoryFactor = 40
 	// memoryFloor is the budget of small files, which the factor would squeeze
 	// below what any process needs. No heap limit is set for them (tests and
@@ -61,11 +59,12 @@ func usable(size int) int64 {
 	return (Budget(int64(size)) - processReserve) / 20 * 17
 }
 
-// fitsParse refuses, before the parser allocates for it, a file whose YAML tree
+// FitsParse refuses, before the parser allocates for it, a file whose YAML tree
 // would not fit the budget: a file of tiny values ("[a,a,a,…]") costs the parser
-// over a hundred times its size.
-func fitsParse(file string, data []byte, ds *diag.Collector) bool {
-	nodes := int64(nodeBound(data))
+// over a hundred times its size. The refusal is a too-dense error at the file's
+// start, added to ds.
+func FitsParse(file string, data []byte, ds *diag.Collector) bool {
+	nodes := int64(NodeBound(data))
 	need := (nodeCost+memberShare)*nodes + byteCost*int64(len(data))
 	if need <= usable(len(data)) {
 		return true
@@ -77,23 +76,37 @@ func fitsParse(file string, data []byte, ds *diag.Collector) bool {
 	return false
 }
 
-// fitsModel refuses a document whose model would not fit the budget next to its
-// tree: mostly, groups expanded into many blueprints (a group of 1,000 emails
-// named by 1,000 blueprints is a million rules, written in a few kilobytes).
-func fitsModel(file string, data []byte, root *yaml.Node, nodes int, ds *diag.Collector) bool {
-	members, entries, rules, worst := modelSize(root)
-	need := nodeCost*int64(nodes) + byteCost*int64(len(data)) + memberCost*members + entryCost*entries + ruleCost*rules
-	if need <= usable(len(data)) {
+// Model is what the model of a document will hold, counted on its node tree
+// before it is built (schema counts it: the tree's layout is the schema's).
+type Model struct {
+	// Nodes are the nodes of the tree as written, aliases not followed.
+	Nodes int
+	// Members, Entries and Rules are the members, the groups' entries and the
+	// blueprints' rules, groups expanded (a group named by a blueprint gives one
+	// rule per email).
+	Members, Entries, Rules int64
+	// Worst is where the blueprint with the most rules is written.
+	Worst portal.Pos
+}
+
+// FitsModel refuses a document whose model would not fit the budget next to its
+// tree, size bytes long: mostly, groups expanded into many blueprints (a group of
+// 1,000 emails named by 1,000 blueprints is a million rules, written in a few
+// kilobytes). The refusal is added to ds: a too-dense error at the file's start
+// when members cost the most, else a too-many-rules error at m.Worst.
+func FitsModel(file string, size int, m Model, ds *diag.Collector) bool {
+	need := nodeCost*int64(m.Nodes) + byteCost*int64(size) + memberCost*m.Members + entryCost*m.Entries + ruleCost*m.Rules
+	if need <= usable(size) {
 		return true
 	}
 	msg := fmt.Sprintf("the file's %s members, %s group entries and %s blueprint rules (groups expanded) would take about %s to check, over %d times the file's size",
-		thousands(members), thousands(entries), thousands(rules), mib(need), MemoryFactor)
-	if ruleCost*rules < memberCost*members {
+		thousands(m.Members), thousands(m.Entries), thousands(m.Rules), mib(need), MemoryFactor)
+	if ruleCost*m.Rules < memberCost*m.Members {
 		ds.Add(portal.Pos{File: file, Line: 1, Col: 1}, diag.Error, "too-dense", msg,
 			"a portal.yaml has a member every 25 bytes or more: write one entry per member, each with its full email address")
 		return false
 	}
-	ds.Add(nodePos(file, worst), diag.Error, "too-many-rules", msg+"; this blueprint has the most",
+	ds.Add(m.Worst, diag.Error, "too-many-rules", msg+"; this blueprint has the most",
 		"give a whole company one domain rule (`domains: [company.com]`) rather than a group of its people, and name large groups in fewer blueprints")
 	return false
 }
@@ -105,46 +118,4 @@ func thousands(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
-}
-
-// modelSize counts what the model of a document will hold: members, group
-// entries, and blueprint rules with groups expanded. worst is the blueprint with
-// the most rules.
-func modelSize(root *yaml.Node) (members, entries, rules int64, worst *yaml.Node) {
-	doc := deref(root)
-	groupSize := map[string]int64{}
-	var blueprints *yaml.Node
-	for _, p := range pairs(doc) {
-		switch keyString(p.k) {
-		case "members":
-			members += int64(len(items(p.v)))
-		case "groups":
-			for _, g := range pairs(p.v) {
-				n := int64(len(items(g.v)))
-				groupSize[keyString(g.k)] = n
-				entries += n
-			}
-		case "blueprints":
-			blueprints = p.v
-		}
-	}
-	most := int64(-1)
-	for _, bp := range pairs(blueprints) {
-		n := int64(0)
-		for _, f := range pairs(bp.v) {
-			switch keyString(f.k) {
-			case "domains", "emails":
-				n += int64(len(items(f.v)))
-			case "groups":
-				for _, g := range items(f.v) {
-					n += groupSize[g.Value]
-				}
-			}
-		}
-		rules += n
-		if n > most {
-			most, worst = n, bp.k
-		}
-	}
-	return members, entries, rules, worst
 }

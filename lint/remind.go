@@ -1,4 +1,4 @@
-package schema
+package lint
 
 import (
 	"fmt"
@@ -7,10 +7,11 @@ import (
 	"github.com/qovery/portalctl/portal"
 )
 
-// remind warns about entries that expire within warnDays of today, and those that
-// have expired: plan and apply remove them. The warnings are reminders (they stay
-// warnings under --strict): the file is right, the calendar moved.
-func remind(cfg *portal.Config, today portal.Date, warnDays int, ds *diag.Collector) {
+// Remind warns about entries that expire within warnDays of today, and those
+// that have expired: plan and apply remove them. The warnings are reminders (they
+// stay warnings under --strict): the file is right, the calendar moved. Without a
+// day (today zero) it says nothing.
+func Remind(cfg *portal.Config, today portal.Date, warnDays int, ds *diag.Collector) {
 	if cfg == nil || today.IsZero() {
 		return
 	}

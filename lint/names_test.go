@@ -1,10 +1,12 @@
-package schema
+package lint_test
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/qovery/portalctl/schema"
 )
 
 // TestLookalikeBlueprints: blueprint keys that differ only by case, by the spaces
@@ -88,11 +90,11 @@ func TestLookalikeBlueprints(t *testing.T) {
 			for _, k := range tc.keys {
 				src.WriteString(bp(k))
 			}
-			var opts []Option
+			var opts []schema.Option
 			if tc.seed {
-				opts = append(opts, Seed())
+				opts = append(opts, schema.Seed())
 			}
-			l, err := New(opts...)
+			l, err := schema.New(opts...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,14 @@
-package schema
+// Package lint finds what is valid in a portal.yaml but probably wrong, and
+// what breaks the file's own policy: the warnings (a domain rule on a public
+// mail provider, an email rule naming someone who is not a member, a typo of a
+// domain, a look-alike address or blueprint name, no admin, no organization
+// owner or several), the policy: section's violations (IsPolicyViolation), and
+// the reminders of entries that expire soon or have expired.
+//
+// It reads the model schema built, and the few positions the model does not
+// keep (Facts); schema's loader calls Check, Policy and Remind once the model
+// is built, so lint imports nothing of schema's and never sees the YAML.
+package lint
 
 import (
 	"fmt"
@@ -35,8 +45,23 @@ var publicProviders = map[string]bool{
 	"naver.com": true, "rediffmail.com": true,
 }
 
-// lint adds the warnings of SPEC §2: things that are valid but probably wrong.
-func lint(cfg *portal.Config, f facts, ds *diag.Collector) {
+// Facts are what the lints need beyond the model: where things were written.
+type Facts struct {
+	// MembersPos is where members: is written; HasMembers, whether it is.
+	MembersPos portal.Pos
+	HasMembers bool
+	// GroupEntries are each group's emails, with the positions of their
+	// entries (the model keeps a group's emails only).
+	GroupEntries map[string][]portal.Rule
+	// Unicode holds the emails and domains written with non-ASCII characters,
+	// as written, by position: normalisation turns their domains into punycode,
+	// or into plain ASCII (a Kelvin sign K reads as k), and the look-alike lint
+	// names the characters the reader sees.
+	Unicode map[portal.Pos]string
+}
+
+// Check adds the warnings: what is valid but probably wrong.
+func Check(cfg *portal.Config, f Facts, ds *diag.Collector) {
 	if cfg == nil {
 		return
 	}
@@ -49,21 +74,21 @@ func lint(cfg *portal.Config, f facts, ds *diag.Collector) {
 	lintOrgOwner(cfg, ds)
 }
 
-func lintAdmins(cfg *portal.Config, f facts, ds *diag.Collector) {
+func lintAdmins(cfg *portal.Config, f Facts, ds *diag.Collector) {
 	for _, m := range cfg.Members {
 		if m.Role == portal.RoleAdmin {
 			return
 		}
 	}
-	pos := f.membersPos
-	if !f.hasMembers {
+	pos := f.MembersPos
+	if !f.HasMembers {
 		pos = portal.Pos{File: cfg.File, Line: 1, Col: 1}
 	}
 	ds.Add(pos, diag.Warning, "no-admin", "no member has `role: admin`: apply refuses to leave the portal without an administrator",
 		"give at least one member `role: admin`")
 }
 
-func lintDormant(cfg *portal.Config, f facts, ds *diag.Collector) {
+func lintDormant(cfg *portal.Config, f Facts, ds *diag.Collector) {
 	// A set of the emails the rules name, marked off by one pass over the
 	// members: no set of 100,000 members, and no search through them per rule.
 	named := map[string]bool{} // email → not a member
@@ -74,7 +99,7 @@ func lintDormant(cfg *portal.Config, f facts, ds *diag.Collector) {
 			}
 		}
 	}
-	for _, entries := range f.groupEntries {
+	for _, entries := range f.GroupEntries {
 		for _, r := range entries {
 			named[r.Value] = true
 		}
@@ -107,7 +132,7 @@ func lintDormant(cfg *portal.Config, f facts, ds *diag.Collector) {
 			}
 		}
 	}
-	for g, entries := range f.groupEntries {
+	for g, entries := range f.GroupEntries {
 		for _, r := range entries {
 			if !member(r.Value) {
 				note(dormant{r: r, owner: g, group: true})
@@ -136,9 +161,9 @@ type dormant struct {
 
 func (d dormant) where() string {
 	if d.group {
-		return fmt.Sprintf("group %s lists %s", q(d.owner), d.r.Value)
+		return fmt.Sprintf("group %s lists %s", diag.Quote(d.owner), d.r.Value)
 	}
-	return fmt.Sprintf("email rule %s in blueprint %s", d.r.Value, q(d.owner))
+	return fmt.Sprintf("email rule %s in blueprint %s", d.r.Value, diag.Quote(d.owner))
 }
 
 func (d dormant) before(e dormant) bool {
@@ -157,7 +182,7 @@ func lintProviders(cfg *portal.Config, ds *diag.Collector) {
 		for _, r := range b.Rules {
 			if r.Kind == portal.RuleDomain && publicProviders[r.Value] {
 				ds.Add(r.Pos, diag.Warning, "public-domain",
-					fmt.Sprintf("domain rule %s opens blueprint %s to every member with an address at %s, and anyone on the internet can get one", r.Value, q(b.Name), r.Value),
+					fmt.Sprintf("domain rule %s opens blueprint %s to every member with an address at %s, and anyone on the internet can get one", r.Value, diag.Quote(b.Name), r.Value),
 					"list the people with `emails: [...]` or a group instead")
 			}
 		}
@@ -168,11 +193,11 @@ func lintProviders(cfg *portal.Config, ds *diag.Collector) {
 // place of a Latin "a" grants access to a different person than the reader thinks.
 // A value written with non-ASCII characters is flagged; one written in punycode
 // (xn--…) is flagged when it decodes to a mix of scripts.
-func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
+func lintLookalikes(cfg *portal.Config, f Facts, ds *diag.Collector) {
 	check := func(pos portal.Pos, kind, value string) {
 		written, unicodeWritten := "", false
-		if len(f.unicode) > 0 {
-			written, unicodeWritten = f.unicode[pos]
+		if len(f.Unicode) > 0 {
+			written, unicodeWritten = f.Unicode[pos]
 		}
 		if !strings.Contains(value, "xn--") && !unicodeWritten {
 			return // written in plain ASCII (normalised, it still is): nothing to look alike
@@ -194,13 +219,13 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 		var msg string
 		switch {
 		case !unicodeWritten: // punycode that decodes to a mix of scripts
-			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, q(shown), describeRunes(shown))
+			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, diag.Quote(shown), describeRunes(shown))
 		case isASCII(shown):
 			// Characters that normalise to ASCII: a Kelvin sign, full-width
 			// letters. The value reads as plain ASCII; the file does not.
-			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s); it reads as %s", what, q(strings.TrimSpace(written)), describeRunes(written), shown)
+			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s); it reads as %s", what, diag.Quote(strings.TrimSpace(written)), describeRunes(written), shown)
 		default:
-			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, q(shown), describeRunes(written))
+			msg = fmt.Sprintf("%s %s contains non-ASCII characters (%s)", what, diag.Quote(shown), describeRunes(written))
 		}
 		hint := "retype it in plain ASCII if that was meant; a look-alike address grants access to someone else"
 		if unicodeWritten && isASCII(shown) {
@@ -219,7 +244,7 @@ func lintLookalikes(cfg *portal.Config, f facts, ds *diag.Collector) {
 			check(m.Pos, "organization member", m.Email)
 		}
 	}
-	for _, entries := range f.groupEntries {
+	for _, entries := range f.GroupEntries {
 		for _, r := range entries {
 			check(r.Pos, "group", r.Value)
 		}
@@ -299,7 +324,7 @@ const maxTypoDomains = 20_000
 // the file (compnay.com next to company.com). Candidates are found through an index
 // of single-deletion variants, so the cost grows with the number of distinct domains,
 // not with its square.
-func lintTypos(cfg *portal.Config, f facts, ds *diag.Collector) {
+func lintTypos(cfg *portal.Config, f Facts, ds *diag.Collector) {
 	type use struct {
 		count int
 		first portal.Pos
@@ -328,7 +353,7 @@ func lintTypos(cfg *portal.Config, f facts, ds *diag.Collector) {
 			note(portal.DomainOf(m.Email), m.Pos)
 		}
 	}
-	for _, entries := range f.groupEntries {
+	for _, entries := range f.GroupEntries {
 		for _, r := range entries {
 			note(portal.DomainOf(r.Value), r.Pos)
 		}

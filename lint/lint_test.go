@@ -1,11 +1,24 @@
-package schema
+package lint_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/schema"
 )
+
+// The lints are tested through schema's loader, which runs them on the model it
+// builds: the positions they report are the file's, as validate shows them.
+
+func newLoader(t testing.TB) *schema.Loader {
+	t.Helper()
+	l, err := schema.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
 
 // TestLookalikeNamesTheCharacters: an email or a domain written with characters
 // that normalise to ASCII (a Kelvin sign, full-width letters) is read as plain

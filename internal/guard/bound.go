@@ -1,10 +1,10 @@
-package schema
+package guard
 
-// nodeBound returns an upper bound on the number of nodes the YAML parser builds
+// NodeBound returns an upper bound on the number of nodes the YAML parser builds
 // for data, in one pass over the bytes, without building anything. The parser
 // spends about 170 bytes on each node whatever its size, so a file of tiny values
 // ("[a,a,a,…]", "{a, a, …}") costs over a hundred times its size: the bound lets
-// Parse refuse such a file before the parser allocates for it.
+// FitsParse refuse such a file before the parser allocates for it.
 //
 // Every node is one of: a scalar or an alias, which starts at a "start point" (a
 // character after a blank, a line start or a flow indicator); a flow collection,
@@ -14,7 +14,7 @@ package schema
 // the high side wherever the text is ambiguous (a plain scalar with spaces counts
 // once per word, a comment-like "#" inside a quoted string is still skipped
 // correctly); TestNodeBound and FuzzNodeBound check it against the parser.
-func nodeBound(data []byte) int {
+func NodeBound(data []byte) int {
 	b := bounder{data: data}
 	b.run()
 	return b.n + 2 // the document, and a root that may be empty
@@ -121,10 +121,11 @@ func (b *bounder) snapshot() {
 	}
 }
 
-// unclosedFlow finds the innermost flow collection ("[" or "{") that is open at
+// UnclosedFlow finds the innermost flow collection ("[" or "{") that is open at
 // offset and never closed in data, so that a syntax error the parser notices
-// lines later is reported where the fix goes.
-func unclosedFlow(data []byte, offset int) (line, col int, c byte, ok bool) {
+// lines later is reported where the fix goes. It is NodeBound's scan, told to
+// note where each flow collection opens and closes.
+func UnclosedFlow(data []byte, offset int) (line, col int, c byte, ok bool) {
 	b := bounder{data: data, track: true, stop: offset}
 	b.run()
 	for i := len(b.openAtStop) - 1; i >= 0; i-- {

@@ -1,4 +1,4 @@
-package schema
+package guard
 
 import (
 	"fmt"
@@ -9,42 +9,42 @@ import (
 // Limits on the shape of a document, so that hostile input cannot exhaust time
 // or memory.
 const (
-	// maxDepth is far beyond any real portal.yaml (which nests four levels). The
-	// parser refuses deeper nesting as it reads; checkShape counts the nesting
-	// that aliases add.
-	maxDepth = 64
+	// MaxDepth is far beyond any real portal.yaml (which nests four levels). The
+	// parser refuses deeper nesting as it reads (schema gives it this limit);
+	// CheckAliases counts the nesting that aliases add.
+	MaxDepth = 64
 	// minExpansion is how many node visits aliases may add to a document, or a
 	// quarter of its nodes if that is more: anchors shared by a few blueprints
 	// add a few nodes each, an alias bomb adds billions.
 	minExpansion = 100_000
 )
 
-// survey is what one walk over the nodes as written (aliases not followed) finds.
-type survey struct {
-	nodes   int
-	aliases bool
-	deep    *yaml.Node // a node nested deeper than maxDepth
+// Shape is what one walk over the nodes as written (aliases not followed) finds.
+type Shape struct {
+	Nodes   int
+	Aliases bool       // the document uses aliases: see CheckAliases
+	Deep    *yaml.Node // a node nested deeper than MaxDepth, or nil
 }
 
-// surveyTree walks the nodes as written, calling scalar on every scalar (key
-// tells a mapping key from a value).
-func surveyTree(root *yaml.Node, scalar func(n *yaml.Node, key bool)) survey {
-	var s survey
+// Survey walks the nodes as written, calling scalar on every scalar (key tells
+// a mapping key from a value), so that the checks of scalars share its walk.
+func Survey(root *yaml.Node, scalar func(n *yaml.Node, key bool)) Shape {
+	var s Shape
 	var walk func(n *yaml.Node, depth int, key bool)
 	walk = func(n *yaml.Node, depth int, key bool) {
-		s.nodes++
+		s.Nodes++
 		switch n.Kind {
 		case yaml.ScalarNode:
 			scalar(n, key)
 			return
 		case yaml.AliasNode:
-			s.aliases = true
+			s.Aliases = true
 			return
 		case yaml.DocumentNode:
 			depth--
 		}
-		if depth > maxDepth && s.deep == nil {
-			s.deep = n
+		if depth > MaxDepth && s.Deep == nil {
+			s.Deep = n
 		}
 		for i, c := range n.Content {
 			walk(c, depth+1, n.Kind == yaml.MappingNode && i%2 == 0)
@@ -54,11 +54,12 @@ func surveyTree(root *yaml.Node, scalar func(n *yaml.Node, key bool)) survey {
 	return s
 }
 
-// checkShape walks the document as the checks will, following aliases, and
-// refuses one whose aliases refer to themselves, nest deeper than maxDepth or
-// expand to more than their share of nodes (written is how many nodes it has). It
-// returns the node where it stopped.
-func checkShape(root *yaml.Node, written int) (*yaml.Node, error) {
+// CheckAliases walks the document as the checks will, following aliases, and
+// refuses one whose aliases refer to themselves, nest deeper than MaxDepth or
+// expand to more than their share of nodes (written is how many nodes it has,
+// Shape.Nodes). It returns the node where it stopped; the error reads "too
+// complex: …".
+func CheckAliases(root *yaml.Node, written int) (*yaml.Node, error) {
 	w := shapeWalk{budget: written + max(written/4, minExpansion)}
 	w.walk(root, 0)
 	return w.at, w.err
@@ -81,8 +82,8 @@ func (w *shapeWalk) walk(n *yaml.Node, depth int) {
 	if w.err != nil || n == nil {
 		return
 	}
-	if depth > maxDepth {
-		w.fail(n, "nested deeper than %d levels", maxDepth)
+	if depth > MaxDepth {
+		w.fail(n, "nested deeper than %d levels", MaxDepth)
 		return
 	}
 	w.budget--

@@ -1,4 +1,4 @@
-package schema
+package lint_test
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/lint"
+	"github.com/qovery/portalctl/schema"
 )
 
 // TestPolicyViolations: each violation is an error at the value that breaks the
@@ -103,7 +105,7 @@ blueprints:
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := New(Today(day("2026-11-20")))
+			l, err := schema.New(schema.Today(day("2026-11-20")))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,10 +113,10 @@ blueprints:
 			_, ds := l.Parse("portal.yaml", []byte(src))
 			var got []string
 			for _, d := range ds {
-				if d.Severity == diag.Error && !IsPolicyViolation(d) {
+				if d.Severity == diag.Error && !lint.IsPolicyViolation(d) {
 					t.Fatalf("an error that is not a violation: %v", d)
 				}
-				if !IsPolicyViolation(d) {
+				if !lint.IsPolicyViolation(d) {
 					continue
 				}
 				rule := d.Message[strings.Index(d.Message, "policy ")+len("policy "):]
@@ -127,7 +129,7 @@ blueprints:
 				t.Fatalf("violations:\n%s\nwant:\n%s\nin:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"), src)
 			}
 			// The preview's base is read without them.
-			nl, _ := New(Today(day("2026-11-20")), NoPolicy())
+			nl, _ := schema.New(schema.Today(day("2026-11-20")), schema.NoPolicy())
 			if _, ds := nl.Parse("portal.yaml", []byte(src)); ds.HasErrors() {
 				t.Fatalf("NoPolicy still reports %v", ds)
 			}

@@ -1,0 +1,525 @@
+// Package yamledit edits a YAML file in place, as bytes: it cuts text out and
+// writes text in at the positions the YAML parser gives the file's nodes, and
+// leaves every other byte as it was, comments, blank lines, quoting, flow and
+// block styles, anchors and line endings (LF or CRLF) included, where encoding
+// a changed node tree would rewrite the whole file. Edits are planned on the
+// original bytes, then made at once (Bytes): the offsets of one edit do not
+// move with another.
+//
+// DeleteItems deletes entries of a list, each with its own lines or, in a flow
+// list, its comma (expire --write deletes expired entries so); Delete and Insert
+// are the edits everything else is made of (setting a value is a Delete of the
+// old one and an Insert of the new one at its offset). The caller parses the
+// result again to check it says what was meant: the editor knows YAML's layout,
+// not what the file means.
+package yamledit
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// Editor plans edits of one file.
+type Editor struct {
+	data  []byte
+	lines []int // the offset where each line starts, and len(data) last
+	// aliases maps each anchored node an alias refers to, to those aliases.
+	aliases map[*yaml.Node][]*yaml.Node
+	cuts    []cut
+	inserts []insert
+}
+
+type cut struct{ from, to int }
+
+type insert struct {
+	at   int
+	text string
+}
+
+// New starts editing data, whose parsed document is root: the nodes given to
+// the editor must be root's, whose positions are data's. root tells where
+// anchors are used (AliasOutside); without it (nil), no alias is known.
+//
+// A file whose lines end in a carriage return alone (CR, as classic Mac OS
+// wrote them) is refused: YAML reads a CR as a line break, the editor counts
+// lines by their LF (LF or CRLF endings), and would cut the wrong bytes.
+func New(data []byte, root *yaml.Node) (*Editor, error) {
+	for i, c := range data {
+		if c == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
+			return nil, fmt.Errorf("line %d ends in a carriage return alone (CR), which the editor does not read as a line ending: save the file with LF (or CRLF) line endings", 1+bytes.Count(data[:i], []byte{'\n'}))
+		}
+	}
+	return &Editor{data: data, lines: splitLines(data), aliases: aliasTargets(root)}, nil
+}
+
+// Delete plans cutting out the bytes from offset from to offset to (excluded).
+func (e *Editor) Delete(from, to int) {
+	from, to = min(max(from, 0), len(e.data)), min(max(to, 0), len(e.data))
+	if from < to {
+		e.cuts = append(e.cuts, cut{from, to})
+	}
+}
+
+// Insert plans writing text at offset at, before the byte there.
+func (e *Editor) Insert(at int, text string) {
+	e.inserts = append(e.inserts, insert{min(max(at, 0), len(e.data)), text})
+}
+
+// Lines are the lines (1-based, first and last) a deleted entry took in the
+// file, its own comments included.
+type Lines struct{ First, Last int }
+
+// DeleteItems plans deleting the items of list marked in del (one mark per
+// item), list being a sequence node written in place (not an alias) and the
+// value of the mapping key key. It returns the lines each deleted item takes, in
+// order.
+//
+// In a block list, each item's own lines go: the item, the comment lines
+// directly above it at its dash's column, and the blank line that separated it
+// from the next item when one also separates it from what comes before. A block
+// list left empty is written `key: []`. In a flow list ([a, b, c]), each item
+// goes with one comma, and a list left empty is written []. Deleting an item
+// that defines an anchor used elsewhere (see AliasOutside), or emptying a block
+// list that carries an anchor or a tag, is refused: the result would not read.
+func (e *Editor) DeleteItems(key, list *yaml.Node, del []bool) ([]Lines, error) {
+	switch {
+	case list == nil:
+		return nil, errors.New("no list given")
+	case list.Kind != yaml.SequenceNode:
+		return nil, fmt.Errorf("%d:%d: not a list written in place", list.Line, list.Column)
+	case len(del) != len(list.Content):
+		return nil, fmt.Errorf("%d:%d: %d marks for %d items", list.Line, list.Column, len(del), len(list.Content))
+	case !slices.Contains(del, true):
+		return nil, nil
+	}
+	for i, item := range list.Content {
+		if !del[i] {
+			continue
+		}
+		if alias := e.AliasOutside(item); alias != nil {
+			return nil, fmt.Errorf("%d:%d: the item defines the anchor &%s, which line %d uses (*%s)", item.Line, item.Column, alias.Alias.Anchor, alias.Line, alias.Value)
+		}
+	}
+	if list.Style&yaml.FlowStyle != 0 {
+		return e.flow(list, del)
+	}
+	if !slices.Contains(del, false) && (key == nil || list.Anchor != "" || list.Style&yaml.TaggedStyle != 0) {
+		return nil, fmt.Errorf("%d:%d: the block list would be left empty, and it carries an anchor or a tag, or is no mapping's value: write it empty by hand", list.Line, list.Column)
+	}
+	c := e.dashColumn(list)
+	if c == 0 {
+		return nil, fmt.Errorf("%d:%d: cannot find the dash of the list's first item", list.Line, list.Column)
+	}
+	return e.block(list, c, del, key), nil
+}
+
+// AliasOutside returns an alias written outside n that refers to a node inside
+// it (an anchor n defines, used elsewhere), or nil: deleting n would leave that
+// alias dangling, and the file unreadable.
+func (e *Editor) AliasOutside(n *yaml.Node) *yaml.Node {
+	inside := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		inside[n] = true
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	for m := range inside {
+		if m.Anchor == "" {
+			continue
+		}
+		for _, a := range e.aliases[m] {
+			if !inside[a] {
+				return a
+			}
+		}
+	}
+	return nil
+}
+
+// aliasTargets maps every node an alias refers to, to the aliases that do
+// (aliases are not followed: each node is visited once).
+func aliasTargets(root *yaml.Node) map[*yaml.Node][]*yaml.Node {
+	out := map[*yaml.Node][]*yaml.Node{}
+	if root == nil {
+		return out
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			out[n.Alias] = append(out[n.Alias], n)
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+// block plans the deletion of the items of a block list, whose dashes are at
+// column c, marked in del, line by line, and returns the lines each takes.
+func (e *Editor) block(seq *yaml.Node, c int, del []bool, key *yaml.Node) []Lines {
+	n := len(e.lines) - 1
+	dash := make([]int, len(seq.Content)) // 0-based line of each item's dash
+	for i, item := range seq.Content {
+		dash[i] = e.dashLine(item.Line-1, c, seq.Line-1)
+	}
+	// Where the list ends: the first line after the last dash that holds
+	// something less indented than the dashes.
+	end := n
+	for ln := dash[len(dash)-1] + 1; ln < n; ln++ {
+		if !e.blank(ln) && e.comment(ln) == 0 && e.indent(ln) < c {
+			end = ln
+			break
+		}
+	}
+	var spans []Lines
+	for i := range seq.Content {
+		if !del[i] {
+			continue
+		}
+		next := end
+		if i+1 < len(dash) {
+			next = dash[i+1]
+		}
+		first, last := dash[i], next-1
+		// Lines after the item that belong to what follows: blank lines, and
+		// comments no more indented than the dashes.
+		for last > first && (e.blank(last) || e.comment(last) != 0 && e.comment(last) <= c) {
+			last--
+		}
+		// Its own comments directly above it, at its dash's column.
+		for first > 0 && e.comment(first-1) == c {
+			first--
+		}
+		// The blank line that separated it from the next entry goes with it
+		// when one also separates it from what comes before, or when it was
+		// the list's first entry left: the list then starts as it did.
+		keptBefore := slices.Contains(del[:i], false)
+		if first > 0 && (e.blank(first-1) || !keptBefore) && last+1 < n && e.blank(last+1) {
+			last++
+		}
+		e.Delete(e.lines[first], e.lines[last+1])
+		spans = append(spans, Lines{first + 1, last + 1})
+	}
+	if !slices.Contains(del, false) {
+		// Nothing left: the key says the list is empty.
+		e.Insert(e.afterColon(e.Offset(key.Line, key.Column)), " []")
+	}
+	return spans
+}
+
+// start is the offset where a collection's content starts (its "[" or "{", or
+// its first item's dash): where the node starts, past the anchor and the tag
+// written before it, if any (the node's position is theirs).
+func (e *Editor) start(n *yaml.Node) int {
+	d := e.data
+	i := e.Offset(n.Line, n.Column)
+	for i < len(d) {
+		switch c := d[i]; {
+		case c == '&' || c == '!': // an anchor or a tag
+			for i < len(d) && !isSpace(d[i]) {
+				i++
+			}
+		case c == '#':
+			for i < len(d) && d[i] != '\n' {
+				i++
+			}
+		case isSpace(c):
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// dashColumn is the column of the dashes of a block list, or 0 when its first
+// item's dash is not found.
+func (e *Editor) dashColumn(seq *yaml.Node) int {
+	at := e.start(seq)
+	if at == len(e.data) || e.data[at] != '-' {
+		return 0
+	}
+	ln := e.lineOf(at + 1)
+	return 1 + utf8.RuneCount(e.data[e.lines[ln-1]:at])
+}
+
+// dashLine is the 0-based line of the dash of the list item that starts on line
+// from: the nearest line at or above it, not above top, with a "-" at column c
+// after spaces only.
+func (e *Editor) dashLine(from, c, top int) int {
+	for ln := from; ln > top; ln-- {
+		if e.indent(ln) == c-1 && e.at(ln, c-1) == '-' {
+			return ln
+		}
+	}
+	return top
+}
+
+// flow plans the deletion of the items of a flow list ([a, b, c]) marked in del:
+// each run of deleted items goes with the comma after it, or, at the end of the
+// list, the comma before it; a list left empty is written []. It returns the
+// lines each deleted item takes.
+func (e *Editor) flow(seq *yaml.Node, del []bool) ([]Lines, error) {
+	start := make([]int, len(seq.Content))
+	stop := make([]int, len(seq.Content)) // the end of the item, spaces trimmed
+	closing := -1
+	for i, item := range seq.Content {
+		start[i] = e.Offset(item.Line, item.Column)
+		end, last, err := e.scanFlowItem(start[i])
+		if err != nil {
+			return nil, fmt.Errorf("%d:%d: %w", item.Line, item.Column, err)
+		}
+		stop[i] = end
+		if last {
+			closing = e.skipToClose(end)
+		}
+	}
+	if closing < 0 {
+		return nil, fmt.Errorf("%d:%d: cannot find where the list ends", seq.Line, seq.Column)
+	}
+	var spans []Lines
+	for i, item := range seq.Content {
+		if del[i] {
+			spans = append(spans, Lines{item.Line, e.lineOf(stop[i])})
+		}
+	}
+	if !slices.Contains(del, false) {
+		open := e.start(seq)
+		if open == len(e.data) || e.data[open] != '[' {
+			return nil, fmt.Errorf("%d:%d: cannot find where the list starts", seq.Line, seq.Column)
+		}
+		e.Delete(open+1, closing)
+		return spans, nil
+	}
+	for i := 0; i < len(del); {
+		if !del[i] {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(del) && del[j+1] {
+			j++
+		}
+		if j+1 < len(del) {
+			e.Delete(start[i], start[j+1])
+		} else {
+			e.Delete(stop[i-1], stop[j])
+		}
+		i = j + 1
+	}
+	return spans, nil
+}
+
+// lineOf is the 1-based line of the byte just before offset at.
+func (e *Editor) lineOf(at int) int {
+	i, found := slices.BinarySearch(e.lines[:len(e.lines)-1], max(at-1, 0))
+	if !found {
+		i--
+	}
+	return i + 1
+}
+
+// scanFlowItem reads a flow item from its first byte to the "," or "]" that ends
+// it, at depth 0, past quoted strings and comments. It returns where the item's
+// text ends (trailing spaces and line breaks trimmed) and whether it is the last
+// of its list.
+func (e *Editor) scanFlowItem(at int) (end int, last bool, err error) {
+	d := e.data
+	depth := 0
+	for i := at; i < len(d); i++ {
+		switch c := d[i]; c {
+		case '"':
+			for i++; i < len(d) && d[i] != '"'; i++ {
+				if d[i] == '\\' {
+					i++
+				}
+			}
+		case '\'':
+			for i++; i < len(d); i++ {
+				if d[i] == '\'' {
+					if i+1 < len(d) && d[i+1] == '\'' {
+						i++
+						continue
+					}
+					break
+				}
+			}
+		case '#':
+			if i == 0 || isSpace(d[i-1]) {
+				for i < len(d) && d[i] != '\n' {
+					i++
+				}
+			}
+		case '[', '{':
+			depth++
+		case ']', '}':
+			if depth == 0 {
+				return e.trimBack(at, i), true, nil
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				return e.trimBack(at, i), false, nil
+			}
+		}
+	}
+	return 0, false, errors.New("a flow list never closed")
+}
+
+// skipToClose returns the offset of the "]" at or after at, past spaces, line
+// breaks, commas and comments.
+func (e *Editor) skipToClose(at int) int {
+	d := e.data
+	for i := at; i < len(d); i++ {
+		switch {
+		case d[i] == ']':
+			return i
+		case d[i] == '#':
+			for i < len(d) && d[i] != '\n' {
+				i++
+			}
+		case isSpace(d[i]) || d[i] == ',':
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// trimBack returns the end of the text in [from, to), trailing spaces and line
+// breaks aside.
+func (e *Editor) trimBack(from, to int) int {
+	for to > from && isSpace(e.data[to-1]) {
+		to--
+	}
+	return to
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// afterColon returns the offset just after the ":" that follows the key starting
+// at at.
+func (e *Editor) afterColon(at int) int {
+	d := e.data
+	i := at
+	if i < len(d) && (d[i] == '"' || d[i] == '\'') {
+		q := d[i]
+		for i++; i < len(d) && d[i] != q; i++ {
+			if q == '"' && d[i] == '\\' {
+				i++
+			}
+		}
+		i++
+	}
+	for i < len(d) && d[i] != ':' {
+		i++
+	}
+	return min(i+1, len(d))
+}
+
+// Bytes returns the file with the planned edits made: the bytes Delete cut
+// out are gone, the text Insert wrote is in, every other byte is as it was.
+// Deleted ranges may overlap; text inserted inside a deleted range is written
+// where the range ends.
+func (e *Editor) Bytes() []byte {
+	slices.SortFunc(e.cuts, func(a, b cut) int { return a.from - b.from })
+	var out bytes.Buffer
+	out.Grow(len(e.data))
+	pos := 0
+	ins := slices.Clone(e.inserts)
+	slices.SortFunc(ins, func(a, b insert) int { return a.at - b.at })
+	emit := func(to int) {
+		for len(ins) > 0 && ins[0].at <= to {
+			if ins[0].at >= pos {
+				out.Write(e.data[pos:ins[0].at])
+				pos = ins[0].at
+			}
+			out.WriteString(ins[0].text)
+			ins = ins[1:]
+		}
+		if to > pos {
+			out.Write(e.data[pos:to])
+			pos = to
+		}
+	}
+	for _, c := range e.cuts {
+		if c.from > pos {
+			emit(c.from)
+		}
+		pos = max(pos, c.to)
+	}
+	emit(len(e.data))
+	return out.Bytes()
+}
+
+// splitLines returns the offset where each line starts, and len(data) last.
+func splitLines(data []byte) []int {
+	lines := []int{0}
+	for i, c := range data {
+		if c == '\n' && i+1 < len(data) {
+			lines = append(lines, i+1)
+		}
+	}
+	return append(lines, len(data))
+}
+
+// text is line ln (0-based) without its line break.
+func (e *Editor) text(ln int) []byte {
+	s := e.data[e.lines[ln]:e.lines[ln+1]]
+	return bytes.TrimRight(s, "\r\n")
+}
+
+func (e *Editor) blank(ln int) bool { return len(bytes.TrimLeft(e.text(ln), " \t")) == 0 }
+
+// comment is the 1-based column of the "#" of a line holding only a comment, or 0.
+func (e *Editor) comment(ln int) int {
+	t := e.text(ln)
+	i := e.indent(ln)
+	if i < len(t) && t[i] == '#' {
+		return i + 1
+	}
+	return 0
+}
+
+// indent counts the spaces a line starts with.
+func (e *Editor) indent(ln int) int {
+	t := e.text(ln)
+	i := 0
+	for i < len(t) && t[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// at is the byte at 0-based column col of line ln, or 0.
+func (e *Editor) at(ln, col int) byte {
+	t := e.text(ln)
+	if col < len(t) {
+		return t[col]
+	}
+	return 0
+}
+
+// Offset turns a node's position (its 1-based line, and its 1-based column
+// counted in characters, as the YAML parser gives them) into a byte offset.
+func (e *Editor) Offset(line, col int) int {
+	start := e.lines[line-1]
+	t := e.text(line - 1)
+	i := 0
+	for n := 1; n < col && i < len(t); n++ {
+		_, size := utf8.DecodeRune(t[i:])
+		i += size
+	}
+	return start + i
+}
