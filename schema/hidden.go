@@ -14,8 +14,8 @@ import (
 )
 
 // hiddenWalk reports every key and value written with a bidirectional or
-// invisible control character (README, "hidden characters"), at the character
-// itself, and keeps the nodes holding one so that later checks pass over them:
+// invisible control character (docs/file-format.md#hidden-characters), at the
+// character itself, and keeps the nodes holding one so that later checks pass over them:
 // such a value is not what it looks like, and nothing else about it is worth
 // saying.
 type hiddenWalk struct {

@@ -7,8 +7,8 @@ import (
 )
 
 // TestHiddenControls: a bidirectional or invisible control character in any key
-// or value is an error at the character itself, naming it (README, "hidden
-// characters"), and the value is not checked further (no second error about the
+// or value is an error at the character itself, naming it
+// (docs/file-format.md#hidden-characters), and the value is not checked further (no second error about the
 // same text).
 func TestHiddenControls(t *testing.T) {
 	head := "version: 1\nmembers:\n  - email: admin@company.com\n    role: admin\n"
