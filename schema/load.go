@@ -119,6 +119,26 @@ func New(opts ...Option) (*Loader, error) {
 	return l, nil
 }
 
+// With is a loader with opts applied on top of l's, sharing its compiled schema,
+// so that a command parsing several files with other options (preview: the base
+// without its policy enforced) compiles the schema once. An option that chooses
+// another format (Seed) compiles that format's. A Loader is never changed once
+// made: several goroutines may parse with one.
+func (l *Loader) With(opts ...Option) (*Loader, error) {
+	c := *l
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.format.name != l.format.name {
+		s, err := compile(c.format)
+		if err != nil {
+			return nil, err
+		}
+		c.schema, c.fast = s, newFastSchema(s)
+	}
+	return &c, nil
+}
+
 // ReadFileMax reads path ("-" reads stdin), refusing a file over max bytes before
 // reading it whole (commands give --max-file-size, guard.DefaultMaxFileSize
 // unless raised). A path is read only when it is a regular file inside the

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -303,4 +304,47 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLoaderWith: a loader made With other options shares the compiled schema
+// (preview compiles it once for both revisions), applies its options without
+// changing the loader it came from, compiles another format's schema when asked
+// for one, and parses at the same time as its parent (run with -race).
+func TestLoaderWith(t *testing.T) {
+	l, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loose, err := l.With(NoPolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loose.schema != l.schema || loose.fast != l.fast {
+		t.Error("With compiled the schema again")
+	}
+	if !loose.noPolicy || l.noPolicy {
+		t.Errorf("noPolicy: With's %v, the parent's %v; want true, false", loose.noPolicy, l.noPolicy)
+	}
+	seed, err := l.With(Seed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seed.schema == l.schema || !seed.format.seed {
+		t.Error("With(Seed()) kept the portal's schema")
+	}
+	src := []byte("version: 1\npolicy:\n  allowed_domains: [company.com]\nmembers:\n  - email: alice@company.com\n    role: admin\n  - email: bob@other.org\nblueprints: {}\n")
+	var wg sync.WaitGroup
+	results := make([]int, 2)
+	for i, ld := range []*Loader{l, loose} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, ds := ld.Parse("portal.yaml", src)
+			results[i], _ = ds.Counts()
+		}()
+	}
+	wg.Wait()
+	if results[0] == 0 || results[1] != 0 {
+		t.Errorf("errors: with the policy %d, without %d; want some, then none", results[0], results[1])
+	}
 }

@@ -123,16 +123,22 @@ func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
 	return a.parseBytes(f.file, data, f)
 }
 
-func (a *app) parseBytes(name string, data []byte, f fileFlags, opts ...schema.Option) (*portal.Config, diag.List, error) {
-	l, err := a.loader(f, opts...)
+func (a *app) parseBytes(name string, data []byte, f fileFlags) (*portal.Config, diag.List, error) {
+	l, err := a.loader(f)
 	if err != nil {
 		return nil, nil, err
 	}
+	cfg, ds := parseWith(l, name, data, f.strict)
+	return cfg, ds, nil
+}
+
+// parseWith parses data with l; strict turns its warnings into errors.
+func parseWith(l *schema.Loader, name string, data []byte, strict bool) (*portal.Config, diag.List) {
 	cfg, ds := l.Parse(name, data)
-	if f.strict {
+	if strict {
 		ds = ds.Strict()
 	}
-	return cfg, ds, nil
+	return cfg, ds
 }
 
 // loader is the loader the file flags ask for, judging dates on the app's day.

@@ -223,15 +223,23 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	}
 	// The base is read from git and parsed while the working tree's file is:
 	// the two parses are most of a preview's time.
-	restore := c.limitMemory(2 * len(headData))
-	based := make(chan baseConfig, 1)
-	go func() { based <- c.readBase(ctx, len(headData)) }()
-	head, hds, err := c.parseBytes(c.file.file, headData, c.file)
-	br := <-based
-	restore()
+	// One loader, its schema compiled once, parses both sides. The base's own
+	// policy violations are not the change's: its policy is read, to compare,
+	// but not enforced.
+	l, err := c.loader(c.file)
 	if err != nil {
 		return nil, err
 	}
+	bl, err := l.With(schema.NoPolicy())
+	if err != nil {
+		return nil, err
+	}
+	restore := c.limitMemory(2 * len(headData))
+	based := make(chan baseConfig, 1)
+	go func() { based <- c.readBase(ctx, bl, len(headData)) }()
+	head, hds := parseWith(l, c.file.file, headData, c.file.strict)
+	br := <-based
+	restore()
 	revs, derr := gitrev.Describe(ctx, c.file.file, c.base, headData)
 	if derr == nil {
 		prov.Path, prov.Base.Commit, prov.Head.Commit, prov.Head.Uncommitted = revs.Path, revs.Base, revs.Head, revs.Uncommitted
@@ -309,9 +317,10 @@ type baseConfig struct {
 	err  error
 }
 
-// readBase reads and parses the file at the base revision; headSize is the size
-// of the working tree's file, parsed meanwhile.
-func (c *previewCmd) readBase(ctx context.Context, headSize int) baseConfig {
+// readBase reads the file at the base revision and parses it with l (never
+// strict: the base's warnings are not the change's); headSize is the size of the
+// working tree's file, parsed meanwhile.
+func (c *previewCmd) readBase(ctx context.Context, l *schema.Loader, headSize int) baseConfig {
 	empty := &portal.Config{Groups: map[string][]string{}}
 	data, err := gitrev.ReadFile(ctx, c.file.file, c.base)
 	switch {
@@ -324,14 +333,8 @@ func (c *previewCmd) readBase(ctx context.Context, headSize int) baseConfig {
 		// Raised for both parses; report puts it back once both are done.
 		c.limitMemory(headSize + len(data))
 	}
-	loose := c.file
-	loose.strict = false
-	// The base's own policy violations are not the change's: its policy is read,
-	// to compare, but not enforced.
-	cfg, ds, err := c.parseBytes(c.file.file+"@"+c.base, data, loose, schema.NoPolicy())
+	cfg, ds := parseWith(l, c.file.file+"@"+c.base, data, false)
 	switch {
-	case err != nil:
-		return baseConfig{err: err}
 	case ds.HasErrors():
 		return baseConfig{cfg: empty, note: "is invalid"}
 	}
