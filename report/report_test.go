@@ -13,6 +13,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 
 	"github.com/qovery/portalctl/access"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 )
 
@@ -87,7 +88,7 @@ func TestReportGolden(t *testing.T) {
 		{"report-invalid.json", jsonOf(t, invalid)},
 	}
 	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) { golden(t, tt.file, tt.got) })
+		t.Run(tt.file, func(t *testing.T) { testkit.Golden(t, "testdata/"+tt.file, tt.got) })
 	}
 	// The wide pull request fits whole: nothing shortened, every removal named.
 	if md := wide.Markdown(commentOptions()); md != wide.Markdown(MarkdownOptions{}) {

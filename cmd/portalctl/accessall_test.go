@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/qovery"
 )
 
@@ -218,7 +219,7 @@ func TestAccessAllGolden(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	golden(t, "access-all.csv", r.stdout)
+	testkit.Golden(t, "testdata/access-all.csv", r.stdout)
 	// The summary goes to stderr, so that stdout is the CSV file and nothing else.
 	for _, want := range []string{
 		"Summary of testdata/portal.yaml: 10 members, 4 blueprints, 24 rows",
@@ -236,7 +237,7 @@ func TestAccessAllGolden(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	golden(t, "access-all.text", r.stdout)
+	testkit.Golden(t, "testdata/access-all.text", r.stdout)
 	r = cli{env: map[string]string{}}.run(t, "access", "--all", "-o", "json", "-f", file)
 	type row struct {
 		Email, Blueprint string
@@ -267,7 +268,7 @@ func TestAccessAllLive(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	golden(t, "access-all-live.csv", r.stdout)
+	testkit.Golden(t, "testdata/access-all-live.csv", r.stdout)
 	if !strings.Contains(r.stderr, "Summary of the live portal: 10 members, 5 blueprints") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}

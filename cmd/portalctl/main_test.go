@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,8 +15,6 @@ import (
 	"github.com/qovery/portalctl/internal/openapitest"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const (
 	testOrg   = "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10"
@@ -179,26 +176,4 @@ func scrub(s string, dirs ...string) string {
 	s = etagRE.ReplaceAllString(s, `"etag": "$$ETAG"`)
 	s = loopbackRE.ReplaceAllString(s, "$$API")
 	return s
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/portalctl -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test ./cmd/portalctl -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
 }

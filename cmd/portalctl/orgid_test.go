@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // TestOrganizationIdConflict: an organization given by the flag or the
@@ -94,7 +96,7 @@ func TestPreviewOrganizationChange(t *testing.T) {
 				t.Errorf("the change reads as none:\n%s", r.stdout)
 			}
 			// scrub names the test organization $ORG, and any other id $UUID.
-			golden(t, "preview-organization."+format, scrubSHAs(scrub(r.stdout, dir), shas))
+			testkit.Golden(t, "testdata/preview-organization."+format, scrubSHAs(scrub(r.stdout, dir), shas))
 		})
 	}
 

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // gitRepo makes a repository with portal.yaml committed on main, using the git CLI.
@@ -122,7 +124,7 @@ func TestPreviewGolden(t *testing.T) {
 			if !strings.Contains(r.stdout, headSHA[:7]) || !strings.Contains(r.stdout, baseSHA[:7]) {
 				t.Errorf("the report does not name the base %s and head %s:\n%s", baseSHA[:7], headSHA[:7], r.stdout)
 			}
-			golden(t, "preview."+format, scrubSHAs(scrub(r.stdout, dir), shas))
+			testkit.Golden(t, "testdata/preview."+format, scrubSHAs(scrub(r.stdout, dir), shas))
 		})
 	}
 	t.Run("unknown base", func(t *testing.T) {
@@ -175,7 +177,7 @@ func TestPreviewInvalid(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 for an invalid file\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	golden(t, "preview-invalid.markdown", scrubSHAs(scrub(r.stdout, dir), map[string]string{baseSHA: "$BASE", headSHA: "$HEAD"}))
+	testkit.Golden(t, "testdata/preview-invalid.markdown", scrubSHAs(scrub(r.stdout, dir), map[string]string{baseSHA: "$BASE", headSHA: "$HEAD"}))
 	body := gh.comment()
 	for _, want := range []string{
 		"https://github.example/acme/portal/blob/" + headSHA + "/portal.yaml#L14",
