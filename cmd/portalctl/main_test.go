@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
 
@@ -48,31 +47,20 @@ func startPortalWith(t *testing.T, seed string, opts emulator.Options) *portalEn
 // test's own control over when requests are answered); nil serves it directly.
 func startPortalBehind(t *testing.T, seed string, opts emulator.Options, wrap func(http.Handler) http.Handler) *portalEnv {
 	t.Helper()
-	st, err := emulator.ParseSeed("seed.yaml", []byte(seed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Initial = st
-	return startPortalState(t, opts, wrap)
+	return startPortalState(t, opts, wrap, emutest.Seed(seed))
 }
 
 // startPortalState is startPortalBehind with the emulator's initial state in
 // opts.Initial, for states a seed cannot describe.
-func startPortalState(t *testing.T, opts emulator.Options, wrap func(http.Handler) http.Handler) *portalEnv {
+func startPortalState(t *testing.T, opts emulator.Options, wrap func(http.Handler) http.Handler, with ...emutest.Option) *portalEnv {
 	t.Helper()
 	opts.Token, opts.OrganizationID = testToken, testOrg
-	emu, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h http.Handler = openapitest.New(t).Wrap(emu)
 	if wrap != nil {
-		h = wrap(h)
+		with = append(with, emutest.Through(wrap))
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv := emutest.Start(t, opts, with...)
 	return &portalEnv{
-		emu: emu,
+		emu: srv.Emu,
 		url: srv.URL,
 		dir: t.TempDir(),
 		env: map[string]string{

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
@@ -30,13 +30,8 @@ func newServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest
 	if opts.OrganizationID == "" {
 		opts.OrganizationID = org
 	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ts := httptest.NewServer(openapitest.New(t).AnswersOnly().Wrap(srv))
-	t.Cleanup(ts.Close)
-	return srv, ts
+	s := emutest.Start(t, opts, emutest.AnswersOnly())
+	return s.Emu, s.Server
 }
 
 type answer struct {

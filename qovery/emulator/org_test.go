@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/qovery/organization"
 )
@@ -31,18 +31,9 @@ organization_members:
 // purpose).
 func orgServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest.Server) {
 	t.Helper()
-	st, err := emulator.ParseSeed("seed.yaml", []byte(orgSeed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Token, opts.OrganizationID, opts.Initial = token, org, st
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(openapitest.New(t).AnswersOnly().Wrap(srv))
-	t.Cleanup(ts.Close)
-	return srv, ts
+	opts.Token, opts.OrganizationID = token, org
+	s := emutest.Start(t, opts, emutest.Seed(orgSeed), emutest.AnswersOnly())
+	return s.Emu, s.Server
 }
 
 func TestOrganizationEndpoints(t *testing.T) {
