@@ -58,7 +58,7 @@ func randomLive(r *rand.Rand, cfg *portal.Config) *portal.Config {
 		}
 		acls = append(acls, acl)
 	}
-	live := must(qovery.FromAPI(testOrg, members, bps, acls))
+	live := testkit.Must(qovery.FromAPI(testOrg, members, bps, acls))
 	if cfg.Org == nil {
 		return live
 	}
@@ -85,7 +85,7 @@ func randomLive(r *rand.Rand, cfg *portal.Config) *portal.Config {
 		}
 	}
 	om = append(om, organization.Member{ID: "github|gone", Email: "gone@company.com", RoleID: role()})
-	live.Org = must(organization.FromAPI(roles, om, inv))
+	live.Org = testkit.Must(organization.FromAPI(roles, om, inv))
 	return live
 }
 

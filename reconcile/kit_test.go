@@ -82,14 +82,6 @@ func (e *emu) count(method, route string) int {
 	return e.srv.Stats().Requests[method+" "+route]
 }
 
-// must is the value of a translation of fixed test answers, which must succeed.
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 func readLive(t *testing.T, c reconcile.Reader) *portal.Config {
 	t.Helper()
 	live, err := reconcile.ReadLive(context.Background(), c, testOrg, 4)

@@ -1,7 +1,6 @@
 package reconcile_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,11 +10,11 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/reconcile"
@@ -178,24 +177,6 @@ func TestApplyRemovalAnswered404(t *testing.T) {
 	}
 }
 
-// attemptLog counts the attempts a client logs.
-type attemptLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (a *attemptLog) Write(p []byte) (int, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.buf.Write(p)
-}
-
-func (a *attemptLog) count() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return strings.Count(a.buf.String(), `msg="API request"`)
-}
-
 // manyInvitations is a portal with one admin and a file that invites n people.
 func manyInvitations(n int) (*emulator.State, string) {
 	st := &emulator.State{Members: []qovery.Member{{Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive}}}
@@ -242,7 +223,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 			// stops answering.
 			var armed atomic.Bool
 			var served atomic.Int64
-			var logs attemptLog
+			var logs testkit.Attempts
 			var before atomic.Int64
 			stop := make(chan struct{})
 			var ts *httptest.Server
@@ -256,7 +237,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 					srv.ServeHTTP(w, r)
 					return
 				case n == killAt+1:
-					before.Store(int64(logs.count() - 1))
+					before.Store(int64(logs.Count() - 1))
 					if how == "closed" {
 						go ts.Close()
 					}
@@ -294,7 +275,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 			}
 			armed.Store(true)
 			sum := reconcile.Apply(context.Background(), c, p, reconcile.ApplyOptions{Parallelism: parallelism})
-			after := logs.count() - int(before.Load())
+			after := logs.Count() - int(before.Load())
 			if after > tc.maxAfter || parallelism == 1 && after != breakerFailures {
 				t.Errorf("%d attempts after the API died, want at most %d (exactly %d one at a time)", after, tc.maxAfter, breakerFailures)
 			}

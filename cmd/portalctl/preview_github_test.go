@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // TestPreviewDeletesFile: a pull request that deletes portal.yaml gets a comment
@@ -13,8 +15,8 @@ func TestPreviewDeletesFile(t *testing.T) {
 	base := readTestdata(t, "portal.yaml")
 	dir := gitRepo(t, base)
 	file := filepath.Join(dir, "portal.yaml")
-	gitIn(t, dir, "rm", "-q", "portal.yaml")
-	gitIn(t, dir, "commit", "-q", "-m", "stop managing the portal")
+	testkit.Git(t, dir, "rm", "-q", "portal.yaml")
+	testkit.Git(t, dir, "commit", "-q", "-m", "stop managing the portal")
 	gh := newFakeGitHub()
 	srv := httptest.NewServer(gh)
 	defer srv.Close()

@@ -21,28 +21,14 @@ import (
 // gitRepo makes a repository with portal.yaml committed on main, using the git CLI.
 func gitRepo(t *testing.T, content string) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
 	dir := t.TempDir()
-	gitIn(t, dir, "init", "-q", "-b", "main")
+	testkit.Git(t, dir, "init", "-q", "-b", "main")
 	if err := os.WriteFile(filepath.Join(dir, "portal.yaml"), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, dir, "add", "portal.yaml")
-	gitIn(t, dir, "commit", "-q", "-m", "base")
+	testkit.Git(t, dir, "add", "portal.yaml")
+	testkit.Git(t, dir, "commit", "-q", "-m", "base")
 	return dir
-}
-
-func gitIn(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // prCheckout makes what actions/checkout gives a pull_request workflow: a merge
@@ -52,21 +38,21 @@ func gitIn(t *testing.T, dir string, args ...string) string {
 func prCheckout(t *testing.T, base, head string) (dir, baseSHA, headSHA string) {
 	t.Helper()
 	dir = gitRepo(t, base)
-	gitIn(t, dir, "checkout", "-q", "-b", "pr")
+	testkit.Git(t, dir, "checkout", "-q", "-b", "pr")
 	if err := os.WriteFile(filepath.Join(dir, "portal.yaml"), []byte(head), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, dir, "commit", "-q", "-am", "the change")
-	headSHA = gitIn(t, dir, "rev-parse", "HEAD")
-	gitIn(t, dir, "checkout", "-q", "main")
+	testkit.Git(t, dir, "commit", "-q", "-am", "the change")
+	headSHA = testkit.Git(t, dir, "rev-parse", "HEAD")
+	testkit.Git(t, dir, "checkout", "-q", "main")
 	if err := os.WriteFile(filepath.Join(dir, "README"), []byte("unrelated\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, dir, "add", "README")
-	gitIn(t, dir, "commit", "-q", "-m", "meanwhile on main")
-	baseSHA = gitIn(t, dir, "rev-parse", "HEAD")
-	gitIn(t, dir, "checkout", "-q", "--detach")
-	gitIn(t, dir, "merge", "-q", "--no-ff", "-m", "Merge pr into main", "pr")
+	testkit.Git(t, dir, "add", "README")
+	testkit.Git(t, dir, "commit", "-q", "-m", "meanwhile on main")
+	baseSHA = testkit.Git(t, dir, "rev-parse", "HEAD")
+	testkit.Git(t, dir, "checkout", "-q", "--detach")
+	testkit.Git(t, dir, "merge", "-q", "--no-ff", "-m", "Merge pr into main", "pr")
 	return dir, baseSHA, headSHA
 }
 
@@ -137,9 +123,9 @@ func TestPreviewGolden(t *testing.T) {
 		if err := os.WriteFile(file, []byte(previewHead(base)+"  # local edit\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { gitIn(t, dir, "checkout", "-q", "--", "portal.yaml") })
+		t.Cleanup(func() { testkit.Git(t, dir, "checkout", "-q", "--", "portal.yaml") })
 		r := cli{env: map[string]string{}}.run(t, "preview", "--base", "HEAD^1", "-f", file)
-		merge := gitIn(t, dir, "rev-parse", "HEAD")
+		merge := testkit.Git(t, dir, "rev-parse", "HEAD")
 		if want := "with the working tree (uncommitted changes on `" + merge[:7] + "`)"; r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("exit %d, want %q in\n%s%s", r.code, want, r.stdout, r.stderr)
 		}
@@ -365,7 +351,7 @@ func TestPreviewComment(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Replace(base, "  python-starter:\n    access: open\n", "  python-starter:\n    domains: [partner.org]\n", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, dir, "commit", "-q", "-am", "second push")
+	testkit.Git(t, dir, "commit", "-q", "-am", "second push")
 	if r := (cli{env: env}).run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment"); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -570,27 +556,27 @@ func TestPreviewThroughLinks(t *testing.T) {
 	}{
 		{name: "a directory replaced by a link",
 			base: func(dir string) {
-				writeMode(t, filepath.Join(dir, "config", "portal.yaml"), config, 0o644)
-				writeMode(t, filepath.Join(dir, "staging", "portal.yaml"), staging, 0o644)
+				testkit.WriteFile(t, filepath.Join(dir, "config", "portal.yaml"), config, 0o644)
+				testkit.WriteFile(t, filepath.Join(dir, "staging", "portal.yaml"), staging, 0o644)
 			},
 			pr: func(dir string) {
 				if err := os.RemoveAll(filepath.Join(dir, "config")); err != nil {
 					t.Fatal(err)
 				}
-				symlinkOrSkip(t, "staging", filepath.Join(dir, "config"))
+				testkit.Symlink(t, "staging", filepath.Join(dir, "config"))
 			},
 			file: "config/portal.yaml", wants: []string{"data-science", "open to everyone", "bob@company.com"}},
 		{name: "a directory link retargeted",
 			base: func(dir string) {
-				writeMode(t, filepath.Join(dir, "envs", "prod", "portal.yaml"), config, 0o644)
-				writeMode(t, filepath.Join(dir, "envs", "staging", "portal.yaml"), staging, 0o644)
-				symlinkOrSkip(t, filepath.Join("envs", "prod"), filepath.Join(dir, "current"))
+				testkit.WriteFile(t, filepath.Join(dir, "envs", "prod", "portal.yaml"), config, 0o644)
+				testkit.WriteFile(t, filepath.Join(dir, "envs", "staging", "portal.yaml"), staging, 0o644)
+				testkit.Symlink(t, filepath.Join("envs", "prod"), filepath.Join(dir, "current"))
 			},
 			pr: func(dir string) {
 				if err := os.Remove(filepath.Join(dir, "current")); err != nil {
 					t.Fatal(err)
 				}
-				symlinkOrSkip(t, filepath.Join("envs", "staging"), filepath.Join(dir, "current"))
+				testkit.Symlink(t, filepath.Join("envs", "staging"), filepath.Join(dir, "current"))
 			},
 			file: "current/portal.yaml", wants: []string{"data-science", "open to everyone", "bob@company.com"}},
 	}
@@ -600,14 +586,14 @@ func TestPreviewThroughLinks(t *testing.T) {
 				t.Skip("git is not installed")
 			}
 			dir := t.TempDir()
-			gitIn(t, dir, "init", "-q", "-b", "main")
+			testkit.Git(t, dir, "init", "-q", "-b", "main")
 			tt.base(dir)
-			gitIn(t, dir, "add", "-A")
-			gitIn(t, dir, "commit", "-q", "-m", "base")
-			gitIn(t, dir, "checkout", "-q", "-b", "pr")
+			testkit.Git(t, dir, "add", "-A")
+			testkit.Git(t, dir, "commit", "-q", "-m", "base")
+			testkit.Git(t, dir, "checkout", "-q", "-b", "pr")
 			tt.pr(dir)
-			gitIn(t, dir, "add", "-A")
-			gitIn(t, dir, "commit", "-q", "-m", "only a link changes")
+			testkit.Git(t, dir, "add", "-A")
+			testkit.Git(t, dir, "commit", "-q", "-m", "only a link changes")
 			t.Chdir(dir)
 			r := cli{env: map[string]string{}}.run(t, "preview", "--base", "main", "-f", tt.file, "-o", "text")
 			if r.code != 0 {
