@@ -115,6 +115,7 @@ func TestAPIErrors(t *testing.T) {
 		{"invite: unknown field", "POST", base + "/member", `{"email":"c@company.com","role":"USER","team":"x"}`, nil, 400, "unknown field"},
 		{"invite: trailing data", "POST", base + "/member", `{"email":"c@company.com","role":"USER"} {}`, nil, 400, "data after"},
 		{"invite: bad email", "POST", base + "/member", `{"email":"not-an-email","role":"USER"}`, nil, 400, "not a valid email"},
+		{"invite: no email", "POST", base + "/member", `{"role":"USER"}`, nil, 400, "email is required"},
 		{"invite: bad role", "POST", base + "/member", `{"email":"c@company.com","role":"owner"}`, nil, 400, "role must be ADMIN or USER"},
 		{"invite: missing role", "POST", base + "/member", `{"email":"c@company.com"}`, nil, 400, "role must be"},
 		{"invite: duplicate, other case", "POST", base + "/member", `{"email":"Alice@Company.com","role":"USER"}`, nil, 409, "already a member"},

@@ -77,25 +77,23 @@ func paginate[E any, T any](items []E, seqOf func(E) uint64, view func(E) T, kin
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
-	size, after, err := s.pageParams(r, "m")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "%v", err)
-		return
-	}
-	s.mu.Lock()
-	ans := paginate(s.st.members, func(e *member) uint64 { return e.seq }, func(e *member) qovery.Member { return e.m }, "m", size, after)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, ans)
+	list(s, w, r, "m", func() []*member { return s.st.members }, func(e *member) uint64 { return e.seq }, func(e *member) qovery.Member { return e.m })
 }
 
 func (s *Server) listBlueprints(w http.ResponseWriter, r *http.Request) {
-	size, after, err := s.pageParams(r, "b")
+	list(s, w, r, "b", func() []*blueprint { return s.st.blueprints }, func(e *blueprint) uint64 { return e.seq }, func(e *blueprint) qovery.Blueprint { return e.bp })
+}
+
+// list answers a list request with the page of items (read under the lock) its
+// page_size and cursor ask for; kind names the cursor's resource.
+func list[E any, T any](s *Server, w http.ResponseWriter, r *http.Request, kind string, items func() []E, seqOf func(E) uint64, view func(E) T) {
+	size, after, err := s.pageParams(r, kind)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
 	s.mu.Lock()
-	ans := paginate(s.st.blueprints, func(e *blueprint) uint64 { return e.seq }, func(e *blueprint) qovery.Blueprint { return e.bp }, "b", size, after)
+	ans := paginate(items(), seqOf, view, kind, size, after)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, ans)
 }
@@ -109,13 +107,8 @@ func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, "%v", err)
 		return
 	}
-	if in.Email == nil {
-		writeError(w, http.StatusBadRequest, "email is required")
-		return
-	}
-	email, ok := normalEmail(*in.Email)
+	email, ok := requiredEmail(w, in.Email)
 	if !ok {
-		writeError(w, http.StatusBadRequest, "%q is not a valid email address", *in.Email)
 		return
 	}
 	if in.Role == nil || !in.Role.Valid() {
@@ -307,6 +300,21 @@ func constantTimeEqual(a, b string) bool {
 func normalEmail(s string) (string, bool) {
 	e, err := portal.NormalizeEmail(s)
 	if err != nil || len(e) > 254 || strings.Count(e, "@") != 1 {
+		return "", false
+	}
+	return e, true
+}
+
+// requiredEmail reads the email a request's body gives, normalised; when it is
+// missing or not an email, it answers 400 saying so and returns false.
+func requiredEmail(w http.ResponseWriter, email *string) (string, bool) {
+	if email == nil {
+		writeError(w, http.StatusBadRequest, "email is required")
+		return "", false
+	}
+	e, ok := normalEmail(*email)
+	if !ok {
+		writeError(w, http.StatusBadRequest, "%q is not a valid email address", *email)
 		return "", false
 	}
 	return e, true

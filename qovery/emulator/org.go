@@ -465,13 +465,8 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, "%v", err)
 		return
 	}
-	if in.Email == nil {
-		writeError(w, http.StatusBadRequest, "email is required")
-		return
-	}
-	email, ok := normalEmail(*in.Email)
+	email, ok := requiredEmail(w, in.Email)
 	if !ok {
-		writeError(w, http.StatusBadRequest, "%q is not a valid email address", *in.Email)
 		return
 	}
 	s.mu.Lock()

@@ -56,6 +56,8 @@ func TestOrganizationEndpoints(t *testing.T) {
 		{"invite by role id", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com","role_id":"` + viewer + `"}`, nil, 201, `"role_name":"Viewer"`},
 		{"invite by the deprecated role", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com","role":"DEVELOPER"}`, nil, 201, `"role_name":"DevOps"`},
 		{"invite: no role", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com"}`, nil, 400, "role_id is required"},
+		{"invite: no email", "POST", orgBase + "/inviteMember", `{"role_id":"` + viewer + `"}`, nil, 400, "email is required"},
+		{"invite: bad email", "POST", orgBase + "/inviteMember", `{"email":"carol@","role_id":"` + viewer + `"}`, nil, 400, `\"carol@\" is not a valid email address`},
 		{"invite: malformed body", "POST", orgBase + "/inviteMember", `{"email":`, nil, 400, "malformed JSON"},
 		{"invite: unknown field", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com","role_id":"` + viewer + `","name":"C"}`, nil, 400, "unknown field"},
 		{"invite: already invited", "POST", orgBase + "/inviteMember", `{"email":"NEW@company.com","role_id":"` + viewer + `"}`, nil, 409, "already invited"},
