@@ -114,19 +114,10 @@ func newOrgStore(st *OrgState) (orgStore, error) {
 	now := stamp(time.Now())
 	emails := map[string]bool{}
 	for _, m := range st.Members {
-		email, ok := normalEmail(m.Email)
-		switch {
-		case !ok:
-			return s, fmt.Errorf("organization member %q: invalid email", m.Email)
-		case emails[email]:
-			return s, fmt.Errorf("organization member %s appears twice", m.Email)
-		case !ids[strings.ToLower(m.RoleID)]:
-			return s, fmt.Errorf("organization member %s: unknown role id %q", m.Email, m.RoleID)
+		var err error
+		if m.Email, m.RoleID, err = s.seedEntry("organization member", "organization member", m.Email, m.RoleID, emails, ids); err != nil {
+			return s, err
 		}
-		m.Email = email
-		r, _ := s.role(m.RoleID)
-		m.RoleID = r.ID // as /availableRole spells it
-		emails[m.Email] = true
 		if m.ID == "" {
 			m.ID = newSubject()
 		}
@@ -140,21 +131,14 @@ func newOrgStore(st *OrgState) (orgStore, error) {
 	}
 	invited := map[string]bool{}
 	for _, inv := range st.Invitations {
-		email, ok := normalEmail(inv.Email)
-		switch {
-		case !ok:
-			return s, fmt.Errorf("invitation %q: invalid email", inv.Email)
-		case invited[email]:
-			return s, fmt.Errorf("invitation of %s appears twice", inv.Email)
-		case !ids[strings.ToLower(inv.RoleID)]:
-			return s, fmt.Errorf("invitation of %s: unknown role id %q", inv.Email, inv.RoleID)
-		case inv.Status != organization.StatusPending && inv.Status != organization.StatusExpired:
-			return s, fmt.Errorf("invitation of %s: status %q is not PENDING or EXPIRED", inv.Email, inv.Status)
+		written := inv.Email
+		var err error
+		if inv.Email, inv.RoleID, err = s.seedEntry("invitation", "invitation of", inv.Email, inv.RoleID, invited, ids); err != nil {
+			return s, err
 		}
-		inv.Email = email
-		r, _ := s.role(inv.RoleID)
-		inv.RoleID = r.ID // as /availableRole spells it
-		invited[inv.Email] = true
+		if inv.Status != organization.StatusPending && inv.Status != organization.StatusExpired {
+			return s, fmt.Errorf("invitation of %s: status %q is not PENDING or EXPIRED", written, inv.Status)
+		}
 		if inv.ID == "" {
 			inv.ID = newUUID()
 		}
@@ -167,6 +151,25 @@ func newOrgStore(st *OrgState) (orgStore, error) {
 		s.addInvitation(inv)
 	}
 	return s, nil
+}
+
+// seedEntry checks an entry of a seed's organization, a member or an invitation
+// (what and whatOf name it in messages): its email valid and not in seen, its
+// role id one of ids (lower-case). It returns the email normalised, now in seen,
+// and the role's id as /availableRole spells it.
+func (s *orgStore) seedEntry(what, whatOf, email, roleID string, seen, ids map[string]bool) (string, string, error) {
+	normal, ok := normalEmail(email)
+	switch {
+	case !ok:
+		return "", "", fmt.Errorf("%s %q: invalid email", what, email)
+	case seen[normal]:
+		return "", "", fmt.Errorf("%s %s appears twice", whatOf, email)
+	case !ids[strings.ToLower(roleID)]:
+		return "", "", fmt.Errorf("%s %s: unknown role id %q", whatOf, email, roleID)
+	}
+	seen[normal] = true
+	r, _ := s.role(roleID)
+	return normal, r.ID, nil
 }
 
 func (s *orgStore) addMember(m OrgMemberState) *OrgMemberState {

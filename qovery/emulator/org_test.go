@@ -251,3 +251,47 @@ organization_members:
 		t.Errorf("roles that differ in case refused: %v", err)
 	}
 }
+
+// TestOrgStateRefused: a state's organization member or invitation that is not
+// one the API could hold is refused by New, naming it.
+func TestOrgStateRefused(t *testing.T) {
+	viewer := emulator.DefaultRoles[4].ID
+	member := func(email, roleID string) emulator.OrgMemberState {
+		return emulator.OrgMemberState{Email: email, RoleID: roleID}
+	}
+	invitation := func(email, roleID string, status organization.InvitationStatus) emulator.OrgInvitationState {
+		return emulator.OrgInvitationState{Email: email, RoleID: roleID, Status: status}
+	}
+	tests := []struct {
+		name string
+		org  emulator.OrgState
+		want string
+	}{
+		{"a member's invalid email", emulator.OrgState{Members: []emulator.OrgMemberState{member("bob@", viewer)}}, `organization member "bob@": invalid email`},
+		{"a member twice", emulator.OrgState{Members: []emulator.OrgMemberState{member("bob@company.com", viewer), member("Bob@Company.com", viewer)}}, "organization member Bob@Company.com appears twice"},
+		{"a member's unknown role", emulator.OrgState{Members: []emulator.OrgMemberState{member("bob@company.com", "r-9")}}, `organization member bob@company.com: unknown role id "r-9"`},
+		{"an invitation's invalid email", emulator.OrgState{Invitations: []emulator.OrgInvitationState{invitation("carol", viewer, organization.StatusPending)}}, `invitation "carol": invalid email`},
+		{"an invitation twice", emulator.OrgState{Invitations: []emulator.OrgInvitationState{invitation("carol@company.com", viewer, organization.StatusPending), invitation("CAROL@company.com", viewer, organization.StatusExpired)}}, "invitation of CAROL@company.com appears twice"},
+		{"an invitation's unknown role", emulator.OrgState{Invitations: []emulator.OrgInvitationState{invitation("carol@company.com", "r-9", organization.StatusPending)}}, `invitation of carol@company.com: unknown role id "r-9"`},
+		{"an invitation's status", emulator.OrgState{Invitations: []emulator.OrgInvitationState{invitation("Carol@company.com", viewer, "ACCEPTED")}}, `invitation of Carol@company.com: status "ACCEPTED" is not PENDING or EXPIRED`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := emulator.New(emulator.Options{Token: token, OrganizationID: org, Initial: &emulator.State{Organization: &tt.org}})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	// The role id in any case, stored as the roles spell it.
+	srv, err := emulator.New(emulator.Options{Token: token, OrganizationID: org, Initial: &emulator.State{Organization: &emulator.OrgState{
+		Members:     []emulator.OrgMemberState{member("Bob@Company.com", strings.ToUpper(viewer))},
+		Invitations: []emulator.OrgInvitationState{invitation("carol@company.com", strings.ToUpper(viewer), organization.StatusPending)},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms, invs := srv.OrgMembers(), srv.Invitations(); len(ms) != 1 || ms[0].Email != "bob@company.com" || ms[0].RoleID != viewer || len(invs) != 1 || invs[0].RoleID != viewer {
+		t.Errorf("members %+v, invitations %+v", ms, invs)
+	}
+}
