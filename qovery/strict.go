@@ -32,8 +32,6 @@ type keyError struct {
 	at, what string
 }
 
-func (e *keyError) Error() string { return e.what }
-
 // checkKeys walks the JSON in data once, its keys checked against the fields of
 // t (the type data is decoded into). It returns nil for an answer whose keys are
 // fine, and for one that is not JSON (json.Unmarshal says what is wrong with it).
