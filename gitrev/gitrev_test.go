@@ -318,14 +318,8 @@ func TestReadFileRemoteTrackingBranches(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ReadFile(context.Background(), portal, tt.rev)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if testkit.WantErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if string(got) != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)
@@ -374,14 +368,8 @@ func TestReadFileShallowClone(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := clones[tt.depth]
 			got, err := ReadFile(context.Background(), filepath.Join(dir, "portal.yaml"), tt.rev)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if testkit.WantErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if string(got) != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)

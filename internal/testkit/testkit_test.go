@@ -1,6 +1,7 @@
 package testkit_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -131,6 +132,33 @@ type fakeT struct {
 }
 
 func (f *fakeT) Errorf(format string, args ...any) { f.msg = fmt.Sprintf(format, args...) }
+func (f *fakeT) Fatalf(format string, args ...any) { f.msg = fmt.Sprintf(format, args...) }
+func (f *fakeT) Fatal(args ...any)                 { f.msg = fmt.Sprint(args...) }
+
+func TestWantErr(t *testing.T) {
+	boom := errors.New("the file changed")
+	tests := []struct {
+		name     string
+		err      error
+		want     string
+		expected bool
+		fails    string
+	}{
+		{"none, none wanted", nil, "", false, ""},
+		{"the one wanted", boom, "changed", true, ""},
+		{"another", boom, "gone", true, `err = the file changed, want "gone"`},
+		{"none, one wanted", nil, "gone", true, `err = <nil>, want "gone"`},
+		{"one, none wanted", boom, "", false, "the file changed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ft := &fakeT{T: t}
+			if got := testkit.WantErr(ft, tt.err, tt.want); got != tt.expected || ft.msg != tt.fails {
+				t.Errorf("WantErr = %v, failing with %q; want %v, %q", got, ft.msg, tt.expected, tt.fails)
+			}
+		})
+	}
+}
 
 func TestRewriting(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
