@@ -40,6 +40,18 @@ type answer struct {
 	body   string
 }
 
+// endpointCase is a request to the emulator and what its answer must be: the
+// status, and a part of the body.
+type endpointCase struct {
+	name       string
+	method     string
+	path       string
+	body       string
+	header     map[string]string
+	wantStatus int
+	wantInBody string
+}
+
 func call(t *testing.T, ts *httptest.Server, method, path, body string, header map[string]string) answer {
 	t.Helper()
 	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
@@ -90,15 +102,7 @@ func TestAPIErrors(t *testing.T) {
 	srv, ts := newServer(t, emulator.Options{Initial: seeded(t)})
 	alice := srv.Members()[0]
 	acl, _ := srv.ACL("data-science")
-	tests := []struct {
-		name       string
-		method     string
-		path       string
-		body       string
-		header     map[string]string
-		wantStatus int
-		wantInBody string
-	}{
+	tests := []endpointCase{
 		{"no token", "GET", base + "/member", "", map[string]string{"Authorization": ""}, 401, "missing or invalid API token"},
 		{"wrong token", "GET", base + "/member", "", map[string]string{"Authorization": "Token nope"}, 401, "invalid API token"},
 		{"bearer accepted", "GET", base + "/member", "", map[string]string{"Authorization": "Bearer " + token}, 200, "alice@company.com"},

@@ -38,15 +38,7 @@ func orgServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest
 
 func TestOrganizationEndpoints(t *testing.T) {
 	viewer := emulator.DefaultRoles[4].ID
-	tests := []struct {
-		name       string
-		method     string
-		path       string
-		body       string
-		header     map[string]string
-		wantStatus int
-		wantInBody string
-	}{
+	tests := []endpointCase{
 		{"roles", "GET", orgBase + "/availableRole", "", nil, 200, `{"id":"0c9d1b5e-7a4f-4f3b-8e2d-000000000004","name":"Billing Manager"}`},
 		{"members", "GET", orgBase + "/member", "", nil, 200, `"id":"github|1"`},
 		{"invitations", "GET", orgBase + "/inviteMember", "", nil, 200, `"invitation_status":"EXPIRED"`},
