@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,18 +266,9 @@ func TestPreviewRefusesLinkOut(t *testing.T) {
 			testkit.Git(t, dir, "add", "portal.yaml")
 			testkit.Git(t, dir, "commit", "-q", "-m", "the change")
 			gh := newFakeGitHub()
-			srv := httptest.NewServer(gh)
-			defer srv.Close()
-			env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+			env := gh.serve(t)
 			r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment", "--labels")
-			if r.code != 1 {
-				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
-			}
-			for _, w := range []string{"read " + file + ": it is a symbolic link to " + target, tt.want, "refused without reading it"} {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
+			r.refused(t, "read "+file+": it is a symbolic link to "+target, tt.want, "refused without reading it")
 			summary, _ := os.ReadFile(env["GITHUB_STEP_SUMMARY"])
 			gh.mu.Lock()
 			bodies := strings.Join(gh.bodies, "\n")

@@ -87,6 +87,19 @@ type result struct {
 	stdout, stderr string
 }
 
+// refused fails t unless the command exited 1 with each of want in its stderr.
+func (r result) refused(t *testing.T, want ...string) {
+	t.Helper()
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+}
+
 // cli runs portalctl in-process with env as its whole environment.
 type cli struct {
 	env      map[string]string

@@ -156,9 +156,7 @@ func TestPreviewInvalid(t *testing.T) {
 	dir, baseSHA, headSHA := prCheckout(t, base, head)
 	file := filepath.Join(dir, "portal.yaml")
 	gh := newFakeGitHub()
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 	r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment", "--labels")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 for an invalid file\n%s%s", r.code, r.stdout, r.stderr)
@@ -202,6 +200,15 @@ type fakeGitHub struct {
 }
 
 func newFakeGitHub() *fakeGitHub { return &fakeGitHub{comments: map[int64]string{}, next: 100} }
+
+// serve serves gh over loopback until t ends, and returns the environment of a
+// pull_request workflow run that talks to it.
+func (gh *fakeGitHub) serve(t *testing.T) map[string]string {
+	t.Helper()
+	srv := httptest.NewServer(gh)
+	t.Cleanup(srv.Close)
+	return actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+}
 
 const ghRepo = "/api/v3/repos/acme/portal"
 
@@ -320,9 +327,7 @@ func TestPreviewComment(t *testing.T) {
 	dir, _, headSHA := prCheckout(t, base, strings.Replace(base, "  python-starter:\n    access: open\n", "  python-starter:\n    domains: [company.com]\n", 1))
 	file := filepath.Join(dir, "portal.yaml")
 	gh := newFakeGitHub()
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 	for i, want := range [][]string{
 		{"GET " + ghRepo + "/issues/7/comments?page=1&per_page=100", "POST " + ghRepo + "/issues/7/comments"},
 		{"GET " + ghRepo + "/issues/7/comments?page=1&per_page=100"}, // the same body: nothing to edit
@@ -384,10 +389,7 @@ func TestPreviewStepSummary(t *testing.T) {
 	dir, _, _ := prCheckout(t, base, head)
 	file := filepath.Join(dir, "portal.yaml")
 	gh := newFakeGitHub()
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 	r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -404,7 +406,7 @@ func TestPreviewStepSummary(t *testing.T) {
 	}
 	gh.wantRequests(t)
 
-	env = actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env = gh.serve(t) // a fresh step summary
 	if r := (cli{env: env}).run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment"); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -507,9 +509,7 @@ func TestPreviewLabels(t *testing.T) {
 	file := filepath.Join(dir, "portal.yaml")
 	gh := newFakeGitHub()
 	gh.labels = []string{"bug", "access:admins", "access:removals"}
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 
 	r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "--labels")
 	if r.code != 0 {
