@@ -414,6 +414,29 @@ func TestDroppedConnection(t *testing.T) {
 	}
 }
 
+// TestStateNotSaved: a change the emulator cannot save is answered 500, saying
+// why, by the portal's handlers and the organization's alike.
+func TestStateNotSaved(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srv, ts := newServer(t, emulator.Options{Initial: seeded(t), StatePath: filepath.Join(dir, "state.json")})
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	alice := srv.Members()[0]
+	for _, c := range []endpointCase{
+		{"invite", "POST", base + "/member", `{"email":"new@company.com","role":"USER"}`, nil, 500, "save state"},
+		{"role", "PUT", base + "/member/" + alice.ID, `{"role":"USER"}`, nil, 500, "save state"},
+		{"organization invite", "POST", "/organization/" + org + "/inviteMember", `{"email":"new@company.com","role_id":"` + emulator.DefaultRoles[4].ID + `"}`, nil, 500, "save state"},
+	} {
+		if got := call(t, ts, c.method, c.path, c.body, c.header); got.status != c.wantStatus || !strings.Contains(got.body, c.wantInBody) {
+			t.Errorf("%s: %d %s, want %d and %q", c.name, got.status, got.body, c.wantStatus, c.wantInBody)
+		}
+	}
+}
+
 func TestStatePersistence(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	srv, ts := newServer(t, emulator.Options{Initial: seeded(t), StatePath: path})

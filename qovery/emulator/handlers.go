@@ -111,8 +111,7 @@ func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if in.Role == nil || !in.Role.Valid() {
-		writeError(w, http.StatusBadRequest, "role must be %s or %s", qovery.RoleAdmin, qovery.RoleUser)
+	if !validRole(w, in.Role) {
 		return
 	}
 	s.mu.Lock()
@@ -125,8 +124,7 @@ func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
 		ID: newUUID(), Email: email, Role: *in.Role, Status: qovery.StatusPending,
 		CreatedAt: time.Now().UTC().Truncate(time.Millisecond),
 	})
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, e.m)
@@ -148,8 +146,7 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, "%v", err)
 		return
 	}
-	if in.Role == nil || !in.Role.Valid() {
-		writeError(w, http.StatusBadRequest, "role must be %s or %s", qovery.RoleAdmin, qovery.RoleUser)
+	if !validRole(w, in.Role) {
 		return
 	}
 	s.mu.Lock()
@@ -160,8 +157,7 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.m.Role = *in.Role
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	writeJSON(w, http.StatusOK, e.m)
@@ -177,8 +173,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.st.removeMember(e)
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -246,8 +241,7 @@ func (s *Server) putACL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.setRules(rules)
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.Header().Set("ETag", b.etag)
@@ -303,6 +297,16 @@ func normalEmail(s string) (string, bool) {
 		return "", false
 	}
 	return e, true
+}
+
+// validRole reports whether a request's body gives a role a member may have;
+// when it does not, it answers 400 saying so.
+func validRole(w http.ResponseWriter, role *qovery.Role) bool {
+	if role == nil || !role.Valid() {
+		writeError(w, http.StatusBadRequest, "role must be %s or %s", qovery.RoleAdmin, qovery.RoleUser)
+		return false
+	}
+	return true
 }
 
 // requiredEmail reads the email a request's body gives, normalised; when it is

@@ -418,8 +418,7 @@ func (s *Server) setOrgRole(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.RoleID = role.ID
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -450,8 +449,7 @@ func (s *Server) removeOrgMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.st.org.removeMember(m)
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -515,8 +513,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		ID: newUUID(), Email: email, RoleID: role.ID, Status: organization.StatusPending,
 		Inviter: inviter, CreatedAt: stamp(time.Now()),
 	})
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, s.invitationView(inv))
@@ -532,8 +529,7 @@ func (s *Server) cancelInvitation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.st.org.removeInvitation(inv)
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
