@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/qovery/portalctl/internal/testkit"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/reconcile"
@@ -177,18 +178,6 @@ func TestApplyRemovalAnswered404(t *testing.T) {
 	}
 }
 
-// manyInvitations is a portal with one admin and a file that invites n people.
-func manyInvitations(n int) (*emulator.State, string) {
-	st := &emulator.State{Members: []qovery.Member{{Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive}}}
-	var f strings.Builder
-	f.WriteString("version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n")
-	for i := range n {
-		fmt.Fprintf(&f, "  - email: new%03d@company.com\n", i)
-	}
-	f.WriteString("blueprints: {}\n")
-	return st, f.String()
-}
-
 // The API dies in the middle of an apply of 200 invitations, by closing (connection
 // refused) or by no longer answering. The breaker stops the run after a bounded
 // number of attempts, the run says where and why it stopped, and every operation is
@@ -213,7 +202,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 	} {
 		how, parallelism := tc.how, tc.parallelism
 		t.Run(fmt.Sprintf("%s/parallelism %d", how, parallelism), func(t *testing.T) {
-			st, file := manyInvitations(n)
+			st, file := emutest.Invitations(n)
 			srv, err := emulator.New(emulator.Options{Token: testToken, OrganizationID: testOrg, Initial: st})
 			if err != nil {
 				t.Fatal(err)
@@ -327,7 +316,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 // is "not sent: interrupted", what was in flight is uncertain, nothing is reported
 // as a failure, and no reason is a bare "context canceled".
 func TestApplyInterruptedMidway(t *testing.T) {
-	st, file := manyInvitations(40)
+	st, file := emutest.Invitations(40)
 	e := startEmu(t, emulator.Options{Initial: st, Latency: 5 * time.Millisecond})
 	c := e.client(t, 0)
 	p, _ := planFor(t, c, parseFile(t, file))

@@ -1,7 +1,8 @@
 // Package emutest serves the emulator to a test over real loopback HTTP, every
 // request and answer checked against the project's OpenAPI documents
-// (internal/openapitest), the server closed when the test ends. It is imported
-// only by _test.go files.
+// (internal/openapitest), the server closed when the test ends; and it holds the
+// emulator states the tests of several packages start from. It is imported only
+// by _test.go files.
 //
 // It is apart from package testkit because it needs the whole stack (the
 // emulator reads its seed with schema's loader): testkit, which tests of schema
@@ -9,11 +10,14 @@
 package emutest
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
 
@@ -76,4 +80,18 @@ func Start(t testing.TB, opts emulator.Options, with ...Option) *Server {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return &Server{Server: ts, Emu: emu, Check: check}
+}
+
+// Invitations is a portal with one admin, alice@company.com, and a portal.yaml
+// that keeps her and invites n people more (new000@company.com and on): the
+// long apply the tests of a dying API run.
+func Invitations(n int) (*emulator.State, string) {
+	st := &emulator.State{Members: []qovery.Member{{Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive}}}
+	var f strings.Builder
+	f.WriteString("version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n")
+	for i := range n {
+		fmt.Fprintf(&f, "  - email: new%03d@company.com\n", i)
+	}
+	f.WriteString("blueprints: {}\n")
+	return st, f.String()
 }
