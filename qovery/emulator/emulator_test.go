@@ -133,6 +133,7 @@ func TestAPIErrors(t *testing.T) {
 		{"put acl: bad email", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":[{"type":"EMAIL","value":"a@@b.com"}]}`, nil, 400, "not a valid email"},
 		{"put acl: rules missing", "PUT", base + "/blueprint/bp-ds/acl", `{}`, nil, 400, "rules is required"},
 		{"put acl: bad JSON", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":[`, nil, 400, "malformed JSON"},
+		{"put acl: too large", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":["` + strings.Repeat("x", 1<<20) + `"]}`, map[string]string{"If-Match": acl.ETag}, 413, "body larger than 1048576 bytes"},
 		{"put acl: stale If-Match", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":[]}`, map[string]string{"If-Match": `"stale"`}, 412, "etag is stale"},
 		{"put acl: weak If-Match never matches", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":[]}`, map[string]string{"If-Match": "W/" + acl.ETag}, 412, "etag is stale"},
 	}

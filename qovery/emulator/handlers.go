@@ -103,8 +103,7 @@ func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
 		Email *string      `json:"email"`
 		Role  *qovery.Role `json:"role"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
 	email, ok := requiredEmail(w, in.Email)
@@ -142,8 +141,7 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "member %q not found", id)
 		return
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
 	if !validRole(w, in.Role) {
@@ -211,8 +209,7 @@ func (s *Server) putACL(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Rules *[]qovery.Rule `json:"rules"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
 	if in.Rules == nil {
@@ -260,6 +257,16 @@ func etagMatches(headers []string, current string) bool {
 		}
 	}
 	return false
+}
+
+// readBody reads the body of r into v (decodeBody); when it cannot, it answers
+// with the status decodeBody gives, saying why, and returns false.
+func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	if status, err := decodeBody(w, r, v); err != nil {
+		writeError(w, status, "%v", err)
+		return false
+	}
+	return true
 }
 
 // decodeBody decodes one JSON object, refusing unknown fields, trailing

@@ -389,8 +389,7 @@ func (s *Server) setOrgRole(w http.ResponseWriter, r *http.Request) {
 		UserID *string `json:"user_id"`
 		RoleID *string `json:"role_id"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
 	if in.UserID == nil || in.RoleID == nil || *in.UserID == "" || *in.RoleID == "" {
@@ -429,8 +428,7 @@ func (s *Server) removeOrgMember(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		UserID *string `json:"user_id"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
 	if in.UserID == nil || *in.UserID == "" {
@@ -462,8 +460,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		Role   *organization.LegacyRole `json:"role"`
 		RoleID *string                  `json:"role_id"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
 	email, ok := requiredEmail(w, in.Email)

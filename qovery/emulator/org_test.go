@@ -59,6 +59,7 @@ func TestOrganizationEndpoints(t *testing.T) {
 		{"role: set, 200 without a body", "PUT", orgBase + "/member", `{"user_id":"github|2","role_id":"6d1c7c1e-0000-4000-8000-000000000001"}`, nil, 200, ""},
 		{"role: never the owner's", "PUT", orgBase + "/member", `{"user_id":"github|1","role_id":"` + viewer + `"}`, nil, 400, "transfer the ownership"},
 		{"remove: body required", "DELETE", orgBase + "/member", ``, nil, 400, "empty body"},
+		{"remove: body too large", "DELETE", orgBase + "/member", `{"user_id":"` + strings.Repeat("x", 1<<20) + `"}`, nil, 413, "body larger than"},
 		{"remove: unknown member", "DELETE", orgBase + "/member", `{"user_id":"github|9"}`, nil, 404, "not found"},
 		{"remove: never the owner", "DELETE", orgBase + "/member", `{"user_id":"github|1"}`, nil, 403, "owner cannot be removed"},
 		{"remove", "DELETE", orgBase + "/member", `{"user_id":"github|2"}`, nil, 204, ""},
