@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/access"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 )
 
@@ -19,23 +20,13 @@ type row struct {
 	via              []access.Via
 }
 
-// oracleRows is the obvious members × blueprints × rules loop, sorted by email
-// then blueprint.
+// oracleRows is the obvious members × blueprints × rules loop (testkit.Grants),
+// sorted by email then blueprint.
 func oracleRows(cfg *portal.Config) []row {
 	var out []row
-	for _, m := range cfg.Members {
-		for i := range cfg.Blueprints {
-			if v := oracleVia(m.Email, &cfg.Blueprints[i]); len(v) > 0 {
-				out = append(out, row{m.Email, cfg.Blueprints[i].Name, v})
-			}
-		}
+	for _, g := range testkit.Grants(cfg) {
+		out = append(out, row{g.Member.Email, g.Blueprint.Name, viasOf(g.Via)})
 	}
-	slices.SortStableFunc(out, func(a, b row) int {
-		if c := strings.Compare(a.email, b.email); c != 0 {
-			return c
-		}
-		return strings.Compare(a.blueprint, b.blueprint)
-	})
 	return out
 }
 
@@ -137,7 +128,7 @@ func viaText(vs []access.Via) string {
 func TestGrantsAgainstOracle(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 1))
 	for iter := range 500 {
-		cfg := randConfig(r, r.IntN(9))
+		cfg := pools.Config(r, r.IntN(9))
 		want := oracleRows(cfg)
 		wantSummary := oracleSummary(cfg, want)
 		for _, c := range []*portal.Config{cfg, shuffled(r, cfg)} {

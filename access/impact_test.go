@@ -31,7 +31,7 @@ func mutate(r *rand.Rand, before *portal.Config) *portal.Config {
 		members = append(members, m)
 	}
 	for range r.IntN(4) {
-		e := randEmail(r)
+		e := pools.Email(r)
 		if !slices.ContainsFunc(members, func(m portal.Member) bool { return m.Email == e }) {
 			members = append(members, portal.Member{Email: e, Role: portal.RoleUser})
 		}
@@ -43,7 +43,7 @@ func mutate(r *rand.Rand, before *portal.Config) *portal.Config {
 		case 0: // no longer in after
 			continue
 		case 1, 2:
-			b = randBlueprint(r, b.Name, after.Groups)
+			b = pools.Blueprint(r, b.Name, after.Groups)
 		case 3: // drop one rule, keep the others
 			if len(b.Rules) > 1 {
 				i := r.IntN(len(b.Rules))
@@ -53,7 +53,7 @@ func mutate(r *rand.Rand, before *portal.Config) *portal.Config {
 		bps = append(bps, b)
 	}
 	for i := range r.IntN(3) {
-		bps = append(bps, randBlueprint(r, fmt.Sprintf("new%d", i), after.Groups))
+		bps = append(bps, pools.Blueprint(r, fmt.Sprintf("new%d", i), after.Groups))
 	}
 	after.Blueprints = bps
 	after.Sort()
@@ -169,7 +169,7 @@ func toOracle(im access.Impact) []impactOracle {
 func TestComputeImpactAgainstOracle(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for iter := range 400 {
-		before := randConfig(r, r.IntN(7))
+		before := pools.Config(r, r.IntN(7))
 		after := mutate(r, before)
 		im := access.ComputeImpact(access.NewIndex(before), access.NewIndex(after))
 		got, want := toOracle(im), naiveImpact(before, after)

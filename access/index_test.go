@@ -79,16 +79,16 @@ func checkVisible(t *testing.T, ix *access.Index, cfg *portal.Config, email stri
 // blueprints × rules loop on random configs.
 func TestIndexAgainstOracle(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	emails := append(allPoolEmails(), "nobody@nowhere.org")
+	emails := append(pools.Emails(), "nobody@nowhere.org")
 	for iter := range 400 {
-		cfg := randConfig(r, r.IntN(8))
+		cfg := pools.Config(r, r.IntN(8))
 		ix := access.NewIndex(cfg)
 		for i := range cfg.Blueprints {
 			checkViewers(t, ix, cfg, &cfg.Blueprints[i])
 		}
 		// A blueprint that is not one of the config's own (the impact of a plan asks
 		// about the new version of a blueprint against the old members).
-		other := randBlueprint(r, "elsewhere", cfg.Groups)
+		other := pools.Blueprint(r, "elsewhere", cfg.Groups)
 		checkViewers(t, ix, cfg, &other)
 		// Members and non-members alike.
 		for _, e := range emails {

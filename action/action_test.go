@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/qovery/portalctl/internal/dist"
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // fakePortalctl stands in for the real binary in archives: the action runs
@@ -44,13 +45,7 @@ func gitRepository(t *testing.T) (http.Handler, string, string) {
 	work, root := t.TempDir(), t.TempDir()
 	git := func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"}, args...)...)
-		cmd.Dir = work
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %s: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
+		return testkit.Git(t, work, args...)
 	}
 	git("init", "-q")
 	git("commit", "-q", "--allow-empty", "-m", "release")

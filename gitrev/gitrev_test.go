@@ -16,6 +16,8 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // fixture is a repository with a known history:
@@ -316,14 +318,8 @@ func TestReadFileRemoteTrackingBranches(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ReadFile(context.Background(), portal, tt.rev)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if testkit.WantErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if string(got) != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)
@@ -372,14 +368,8 @@ func TestReadFileShallowClone(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := clones[tt.depth]
 			got, err := ReadFile(context.Background(), filepath.Join(dir, "portal.yaml"), tt.rev)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if testkit.WantErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if string(got) != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)
@@ -505,19 +495,6 @@ func TestReadFileLinkedWorktree(t *testing.T) {
 	}
 }
 
-// gitCLI runs git in dir, for histories that go-git's worktree makes awkward
-// (a directory replaced by a link).
-func gitCLI(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "-c", "core.symlinks=true"}, args...)...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // writeTree makes files in dir: a content "symlink:T" makes a link to T, "" removes
 // the path (a directory with all it holds).
 func writeTree(t *testing.T, dir string, files map[string]string) {
@@ -613,16 +590,16 @@ func TestReadFileEachSideItsOwnLinks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			gitCLI(t, dir, "init", "-q", "-b", "main")
+			testkit.Git(t, dir, "init", "-q", "-b", "main")
 			writeTree(t, dir, tt.base)
-			gitCLI(t, dir, "add", "-A")
-			gitCLI(t, dir, "commit", "-q", "-m", "base")
-			base := gitCLI(t, dir, "rev-parse", "HEAD")
-			gitCLI(t, dir, "checkout", "-q", "-b", "pr")
+			testkit.Git(t, dir, "add", "-A")
+			testkit.Git(t, dir, "commit", "-q", "-m", "base")
+			base := testkit.Git(t, dir, "rev-parse", "HEAD")
+			testkit.Git(t, dir, "checkout", "-q", "-b", "pr")
 			writeTree(t, dir, tt.pr)
-			gitCLI(t, dir, "add", "-A")
-			gitCLI(t, dir, "commit", "-q", "-m", "the change")
-			head := gitCLI(t, dir, "rev-parse", "HEAD")
+			testkit.Git(t, dir, "add", "-A")
+			testkit.Git(t, dir, "commit", "-q", "-m", "the change")
+			head := testkit.Git(t, dir, "rev-parse", "HEAD")
 			t.Chdir(dir)
 
 			got, err := ReadFile(context.Background(), tt.file, "main")

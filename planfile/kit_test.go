@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/planfile"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
@@ -22,13 +23,6 @@ var (
 	fixedTime = time.Date(2026, 11, 20, 15, 9, 26, 535_000_000, time.FixedZone("CET", 3600))
 	today     = portal.DateOf(fixedTime)
 )
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
 
 // live is the portal the tests plan against, as ReadLiveOrg would model it:
 // members of both roles, one pending; an open blueprint, restricted ones, one
@@ -48,8 +42,8 @@ func live() *portal.Config {
 		{ETag: `"e-py"`, Rules: []qovery.Rule{}},
 		{ETag: `"e-ml"`, Rules: []qovery.Rule{{Type: qovery.RuleEmail, Value: "carol@partner.org"}}},
 	}
-	cfg := must(qovery.FromAPI(testOrg, members, blueprints, acls))
-	cfg.Org = must(organization.FromAPI(
+	cfg := testkit.Must(qovery.FromAPI(testOrg, members, blueprints, acls))
+	cfg.Org = testkit.Must(organization.FromAPI(
 		[]organization.Role{{ID: "r-owner", Name: "Owner"}, {ID: "r-admin", Name: "Admin"}, {ID: "r-viewer", Name: "Viewer"}},
 		[]organization.Member{
 			{ID: "github|1", Email: "alice@company.com", RoleID: "r-owner", Role: organization.LegacyOwner},

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,13 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/planfile"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/schema"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // A plan file reads back as the plan it was made from: the same operations,
 // fingerprint and organization, and a desired state that is the file's model,
@@ -58,19 +56,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestGolden(t *testing.T) {
 	got := encoded(t, plan(t))
-	path := filepath.Join("testdata", "plan.golden.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./planfile -run TestGolden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("the plan file differs from %s (re-run with -update if the change is intended):\n%s", path, got)
-	}
+	testkit.Golden(t, filepath.Join("testdata", "plan.golden.json"), got)
 	f := fields(t, got)
 	if !f.CreatedAt.Equal(fixedTime.Truncate(time.Second)) || f.CreatedAt.Location() != time.UTC {
 		t.Errorf("created_at %v: want the time in UTC, to the second", f.CreatedAt)

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/qovery/portalctl/internal/synth"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/planfile"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
@@ -58,12 +58,12 @@ func randomLive(r *rand.Rand, cfg *portal.Config) *portal.Config {
 		}
 		acls = append(acls, acl)
 	}
-	live := must(qovery.FromAPI(testOrg, members, bps, acls))
+	live := testkit.Must(qovery.FromAPI(testOrg, members, bps, acls))
 	if cfg.Org == nil {
 		return live
 	}
 	roles := []organization.Role{{ID: "r-owner", Name: "Owner"}}
-	for i, name := range synth.OrgRoles {
+	for i, name := range testkit.OrgRoles {
 		roles = append(roles, organization.Role{ID: fmt.Sprintf("r-%d", i), Name: name})
 	}
 	role := func() string { return roles[1+r.IntN(len(roles)-1)].ID }
@@ -85,7 +85,7 @@ func randomLive(r *rand.Rand, cfg *portal.Config) *portal.Config {
 		}
 	}
 	om = append(om, organization.Member{ID: "github|gone", Email: "gone@company.com", RoleID: role()})
-	live.Org = must(organization.FromAPI(roles, om, inv))
+	live.Org = testkit.Must(organization.FromAPI(roles, om, inv))
 	return live
 }
 
@@ -111,7 +111,7 @@ func TestAnyPlanRoundTrips(t *testing.T) {
 	key := []byte("a-plan-key-long-enough")
 	planned, withOps := 0, 0
 	for range 500 {
-		src := synth.Random(r)
+		src := testkit.RandomFile(r)
 		cfg, ds := l.Parse("portal.yaml", src)
 		if ds.HasErrors() {
 			continue

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 )
@@ -44,21 +45,21 @@ func TestWritesCheckedAgainstTheirAnswer(t *testing.T) {
 			return body
 		}, "promote", `it changed the member "bob@company.com" (id "x`},
 		{"a promotion answered as asked", nil, "promote", ""},
-		{"an invitation answered with another address", replace(http.MethodPost, "/member", `"email":"carol@company.com"`, `"email":"mallory@company.com"`), "invite",
+		{"an invitation answered with another address", testkit.Replace(http.MethodPost, "/member", `"email":"carol@company.com"`, `"email":"mallory@company.com"`, 1), "invite",
 			`its answer says the member it created is "mallory@company.com", not "carol@company.com"`},
-		{"an invitation answered with another role", replace(http.MethodPost, "/member", `"role":"ADMIN"`, `"role":"USER"`), "invite", `it invited "carol@company.com" as "USER", not ADMIN`},
-		{"an invitation answered in another case", replace(http.MethodPost, "/member", `"email":"carol@company.com"`, `"email":"Carol@Company.com"`), "invite", ""},
-		{"an ACL write answered with no rules", replace(http.MethodPut, "/blueprint/bp-ds/acl", `{"rules":[`, `{"rules":[],"old":[`), "acl",
+		{"an invitation answered with another role", testkit.Replace(http.MethodPost, "/member", `"role":"ADMIN"`, `"role":"USER"`, 1), "invite", `it invited "carol@company.com" as "USER", not ADMIN`},
+		{"an invitation answered in another case", testkit.Replace(http.MethodPost, "/member", `"email":"carol@company.com"`, `"email":"Carol@Company.com"`, 1), "invite", ""},
+		{"an ACL write answered with no rules", testkit.Replace(http.MethodPut, "/blueprint/bp-ds/acl", `{"rules":[`, `{"rules":[],"old":[`, 1), "acl",
 			`its answer says the ACL of blueprint id "bp-ds" holds no rules (open to every member), where portalctl sent the rules EMAIL "bob@company.com", DOMAIN "company.com"`},
-		{"an ACL write answered with other rules", replace(http.MethodPut, "/blueprint/bp-ds/acl", `"value":"company.com"`, `"value":"gmail.com"`), "acl", `holds the rules EMAIL "bob@company.com", DOMAIN "gmail.com", where portalctl sent`},
-		{"an ACL write answered in another order and case", replace(http.MethodPut, "/blueprint/bp-ds/acl", `"value":"company.com"`, `"value":"Company.COM"`), "acl", ""},
+		{"an ACL write answered with other rules", testkit.Replace(http.MethodPut, "/blueprint/bp-ds/acl", `"value":"company.com"`, `"value":"gmail.com"`, 1), "acl", `holds the rules EMAIL "bob@company.com", DOMAIN "gmail.com", where portalctl sent`},
+		{"an ACL write answered in another order and case", testkit.Replace(http.MethodPut, "/blueprint/bp-ds/acl", `"value":"company.com"`, `"value":"Company.COM"`, 1), "acl", ""},
 		{"an ACL write answered without a body", func(m, p string, body []byte) []byte {
 			if m == http.MethodPut && p == "/blueprint/bp-ds/acl" {
 				return nil
 			}
 			return body
 		}, "acl", ""},
-		{"an ACL write answered without rules", replace(http.MethodPut, "/blueprint/bp-ds/acl", `"rules":`, `"old":`), "acl", ""},
+		{"an ACL write answered without rules", testkit.Replace(http.MethodPut, "/blueprint/bp-ds/acl", `"rules":`, `"old":`, 1), "acl", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

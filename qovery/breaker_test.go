@@ -1,7 +1,6 @@
 package qovery_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
@@ -32,25 +32,8 @@ func deadURL(t *testing.T) string {
 	return "http://" + addr
 }
 
-// attempts counts the attempts a client logged.
-type attempts struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (a *attempts) Write(p []byte) (int, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.buf.Write(p)
-}
-
-func (a *attempts) count() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return strings.Count(a.buf.String(), `msg="API request"`)
-}
-
-func logTo(w *attempts) func(*qovery.Options) {
+// logTo sends the client's debug log to w.
+func logTo(w *testkit.Attempts) func(*qovery.Options) {
 	return func(o *qovery.Options) {
 		o.Logger = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -61,7 +44,7 @@ func logTo(w *attempts) func(*qovery.Options) {
 // every later call fails at once without an attempt.
 func TestBreakerOpensWhenTheAPIIsGone(t *testing.T) {
 	url := deadURL(t)
-	var logs attempts
+	var logs testkit.Attempts
 	c := newClient(t, url, func(o *qovery.Options) {
 		o.RetryMax = 50
 		logTo(&logs)(o)
@@ -74,7 +57,7 @@ func TestBreakerOpensWhenTheAPIIsGone(t *testing.T) {
 	if be.URL != url || be.Failures != 10 || !strings.Contains(err.Error(), url) || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("breaker error %q (%+v): want the URL %s, 10 failures and the cause", err, be, url)
 	}
-	if n := logs.count(); n != 10 {
+	if n := logs.Count(); n != 10 {
 		t.Errorf("%d attempts before the breaker opened, want 10", n)
 	}
 	for _, call := range []func() error{
@@ -90,7 +73,7 @@ func TestBreakerOpensWhenTheAPIIsGone(t *testing.T) {
 			t.Errorf("error %q does not name the API", err)
 		}
 	}
-	if n := logs.count(); n != 10 {
+	if n := logs.Count(); n != 10 {
 		t.Errorf("%d attempts in all, want 10: calls after the breaker opened made attempts", n)
 	}
 }

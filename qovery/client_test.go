@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
@@ -37,25 +37,14 @@ const (
 
 // startEmulator serves an emulator over real loopback HTTP, every request and
 // answer checked against the portal's OpenAPI document.
-func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, string) {
-	t.Helper()
-	return serveEmulator(t, opts, openapitest.New(t))
-}
-
-// serveEmulator serves an emulator over real loopback HTTP through check.
-func serveEmulator(t *testing.T, opts emulator.Options, check *openapitest.Checker) (*emulator.Server, string) {
+func startEmulator(t *testing.T, opts emulator.Options, with ...emutest.Option) (*emulator.Server, string) {
 	t.Helper()
 	if opts.Token == "" {
 		opts.Token = testToken
 	}
 	opts.OrganizationID = testOrg
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	ts := httptest.NewServer(check.Wrap(srv))
-	t.Cleanup(ts.Close)
-	return srv, ts.URL
+	s := emutest.Start(t, opts, with...)
+	return s.Emu, s.URL
 }
 
 // newClient builds a client with fast retries; edit adjusts the options.
@@ -386,7 +375,7 @@ func TestConflictsAndPreconditions(t *testing.T) {
 
 func TestBadRequests(t *testing.T) {
 	// The client sends what the emulator refuses, on purpose.
-	srv, url := serveEmulator(t, emulator.Options{}, openapitest.New(t).AnswersOnly())
+	srv, url := startEmulator(t, emulator.Options{}, emutest.AnswersOnly())
 	seed(srv)
 	c := newClient(t, url, nil)
 	ctx := context.Background()

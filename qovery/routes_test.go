@@ -1,29 +1,15 @@
 package qovery
 
 import (
-	"os"
 	"slices"
 	"testing"
 
-	"go.yaml.in/yaml/v4"
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // openapi.yaml documents exactly the routes of routes.go.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	data, err := os.ReadFile("openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		t.Fatalf("openapi.yaml: %v", err)
-	}
-	if doc.OpenAPI != "3.0.3" {
-		t.Errorf("openapi %q", doc.OpenAPI)
-	}
+	paths := testkit.Operations(t, "openapi.yaml")
 	want := map[string][]string{
 		BasePath + PathMembers:      {"get", "post"},
 		BasePath + PathMember:       {"delete", "put"},
@@ -31,15 +17,13 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		BasePath + PathBlueprintACL: {"get", "put"},
 		PathEmulatorStats:           {"delete", "get"},
 	}
-	if len(doc.Paths) != len(want) {
-		t.Errorf("openapi.yaml has %d paths, routes.go %d", len(doc.Paths), len(want))
+	if len(paths) != len(want) {
+		t.Errorf("openapi.yaml has %d paths, routes.go %d", len(paths), len(want))
 	}
 	for path, methods := range want {
 		var got []string
-		for k := range doc.Paths[path] {
-			if k != "parameters" && k != "description" {
-				got = append(got, k)
-			}
+		for method := range paths[path] {
+			got = append(got, method)
 		}
 		slices.Sort(got)
 		if !slices.Equal(got, methods) {

@@ -32,8 +32,6 @@ type keyError struct {
 	at, what string
 }
 
-func (e *keyError) Error() string { return e.what }
-
 // checkKeys walks the JSON in data once, its keys checked against the fields of
 // t (the type data is decoded into). It returns nil for an answer whose keys are
 // fine, and for one that is not JSON (json.Unmarshal says what is wrong with it).
@@ -142,21 +140,31 @@ func (k *keyChecker) array(elem reflect.Type, depth int) *keyError {
 			k.i++
 			return nil
 		}
-		k.path = append(k.path, step{index: n})
-		if err := k.value(elem, depth+1); err != nil {
+		if err := k.element(step{index: n}, elem, depth, ']'); err != nil {
 			return err
 		}
-		k.path = k.path[:len(k.path)-1]
-		k.ws()
-		switch {
-		case k.i >= len(k.data):
-			return errNotJSON
-		case k.data[k.i] == ',':
-			k.i++
-		case k.data[k.i] != ']':
-			return errNotJSON
-		}
 	}
+}
+
+// element reads the value at k.i, an array's item or an object's (the step of
+// the path to it) of type t, and what follows it: a comma, or end, the byte
+// that closes the array or object.
+func (k *keyChecker) element(at step, t reflect.Type, depth int, end byte) *keyError {
+	k.path = append(k.path, at)
+	if err := k.value(t, depth+1); err != nil {
+		return err
+	}
+	k.path = k.path[:len(k.path)-1]
+	k.ws()
+	switch {
+	case k.i >= len(k.data):
+		return errNotJSON
+	case k.data[k.i] == ',':
+		k.i++
+	case k.data[k.i] != end:
+		return errNotJSON
+	}
+	return nil
 }
 
 func (k *keyChecker) object(t reflect.Type, depth int) *keyError {
@@ -213,19 +221,8 @@ func (k *keyChecker) object(t reflect.Type, depth int) *keyError {
 			return errNotJSON
 		}
 		k.i++
-		k.path = append(k.path, step{key: key, index: -1})
-		if err := k.value(vt, depth+1); err != nil {
+		if err := k.element(step{key: key, index: -1}, vt, depth, '}'); err != nil {
 			return err
-		}
-		k.path = k.path[:len(k.path)-1]
-		k.ws()
-		switch {
-		case k.i >= len(k.data):
-			return errNotJSON
-		case k.data[k.i] == ',':
-			k.i++
-		case k.data[k.i] != '}':
-			return errNotJSON
 		}
 	}
 }

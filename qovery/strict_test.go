@@ -1,14 +1,14 @@
 package qovery_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
@@ -25,46 +25,16 @@ blueprints:
     domains: [company.com]
 `
 
-// rewritingEmulator serves an emulator seeded with seed behind a loopback server
-// that rewrites the body of each of its answers with rewrite (method and path as
-// requested, the emulator's body; nil rewrite: as it is).
-func rewritingEmulator(t *testing.T, seed string, rewrite func(method, path string, body []byte) []byte) (*emulator.Server, string) {
+// rewritingEmulator serves an emulator seeded with seed over loopback, the body
+// of each of its answers rewritten on its way to the client (testkit.Rewriting,
+// the path below the portal's; nil rewrite: as it is) after the check.
+func rewritingEmulator(t *testing.T, seed string, rewrite testkit.Rewrite) (*emulator.Server, string) {
 	t.Helper()
-	st, err := emulator.ParseSeed("seed.yaml", []byte(seed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := emulator.New(emulator.Options{Token: testToken, OrganizationID: testOrg, Initial: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, r)
-		body := rec.Body.Bytes()
-		if rewrite != nil {
-			body = rewrite(r.Method, strings.TrimPrefix(r.URL.Path, "/organization/"+testOrg+"/portal"), body)
-		}
-		for k, vs := range rec.Header() {
-			w.Header()[k] = vs
-		}
-		w.Header().Del("Content-Length")
-		w.WriteHeader(rec.Code)
-		w.Write(body)
-	}))
-	t.Cleanup(ts.Close)
-	return srv, ts.URL
-}
-
-// replace returns a rewrite of the answers to method path that replaces old by
-// new in their body.
-func replace(method, path, old, new string) func(string, string, []byte) []byte {
-	return func(m, p string, body []byte) []byte {
-		if m == method && p == path {
-			return bytes.Replace(body, []byte(old), []byte(new), 1)
-		}
-		return body
-	}
+	s := emutest.Start(t, emulator.Options{Token: testToken, OrganizationID: testOrg}, emutest.Seed(seed),
+		emutest.Through(func(h http.Handler) http.Handler {
+			return testkit.Rewriting(h, "/organization/"+testOrg+"/portal", rewrite)
+		}))
+	return s.Emu, s.URL
 }
 
 // TestKeysCompareExactly: encoding/json reads keys regardless of case and keeps
@@ -79,22 +49,22 @@ func TestKeysCompareExactly(t *testing.T) {
 		call    string // acl, members, blueprints, invite, role
 		want    string // in the *UnexpectedError; "" read
 	}{
-		{"RULES beside rules would read as open", replace("GET", "/blueprint/bp-ds/acl", `"rules":[`, `"RULES":[],"rules":[`), "acl",
+		{"RULES beside rules would read as open", testkit.Replace("GET", "/blueprint/bp-ds/acl", `"rules":[`, `"RULES":[],"rules":[`, 1), "acl",
 			`the portal answered something portalctl does not understand: the answer to GET /blueprint/bp-ds/acl: the key "RULES", which differs from the field "rules" only in case`},
-		{"RULES after rules would read as open", replace("GET", "/blueprint/bp-ds/acl", `]}`, `],"RULES":[]}`), "acl", `the key "RULES", which differs from the field "rules" only in case`},
-		{"rules twice", replace("GET", "/blueprint/bp-ds/acl", `]}`, `],"rules":[]}`), "acl", `the key "rules" twice in one object (keys compare regardless of case)`},
-		{"rules twice, once escaped", replace("GET", "/blueprint/bp-ds/acl", `]}`, `],"\u0072ules":[]}`), "acl", `the key "rules" twice in one object`},
-		{"a rule's TYPE", replace("GET", "/blueprint/bp-ds/acl", `"type":`, `"TYPE":`), "acl", `the key "TYPE" in rules[0], which differs from the field "type"`},
-		{"a member's ROLE beside role", replace("GET", "/member", `"role":"USER"`, `"role":"USER","ROLE":"ADMIN"`), "members", `the answer to GET /member: the key "ROLE" in results[1], which differs from the field "role" only in case`},
-		{"a member's role twice", replace("GET", "/member", `"role":"USER"`, `"role":"USER","role":"ADMIN"`), "members", `the key "role" in results[1] twice in one object`},
-		{"a status spelt with the long s, which encoding/json folds to s", replace("GET", "/member", `"status":"ACTIVE"`, `"ſtatus":"ACTIVE"`), "members", `the key "ſtatus" in results[0], which differs from the field "status" only in case`},
-		{"NEXT_CURSOR", replace("GET", "/member", `{"results"`, `{"NEXT_CURSOR":"x","results"`), "members", `the key "NEXT_CURSOR", which differs from the field "next_cursor"`},
-		{"a blueprint's Name", replace("GET", "/blueprint", `"name":`, `"Name":`), "blueprints", `the key "Name" in results[0]`},
-		{"an invitation's answer with EMAIL", replace("POST", "/member", `"email":`, `"EMAIL":"x@company.com","email":`), "invite", `the answer to POST /member: the key "EMAIL"`},
-		{"a role change's answer with Role", replace("PUT", "/member/", `"role":`, `"Role":`), "role", `the key "Role", which differs from the field "role"`},
-		{"new fields the API added are read past", replace("GET", "/member", `"role":"USER"`, `"role":"USER","roles":["ADMIN"],"role_id":"x","Rôle":"ADMIN"`), "members", ""},
-		{"a new field's object may hold anything", replace("GET", "/blueprint/bp-ds/acl", `]}`, `],"meta":{"Rules":1,"rules":2,"a":{"b":[{"c":1}]}}}`), "acl", ""},
-		{"an escaped key that reads as the field", replace("GET", "/blueprint/bp-ds/acl", `"rules":`, `"\u0072ules":`), "acl", ""},
+		{"RULES after rules would read as open", testkit.Replace("GET", "/blueprint/bp-ds/acl", `]}`, `],"RULES":[]}`, 1), "acl", `the key "RULES", which differs from the field "rules" only in case`},
+		{"rules twice", testkit.Replace("GET", "/blueprint/bp-ds/acl", `]}`, `],"rules":[]}`, 1), "acl", `the key "rules" twice in one object (keys compare regardless of case)`},
+		{"rules twice, once escaped", testkit.Replace("GET", "/blueprint/bp-ds/acl", `]}`, `],"\u0072ules":[]}`, 1), "acl", `the key "rules" twice in one object`},
+		{"a rule's TYPE", testkit.Replace("GET", "/blueprint/bp-ds/acl", `"type":`, `"TYPE":`, 1), "acl", `the key "TYPE" in rules[0], which differs from the field "type"`},
+		{"a member's ROLE beside role", testkit.Replace("GET", "/member", `"role":"USER"`, `"role":"USER","ROLE":"ADMIN"`, 1), "members", `the answer to GET /member: the key "ROLE" in results[1], which differs from the field "role" only in case`},
+		{"a member's role twice", testkit.Replace("GET", "/member", `"role":"USER"`, `"role":"USER","role":"ADMIN"`, 1), "members", `the key "role" in results[1] twice in one object`},
+		{"a status spelt with the long s, which encoding/json folds to s", testkit.Replace("GET", "/member", `"status":"ACTIVE"`, `"ſtatus":"ACTIVE"`, 1), "members", `the key "ſtatus" in results[0], which differs from the field "status" only in case`},
+		{"NEXT_CURSOR", testkit.Replace("GET", "/member", `{"results"`, `{"NEXT_CURSOR":"x","results"`, 1), "members", `the key "NEXT_CURSOR", which differs from the field "next_cursor"`},
+		{"a blueprint's Name", testkit.Replace("GET", "/blueprint", `"name":`, `"Name":`, 1), "blueprints", `the key "Name" in results[0]`},
+		{"an invitation's answer with EMAIL", testkit.Replace("POST", "/member", `"email":`, `"EMAIL":"x@company.com","email":`, 1), "invite", `the answer to POST /member: the key "EMAIL"`},
+		{"a role change's answer with Role", testkit.Replace("PUT", "/member/", `"role":`, `"Role":`, 1), "role", `the key "Role", which differs from the field "role"`},
+		{"new fields the API added are read past", testkit.Replace("GET", "/member", `"role":"USER"`, `"role":"USER","roles":["ADMIN"],"role_id":"x","Rôle":"ADMIN"`, 1), "members", ""},
+		{"a new field's object may hold anything", testkit.Replace("GET", "/blueprint/bp-ds/acl", `]}`, `],"meta":{"Rules":1,"rules":2,"a":{"b":[{"c":1}]}}}`, 1), "acl", ""},
+		{"an escaped key that reads as the field", testkit.Replace("GET", "/blueprint/bp-ds/acl", `"rules":`, `"\u0072ules":`, 1), "acl", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

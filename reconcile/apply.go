@@ -324,32 +324,12 @@ func (a *applier) listed() (map[string]portal.Member, error) {
 // is sent again in the next round. Nothing is ever sent for someone the list shows,
 // so no invitation is duplicated.
 func (a *applier) invites(idx []int) {
-	type unsettled struct {
-		i        int
-		conflict bool  // the portal answered 409
-		err      error // the last answer
-	}
 	sends := map[int]int{}
 	pending := idx
 	for round := 1; len(pending) > 0; round++ {
-		var mu sync.Mutex
-		var check []unsettled
-		a.parallel(pending, func(i int) {
-			op := a.ops[i]
+		check := a.sendInvites(pending, sends, func(op Op) error {
 			_, err := a.w.InviteMember(a.ctx, op.Email, op.Role)
-			mu.Lock()
-			sends[i]++
-			mu.Unlock()
-			ambiguous := errors.Is(err, qovery.ErrAmbiguous) && a.ctx.Err() == nil
-			if conflict := errors.Is(err, qovery.ErrConflict); (conflict && !errors.Is(err, qovery.ErrAmbiguous)) || ambiguous {
-				a.saw(err)
-				mu.Lock()
-				check = append(check, unsettled{i: i, conflict: conflict && !ambiguous, err: err})
-				mu.Unlock()
-				return
-			}
-			outcome, why := a.classify(err)
-			a.finish(i, Result{Outcome: outcome, Err: why})
+			return err
 		})
 		if len(check) == 0 {
 			return
@@ -383,6 +363,40 @@ func (a *applier) invites(idx []int) {
 			}
 		}
 	}
+}
+
+// unsettled is an invitation its answer did not settle: the answer was lost, or
+// was a 409; the list read at the end of the round settles it.
+type unsettled struct {
+	i        int
+	conflict bool  // answered 409
+	err      error // the last answer
+}
+
+// sendInvites sends the invitations of idx with send, counting each send in
+// sends, and finishes those their answer settles (a reinvitation done with its
+// note, reinviteNote); it returns the others.
+func (a *applier) sendInvites(idx []int, sends map[int]int, send func(op Op) error) []unsettled {
+	var mu sync.Mutex
+	var check []unsettled
+	a.parallel(idx, func(i int) {
+		op := a.ops[i]
+		err := send(op)
+		mu.Lock()
+		sends[i]++
+		mu.Unlock()
+		ambiguous := errors.Is(err, qovery.ErrAmbiguous) && a.ctx.Err() == nil
+		if conflict := errors.Is(err, qovery.ErrConflict); (conflict && !errors.Is(err, qovery.ErrAmbiguous)) || ambiguous {
+			a.saw(err)
+			mu.Lock()
+			check = append(check, unsettled{i: i, conflict: conflict && !ambiguous, err: err})
+			mu.Unlock()
+			return
+		}
+		outcome, why := a.classify(err)
+		a.finish(i, Result{Outcome: outcome, Err: why, Note: reinviteNote(op, outcome)})
+	})
+	return check
 }
 
 // removeAll sends the removal of each operation of idx with remove, records the

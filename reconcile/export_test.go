@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
@@ -118,7 +119,7 @@ func TestExportRoundTrip(t *testing.T) {
 	}()
 	for iter := range 300 {
 		members, bps, acls := randAPIState(r)
-		live := must(qovery.FromAPI(testOrg, members, bps, acls))
+		live := testkit.Must(qovery.FromAPI(testOrg, members, bps, acls))
 		for _, m := range live.Members {
 			if m.Status == portal.StatusPending {
 				covered["pending member"]++
@@ -176,7 +177,7 @@ func TestExportBlueprintNamedMergeKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := must(qovery.FromAPI(testOrg,
+	live := testkit.Must(qovery.FromAPI(testOrg,
 		[]qovery.Member{{ID: "m1", Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive}},
 		[]qovery.Blueprint{{ID: "b1", Name: "<<"}},
 		[]qovery.ACL{{ETag: `"e1"`, Rules: []qovery.Rule{{Type: qovery.RuleDomain, Value: "company.com"}}}}))

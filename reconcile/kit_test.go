@@ -1,16 +1,14 @@
 package reconcile_test
 
-// Shared machinery of the package's tests: random configs over small pools (so that
-// rules collide), the obvious members × blueprints × rules oracle, and an emulator
-// served over loopback HTTP with a real client.
+// Shared machinery of the package's tests: an emulator served over loopback HTTP
+// (emutest) with real clients, and the loader and live reader they plan with.
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
@@ -36,6 +34,8 @@ type emu struct {
 	url string
 }
 
+// startEmu serves an emulator over loopback, every request and answer checked
+// against the OpenAPI documents (emutest).
 func startEmu(t *testing.T, opts emulator.Options) *emu {
 	t.Helper()
 	opts.Token = testToken
@@ -43,15 +43,8 @@ func startEmu(t *testing.T, opts emulator.Options) *emu {
 	if opts.Seed == 0 {
 		opts.Seed = 1
 	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	// Every request and answer is checked against the OpenAPI documents: the
-	// portal's, and the organization's endpoints of Qovery's published API.
-	ts := httptest.NewServer(openapitest.New(t).Wrap(srv))
-	t.Cleanup(ts.Close)
-	return &emu{srv: srv, url: ts.URL}
+	s := emutest.Start(t, opts)
+	return &emu{srv: s.Emu, url: s.URL}
 }
 
 // clients builds the portal and organization clients on one transport, with fast
@@ -87,14 +80,6 @@ func (e *emu) client(t *testing.T, retryMax int) *qovery.Client {
 
 func (e *emu) count(method, route string) int {
 	return e.srv.Stats().Requests[method+" "+route]
-}
-
-// must is the value of a translation of fixed test answers, which must succeed.
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 func readLive(t *testing.T, c reconcile.Reader) *portal.Config {

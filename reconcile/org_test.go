@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/qovery/organization"
@@ -486,7 +487,7 @@ func rolesLive(t *testing.T, ownerRoleID string) *portal.Config {
 	for i := range live.Members {
 		live.Members[i].ID, live.Members[i].Status = "m-boss", portal.StatusActive
 	}
-	live.Org = must(organization.FromAPI(roles, members, []organization.Invitation{}))
+	live.Org = testkit.Must(organization.FromAPI(roles, members, []organization.Invitation{}))
 	return live
 }
 
@@ -555,7 +556,7 @@ func TestOrgRolesByName(t *testing.T) {
 // managed: the file's section is refused, saying why.
 func TestOrgWithoutOwner(t *testing.T) {
 	live := parseFile(t, "version: 1\nmembers:\n  - {email: boss@company.com, role: admin}\nblueprints: {}\n")
-	live.Org = must(organization.FromAPI([]organization.Role{{ID: "0c9d1b5e-7a4f-4f3b-8e2d-000000000001", Name: "Owner"}}, nil, nil))
+	live.Org = testkit.Must(organization.FromAPI([]organization.Role{{ID: "0c9d1b5e-7a4f-4f3b-8e2d-000000000001", Name: "Owner"}}, nil, nil))
 	_, ds := reconcile.Diff(parseFile(t, "version: 1\nmembers:\n  - {email: boss@company.com, role: admin}\nblueprints: {}\norganization_members:\n  - {email: boss@company.com, role: Owner}\n"), live, reconcile.DiffOptions{})
 	if len(ds) != 1 || ds[0].Code != "organization-without-owner" || !strings.Contains(ds[0].Hint, "remove organization_members") {
 		t.Fatalf("diagnostics %+v", ds)

@@ -108,30 +108,10 @@ func (a *applier) orgInvites(idx []int) {
 		pending = append(pending, i)
 		mu.Unlock()
 	})
-	type unsettled struct {
-		i        int
-		conflict bool
-		err      error
-	}
 	sends := map[int]int{}
 	for round := 1; len(pending) > 0; round++ {
-		var check []unsettled
-		a.parallel(pending, func(i int) {
-			op := a.ops[i]
-			err := a.o.Org.Invite(a.ctx, op.Email, op.OrgRoleID)
-			mu.Lock()
-			sends[i]++
-			mu.Unlock()
-			ambiguous := errors.Is(err, qovery.ErrAmbiguous) && a.ctx.Err() == nil
-			if conflict := errors.Is(err, qovery.ErrConflict); (conflict && !errors.Is(err, qovery.ErrAmbiguous)) || ambiguous {
-				a.saw(err)
-				mu.Lock()
-				check = append(check, unsettled{i: i, conflict: conflict && !ambiguous, err: err})
-				mu.Unlock()
-				return
-			}
-			outcome, why := a.classify(err)
-			a.finish(i, Result{Outcome: outcome, Err: why, Note: reinviteNote(op, outcome)})
+		check := a.sendInvites(pending, sends, func(op Op) error {
+			return a.o.Org.Invite(a.ctx, op.Email, op.OrgRoleID)
 		})
 		if len(check) == 0 {
 			return

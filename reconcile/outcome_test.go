@@ -1,7 +1,6 @@
 package reconcile_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,11 +10,12 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/testkit"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/reconcile"
@@ -178,36 +178,6 @@ func TestApplyRemovalAnswered404(t *testing.T) {
 	}
 }
 
-// attemptLog counts the attempts a client logs.
-type attemptLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (a *attemptLog) Write(p []byte) (int, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.buf.Write(p)
-}
-
-func (a *attemptLog) count() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return strings.Count(a.buf.String(), `msg="API request"`)
-}
-
-// manyInvitations is a portal with one admin and a file that invites n people.
-func manyInvitations(n int) (*emulator.State, string) {
-	st := &emulator.State{Members: []qovery.Member{{Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive}}}
-	var f strings.Builder
-	f.WriteString("version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n")
-	for i := range n {
-		fmt.Fprintf(&f, "  - email: new%03d@company.com\n", i)
-	}
-	f.WriteString("blueprints: {}\n")
-	return st, f.String()
-}
-
 // The API dies in the middle of an apply of 200 invitations, by closing (connection
 // refused) or by no longer answering. The breaker stops the run after a bounded
 // number of attempts, the run says where and why it stopped, and every operation is
@@ -232,7 +202,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 	} {
 		how, parallelism := tc.how, tc.parallelism
 		t.Run(fmt.Sprintf("%s/parallelism %d", how, parallelism), func(t *testing.T) {
-			st, file := manyInvitations(n)
+			st, file := emutest.Invitations(n)
 			srv, err := emulator.New(emulator.Options{Token: testToken, OrganizationID: testOrg, Initial: st})
 			if err != nil {
 				t.Fatal(err)
@@ -242,7 +212,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 			// stops answering.
 			var armed atomic.Bool
 			var served atomic.Int64
-			var logs attemptLog
+			var logs testkit.Attempts
 			var before atomic.Int64
 			stop := make(chan struct{})
 			var ts *httptest.Server
@@ -256,7 +226,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 					srv.ServeHTTP(w, r)
 					return
 				case n == killAt+1:
-					before.Store(int64(logs.count() - 1))
+					before.Store(int64(logs.Count() - 1))
 					if how == "closed" {
 						go ts.Close()
 					}
@@ -294,7 +264,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 			}
 			armed.Store(true)
 			sum := reconcile.Apply(context.Background(), c, p, reconcile.ApplyOptions{Parallelism: parallelism})
-			after := logs.count() - int(before.Load())
+			after := logs.Count() - int(before.Load())
 			if after > tc.maxAfter || parallelism == 1 && after != breakerFailures {
 				t.Errorf("%d attempts after the API died, want at most %d (exactly %d one at a time)", after, tc.maxAfter, breakerFailures)
 			}
@@ -346,7 +316,7 @@ func TestApplyWhenTheAPIDies(t *testing.T) {
 // is "not sent: interrupted", what was in flight is uncertain, nothing is reported
 // as a failure, and no reason is a bare "context canceled".
 func TestApplyInterruptedMidway(t *testing.T) {
-	st, file := manyInvitations(40)
+	st, file := emutest.Invitations(40)
 	e := startEmu(t, emulator.Options{Initial: st, Latency: 5 * time.Millisecond})
 	c := e.client(t, 0)
 	p, _ := planFor(t, c, parseFile(t, file))

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/reconcile"
@@ -34,7 +35,7 @@ func planLive() *portal.Config {
 		{ETag: `"e-py"`, Rules: []qovery.Rule{}},
 		{ETag: `"e-ml"`, Rules: []qovery.Rule{{Type: qovery.RuleEmail, Value: "carol@partner.org"}, {Type: qovery.RuleEmail, Value: "zoe@gmail.com"}}},
 	}
-	return must(qovery.FromAPI(testOrg, members, blueprints, acls))
+	return testkit.Must(qovery.FromAPI(testOrg, members, blueprints, acls))
 }
 
 // planFile is portal.yaml matching planLive exactly; edits replace parts of it.

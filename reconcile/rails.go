@@ -144,15 +144,6 @@ func removedMembers(ops []Op) int {
 	return len(ids)
 }
 
-// AdminsAfter counts the active admins the portal would have once ops are applied
-// to live, each operation acting on the member its id names. Only an admin who has
-// signed in (status active) counts: an invitation, pending, is not one yet, and the
-// invitations of ops make pending members.
-func AdminsAfter(live *portal.Config, ops []Op) int {
-	n, _ := adminsAfter(live, ops)
-	return n
-}
-
 // activeAdmins are the members of cfg who are admins and have signed in. A file's
 // members carry no status: standing in for the portal, they count as signed in.
 func activeAdmins(cfg *portal.Config) []portal.Member {
@@ -167,7 +158,7 @@ func activeAdmins(cfg *portal.Config) []portal.Member {
 
 // adminsAfter counts the active admins the portal has once ops are applied to
 // live, and names its pending admins, exactly as activeAdmins(Simulate(live, ops))
-// would (a test holds the two together): each member operation acts on the member
+// would (Simulate, the package tests' oracle, holds the two together): each member operation acts on the member
 // its request names, the last role given wins, a removal removes, and an
 // invitation of someone who is not a member yet makes a pending member.
 func adminsAfter(live *portal.Config, ops []Op) (active int, pending []string) {
@@ -236,8 +227,8 @@ func lastAdmin(live *portal.Config, ops []Op) (Refusal, bool) {
 	if len(before) == 0 {
 		return Refusal{}, false
 	}
-	// Only the members matter: adminsAfter plays the member operations as
-	// Simulate does, without copying the blueprints.
+	// Only the members matter: adminsAfter plays the member operations as the
+	// tests' Simulate does, without copying the blueprints.
 	active, pending := adminsAfter(live, ops)
 	if active > 0 {
 		return Refusal{}, false

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
@@ -52,16 +53,16 @@ func expiryReport(t testing.TB) *Report {
 
 func TestExpiryReportGolden(t *testing.T) {
 	r := expiryReport(t)
-	golden(t, "report-expiry.md", r.Markdown(MarkdownOptions{}))
+	testkit.Golden(t, "testdata/report-expiry.md", r.Markdown(MarkdownOptions{}))
 	var txt, js bytes.Buffer
 	if err := r.Text(&txt, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report-expiry.txt", txt.String())
+	testkit.Golden(t, "testdata/report-expiry.txt", txt.String())
 	if err := r.JSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report-expiry.json", js.String())
+	testkit.Golden(t, "testdata/report-expiry.json", js.String())
 
 	md := r.Markdown(MarkdownOptions{})
 	for _, want := range []string{

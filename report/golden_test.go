@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,34 +13,14 @@ import (
 
 	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/schema"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 // fixedNow stamps plans so that their golden files do not change.
 var fixedNow = time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
-
-// golden compares got with testdata/name, or rewrites the file under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run go test ./report -update to accept):\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
 
 // parseConfig loads a portal.yaml through the real loader; warnings are fine, errors
 // are a broken fixture.
@@ -137,7 +116,7 @@ func TestPlanGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			golden(t, tt.file, renderPlan(t, tt.format, p, tt.opts))
+			testkit.Golden(t, "testdata/"+tt.file, renderPlan(t, tt.format, p, tt.opts))
 		})
 	}
 }
@@ -268,7 +247,7 @@ func TestEmptyPlanGolden(t *testing.T) {
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("empty plan lacks %q:\n%s", tt.want, got)
 			}
-			golden(t, tt.file, got)
+			testkit.Golden(t, "testdata/"+tt.file, got)
 		})
 	}
 }
@@ -359,7 +338,7 @@ func TestDiagnosticsGolden(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, got)
 				}
 			}
-			golden(t, tt.file, got)
+			testkit.Golden(t, "testdata/"+tt.file, got)
 		})
 	}
 }
@@ -460,8 +439,8 @@ func TestAccessGolden(t *testing.T) {
 			t.Errorf("access text lacks %q:\n%s", want, got)
 		}
 	}
-	golden(t, "access.txt", got)
-	golden(t, "access.json", js.String())
+	testkit.Golden(t, "testdata/access.txt", got)
+	testkit.Golden(t, "testdata/access.json", js.String())
 
 	// Each JSON answer decodes into the documented shape.
 	for _, doc := range strings.Split(js.String(), "== ")[1:] {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/organization"
@@ -68,9 +69,9 @@ func orgReportPlan(t testing.TB) *reconcile.Plan {
 func TestOrgReportGolden(t *testing.T) {
 	p := orgReportPlan(t)
 	r := New(p, Options{Kind: KindPlan, Plan: planSource()})
-	golden(t, "report-org.md", r.Markdown(MarkdownOptions{}))
-	golden(t, "report-org.txt", textOf(t, r))
-	golden(t, "report-org.json", jsonOf(t, r))
+	testkit.Golden(t, "testdata/report-org.md", r.Markdown(MarkdownOptions{}))
+	testkit.Golden(t, "testdata/report-org.txt", textOf(t, r))
+	testkit.Golden(t, "testdata/report-org.json", jsonOf(t, r))
 
 	o := r.Organization
 	if o == nil || len(o.Invitations) != 2 || len(o.Reinvitations) != 2 || len(o.RoleChanges) != 2 || len(o.Removals) != 2 {

@@ -13,6 +13,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 
 	"github.com/qovery/portalctl/access"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 )
 
@@ -87,7 +88,7 @@ func TestReportGolden(t *testing.T) {
 		{"report-invalid.json", jsonOf(t, invalid)},
 	}
 	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) { golden(t, tt.file, tt.got) })
+		t.Run(tt.file, func(t *testing.T) { testkit.Golden(t, "testdata/"+tt.file, tt.got) })
 	}
 	// The wide pull request fits whole: nothing shortened, every removal named.
 	if md := wide.Markdown(commentOptions()); md != wide.Markdown(MarkdownOptions{}) {
@@ -181,23 +182,11 @@ func TestAudienceOracle(t *testing.T) {
 	check := func(t *testing.T, before, after *portal.Config) {
 		r := New(diffOffline(t, after, before), Options{})
 		sees := func(c *portal.Config, name string) (int, bool) {
-			for _, b := range c.Blueprints {
-				if b.Name != name {
-					continue
-				}
-				n := 0
-				for _, m := range c.Members {
-					ok := b.Open
-					for _, rule := range b.Rules {
-						ok = ok || rule.Grants(m.Email)
-					}
-					if ok {
-						n++
-					}
-				}
-				return n, true
+			b, ok := c.Blueprint(name)
+			if !ok {
+				return 0, false
 			}
-			return 0, false
+			return len(testkit.Audience(c, &b)), true
 		}
 		if len(r.Index) == 0 {
 			t.Fatal("no index rows")

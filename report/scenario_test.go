@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
@@ -193,13 +194,13 @@ func TestScenarioGolden(t *testing.T) {
 	for _, s := range scenarios(t) {
 		t.Run(s.name, func(t *testing.T) {
 			r := s.report(t)
-			golden(t, "scenarios/"+s.name+".md", r.Markdown(commentOptions()))
+			testkit.Golden(t, "testdata/scenarios/"+s.name+".md", r.Markdown(commentOptions()))
 			var b strings.Builder
 			if err := r.Text(&b, TextOptions{Width: 80}); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "scenarios/"+s.name+".txt", b.String())
-			golden(t, "scenarios/"+s.name+".json", jsonOf(t, r))
+			testkit.Golden(t, "testdata/scenarios/"+s.name+".txt", b.String())
+			testkit.Golden(t, "testdata/scenarios/"+s.name+".json", jsonOf(t, r))
 		})
 	}
 }

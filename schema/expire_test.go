@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 )
 
@@ -65,14 +66,7 @@ func TestExpireGolden(t *testing.T) {
 				t.Fatalf("the case does not validate: %v", ds)
 			}
 			got := renderExpiry(ex, err)
-			golden := strings.TrimSuffix(file, ".yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			} else if want, rerr := os.ReadFile(golden); rerr != nil || got != string(want) {
-				t.Errorf("differs from %s (go test ./schema -run TestExpireGolden -update to accept):\n--- got\n%s--- want\n%s", golden, got, want)
-			}
+			testkit.Golden(t, strings.TrimSuffix(file, ".yaml")+".golden", got)
 			if err == nil {
 				checkOnlyCut(t, data, ex.Data)
 			}

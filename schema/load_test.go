@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,10 +11,9 @@ import (
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/internal/guard"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func newLoader(t testing.TB) *Loader {
 	t.Helper()
@@ -126,20 +124,7 @@ func TestParseGolden(t *testing.T) {
 				}
 			}
 			got := render(cfg, ds)
-			golden := strings.TrimSuffix(file, ".yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./schema -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s (run go test ./schema -update to accept):\n--- got\n%s--- want\n%s", golden, got, want)
-			}
+			testkit.Golden(t, strings.TrimSuffix(file, ".yaml")+".golden", got)
 		})
 	}
 }

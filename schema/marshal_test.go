@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/internal/synth"
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
 )
 
@@ -98,7 +99,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 	valid := 0
 	covered := map[string]int{}
 	for range 2000 {
-		src := synth.Random(r)
+		src := testkit.RandomFile(r)
 		if !checkRoundTrip(t, l, src) {
 			continue
 		}

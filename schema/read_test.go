@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/internal/guard"
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // TestReadFileOnlyInside: a path is read only as a regular file inside the
@@ -27,45 +28,45 @@ func TestReadFileOnlyInside(t *testing.T) {
 		notExist bool
 	}{
 		{name: "regular file", setup: func(t *testing.T, repo, out string) string {
-			return write(t, filepath.Join(repo, "portal.yaml"), config)
+			return testkit.WriteFile(t, filepath.Join(repo, "portal.yaml"), config, 0o644)
 		}},
 		{name: "link inside the repository", setup: func(t *testing.T, repo, out string) string {
-			write(t, filepath.Join(repo, "config", "portal.yaml"), config)
-			return symlink(t, filepath.Join("config", "portal.yaml"), filepath.Join(repo, "portal.yaml"))
+			testkit.WriteFile(t, filepath.Join(repo, "config", "portal.yaml"), config, 0o644)
+			return testkit.Symlink(t, filepath.Join("config", "portal.yaml"), filepath.Join(repo, "portal.yaml"))
 		}},
 		{name: "link to a link inside", setup: func(t *testing.T, repo, out string) string {
-			write(t, filepath.Join(repo, "a.yaml"), config)
-			symlink(t, "a.yaml", filepath.Join(repo, "b.yaml"))
-			return symlink(t, "b.yaml", filepath.Join(repo, "portal.yaml"))
+			testkit.WriteFile(t, filepath.Join(repo, "a.yaml"), config, 0o644)
+			testkit.Symlink(t, "a.yaml", filepath.Join(repo, "b.yaml"))
+			return testkit.Symlink(t, "b.yaml", filepath.Join(repo, "portal.yaml"))
 		}},
 		{name: "linked worktree (.git is a file)", setup: func(t *testing.T, repo, out string) string {
 			tree := filepath.Join(out, "tree")
-			write(t, filepath.Join(tree, ".git"), "gitdir: "+filepath.Join(repo, ".git")+"\n")
-			write(t, filepath.Join(tree, "portal.yaml"), config)
-			return symlink(t, "portal.yaml", filepath.Join(tree, "link.yaml"))
+			testkit.WriteFile(t, filepath.Join(tree, ".git"), "gitdir: "+filepath.Join(repo, ".git")+"\n", 0o644)
+			testkit.WriteFile(t, filepath.Join(tree, "portal.yaml"), config, 0o644)
+			return testkit.Symlink(t, "portal.yaml", filepath.Join(tree, "link.yaml"))
 		}},
 		{name: "link out of the repository", setup: func(t *testing.T, repo, out string) string {
-			creds := write(t, filepath.Join(out, ".git-credentials"), secret)
-			return symlink(t, creds, filepath.Join(repo, "portal.yaml"))
+			creds := testkit.WriteFile(t, filepath.Join(out, ".git-credentials"), secret, 0o644)
+			return testkit.Symlink(t, creds, filepath.Join(repo, "portal.yaml"))
 		}, want: []string{"portal.yaml", "symbolic link to", ".git-credentials", "outside the repository at", "refused without reading it"}},
 		{name: "relative link out of the repository", setup: func(t *testing.T, repo, out string) string {
-			write(t, filepath.Join(filepath.Dir(repo), "secret.txt"), secret)
-			return symlink(t, filepath.Join("..", "secret.txt"), filepath.Join(repo, "portal.yaml"))
+			testkit.WriteFile(t, filepath.Join(filepath.Dir(repo), "secret.txt"), secret, 0o644)
+			return testkit.Symlink(t, filepath.Join("..", "secret.txt"), filepath.Join(repo, "portal.yaml"))
 		}, want: []string{"symbolic link to ../secret.txt", "outside the repository"}},
 		{name: "link into .git", setup: func(t *testing.T, repo, out string) string {
-			write(t, filepath.Join(repo, ".git", "config"), "[http]\n\textraheader = AUTHORIZATION: basic ghs_secret\n")
-			return symlink(t, filepath.Join(".git", "config"), filepath.Join(repo, "portal.yaml"))
+			testkit.WriteFile(t, filepath.Join(repo, ".git", "config"), "[http]\n\textraheader = AUTHORIZATION: basic ghs_secret\n", 0o644)
+			return testkit.Symlink(t, filepath.Join(".git", "config"), filepath.Join(repo, "portal.yaml"))
 		}, want: []string{"symbolic link to .git", "inside the .git directory of the repository"}},
 		{name: ".git named directly", setup: func(t *testing.T, repo, out string) string {
-			return write(t, filepath.Join(repo, ".git", "config"), "[http]\n\textraheader = AUTHORIZATION: basic ghs_secret\n")
+			return testkit.WriteFile(t, filepath.Join(repo, ".git", "config"), "[http]\n\textraheader = AUTHORIZATION: basic ghs_secret\n", 0o644)
 		}, want: []string{"it is inside the .git directory of the repository"}},
 		{name: "directory link out on the way", setup: func(t *testing.T, repo, out string) string {
-			write(t, filepath.Join(out, "portal.yaml"), secret)
-			symlink(t, out, filepath.Join(repo, "config"))
+			testkit.WriteFile(t, filepath.Join(out, "portal.yaml"), secret, 0o644)
+			testkit.Symlink(t, out, filepath.Join(repo, "config"))
 			return filepath.Join(repo, "config", "portal.yaml")
 		}, want: []string{"through a symbolic link on its way", "outside the repository"}},
 		{name: "dangling link", setup: func(t *testing.T, repo, out string) string {
-			return symlink(t, "gone.yaml", filepath.Join(repo, "portal.yaml"))
+			return testkit.Symlink(t, "gone.yaml", filepath.Join(repo, "portal.yaml"))
 		}, want: []string{"symbolic link to gone.yaml, which does not exist"}},
 		{name: "directory", setup: func(t *testing.T, repo, out string) string {
 			dir := filepath.Join(repo, "portal.yaml")
@@ -78,18 +79,18 @@ func TestReadFileOnlyInside(t *testing.T) {
 			if err := os.Mkdir(filepath.Join(repo, "sub"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			return symlink(t, "sub", filepath.Join(repo, "portal.yaml"))
+			return testkit.Symlink(t, "sub", filepath.Join(repo, "portal.yaml"))
 		}, want: []string{"it is a symbolic link to a directory"}},
 		{name: "missing", setup: func(t *testing.T, repo, out string) string {
 			return filepath.Join(repo, "portal.yaml")
 		}, want: []string{"portal.yaml"}, notExist: true},
 		{name: "outside any repository, link to a sibling directory", setup: func(t *testing.T, repo, out string) string {
-			write(t, filepath.Join(out, "other", "portal.yaml"), secret)
-			return symlink(t, filepath.Join("..", "other", "portal.yaml"), filepath.Join(out, "here", "portal.yaml"))
+			testkit.WriteFile(t, filepath.Join(out, "other", "portal.yaml"), secret, 0o644)
+			return testkit.Symlink(t, filepath.Join("..", "other", "portal.yaml"), filepath.Join(out, "here", "portal.yaml"))
 		}, want: []string{"outside the directory of the file (no git repository holds it), OUT" + string(filepath.Separator) + "here:"}},
 		{name: "outside any repository, link below", setup: func(t *testing.T, repo, out string) string {
-			write(t, filepath.Join(out, "here", "sub", "portal.yaml"), config)
-			return symlink(t, filepath.Join("sub", "portal.yaml"), filepath.Join(out, "here", "portal.yaml"))
+			testkit.WriteFile(t, filepath.Join(out, "here", "sub", "portal.yaml"), config, 0o644)
+			return testkit.Symlink(t, filepath.Join("sub", "portal.yaml"), filepath.Join(out, "here", "portal.yaml"))
 		}},
 	}
 	for _, tt := range tests {
@@ -126,26 +127,4 @@ func TestReadFileOnlyInside(t *testing.T) {
 			}
 		})
 	}
-}
-
-func write(t *testing.T, path, content string) string {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func symlink(t *testing.T, target, link string) string {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, link); err != nil {
-		t.Skipf("symbolic links unavailable: %v", err)
-	}
-	return link
 }

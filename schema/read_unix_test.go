@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/qovery/portalctl/internal/guard"
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // TestReadFileRefusesSpecialFiles: a FIFO is refused at once (reading one would
@@ -23,7 +24,7 @@ func TestReadFileRefusesSpecialFiles(t *testing.T) {
 	}
 	tests := []struct{ name, path, want string }{
 		{"FIFO", fifo, "it is a named pipe (FIFO), not a regular file"},
-		{"link to a FIFO", symlink(t, "portal.yaml", filepath.Join(dir, "link.yaml")), "it is a symbolic link to a named pipe (FIFO)"},
+		{"link to a FIFO", testkit.Symlink(t, "portal.yaml", filepath.Join(dir, "link.yaml")), "it is a symbolic link to a named pipe (FIFO)"},
 		{"device", "/dev/null", "it is a device, not a regular file"},
 	}
 	for _, tt := range tests {
@@ -53,10 +54,10 @@ func TestReadFileWhileADirectoryIsSwapped(t *testing.T) {
 	const secret = "https://x-access-token:ghs_secret@github.com\n"
 	base := t.TempDir()
 	repo, out := filepath.Join(base, "repo"), filepath.Join(base, "out")
-	write(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n")
-	write(t, filepath.Join(repo, "d", "portal.yaml"), "version: 1\n")
-	write(t, filepath.Join(out, "portal.yaml"), secret)
-	symlink(t, filepath.Join("..", "out"), filepath.Join(repo, "link"))
+	testkit.WriteFile(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
+	testkit.WriteFile(t, filepath.Join(repo, "d", "portal.yaml"), "version: 1\n", 0o644)
+	testkit.WriteFile(t, filepath.Join(out, "portal.yaml"), secret, 0o644)
+	testkit.Symlink(t, filepath.Join("..", "out"), filepath.Join(repo, "link"))
 	d, real, link := filepath.Join(repo, "d"), filepath.Join(repo, "real"), filepath.Join(repo, "link")
 
 	stop := make(chan struct{})

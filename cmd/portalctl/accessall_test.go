@@ -10,25 +10,26 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 )
 
-// Small pools, so that random rules and members collide; eu.company.com is a
-// sub-domain of company.com and must never match it, and the locals that start
-// with - and + would run as formulas in a spreadsheet.
-var (
-	oracleLocals  = []string{"alice", "bob", "carol", "-dash", "+plus"}
-	oracleDomains = []string{"company.com", "eu.company.com", "partner.org", "gmail.com"}
-	oracleGroups  = []string{"contractors", "leads", "ops"}
-)
+// oraclePools are small, so that random rules and members collide;
+// eu.company.com is a sub-domain of company.com and must never match it, and the
+// locals that start with - and + would run as formulas in a spreadsheet.
+var oraclePools = testkit.Pools{
+	Locals:  []string{"alice", "bob", "carol", "-dash", "+plus"},
+	Domains: []string{"company.com", "eu.company.com", "partner.org", "gmail.com"},
+	Groups:  []string{"contractors", "leads", "ops"},
+}
 
-// randomPortal writes a random portal.yaml, spelling some emails and domains in
-// upper case or with a leading "@" as people do, and returns it with the CSV rows
-// the obvious members × blueprints × rules loop gives for it.
+// randomPortal writes a random portal (testkit.Pools.Config) as portal.yaml,
+// spelling some emails and domains in upper case or with a leading "@" as people
+// do, blueprints out of order, and returns it with the CSV rows the obvious
+// members × blueprints × rules loop (testkit.Grants) gives for it.
 func randomPortal(r *rand.Rand) (string, [][]string) {
-	email := func() string {
-		return oracleLocals[r.IntN(len(oracleLocals))] + "@" + oracleDomains[r.IntN(len(oracleDomains))]
-	}
+	cfg := oraclePools.Config(r, 1+r.IntN(9))
 	spell := func(s string) string {
 		switch r.IntN(4) {
 		case 0:
@@ -38,140 +39,87 @@ func randomPortal(r *rand.Rand) (string, [][]string) {
 		}
 		return s
 	}
-	quote := func(s string) string { return fmt.Sprintf("%q", s) }
-	var y strings.Builder
-	y.WriteString("version: 1\nmembers:\n")
-	type member struct{ email, role, expires string }
-	var members []member
-	seen := map[string]bool{}
-	for range r.IntN(14) {
-		e := email()
-		if seen[e] {
-			continue
+	list := func(values []string, write func(string) string) string {
+		out := make([]string, len(values))
+		for i, v := range values {
+			out[i] = fmt.Sprintf("%q", write(v))
 		}
-		seen[e] = true
-		m := member{e, "user", ""}
-		fmt.Fprintf(&y, "  - email: %s\n", quote(spell(e)))
-		if r.IntN(4) == 0 {
-			m.role = "admin"
+		return "[" + strings.Join(out, ", ") + "]"
+	}
+	var y strings.Builder
+	y.WriteString("version: 1\n")
+	if len(cfg.Members) == 0 {
+		y.WriteString("members: []\n")
+	} else {
+		y.WriteString("members:\n")
+	}
+	expires := map[string]string{}
+	for _, m := range cfg.Members {
+		fmt.Fprintf(&y, "  - email: %q\n", spell(m.Email))
+		if m.Role == portal.RoleAdmin {
 			y.WriteString("    role: admin\n")
 		}
 		if r.IntN(5) == 0 {
-			m.expires = fmt.Sprintf("2099-0%d-1%d", 1+r.IntN(9), r.IntN(10))
-			fmt.Fprintf(&y, "    expires: %s\n", m.expires)
+			expires[m.Email] = fmt.Sprintf("2099-0%d-1%d", 1+r.IntN(9), r.IntN(10))
+			fmt.Fprintf(&y, "    expires: %s\n", expires[m.Email])
 		}
-		members = append(members, m)
 	}
-	if len(members) == 0 {
-		y.Reset()
-		y.WriteString("version: 1\nmembers: []\n")
-	}
-	groups := map[string][]string{}
 	y.WriteString("groups:\n")
-	for _, g := range oracleGroups {
-		set := map[string]bool{}
-		for range 1 + r.IntN(3) {
-			set[email()] = true
-		}
-		for e := range set {
-			groups[g] = append(groups[g], e)
-		}
-		slices.Sort(groups[g])
-		var spelled []string
-		for _, e := range groups[g] {
-			spelled = append(spelled, quote(spell(e)))
-		}
-		fmt.Fprintf(&y, "  %s: [%s]\n", g, strings.Join(spelled, ", "))
+	for _, g := range oraclePools.Groups {
+		fmt.Fprintf(&y, "  %s: %s\n", g, list(cfg.Groups[g], spell))
 	}
-	type blueprint struct {
-		name           string
-		open           bool
-		domains, mails map[string]bool
-		// grouped are the emails its groups bring, with the first group that
-		// brings each (a rule written on the blueprint itself wins).
-		grouped map[string]string
-	}
-	var bps []blueprint
 	y.WriteString("blueprints:\n")
-	for i := range 1 + r.IntN(9) {
-		// Names out of order in the file: rows come sorted all the same.
-		b := blueprint{name: fmt.Sprintf("bp-%02d", (i*7)%9), domains: map[string]bool{}, mails: map[string]bool{}, grouped: map[string]string{}}
-		fmt.Fprintf(&y, "  %s:\n", b.name)
-		if r.IntN(5) == 0 {
-			b.open = true
+	order := r.Perm(len(cfg.Blueprints)) // rows come sorted all the same
+	for _, i := range order {
+		b := cfg.Blueprints[i]
+		fmt.Fprintf(&y, "  %s:\n", b.Name)
+		if b.Open {
 			y.WriteString("    access: open\n")
-			bps = append(bps, b)
 			continue
 		}
-		var domains, mails, gs []string
-		for range r.IntN(3) {
-			d := oracleDomains[r.IntN(len(oracleDomains))]
-			if !b.domains[d] {
-				b.domains[d] = true
-				prefix := ""
-				if r.IntN(3) == 0 {
-					prefix = "@"
-				}
-				domains = append(domains, quote(prefix+spell(d)))
+		var domains, emails []string
+		for _, rule := range b.Rules {
+			switch {
+			case rule.Kind == portal.RuleDomain:
+				domains = append(domains, rule.Value)
+			case rule.Group == "":
+				emails = append(emails, rule.Value)
 			}
-		}
-		for range r.IntN(3) {
-			if e := email(); !b.mails[e] {
-				b.mails[e] = true
-				mails = append(mails, quote(spell(e)))
-			}
-		}
-		for _, g := range oracleGroups {
-			if r.IntN(4) == 0 {
-				gs = append(gs, g)
-				for _, e := range groups[g] {
-					if _, ok := b.grouped[e]; !ok {
-						b.grouped[e] = g
-					}
-				}
-			}
-		}
-		if len(domains)+len(mails)+len(gs) == 0 {
-			b.domains["company.com"] = true
-			domains = append(domains, "company.com")
 		}
 		for _, l := range []struct {
 			key    string
 			values []string
-		}{{"domains", domains}, {"emails", mails}, {"groups", gs}} {
-			if len(l.values) > 0 {
-				fmt.Fprintf(&y, "    %s: [%s]\n", l.key, strings.Join(l.values, ", "))
-			}
-		}
-		bps = append(bps, b)
-	}
-	// The oracle: every member against every blueprint against every rule.
-	var rows [][]string
-	for _, m := range members {
-		for _, b := range bps {
-			var via []string
-			if b.open {
-				via = append(via, "open")
-			}
-			for d := range b.domains {
-				if d == m.email[strings.LastIndex(m.email, "@")+1:] {
-					via = append(via, "domain:"+d)
+			write  func(string) string
+		}{
+			{"domains", domains, func(d string) string {
+				if r.IntN(3) == 0 {
+					return "@" + spell(d)
 				}
-			}
-			switch g, grouped := b.grouped[m.email]; {
-			case b.mails[m.email]:
-				via = append(via, "email:"+m.email)
-			case grouped:
-				via = append(via, "group:"+g) // as the file writes it
-			}
-			if len(via) > 0 {
-				rows = append(rows, []string{spreadsheetSafe(m.email), m.role, b.name, strings.Join(via, ";"), m.expires})
+				return spell(d)
+			}},
+			{"emails", emails, spell},
+			{"groups", b.Groups, func(g string) string { return g }},
+		} {
+			if len(l.values) > 0 {
+				fmt.Fprintf(&y, "    %s: %s\n", l.key, list(l.values, l.write))
 			}
 		}
 	}
-	slices.SortFunc(rows, func(a, b []string) int {
-		return strings.Compare(strings.TrimPrefix(a[0], "'")+"\x00"+a[2], strings.TrimPrefix(b[0], "'")+"\x00"+b[2])
-	})
+	var rows [][]string
+	for _, g := range testkit.Grants(cfg) {
+		var via []string
+		if g.Open {
+			via = append(via, "open")
+		}
+		for _, rule := range g.Rules {
+			if rule.Group != "" {
+				via = append(via, "group:"+rule.Group) // as the file writes it
+			} else {
+				via = append(via, string(rule.Kind)+":"+rule.Value)
+			}
+		}
+		rows = append(rows, []string{spreadsheetSafe(g.Member.Email), string(g.Member.Role), g.Blueprint.Name, strings.Join(via, ";"), expires[g.Member.Email]})
+	}
 	return y.String(), rows
 }
 
@@ -218,7 +166,7 @@ func TestAccessAllGolden(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	golden(t, "access-all.csv", r.stdout)
+	testkit.Golden(t, "testdata/access-all.csv", r.stdout)
 	// The summary goes to stderr, so that stdout is the CSV file and nothing else.
 	for _, want := range []string{
 		"Summary of testdata/portal.yaml: 10 members, 4 blueprints, 24 rows",
@@ -236,7 +184,7 @@ func TestAccessAllGolden(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	golden(t, "access-all.text", r.stdout)
+	testkit.Golden(t, "testdata/access-all.text", r.stdout)
 	r = cli{env: map[string]string{}}.run(t, "access", "--all", "-o", "json", "-f", file)
 	type row struct {
 		Email, Blueprint string
@@ -267,7 +215,7 @@ func TestAccessAllLive(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	golden(t, "access-all-live.csv", r.stdout)
+	testkit.Golden(t, "testdata/access-all-live.csv", r.stdout)
 	if !strings.Contains(r.stderr, "Summary of the live portal: 10 members, 5 blueprints") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 var shells = []string{"bash", "zsh", "fish"}
@@ -20,7 +22,7 @@ func TestCompletionGolden(t *testing.T) {
 			if r.code != 0 || r.stderr != "" {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
-			golden(t, "completion."+sh, r.stdout)
+			testkit.Golden(t, "testdata/completion."+sh, r.stdout)
 		})
 	}
 	for name, args := range map[string][]string{"no shell": {"completion"}, "unknown shell": {"completion", "tcsh"}, "two shells": {"completion", "bash", "zsh"}} {

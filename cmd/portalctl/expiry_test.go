@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/prcomment"
 	"github.com/qovery/portalctl/report"
 )
@@ -25,7 +26,7 @@ func TestExpiryPlanGolden(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
-			golden(t, "expiry-plan."+format, scrub(r.stdout))
+			testkit.Golden(t, "testdata/expiry-plan."+format, scrub(r.stdout))
 			for _, want := range map[string][]string{
 				"text":     {"  - bob@company.com (user), loses access to 2 blueprints: expired on 2026-11-23\n", "  - pend@company.com (user), loses access to 1 blueprint: expired on 2026-11-01\n", "  + erin@company.com as user (expires 2027-01-31), will see 1 blueprint\n", "  - bob@company.com (Viewer): expired on 2026-11-20\n", "  - inv@company.com: the invitation cancelled (Viewer): expired on 2026-11-22\n"},
 				"markdown": {"- `bob@company.com` (user), loses access to 2 blueprints: expired on 2026-11-23\n", "- `erin@company.com` as user (expires 2027-01-31), will see 1 blueprint\n"},
@@ -291,7 +292,7 @@ func TestPreviewPolicy(t *testing.T) {
 		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	md := scrubSHAs(scrub(r.stdout, dir), map[string]string{baseSHA: "$BASE", headSHA: "$HEAD"})
-	golden(t, "preview-policy.markdown", md)
+	testkit.Golden(t, "testdata/preview-policy.markdown", md)
 	// Apply refuses a file that breaks its policy: the first alert says so.
 	assertOrder(t, md, "**No one gains or loses access", "> [!CAUTION]\n> **Apply will refuse this change**", "> - the file breaks its policy (1 violation)", "#### Member changes")
 	for _, want := range []string{

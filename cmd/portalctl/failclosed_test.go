@@ -441,14 +441,7 @@ func TestLastActiveAdmin(t *testing.T) {
 				}
 				return
 			}
-			if r.code != 1 {
-				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
+			r.refused(t, tt.want...)
 			if w := mutating(p); len(w) != 0 {
 				t.Errorf("the portal received changes: %v", w)
 			}

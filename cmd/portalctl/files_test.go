@@ -2,13 +2,14 @@ package main
 
 import (
 	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // TestExpireWriteInPlace: expire --write writes the file a symbolic link leads
@@ -27,21 +28,21 @@ func TestExpireWriteInPlace(t *testing.T) {
 		wantErr  []string
 	}{
 		{name: "regular file", setup: func(t *testing.T, dir string) (string, string) {
-			p := writeMode(t, filepath.Join(dir, "portal.yaml"), expireFile, 0o640)
+			p := testkit.WriteFile(t, filepath.Join(dir, "portal.yaml"), expireFile, 0o640)
 			return p, p
 		}, wantCode: 2},
 		{name: "link inside the repository", setup: func(t *testing.T, dir string) (string, string) {
-			target := writeMode(t, filepath.Join(dir, "config", "portal.yaml"), expireFile, 0o600)
-			return symlinkOrSkip(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
+			target := testkit.WriteFile(t, filepath.Join(dir, "config", "portal.yaml"), expireFile, 0o600)
+			return testkit.Symlink(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
 		}, wantCode: 2},
 		{name: "edited while it runs", setup: func(t *testing.T, dir string) (string, string) {
-			p := writeMode(t, filepath.Join(dir, "portal.yaml"), expireFile, 0o644)
+			p := testkit.WriteFile(t, filepath.Join(dir, "portal.yaml"), expireFile, 0o644)
 			return p, p
 		}, edit: expireFile + "  # a reviewer's edit\n", wantCode: 1,
 			wantErr: []string{"portal.yaml: it changed since it was read, so nothing was written (the other edit is kept): run `portalctl expire --write -f "}},
 		{name: "link target edited while it runs", setup: func(t *testing.T, dir string) (string, string) {
-			target := writeMode(t, filepath.Join(dir, "config", "portal.yaml"), expireFile, 0o644)
-			return symlinkOrSkip(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
+			target := testkit.WriteFile(t, filepath.Join(dir, "config", "portal.yaml"), expireFile, 0o644)
+			return testkit.Symlink(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
 		}, edit: strings.Replace(expireFile, "version: 1", "version: 1 # edited", 1), wantCode: 1,
 			wantErr: []string{"it changed since it was read"}},
 	}
@@ -53,7 +54,7 @@ func TestExpireWriteInPlace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mode := statOf(t, target).Mode().Perm()
+			mode := testkit.Stat(t, target).Mode().Perm()
 			r := cli{}.runWith(t, func(a *app) {
 				if tt.edit != "" {
 					// expire lists what expired before it writes: the edit
@@ -80,7 +81,7 @@ func TestExpireWriteInPlace(t *testing.T) {
 			if got, _ := os.ReadFile(target); string(got) != want {
 				t.Errorf("%s holds:\n%s\nwant:\n%s", target, got, want)
 			}
-			if got := statOf(t, target).Mode().Perm(); got != mode {
+			if got := testkit.Stat(t, target).Mode().Perm(); got != mode {
 				t.Errorf("mode %v, want %v", got, mode)
 			}
 			if after, err := os.Lstat(path); err != nil || after.Mode().Type() != before.Mode().Type() {
@@ -100,40 +101,6 @@ type onFirstWrite struct {
 func (o *onFirstWrite) Write(p []byte) (int, error) {
 	o.once.Do(o.do)
 	return o.w.Write(p)
-}
-
-func writeMode(t *testing.T, path, content string, mode os.FileMode) string {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), mode); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, mode); err != nil { // past the umask
-		t.Fatal(err)
-	}
-	return path
-}
-
-func symlinkOrSkip(t *testing.T, target, link string) string {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, link); err != nil {
-		t.Skipf("symbolic links unavailable: %v", err)
-	}
-	return link
-}
-
-func statOf(t *testing.T, path string) os.FileInfo {
-	t.Helper()
-	st, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
 }
 
 // TestPlanOut: plan --out refuses, before it reads the portal and writing
@@ -177,7 +144,7 @@ func TestPlanOut(t *testing.T) {
 			return dir + sep + "sub" + sep + ".." + sep + "portal.yaml", input
 		}, want: "is the configuration file"},
 		{name: "a link to the input file", setup: func(t *testing.T, dir, input string) (string, string) {
-			return symlinkOrSkip(t, "portal.yaml", filepath.Join(dir, "portal.plan")), input
+			return testkit.Symlink(t, "portal.yaml", filepath.Join(dir, "portal.plan")), input
 		}, want: "is the configuration file"},
 		{name: "a hard link to the input file", setup: func(t *testing.T, dir, input string) (string, string) {
 			out := filepath.Join(dir, "portal.plan")
@@ -187,13 +154,13 @@ func TestPlanOut(t *testing.T) {
 			return out, input
 		}, want: "is the configuration file"},
 		{name: "another file", setup: func(t *testing.T, dir, input string) (string, string) {
-			return writeMode(t, filepath.Join(dir, "notes.txt"), "my notes\n", 0o644), ""
+			return testkit.WriteFile(t, filepath.Join(dir, "notes.txt"), "my notes\n", 0o644), ""
 		}, want: "exists and is not a portalctl plan"},
 		{name: "JSON that is not a plan", setup: func(t *testing.T, dir, input string) (string, string) {
-			return writeMode(t, filepath.Join(dir, "package.json"), `{"name": "x", "format_version": 2}`, 0o644), ""
+			return testkit.WriteFile(t, filepath.Join(dir, "package.json"), `{"name": "x", "format_version": 2}`, 0o644), ""
 		}, want: "exists and is not a portalctl plan"},
 		{name: "an empty file", setup: func(t *testing.T, dir, input string) (string, string) {
-			return writeMode(t, filepath.Join(dir, "portal.plan"), "", 0o644), ""
+			return testkit.WriteFile(t, filepath.Join(dir, "portal.plan"), "", 0o644), ""
 		}, want: "exists and is not a portalctl plan"},
 		{name: "a directory", setup: func(t *testing.T, dir, input string) (string, string) {
 			return dir, ""
@@ -202,17 +169,17 @@ func TestPlanOut(t *testing.T) {
 			return filepath.Join(dir, "portal.plan"), ""
 		}, written: func(dir string) string { return filepath.Join(dir, "portal.plan") }},
 		{name: "an earlier plan", setup: func(t *testing.T, dir, input string) (string, string) {
-			return writeMode(t, filepath.Join(dir, "portal.plan"), plan, 0o600), ""
+			return testkit.WriteFile(t, filepath.Join(dir, "portal.plan"), plan, 0o600), ""
 		}, written: func(dir string) string { return filepath.Join(dir, "portal.plan") }},
 		{name: "a link to an earlier plan", setup: func(t *testing.T, dir, input string) (string, string) {
-			writeMode(t, filepath.Join(dir, "plans", "latest.plan"), plan, 0o600)
-			return symlinkOrSkip(t, filepath.Join("plans", "latest.plan"), filepath.Join(dir, "portal.plan")), ""
+			testkit.WriteFile(t, filepath.Join(dir, "plans", "latest.plan"), plan, 0o600)
+			return testkit.Symlink(t, filepath.Join("plans", "latest.plan"), filepath.Join(dir, "portal.plan")), ""
 		}, written: func(dir string) string { return filepath.Join(dir, "plans", "latest.plan") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			input := writeMode(t, filepath.Join(dir, "portal.yaml"), config, 0o644)
+			input := testkit.WriteFile(t, filepath.Join(dir, "portal.yaml"), config, 0o644)
 			out, kept := tt.setup(t, dir, input)
 			var keptData []byte
 			if kept == "" && tt.want != "" && out != dir {
@@ -271,7 +238,7 @@ func TestPreviewRefusesLinkOut(t *testing.T) {
 		want string
 	}{
 		{name: "a runner's credentials", link: func(t *testing.T, dir string) string {
-			return writeMode(t, filepath.Join(t.TempDir(), ".git-credentials"), "https://x-access-token:"+secret+"@github.com\n", 0o600)
+			return testkit.WriteFile(t, filepath.Join(t.TempDir(), ".git-credentials"), "https://x-access-token:"+secret+"@github.com\n", 0o600)
 		}, want: "outside the repository at "},
 		{name: "the checkout's git config", link: func(t *testing.T, dir string) string {
 			cfg := filepath.Join(dir, ".git", "config")
@@ -295,22 +262,13 @@ func TestPreviewRefusesLinkOut(t *testing.T) {
 			if err := os.Remove(file); err != nil {
 				t.Fatal(err)
 			}
-			symlinkOrSkip(t, target, file)
-			gitIn(t, dir, "add", "portal.yaml")
-			gitIn(t, dir, "commit", "-q", "-m", "the change")
+			testkit.Symlink(t, target, file)
+			testkit.Git(t, dir, "add", "portal.yaml")
+			testkit.Git(t, dir, "commit", "-q", "-m", "the change")
 			gh := newFakeGitHub()
-			srv := httptest.NewServer(gh)
-			defer srv.Close()
-			env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+			env := gh.serve(t)
 			r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment", "--labels")
-			if r.code != 1 {
-				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
-			}
-			for _, w := range []string{"read " + file + ": it is a symbolic link to " + target, tt.want, "refused without reading it"} {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
+			r.refused(t, "read "+file+": it is a symbolic link to "+target, tt.want, "refused without reading it")
 			summary, _ := os.ReadFile(env["GITHUB_STEP_SUMMARY"])
 			gh.mu.Lock()
 			bodies := strings.Join(gh.bodies, "\n")
@@ -341,13 +299,13 @@ func TestLinkInsideFollowed(t *testing.T) {
 	base := readTestdata(t, "portal.yaml")
 	dir := gitRepo(t, base)
 	file := filepath.Join(dir, "portal.yaml")
-	writeMode(t, filepath.Join(dir, "config", "portal.yaml"), previewHead(base), 0o644)
+	testkit.WriteFile(t, filepath.Join(dir, "config", "portal.yaml"), previewHead(base), 0o644)
 	if err := os.Remove(file); err != nil {
 		t.Fatal(err)
 	}
-	symlinkOrSkip(t, filepath.Join("config", "portal.yaml"), file)
-	gitIn(t, dir, "add", "-A")
-	gitIn(t, dir, "commit", "-q", "-m", "the change")
+	testkit.Symlink(t, filepath.Join("config", "portal.yaml"), file)
+	testkit.Git(t, dir, "add", "-A")
+	testkit.Git(t, dir, "commit", "-q", "-m", "the change")
 	r := cli{}.run(t, "preview", "--base", "HEAD^1", "-f", file, "-o", "text")
 	if r.code != 0 || !strings.Contains(r.stdout, "gpu-training") || !strings.Contains(r.stdout, "ken@company.com") {
 		t.Errorf("preview: exit %d\n%s%s", r.code, r.stdout, r.stderr)

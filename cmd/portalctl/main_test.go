@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,11 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const (
 	testOrg   = "0b5c2a34-7d0e-4f55-9a61-3b0d1c2e9f10"
@@ -51,31 +47,20 @@ func startPortalWith(t *testing.T, seed string, opts emulator.Options) *portalEn
 // test's own control over when requests are answered); nil serves it directly.
 func startPortalBehind(t *testing.T, seed string, opts emulator.Options, wrap func(http.Handler) http.Handler) *portalEnv {
 	t.Helper()
-	st, err := emulator.ParseSeed("seed.yaml", []byte(seed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Initial = st
-	return startPortalState(t, opts, wrap)
+	return startPortalState(t, opts, wrap, emutest.Seed(seed))
 }
 
 // startPortalState is startPortalBehind with the emulator's initial state in
 // opts.Initial, for states a seed cannot describe.
-func startPortalState(t *testing.T, opts emulator.Options, wrap func(http.Handler) http.Handler) *portalEnv {
+func startPortalState(t *testing.T, opts emulator.Options, wrap func(http.Handler) http.Handler, with ...emutest.Option) *portalEnv {
 	t.Helper()
 	opts.Token, opts.OrganizationID = testToken, testOrg
-	emu, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h http.Handler = openapitest.New(t).Wrap(emu)
 	if wrap != nil {
-		h = wrap(h)
+		with = append(with, emutest.Through(wrap))
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv := emutest.Start(t, opts, with...)
 	return &portalEnv{
-		emu: emu,
+		emu: srv.Emu,
 		url: srv.URL,
 		dir: t.TempDir(),
 		env: map[string]string{
@@ -100,6 +85,19 @@ func (p *portalEnv) write(t *testing.T, name, content string) string {
 type result struct {
 	code           int
 	stdout, stderr string
+}
+
+// refused fails t unless the command exited 1 with each of want in its stderr.
+func (r result) refused(t *testing.T, want ...string) {
+	t.Helper()
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
 }
 
 // cli runs portalctl in-process with env as its whole environment.
@@ -179,26 +177,4 @@ func scrub(s string, dirs ...string) string {
 	s = etagRE.ReplaceAllString(s, `"etag": "$$ETAG"`)
 	s = loopbackRE.ReplaceAllString(s, "$$API")
 	return s
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/portalctl -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test ./cmd/portalctl -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/planfile"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/report"
@@ -34,7 +35,7 @@ func TestOrgPlanGolden(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
-			golden(t, "org-plan."+format, scrub(r.stdout))
+			testkit.Golden(t, "testdata/org-plan."+format, scrub(r.stdout))
 		})
 	}
 }
@@ -52,7 +53,7 @@ func TestOrgPlanApplyConverges(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("apply: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	golden(t, "org-apply.text", scrub(r.stdout))
+	testkit.Golden(t, "testdata/org-apply.text", scrub(r.stdout))
 	// The live state is read again (portal: 1 + 1 + 1; organization: 3), then one
 	// request per change, two per invitation sent again: 6 changes, 7 requests.
 	if got, want := p.emu.Stats().Total, 3+3+7; got != want {
@@ -183,7 +184,7 @@ func TestOrgExport(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	golden(t, "org-export.yaml", r.stdout)
+	testkit.Golden(t, "testdata/org-export.yaml", r.stdout)
 	file := p.write(t, "portal.yaml", r.stdout)
 	r = cli{env: p.env}.run(t, "plan", "-f", file)
 	if r.code != 0 {

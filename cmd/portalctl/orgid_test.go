@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // TestOrganizationIdConflict: an organization given by the flag or the
@@ -60,14 +62,7 @@ func TestOrganizationIdConflict(t *testing.T) {
 				}
 				return
 			}
-			if r.code != 1 {
-				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
+			r.refused(t, tt.want...)
 			if n := p.emu.Stats().Total; n != 0 {
 				t.Errorf("%d requests before the refusal", n)
 			}
@@ -94,7 +89,7 @@ func TestPreviewOrganizationChange(t *testing.T) {
 				t.Errorf("the change reads as none:\n%s", r.stdout)
 			}
 			// scrub names the test organization $ORG, and any other id $UUID.
-			golden(t, "preview-organization."+format, scrubSHAs(scrub(r.stdout, dir), shas))
+			testkit.Golden(t, "testdata/preview-organization."+format, scrubSHAs(scrub(r.stdout, dir), shas))
 		})
 	}
 

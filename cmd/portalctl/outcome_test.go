@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qovery/portalctl/internal/testkit"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
@@ -23,22 +25,12 @@ import (
 // invitations is a portal with one admin and a file inviting n people.
 func invitations(t *testing.T, n int) (*emulator.Server, string) {
 	t.Helper()
-	st := &emulator.State{Members: []qovery.Member{{Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive}}}
+	st, file := emutest.Invitations(n)
 	emu, err := emulator.New(emulator.Options{Token: testToken, OrganizationID: testOrg, Initial: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f strings.Builder
-	f.WriteString("version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n")
-	for i := range n {
-		fmt.Fprintf(&f, "  - email: new%03d@company.com\n", i)
-	}
-	f.WriteString("blueprints: {}\n")
-	path := filepath.Join(t.TempDir(), "portal.yaml")
-	if err := os.WriteFile(path, []byte(f.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return emu, path
+	return emu, testkit.WriteFile(t, filepath.Join(t.TempDir(), "portal.yaml"), file, 0o644)
 }
 
 var progressLine = regexp.MustCompile(`^\[ *\d+/\d+\] invite (\S+) as user(.*)$`)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/qovery"
 )
 
@@ -27,7 +28,7 @@ func TestPlanGolden(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
-			golden(t, "plan."+format, scrub(r.stdout))
+			testkit.Golden(t, "testdata/plan."+format, scrub(r.stdout))
 		})
 	}
 }
@@ -50,7 +51,7 @@ func TestPlanApplyConverges(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("apply: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	golden(t, "apply.text", scrub(r.stdout))
+	testkit.Golden(t, "testdata/apply.text", scrub(r.stdout))
 	// Reading the live state again costs 1 + 1 + 5 requests; then one per change.
 	const reads, changes = 1 + 1 + 5, 10
 	if got := p.emu.Stats().Total; got != reads+changes {
@@ -204,7 +205,7 @@ func TestExportRoundTrip(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("export: exit %d\n%s", r.code, r.stderr)
 	}
-	golden(t, "export.yaml", scrub(r.stdout))
+	testkit.Golden(t, "testdata/export.yaml", scrub(r.stdout))
 	file := p.write(t, "exported.yaml", r.stdout)
 	if r := c.run(t, "validate", "-f", file); r.code != 0 {
 		t.Fatalf("exported file is not valid:\n%s", r.stdout)

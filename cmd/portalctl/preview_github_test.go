@@ -1,10 +1,11 @@
 package main
 
 import (
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // TestPreviewDeletesFile: a pull request that deletes portal.yaml gets a comment
@@ -13,12 +14,10 @@ func TestPreviewDeletesFile(t *testing.T) {
 	base := readTestdata(t, "portal.yaml")
 	dir := gitRepo(t, base)
 	file := filepath.Join(dir, "portal.yaml")
-	gitIn(t, dir, "rm", "-q", "portal.yaml")
-	gitIn(t, dir, "commit", "-q", "-m", "stop managing the portal")
+	testkit.Git(t, dir, "rm", "-q", "portal.yaml")
+	testkit.Git(t, dir, "commit", "-q", "-m", "stop managing the portal")
 	gh := newFakeGitHub()
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 	r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment", "--labels")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
@@ -48,9 +47,7 @@ func TestPreviewDeletesFile(t *testing.T) {
 func TestPreviewPRNumber(t *testing.T) {
 	dir := gitRepo(t, readTestdata(t, "portal.yaml"))
 	gh := newFakeGitHub()
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 	for _, pr := range []string{"-1", "0"} {
 		t.Run(pr, func(t *testing.T) {
 			r := cli{env: env}.run(t, "preview", "--base", "HEAD", "-f", filepath.Join(dir, "portal.yaml"), "--comment", "--pr", pr)
@@ -73,9 +70,7 @@ func TestPreviewCommentAuthor(t *testing.T) {
 	gh.comments[2] = "<!-- portalctl:preview -->\nby the PAT's user"
 	gh.comments[3] = "a maintainer quoting <!-- portalctl:preview -->"
 	gh.authors = map[int64]string{2: "ci-user", 3: "ci-user"}
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 	r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment", "--comment-author", "ci-user")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -102,9 +97,7 @@ func TestPreviewIgnoresOthersMarker(t *testing.T) {
 	gh.comments[1] = "Why does the bot write <!-- portalctl:preview --> first?"
 	gh.comments[2] = "<!-- portalctl:preview -->\nechoed from the title by another app"
 	gh.authors = map[int64]string{1: "alice", 2: "other-app[bot]"}
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	r := cli{env: actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)}.run(t, "preview", "--base", "HEAD^1", "-f", filepath.Join(dir, "portal.yaml"), "--comment")
+	r := cli{env: gh.serve(t)}.run(t, "preview", "--base", "HEAD^1", "-f", filepath.Join(dir, "portal.yaml"), "--comment")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}

@@ -14,33 +14,21 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 // gitRepo makes a repository with portal.yaml committed on main, using the git CLI.
 func gitRepo(t *testing.T, content string) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
 	dir := t.TempDir()
-	gitIn(t, dir, "init", "-q", "-b", "main")
+	testkit.Git(t, dir, "init", "-q", "-b", "main")
 	if err := os.WriteFile(filepath.Join(dir, "portal.yaml"), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, dir, "add", "portal.yaml")
-	gitIn(t, dir, "commit", "-q", "-m", "base")
+	testkit.Git(t, dir, "add", "portal.yaml")
+	testkit.Git(t, dir, "commit", "-q", "-m", "base")
 	return dir
-}
-
-func gitIn(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // prCheckout makes what actions/checkout gives a pull_request workflow: a merge
@@ -50,21 +38,21 @@ func gitIn(t *testing.T, dir string, args ...string) string {
 func prCheckout(t *testing.T, base, head string) (dir, baseSHA, headSHA string) {
 	t.Helper()
 	dir = gitRepo(t, base)
-	gitIn(t, dir, "checkout", "-q", "-b", "pr")
+	testkit.Git(t, dir, "checkout", "-q", "-b", "pr")
 	if err := os.WriteFile(filepath.Join(dir, "portal.yaml"), []byte(head), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, dir, "commit", "-q", "-am", "the change")
-	headSHA = gitIn(t, dir, "rev-parse", "HEAD")
-	gitIn(t, dir, "checkout", "-q", "main")
+	testkit.Git(t, dir, "commit", "-q", "-am", "the change")
+	headSHA = testkit.Git(t, dir, "rev-parse", "HEAD")
+	testkit.Git(t, dir, "checkout", "-q", "main")
 	if err := os.WriteFile(filepath.Join(dir, "README"), []byte("unrelated\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, dir, "add", "README")
-	gitIn(t, dir, "commit", "-q", "-m", "meanwhile on main")
-	baseSHA = gitIn(t, dir, "rev-parse", "HEAD")
-	gitIn(t, dir, "checkout", "-q", "--detach")
-	gitIn(t, dir, "merge", "-q", "--no-ff", "-m", "Merge pr into main", "pr")
+	testkit.Git(t, dir, "add", "README")
+	testkit.Git(t, dir, "commit", "-q", "-m", "meanwhile on main")
+	baseSHA = testkit.Git(t, dir, "rev-parse", "HEAD")
+	testkit.Git(t, dir, "checkout", "-q", "--detach")
+	testkit.Git(t, dir, "merge", "-q", "--no-ff", "-m", "Merge pr into main", "pr")
 	return dir, baseSHA, headSHA
 }
 
@@ -122,7 +110,7 @@ func TestPreviewGolden(t *testing.T) {
 			if !strings.Contains(r.stdout, headSHA[:7]) || !strings.Contains(r.stdout, baseSHA[:7]) {
 				t.Errorf("the report does not name the base %s and head %s:\n%s", baseSHA[:7], headSHA[:7], r.stdout)
 			}
-			golden(t, "preview."+format, scrubSHAs(scrub(r.stdout, dir), shas))
+			testkit.Golden(t, "testdata/preview."+format, scrubSHAs(scrub(r.stdout, dir), shas))
 		})
 	}
 	t.Run("unknown base", func(t *testing.T) {
@@ -135,9 +123,9 @@ func TestPreviewGolden(t *testing.T) {
 		if err := os.WriteFile(file, []byte(previewHead(base)+"  # local edit\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { gitIn(t, dir, "checkout", "-q", "--", "portal.yaml") })
+		t.Cleanup(func() { testkit.Git(t, dir, "checkout", "-q", "--", "portal.yaml") })
 		r := cli{env: map[string]string{}}.run(t, "preview", "--base", "HEAD^1", "-f", file)
-		merge := gitIn(t, dir, "rev-parse", "HEAD")
+		merge := testkit.Git(t, dir, "rev-parse", "HEAD")
 		if want := "with the working tree (uncommitted changes on `" + merge[:7] + "`)"; r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("exit %d, want %q in\n%s%s", r.code, want, r.stdout, r.stderr)
 		}
@@ -168,14 +156,12 @@ func TestPreviewInvalid(t *testing.T) {
 	dir, baseSHA, headSHA := prCheckout(t, base, head)
 	file := filepath.Join(dir, "portal.yaml")
 	gh := newFakeGitHub()
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 	r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment", "--labels")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 for an invalid file\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	golden(t, "preview-invalid.markdown", scrubSHAs(scrub(r.stdout, dir), map[string]string{baseSHA: "$BASE", headSHA: "$HEAD"}))
+	testkit.Golden(t, "testdata/preview-invalid.markdown", scrubSHAs(scrub(r.stdout, dir), map[string]string{baseSHA: "$BASE", headSHA: "$HEAD"}))
 	body := gh.comment()
 	for _, want := range []string{
 		"https://github.example/acme/portal/blob/" + headSHA + "/portal.yaml#L14",
@@ -214,6 +200,15 @@ type fakeGitHub struct {
 }
 
 func newFakeGitHub() *fakeGitHub { return &fakeGitHub{comments: map[int64]string{}, next: 100} }
+
+// serve serves gh over loopback until t ends, and returns the environment of a
+// pull_request workflow run that talks to it.
+func (gh *fakeGitHub) serve(t *testing.T) map[string]string {
+	t.Helper()
+	srv := httptest.NewServer(gh)
+	t.Cleanup(srv.Close)
+	return actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+}
 
 const ghRepo = "/api/v3/repos/acme/portal"
 
@@ -332,9 +327,7 @@ func TestPreviewComment(t *testing.T) {
 	dir, _, headSHA := prCheckout(t, base, strings.Replace(base, "  python-starter:\n    access: open\n", "  python-starter:\n    domains: [company.com]\n", 1))
 	file := filepath.Join(dir, "portal.yaml")
 	gh := newFakeGitHub()
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 	for i, want := range [][]string{
 		{"GET " + ghRepo + "/issues/7/comments?page=1&per_page=100", "POST " + ghRepo + "/issues/7/comments"},
 		{"GET " + ghRepo + "/issues/7/comments?page=1&per_page=100"}, // the same body: nothing to edit
@@ -363,7 +356,7 @@ func TestPreviewComment(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Replace(base, "  python-starter:\n    access: open\n", "  python-starter:\n    domains: [partner.org]\n", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, dir, "commit", "-q", "-am", "second push")
+	testkit.Git(t, dir, "commit", "-q", "-am", "second push")
 	if r := (cli{env: env}).run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment"); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -396,10 +389,7 @@ func TestPreviewStepSummary(t *testing.T) {
 	dir, _, _ := prCheckout(t, base, head)
 	file := filepath.Join(dir, "portal.yaml")
 	gh := newFakeGitHub()
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 	r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -416,7 +406,7 @@ func TestPreviewStepSummary(t *testing.T) {
 	}
 	gh.wantRequests(t)
 
-	env = actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env = gh.serve(t) // a fresh step summary
 	if r := (cli{env: env}).run(t, "preview", "--base", "HEAD^1", "-f", file, "--comment"); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -519,9 +509,7 @@ func TestPreviewLabels(t *testing.T) {
 	file := filepath.Join(dir, "portal.yaml")
 	gh := newFakeGitHub()
 	gh.labels = []string{"bug", "access:admins", "access:removals"}
-	srv := httptest.NewServer(gh)
-	defer srv.Close()
-	env := actionsEnv(t, srv.URL+"/api/v3", sameRepoEvent)
+	env := gh.serve(t)
 
 	r := cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "--labels")
 	if r.code != 0 {
@@ -568,27 +556,27 @@ func TestPreviewThroughLinks(t *testing.T) {
 	}{
 		{name: "a directory replaced by a link",
 			base: func(dir string) {
-				writeMode(t, filepath.Join(dir, "config", "portal.yaml"), config, 0o644)
-				writeMode(t, filepath.Join(dir, "staging", "portal.yaml"), staging, 0o644)
+				testkit.WriteFile(t, filepath.Join(dir, "config", "portal.yaml"), config, 0o644)
+				testkit.WriteFile(t, filepath.Join(dir, "staging", "portal.yaml"), staging, 0o644)
 			},
 			pr: func(dir string) {
 				if err := os.RemoveAll(filepath.Join(dir, "config")); err != nil {
 					t.Fatal(err)
 				}
-				symlinkOrSkip(t, "staging", filepath.Join(dir, "config"))
+				testkit.Symlink(t, "staging", filepath.Join(dir, "config"))
 			},
 			file: "config/portal.yaml", wants: []string{"data-science", "open to everyone", "bob@company.com"}},
 		{name: "a directory link retargeted",
 			base: func(dir string) {
-				writeMode(t, filepath.Join(dir, "envs", "prod", "portal.yaml"), config, 0o644)
-				writeMode(t, filepath.Join(dir, "envs", "staging", "portal.yaml"), staging, 0o644)
-				symlinkOrSkip(t, filepath.Join("envs", "prod"), filepath.Join(dir, "current"))
+				testkit.WriteFile(t, filepath.Join(dir, "envs", "prod", "portal.yaml"), config, 0o644)
+				testkit.WriteFile(t, filepath.Join(dir, "envs", "staging", "portal.yaml"), staging, 0o644)
+				testkit.Symlink(t, filepath.Join("envs", "prod"), filepath.Join(dir, "current"))
 			},
 			pr: func(dir string) {
 				if err := os.Remove(filepath.Join(dir, "current")); err != nil {
 					t.Fatal(err)
 				}
-				symlinkOrSkip(t, filepath.Join("envs", "staging"), filepath.Join(dir, "current"))
+				testkit.Symlink(t, filepath.Join("envs", "staging"), filepath.Join(dir, "current"))
 			},
 			file: "current/portal.yaml", wants: []string{"data-science", "open to everyone", "bob@company.com"}},
 	}
@@ -598,14 +586,14 @@ func TestPreviewThroughLinks(t *testing.T) {
 				t.Skip("git is not installed")
 			}
 			dir := t.TempDir()
-			gitIn(t, dir, "init", "-q", "-b", "main")
+			testkit.Git(t, dir, "init", "-q", "-b", "main")
 			tt.base(dir)
-			gitIn(t, dir, "add", "-A")
-			gitIn(t, dir, "commit", "-q", "-m", "base")
-			gitIn(t, dir, "checkout", "-q", "-b", "pr")
+			testkit.Git(t, dir, "add", "-A")
+			testkit.Git(t, dir, "commit", "-q", "-m", "base")
+			testkit.Git(t, dir, "checkout", "-q", "-b", "pr")
 			tt.pr(dir)
-			gitIn(t, dir, "add", "-A")
-			gitIn(t, dir, "commit", "-q", "-m", "only a link changes")
+			testkit.Git(t, dir, "add", "-A")
+			testkit.Git(t, dir, "commit", "-q", "-m", "only a link changes")
 			t.Chdir(dir)
 			r := cli{env: map[string]string{}}.run(t, "preview", "--base", "main", "-f", tt.file, "-o", "text")
 			if r.code != 0 {

@@ -288,14 +288,7 @@ func TestFlagValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p.emu.ResetStats()
 			r := cli{env: tt.env}.run(t, tt.args...)
-			if r.code != 1 {
-				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
+			r.refused(t, tt.want...)
 			if n := p.emu.Stats().Total; n != 0 {
 				t.Errorf("%d requests before the flags were checked", n)
 			}

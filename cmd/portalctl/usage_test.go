@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/schema"
 )
 
@@ -18,7 +19,7 @@ func TestTopLevelHelp(t *testing.T) {
 		if r.code != 0 || r.stderr != "" {
 			t.Fatalf("%q: exit %d\n%s", args, r.code, r.stderr)
 		}
-		golden(t, "help.txt", r.stdout)
+		testkit.Golden(t, "testdata/help.txt", r.stdout)
 	}
 }
 

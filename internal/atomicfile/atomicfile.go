@@ -26,31 +26,21 @@ func Write(path string, data []byte) error {
 	return WriteFrom(path, copyOf(data))
 }
 
-// Replace writes data over the existing file at path as Write does, keeping the
-// file's permissions: for a file people edit, such as portal.yaml, rather than
-// one portalctl creates. When path is a symbolic link, the file it leads to is
-// written and the link stays a link, only when that file is inside the
-// repository that holds path (see resolve).
-func Replace(path string, data []byte) error {
-	t, err := resolve(path)
-	if err != nil {
-		return err
-	}
-	return t.write(copyOf(data), nil)
-}
-
 // ErrChanged says that a file changed between the moment it was read and the
 // moment it would have been replaced: nothing was written.
 var ErrChanged = errors.New("the file changed since it was read")
 
-// ReplaceIfUnchanged is Replace for an edit of what was read: it writes data over
-// the file at path only when the file still holds old, the content the edit was
-// made from, and otherwise writes nothing and returns ErrChanged, so that an edit
-// made meanwhile (by a person, or another run) is never lost. A symbolic link is
-// resolved first: its target is compared and written, atomically and keeping its
-// mode, and the link stays a link. The comparison is made once the new content
-// is written beside the target and synced, just before the rename, to keep the
-// window in which a change could still be lost as short as it can be.
+// ReplaceIfUnchanged writes data over the existing file at path as Write does,
+// keeping the file's permissions, for an edit of what was read in a file people
+// edit, such as portal.yaml: only when the file still holds old, the content the
+// edit was made from, and otherwise it writes nothing and returns ErrChanged, so
+// that an edit made meanwhile (by a person, or another run) is never lost. A
+// symbolic link is resolved first: its target, which must be inside the
+// repository that holds path (see resolve), is compared and written, atomically
+// and keeping its mode, and the link stays a link. The comparison is made once
+// the new content is written beside the target and synced, just before the
+// rename, to keep the window in which a change could still be lost as short as
+// it can be.
 func ReplaceIfUnchanged(path string, old, data []byte) error {
 	t, err := resolve(path)
 	if err != nil {

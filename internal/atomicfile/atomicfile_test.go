@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 func TestWrite(t *testing.T) {
@@ -70,7 +72,7 @@ func TestReplaceKeepsMode(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Replace(path, []byte("new")); err != nil {
+	if err := ReplaceIfUnchanged(path, []byte("old"), []byte("new")); err != nil {
 		t.Fatal(err)
 	}
 	st, err := os.Stat(path)
@@ -78,10 +80,7 @@ func TestReplaceKeepsMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != "new" || st.Mode().Perm() != 0o644 {
-		t.Fatalf("after Replace: %q, mode %v; want \"new\", 0644", got, st.Mode().Perm())
-	}
-	if err := Replace(filepath.Join(t.TempDir(), "missing.yaml"), []byte("x")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("Replace of a missing file: %v", err)
+		t.Fatalf("after ReplaceIfUnchanged: %q, mode %v; want \"new\", 0644", got, st.Mode().Perm())
 	}
 }
 
@@ -100,28 +99,28 @@ func TestReplaceIfUnchanged(t *testing.T) {
 		wantErr   error
 	}{
 		{name: "regular file", setup: func(t *testing.T, dir string) (string, string) {
-			p := writeFile(t, filepath.Join(dir, "portal.yaml"), old, 0o640)
+			p := testkit.WriteFile(t, filepath.Join(dir, "portal.yaml"), old, 0o640)
 			return p, p
 		}},
 		{name: "symbolic link", setup: func(t *testing.T, dir string) (string, string) {
-			target := writeFile(t, filepath.Join(dir, "config", "portal.yaml"), old, 0o600)
-			return link(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
+			target := testkit.WriteFile(t, filepath.Join(dir, "config", "portal.yaml"), old, 0o600)
+			return testkit.Symlink(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
 		}},
 		{name: "link to a link", setup: func(t *testing.T, dir string) (string, string) {
-			target := writeFile(t, filepath.Join(dir, "a", "real.yaml"), old, 0o664)
-			link(t, filepath.Join("a", "real.yaml"), filepath.Join(dir, "b.yaml"))
-			return link(t, "b.yaml", filepath.Join(dir, "portal.yaml")), target
+			target := testkit.WriteFile(t, filepath.Join(dir, "a", "real.yaml"), old, 0o664)
+			testkit.Symlink(t, filepath.Join("a", "real.yaml"), filepath.Join(dir, "b.yaml"))
+			return testkit.Symlink(t, "b.yaml", filepath.Join(dir, "portal.yaml")), target
 		}},
 		{name: "edited since it was read", setup: func(t *testing.T, dir string) (string, string) {
-			p := writeFile(t, filepath.Join(dir, "portal.yaml"), old, 0o644)
+			p := testkit.WriteFile(t, filepath.Join(dir, "portal.yaml"), old, 0o644)
 			return p, p
 		}, meanwhile: old + "  - email: new@company.com\n", wantErr: ErrChanged},
 		{name: "edited through the link", setup: func(t *testing.T, dir string) (string, string) {
-			target := writeFile(t, filepath.Join(dir, "config", "portal.yaml"), old, 0o644)
-			return link(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
+			target := testkit.WriteFile(t, filepath.Join(dir, "config", "portal.yaml"), old, 0o644)
+			return testkit.Symlink(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml")), target
 		}, meanwhile: "version: 1\nmembers: [x]\n", wantErr: ErrChanged},
 		{name: "shortened since it was read", setup: func(t *testing.T, dir string) (string, string) {
-			p := writeFile(t, filepath.Join(dir, "portal.yaml"), old, 0o644)
+			p := testkit.WriteFile(t, filepath.Join(dir, "portal.yaml"), old, 0o644)
 			return p, p
 		}, meanwhile: old[:5], wantErr: ErrChanged},
 	}
@@ -133,7 +132,7 @@ func TestReplaceIfUnchanged(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mode := stat(t, target).Mode().Perm()
+			mode := testkit.Stat(t, target).Mode().Perm()
 			if tt.meanwhile != "" {
 				if err := os.WriteFile(target, []byte(tt.meanwhile), 0); err != nil {
 					t.Fatal(err)
@@ -150,7 +149,7 @@ func TestReplaceIfUnchanged(t *testing.T) {
 			if got, _ := os.ReadFile(target); string(got) != want {
 				t.Errorf("%s holds %q, want %q", target, got, want)
 			}
-			if got := stat(t, target).Mode().Perm(); got != mode {
+			if got := testkit.Stat(t, target).Mode().Perm(); got != mode {
 				t.Errorf("mode %v, want %v", got, mode)
 			}
 			after, err := os.Lstat(path)
@@ -170,54 +169,21 @@ func TestReplaceIfUnchanged(t *testing.T) {
 	}
 }
 
-// TestReplaceKeepsLink: Replace writes what a link leads to, not over the link.
+// TestReplaceKeepsLink: ReplaceIfUnchanged writes what a link leads to, not over
+// the link.
 func TestReplaceKeepsLink(t *testing.T) {
 	dir := t.TempDir()
-	target := writeFile(t, filepath.Join(dir, "config", "portal.yaml"), "old", 0o600)
-	path := link(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml"))
-	if err := Replace(path, []byte("new")); err != nil {
+	target := testkit.WriteFile(t, filepath.Join(dir, "config", "portal.yaml"), "old", 0o600)
+	path := testkit.Symlink(t, filepath.Join("config", "portal.yaml"), filepath.Join(dir, "portal.yaml"))
+	if err := ReplaceIfUnchanged(path, []byte("old"), []byte("new")); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := os.Lstat(path); err != nil || st.Mode()&os.ModeSymlink == 0 {
 		t.Fatalf("%s is no longer a link: %v", path, err)
 	}
-	if got, _ := os.ReadFile(target); string(got) != "new" || stat(t, target).Mode().Perm() != 0o600 {
-		t.Fatalf("%s holds %q, mode %v", target, got, stat(t, target).Mode().Perm())
+	if got, _ := os.ReadFile(target); string(got) != "new" || testkit.Stat(t, target).Mode().Perm() != 0o600 {
+		t.Fatalf("%s holds %q, mode %v", target, got, testkit.Stat(t, target).Mode().Perm())
 	}
-}
-
-func writeFile(t *testing.T, path, content string, mode os.FileMode) string {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), mode); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, mode); err != nil { // past the umask
-		t.Fatal(err)
-	}
-	return path
-}
-
-func link(t *testing.T, target, path string) string {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, path); err != nil {
-		t.Skipf("symbolic links unavailable: %v", err)
-	}
-	return path
-}
-
-func stat(t *testing.T, path string) os.FileInfo {
-	t.Helper()
-	st, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
 }
 
 // temporaries lists the temporary files left anywhere under dir.
@@ -241,7 +207,7 @@ func temporaries(t *testing.T, dir string) []string {
 // left as it was.
 func TestWriteCheckedLast(t *testing.T) {
 	dir := t.TempDir()
-	path := writeFile(t, filepath.Join(dir, "portal.yaml"), "old", 0o644)
+	path := testkit.WriteFile(t, filepath.Join(dir, "portal.yaml"), "old", 0o644)
 	wrote := false
 	err := writeFrom(path, 0o644, func(w io.Writer) error {
 		wrote = true
@@ -277,28 +243,28 @@ func TestReplaceOnlyInside(t *testing.T) {
 		want  string // in the error; "" written
 	}{
 		{name: "a link to another directory of the repository", setup: func(t *testing.T, base string) (string, string) {
-			writeFile(t, filepath.Join(base, "repo", ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
-			target := writeFile(t, filepath.Join(base, "repo", "shared", "ml.yaml"), old, 0o644)
-			return link(t, filepath.Join("..", "shared", "ml.yaml"), filepath.Join(base, "repo", "teams", "ml.yaml")), target
+			testkit.WriteFile(t, filepath.Join(base, "repo", ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
+			target := testkit.WriteFile(t, filepath.Join(base, "repo", "shared", "ml.yaml"), old, 0o644)
+			return testkit.Symlink(t, filepath.Join("..", "shared", "ml.yaml"), filepath.Join(base, "repo", "teams", "ml.yaml")), target
 		}},
 		{name: "a link out of the repository", setup: func(t *testing.T, base string) (string, string) {
-			writeFile(t, filepath.Join(base, "repo", ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
-			target := writeFile(t, filepath.Join(base, "bashrc"), old, 0o644)
-			return link(t, filepath.Join("..", "bashrc"), filepath.Join(base, "repo", "portal.yaml")), target
+			testkit.WriteFile(t, filepath.Join(base, "repo", ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
+			target := testkit.WriteFile(t, filepath.Join(base, "bashrc"), old, 0o644)
+			return testkit.Symlink(t, filepath.Join("..", "bashrc"), filepath.Join(base, "repo", "portal.yaml")), target
 		}, want: "outside the repository at"},
 		{name: "a directory link out of the repository on the way", setup: func(t *testing.T, base string) (string, string) {
-			writeFile(t, filepath.Join(base, "repo", ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
-			target := writeFile(t, filepath.Join(base, "out", "portal.yaml"), old, 0o644)
-			link(t, filepath.Join("..", "out"), filepath.Join(base, "repo", "config"))
+			testkit.WriteFile(t, filepath.Join(base, "repo", ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
+			target := testkit.WriteFile(t, filepath.Join(base, "out", "portal.yaml"), old, 0o644)
+			testkit.Symlink(t, filepath.Join("..", "out"), filepath.Join(base, "repo", "config"))
 			return filepath.Join(base, "repo", "config", "portal.yaml"), target
 		}, want: "outside the repository at"},
 		{name: "a link into .git", setup: func(t *testing.T, base string) (string, string) {
-			target := writeFile(t, filepath.Join(base, "repo", ".git", "config"), old, 0o644)
-			return link(t, filepath.Join(".git", "config"), filepath.Join(base, "repo", "portal.yaml")), target
+			target := testkit.WriteFile(t, filepath.Join(base, "repo", ".git", "config"), old, 0o644)
+			return testkit.Symlink(t, filepath.Join(".git", "config"), filepath.Join(base, "repo", "portal.yaml")), target
 		}, want: "inside the .git directory of the repository at"},
 		{name: "no repository: a link out of the file's directory", setup: func(t *testing.T, base string) (string, string) {
-			target := writeFile(t, filepath.Join(base, "elsewhere.yaml"), old, 0o644)
-			return link(t, filepath.Join("..", "elsewhere.yaml"), filepath.Join(base, "dir", "portal.yaml")), target
+			target := testkit.WriteFile(t, filepath.Join(base, "elsewhere.yaml"), old, 0o644)
+			return testkit.Symlink(t, filepath.Join("..", "elsewhere.yaml"), filepath.Join(base, "dir", "portal.yaml")), target
 		}, want: "outside the directory of the file"},
 	}
 	for _, tt := range tests {
@@ -318,9 +284,6 @@ func TestReplaceOnlyInside(t *testing.T) {
 			if got, _ := os.ReadFile(target); string(got) != want {
 				t.Errorf("%s holds %q, want %q", target, got, want)
 			}
-			if err := Replace(path, []byte(edited)); (err != nil) != (tt.want != "") {
-				t.Errorf("Replace: %v", err)
-			}
 			if tmp := temporaries(t, base); len(tmp) > 0 {
 				t.Errorf("temporary files left behind: %v", tmp)
 			}
@@ -336,10 +299,10 @@ func TestReplaceWhileADirectoryIsSwapped(t *testing.T) {
 	const old = "version: 1\n"
 	base := t.TempDir()
 	repo, out := filepath.Join(base, "repo"), filepath.Join(base, "out")
-	writeFile(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
-	writeFile(t, filepath.Join(repo, "d", "portal.yaml"), old, 0o644)
-	outside := writeFile(t, filepath.Join(out, "portal.yaml"), old, 0o644)
-	link(t, filepath.Join("..", "out"), filepath.Join(repo, "link"))
+	testkit.WriteFile(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n", 0o644)
+	testkit.WriteFile(t, filepath.Join(repo, "d", "portal.yaml"), old, 0o644)
+	outside := testkit.WriteFile(t, filepath.Join(out, "portal.yaml"), old, 0o644)
+	testkit.Symlink(t, filepath.Join("..", "out"), filepath.Join(repo, "link"))
 	d, real, lnk := filepath.Join(repo, "d"), filepath.Join(repo, "real"), filepath.Join(repo, "link")
 
 	stop := make(chan struct{})
@@ -361,7 +324,7 @@ func TestReplaceWhileADirectoryIsSwapped(t *testing.T) {
 		}
 	}()
 	// A write replaces the file: another inode under the name.
-	before := stat(t, outside)
+	before := testkit.Stat(t, outside)
 	written := func() bool {
 		st, err := os.Stat(outside)
 		return err != nil || !os.SameFile(st, before)

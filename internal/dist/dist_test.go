@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qovery/portalctl/internal/testkit"
 )
 
 var mtime = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -260,14 +262,8 @@ func TestRelease(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.r.Out = t.TempDir()
 			written, err := tt.r.Write()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if testkit.WantErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			var names []string
 			for _, p := range written {

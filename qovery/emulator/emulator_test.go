@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
 )
@@ -30,19 +30,26 @@ func newServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest
 	if opts.OrganizationID == "" {
 		opts.OrganizationID = org
 	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ts := httptest.NewServer(openapitest.New(t).AnswersOnly().Wrap(srv))
-	t.Cleanup(ts.Close)
-	return srv, ts
+	s := emutest.Start(t, opts, emutest.AnswersOnly())
+	return s.Emu, s.Server
 }
 
 type answer struct {
 	status int
 	header http.Header
 	body   string
+}
+
+// endpointCase is a request to the emulator and what its answer must be: the
+// status, and a part of the body.
+type endpointCase struct {
+	name       string
+	method     string
+	path       string
+	body       string
+	header     map[string]string
+	wantStatus int
+	wantInBody string
 }
 
 func call(t *testing.T, ts *httptest.Server, method, path, body string, header map[string]string) answer {
@@ -95,15 +102,7 @@ func TestAPIErrors(t *testing.T) {
 	srv, ts := newServer(t, emulator.Options{Initial: seeded(t)})
 	alice := srv.Members()[0]
 	acl, _ := srv.ACL("data-science")
-	tests := []struct {
-		name       string
-		method     string
-		path       string
-		body       string
-		header     map[string]string
-		wantStatus int
-		wantInBody string
-	}{
+	tests := []endpointCase{
 		{"no token", "GET", base + "/member", "", map[string]string{"Authorization": ""}, 401, "missing or invalid API token"},
 		{"wrong token", "GET", base + "/member", "", map[string]string{"Authorization": "Token nope"}, 401, "invalid API token"},
 		{"bearer accepted", "GET", base + "/member", "", map[string]string{"Authorization": "Bearer " + token}, 200, "alice@company.com"},
@@ -120,6 +119,7 @@ func TestAPIErrors(t *testing.T) {
 		{"invite: unknown field", "POST", base + "/member", `{"email":"c@company.com","role":"USER","team":"x"}`, nil, 400, "unknown field"},
 		{"invite: trailing data", "POST", base + "/member", `{"email":"c@company.com","role":"USER"} {}`, nil, 400, "data after"},
 		{"invite: bad email", "POST", base + "/member", `{"email":"not-an-email","role":"USER"}`, nil, 400, "not a valid email"},
+		{"invite: no email", "POST", base + "/member", `{"role":"USER"}`, nil, 400, "email is required"},
 		{"invite: bad role", "POST", base + "/member", `{"email":"c@company.com","role":"owner"}`, nil, 400, "role must be ADMIN or USER"},
 		{"invite: missing role", "POST", base + "/member", `{"email":"c@company.com"}`, nil, 400, "role must be"},
 		{"invite: duplicate, other case", "POST", base + "/member", `{"email":"Alice@Company.com","role":"USER"}`, nil, 409, "already a member"},
@@ -133,6 +133,7 @@ func TestAPIErrors(t *testing.T) {
 		{"put acl: bad email", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":[{"type":"EMAIL","value":"a@@b.com"}]}`, nil, 400, "not a valid email"},
 		{"put acl: rules missing", "PUT", base + "/blueprint/bp-ds/acl", `{}`, nil, 400, "rules is required"},
 		{"put acl: bad JSON", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":[`, nil, 400, "malformed JSON"},
+		{"put acl: too large", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":["` + strings.Repeat("x", 1<<20) + `"]}`, map[string]string{"If-Match": acl.ETag}, 413, "body larger than 1048576 bytes"},
 		{"put acl: stale If-Match", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":[]}`, map[string]string{"If-Match": `"stale"`}, 412, "etag is stale"},
 		{"put acl: weak If-Match never matches", "PUT", base + "/blueprint/bp-ds/acl", `{"rules":[]}`, map[string]string{"If-Match": "W/" + acl.ETag}, 412, "etag is stale"},
 	}
@@ -411,6 +412,29 @@ func TestDroppedConnection(t *testing.T) {
 				t.Fatalf("created = %v, want %v", created, tt.wantCreated)
 			}
 		})
+	}
+}
+
+// TestStateNotSaved: a change the emulator cannot save is answered 500, saying
+// why, by the portal's handlers and the organization's alike.
+func TestStateNotSaved(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srv, ts := newServer(t, emulator.Options{Initial: seeded(t), StatePath: filepath.Join(dir, "state.json")})
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	alice := srv.Members()[0]
+	for _, c := range []endpointCase{
+		{"invite", "POST", base + "/member", `{"email":"new@company.com","role":"USER"}`, nil, 500, "save state"},
+		{"role", "PUT", base + "/member/" + alice.ID, `{"role":"USER"}`, nil, 500, "save state"},
+		{"organization invite", "POST", "/organization/" + org + "/inviteMember", `{"email":"new@company.com","role_id":"` + emulator.DefaultRoles[4].ID + `"}`, nil, 500, "save state"},
+	} {
+		if got := call(t, ts, c.method, c.path, c.body, c.header); got.status != c.wantStatus || !strings.Contains(got.body, c.wantInBody) {
+			t.Errorf("%s: %d %s, want %d and %q", c.name, got.status, got.body, c.wantStatus, c.wantInBody)
+		}
 	}
 }
 

@@ -77,25 +77,23 @@ func paginate[E any, T any](items []E, seqOf func(E) uint64, view func(E) T, kin
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
-	size, after, err := s.pageParams(r, "m")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "%v", err)
-		return
-	}
-	s.mu.Lock()
-	ans := paginate(s.st.members, func(e *member) uint64 { return e.seq }, func(e *member) qovery.Member { return e.m }, "m", size, after)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, ans)
+	list(s, w, r, "m", func() []*member { return s.st.members }, func(e *member) uint64 { return e.seq }, func(e *member) qovery.Member { return e.m })
 }
 
 func (s *Server) listBlueprints(w http.ResponseWriter, r *http.Request) {
-	size, after, err := s.pageParams(r, "b")
+	list(s, w, r, "b", func() []*blueprint { return s.st.blueprints }, func(e *blueprint) uint64 { return e.seq }, func(e *blueprint) qovery.Blueprint { return e.bp })
+}
+
+// list answers a list request with the page of items (read under the lock) its
+// page_size and cursor ask for; kind names the cursor's resource.
+func list[E any, T any](s *Server, w http.ResponseWriter, r *http.Request, kind string, items func() []E, seqOf func(E) uint64, view func(E) T) {
+	size, after, err := s.pageParams(r, kind)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
 	s.mu.Lock()
-	ans := paginate(s.st.blueprints, func(e *blueprint) uint64 { return e.seq }, func(e *blueprint) qovery.Blueprint { return e.bp }, "b", size, after)
+	ans := paginate(items(), seqOf, view, kind, size, after)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, ans)
 }
@@ -105,21 +103,14 @@ func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
 		Email *string      `json:"email"`
 		Role  *qovery.Role `json:"role"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
-	if in.Email == nil {
-		writeError(w, http.StatusBadRequest, "email is required")
-		return
-	}
-	email, ok := normalEmail(*in.Email)
+	email, ok := requiredEmail(w, in.Email)
 	if !ok {
-		writeError(w, http.StatusBadRequest, "%q is not a valid email address", *in.Email)
 		return
 	}
-	if in.Role == nil || !in.Role.Valid() {
-		writeError(w, http.StatusBadRequest, "role must be %s or %s", qovery.RoleAdmin, qovery.RoleUser)
+	if !validRole(w, in.Role) {
 		return
 	}
 	s.mu.Lock()
@@ -132,8 +123,7 @@ func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
 		ID: newUUID(), Email: email, Role: *in.Role, Status: qovery.StatusPending,
 		CreatedAt: time.Now().UTC().Truncate(time.Millisecond),
 	})
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, e.m)
@@ -151,12 +141,10 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "member %q not found", id)
 		return
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
-	if in.Role == nil || !in.Role.Valid() {
-		writeError(w, http.StatusBadRequest, "role must be %s or %s", qovery.RoleAdmin, qovery.RoleUser)
+	if !validRole(w, in.Role) {
 		return
 	}
 	s.mu.Lock()
@@ -167,8 +155,7 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.m.Role = *in.Role
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	writeJSON(w, http.StatusOK, e.m)
@@ -184,8 +171,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.st.removeMember(e)
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -223,8 +209,7 @@ func (s *Server) putACL(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Rules *[]qovery.Rule `json:"rules"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
 	if in.Rules == nil {
@@ -253,8 +238,7 @@ func (s *Server) putACL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.setRules(rules)
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.Header().Set("ETag", b.etag)
@@ -273,6 +257,16 @@ func etagMatches(headers []string, current string) bool {
 		}
 	}
 	return false
+}
+
+// readBody reads the body of r into v (decodeBody); when it cannot, it answers
+// with the status decodeBody gives, saying why, and returns false.
+func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	if status, err := decodeBody(w, r, v); err != nil {
+		writeError(w, status, "%v", err)
+		return false
+	}
+	return true
 }
 
 // decodeBody decodes one JSON object, refusing unknown fields, trailing
@@ -307,6 +301,31 @@ func constantTimeEqual(a, b string) bool {
 func normalEmail(s string) (string, bool) {
 	e, err := portal.NormalizeEmail(s)
 	if err != nil || len(e) > 254 || strings.Count(e, "@") != 1 {
+		return "", false
+	}
+	return e, true
+}
+
+// validRole reports whether a request's body gives a role a member may have;
+// when it does not, it answers 400 saying so.
+func validRole(w http.ResponseWriter, role *qovery.Role) bool {
+	if role == nil || !role.Valid() {
+		writeError(w, http.StatusBadRequest, "role must be %s or %s", qovery.RoleAdmin, qovery.RoleUser)
+		return false
+	}
+	return true
+}
+
+// requiredEmail reads the email a request's body gives, normalised; when it is
+// missing or not an email, it answers 400 saying so and returns false.
+func requiredEmail(w http.ResponseWriter, email *string) (string, bool) {
+	if email == nil {
+		writeError(w, http.StatusBadRequest, "email is required")
+		return "", false
+	}
+	e, ok := normalEmail(*email)
+	if !ok {
+		writeError(w, http.StatusBadRequest, "%q is not a valid email address", *email)
 		return "", false
 	}
 	return e, true

@@ -114,19 +114,10 @@ func newOrgStore(st *OrgState) (orgStore, error) {
 	now := stamp(time.Now())
 	emails := map[string]bool{}
 	for _, m := range st.Members {
-		email, ok := normalEmail(m.Email)
-		switch {
-		case !ok:
-			return s, fmt.Errorf("organization member %q: invalid email", m.Email)
-		case emails[email]:
-			return s, fmt.Errorf("organization member %s appears twice", m.Email)
-		case !ids[strings.ToLower(m.RoleID)]:
-			return s, fmt.Errorf("organization member %s: unknown role id %q", m.Email, m.RoleID)
+		var err error
+		if m.Email, m.RoleID, err = s.seedEntry("organization member", "organization member", m.Email, m.RoleID, emails, ids); err != nil {
+			return s, err
 		}
-		m.Email = email
-		r, _ := s.role(m.RoleID)
-		m.RoleID = r.ID // as /availableRole spells it
-		emails[m.Email] = true
 		if m.ID == "" {
 			m.ID = newSubject()
 		}
@@ -140,21 +131,14 @@ func newOrgStore(st *OrgState) (orgStore, error) {
 	}
 	invited := map[string]bool{}
 	for _, inv := range st.Invitations {
-		email, ok := normalEmail(inv.Email)
-		switch {
-		case !ok:
-			return s, fmt.Errorf("invitation %q: invalid email", inv.Email)
-		case invited[email]:
-			return s, fmt.Errorf("invitation of %s appears twice", inv.Email)
-		case !ids[strings.ToLower(inv.RoleID)]:
-			return s, fmt.Errorf("invitation of %s: unknown role id %q", inv.Email, inv.RoleID)
-		case inv.Status != organization.StatusPending && inv.Status != organization.StatusExpired:
-			return s, fmt.Errorf("invitation of %s: status %q is not PENDING or EXPIRED", inv.Email, inv.Status)
+		written := inv.Email
+		var err error
+		if inv.Email, inv.RoleID, err = s.seedEntry("invitation", "invitation of", inv.Email, inv.RoleID, invited, ids); err != nil {
+			return s, err
 		}
-		inv.Email = email
-		r, _ := s.role(inv.RoleID)
-		inv.RoleID = r.ID // as /availableRole spells it
-		invited[inv.Email] = true
+		if inv.Status != organization.StatusPending && inv.Status != organization.StatusExpired {
+			return s, fmt.Errorf("invitation of %s: status %q is not PENDING or EXPIRED", written, inv.Status)
+		}
 		if inv.ID == "" {
 			inv.ID = newUUID()
 		}
@@ -167,6 +151,25 @@ func newOrgStore(st *OrgState) (orgStore, error) {
 		s.addInvitation(inv)
 	}
 	return s, nil
+}
+
+// seedEntry checks an entry of a seed's organization, a member or an invitation
+// (what and whatOf name it in messages): its email valid and not in seen, its
+// role id one of ids (lower-case). It returns the email normalised, now in seen,
+// and the role's id as /availableRole spells it.
+func (s *orgStore) seedEntry(what, whatOf, email, roleID string, seen, ids map[string]bool) (string, string, error) {
+	normal, ok := normalEmail(email)
+	switch {
+	case !ok:
+		return "", "", fmt.Errorf("%s %q: invalid email", what, email)
+	case seen[normal]:
+		return "", "", fmt.Errorf("%s %s appears twice", whatOf, email)
+	case !ids[strings.ToLower(roleID)]:
+		return "", "", fmt.Errorf("%s %s: unknown role id %q", whatOf, email, roleID)
+	}
+	seen[normal] = true
+	r, _ := s.role(roleID)
+	return normal, r.ID, nil
 }
 
 func (s *orgStore) addMember(m OrgMemberState) *OrgMemberState {
@@ -386,8 +389,7 @@ func (s *Server) setOrgRole(w http.ResponseWriter, r *http.Request) {
 		UserID *string `json:"user_id"`
 		RoleID *string `json:"role_id"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
 	if in.UserID == nil || in.RoleID == nil || *in.UserID == "" || *in.RoleID == "" {
@@ -415,8 +417,7 @@ func (s *Server) setOrgRole(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.RoleID = role.ID
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -427,8 +428,7 @@ func (s *Server) removeOrgMember(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		UserID *string `json:"user_id"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
 	if in.UserID == nil || *in.UserID == "" {
@@ -447,8 +447,7 @@ func (s *Server) removeOrgMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.st.org.removeMember(m)
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -461,17 +460,11 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		Role   *organization.LegacyRole `json:"role"`
 		RoleID *string                  `json:"role_id"`
 	}
-	if status, err := decodeBody(w, r, &in); err != nil {
-		writeError(w, status, "%v", err)
+	if !readBody(w, r, &in) {
 		return
 	}
-	if in.Email == nil {
-		writeError(w, http.StatusBadRequest, "email is required")
-		return
-	}
-	email, ok := normalEmail(*in.Email)
+	email, ok := requiredEmail(w, in.Email)
 	if !ok {
-		writeError(w, http.StatusBadRequest, "%q is not a valid email address", *in.Email)
 		return
 	}
 	s.mu.Lock()
@@ -517,8 +510,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		ID: newUUID(), Email: email, RoleID: role.ID, Status: organization.StatusPending,
 		Inviter: inviter, CreatedAt: stamp(time.Now()),
 	})
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, s.invitationView(inv))
@@ -534,8 +526,7 @@ func (s *Server) cancelInvitation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.st.org.removeInvitation(inv)
-	if err := s.persistLocked(); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if !s.savedLocked(w) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

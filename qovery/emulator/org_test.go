@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/qovery/emulator"
 	"github.com/qovery/portalctl/qovery/organization"
 )
@@ -31,31 +31,14 @@ organization_members:
 // purpose).
 func orgServer(t *testing.T, opts emulator.Options) (*emulator.Server, *httptest.Server) {
 	t.Helper()
-	st, err := emulator.ParseSeed("seed.yaml", []byte(orgSeed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Token, opts.OrganizationID, opts.Initial = token, org, st
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(openapitest.New(t).AnswersOnly().Wrap(srv))
-	t.Cleanup(ts.Close)
-	return srv, ts
+	opts.Token, opts.OrganizationID = token, org
+	s := emutest.Start(t, opts, emutest.Seed(orgSeed), emutest.AnswersOnly())
+	return s.Emu, s.Server
 }
 
 func TestOrganizationEndpoints(t *testing.T) {
 	viewer := emulator.DefaultRoles[4].ID
-	tests := []struct {
-		name       string
-		method     string
-		path       string
-		body       string
-		header     map[string]string
-		wantStatus int
-		wantInBody string
-	}{
+	tests := []endpointCase{
 		{"roles", "GET", orgBase + "/availableRole", "", nil, 200, `{"id":"0c9d1b5e-7a4f-4f3b-8e2d-000000000004","name":"Billing Manager"}`},
 		{"members", "GET", orgBase + "/member", "", nil, 200, `"id":"github|1"`},
 		{"invitations", "GET", orgBase + "/inviteMember", "", nil, 200, `"invitation_status":"EXPIRED"`},
@@ -65,6 +48,8 @@ func TestOrganizationEndpoints(t *testing.T) {
 		{"invite by role id", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com","role_id":"` + viewer + `"}`, nil, 201, `"role_name":"Viewer"`},
 		{"invite by the deprecated role", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com","role":"DEVELOPER"}`, nil, 201, `"role_name":"DevOps"`},
 		{"invite: no role", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com"}`, nil, 400, "role_id is required"},
+		{"invite: no email", "POST", orgBase + "/inviteMember", `{"role_id":"` + viewer + `"}`, nil, 400, "email is required"},
+		{"invite: bad email", "POST", orgBase + "/inviteMember", `{"email":"carol@","role_id":"` + viewer + `"}`, nil, 400, `\"carol@\" is not a valid email address`},
 		{"invite: malformed body", "POST", orgBase + "/inviteMember", `{"email":`, nil, 400, "malformed JSON"},
 		{"invite: unknown field", "POST", orgBase + "/inviteMember", `{"email":"carol@company.com","role_id":"` + viewer + `","name":"C"}`, nil, 400, "unknown field"},
 		{"invite: already invited", "POST", orgBase + "/inviteMember", `{"email":"NEW@company.com","role_id":"` + viewer + `"}`, nil, 409, "already invited"},
@@ -74,6 +59,7 @@ func TestOrganizationEndpoints(t *testing.T) {
 		{"role: set, 200 without a body", "PUT", orgBase + "/member", `{"user_id":"github|2","role_id":"6d1c7c1e-0000-4000-8000-000000000001"}`, nil, 200, ""},
 		{"role: never the owner's", "PUT", orgBase + "/member", `{"user_id":"github|1","role_id":"` + viewer + `"}`, nil, 400, "transfer the ownership"},
 		{"remove: body required", "DELETE", orgBase + "/member", ``, nil, 400, "empty body"},
+		{"remove: body too large", "DELETE", orgBase + "/member", `{"user_id":"` + strings.Repeat("x", 1<<20) + `"}`, nil, 413, "body larger than"},
 		{"remove: unknown member", "DELETE", orgBase + "/member", `{"user_id":"github|9"}`, nil, 404, "not found"},
 		{"remove: never the owner", "DELETE", orgBase + "/member", `{"user_id":"github|1"}`, nil, 403, "owner cannot be removed"},
 		{"remove", "DELETE", orgBase + "/member", `{"user_id":"github|2"}`, nil, 204, ""},
@@ -256,5 +242,49 @@ organization_members:
 	roles := append(slices.Clone(emulator.DefaultRoles), organization.Role{ID: "6d1c7c1e-0000-4000-8000-0000000000da", Name: "Data Team"}, organization.Role{ID: "6d1c7c1e-0000-4000-8000-0000000000db", Name: "DATA TEAM"})
 	if _, err := emulator.New(emulator.Options{Token: token, OrganizationID: org, Initial: &emulator.State{Organization: &emulator.OrgState{Roles: roles}}}); err != nil {
 		t.Errorf("roles that differ in case refused: %v", err)
+	}
+}
+
+// TestOrgStateRefused: a state's organization member or invitation that is not
+// one the API could hold is refused by New, naming it.
+func TestOrgStateRefused(t *testing.T) {
+	viewer := emulator.DefaultRoles[4].ID
+	member := func(email, roleID string) emulator.OrgMemberState {
+		return emulator.OrgMemberState{Email: email, RoleID: roleID}
+	}
+	invitation := func(email, roleID string, status organization.InvitationStatus) emulator.OrgInvitationState {
+		return emulator.OrgInvitationState{Email: email, RoleID: roleID, Status: status}
+	}
+	tests := []struct {
+		name string
+		org  emulator.OrgState
+		want string
+	}{
+		{"a member's invalid email", emulator.OrgState{Members: []emulator.OrgMemberState{member("bob@", viewer)}}, `organization member "bob@": invalid email`},
+		{"a member twice", emulator.OrgState{Members: []emulator.OrgMemberState{member("bob@company.com", viewer), member("Bob@Company.com", viewer)}}, "organization member Bob@Company.com appears twice"},
+		{"a member's unknown role", emulator.OrgState{Members: []emulator.OrgMemberState{member("bob@company.com", "r-9")}}, `organization member bob@company.com: unknown role id "r-9"`},
+		{"an invitation's invalid email", emulator.OrgState{Invitations: []emulator.OrgInvitationState{invitation("carol", viewer, organization.StatusPending)}}, `invitation "carol": invalid email`},
+		{"an invitation twice", emulator.OrgState{Invitations: []emulator.OrgInvitationState{invitation("carol@company.com", viewer, organization.StatusPending), invitation("CAROL@company.com", viewer, organization.StatusExpired)}}, "invitation of CAROL@company.com appears twice"},
+		{"an invitation's unknown role", emulator.OrgState{Invitations: []emulator.OrgInvitationState{invitation("carol@company.com", "r-9", organization.StatusPending)}}, `invitation of carol@company.com: unknown role id "r-9"`},
+		{"an invitation's status", emulator.OrgState{Invitations: []emulator.OrgInvitationState{invitation("Carol@company.com", viewer, "ACCEPTED")}}, `invitation of Carol@company.com: status "ACCEPTED" is not PENDING or EXPIRED`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := emulator.New(emulator.Options{Token: token, OrganizationID: org, Initial: &emulator.State{Organization: &tt.org}})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	// The role id in any case, stored as the roles spell it.
+	srv, err := emulator.New(emulator.Options{Token: token, OrganizationID: org, Initial: &emulator.State{Organization: &emulator.OrgState{
+		Members:     []emulator.OrgMemberState{member("Bob@Company.com", strings.ToUpper(viewer))},
+		Invitations: []emulator.OrgInvitationState{invitation("carol@company.com", strings.ToUpper(viewer), organization.StatusPending)},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms, invs := srv.OrgMembers(), srv.Invitations(); len(ms) != 1 || ms[0].Email != "bob@company.com" || ms[0].RoleID != viewer || len(invs) != 1 || invs[0].RoleID != viewer {
+		t.Errorf("members %+v, invitations %+v", ms, invs)
 	}
 }

@@ -18,15 +18,11 @@ import (
 
 // LoadSeed reads and parses a seed file (see ParseSeed).
 func LoadSeed(path string) (*State, error) {
-	l, err := schema.New(schema.Seed())
-	if err != nil {
-		return nil, err
-	}
 	data, err := schema.ReadFileMax(path, nil, guard.DefaultMaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	return parseSeed(l, path, data)
+	return ParseSeed(path, data)
 }
 
 // ParseSeed parses a seed: a portal.yaml read by the same loader as portalctl's
@@ -65,10 +61,6 @@ func ParseSeed(name string, data []byte) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseSeed(l, name, data)
-}
-
-func parseSeed(l *schema.Loader, name string, data []byte) (*State, error) {
 	cfg, ds := l.Parse(name, data)
 	if len(bytes.TrimSpace(data)) == 0 || len(ds) == 1 && ds[0].Code == "empty-file" {
 		return &State{}, nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -250,6 +251,16 @@ func (s *Server) persistLocked() error {
 		return fmt.Errorf("emulator: save state: %w", err)
 	}
 	return nil
+}
+
+// savedLocked persists the state a handler changed (persistLocked); when it
+// cannot, it answers 500 saying why and returns false.
+func (s *Server) savedLocked(w http.ResponseWriter) bool {
+	if err := s.persistLocked(); err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return false
+	}
+	return true
 }
 
 var errNoStateFile = errors.New("no state file")

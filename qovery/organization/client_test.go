@@ -6,13 +6,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/qovery/portalctl/internal/openapitest"
+	"github.com/qovery/portalctl/internal/testkit"
+	"github.com/qovery/portalctl/internal/testkit/emutest"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
@@ -63,30 +64,22 @@ type env struct {
 // from the published spec, and the portal's), and builds the two clients on one
 // transport. rewrite, when given, rewrites the body of each answer on its way to
 // the clients (method and path as requested), after the check.
-func start(t *testing.T, opts emulator.Options, edit func(*qovery.Options), rewrite ...func(method, path string, body []byte) []byte) *env {
+func start(t *testing.T, opts emulator.Options, edit func(*qovery.Options), rewrite ...testkit.Rewrite) *env {
 	t.Helper()
-	st, err := emulator.ParseSeed("seed.yaml", []byte(seed))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.Token == "" {
 		opts.Token = testToken
 	}
-	opts.OrganizationID, opts.Initial = testOrg, st
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	check := openapitest.New(t)
-	var h http.Handler = check.Wrap(srv)
+	opts.OrganizationID = testOrg
+	with := []emutest.Option{emutest.Seed(seed)}
 	if len(rewrite) > 0 {
-		h = rewriting(h, rewrite[0])
+		with = append(with, emutest.Through(func(h http.Handler) http.Handler {
+			return testkit.Rewriting(h, "/organization/"+testOrg, rewrite[0])
+		}))
 	}
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
+	s := emutest.Start(t, opts, with...)
 	var logs bytes.Buffer
 	o := qovery.Options{
-		BaseURL: ts.URL, Token: testToken, OrganizationID: testOrg, Version: "test",
+		BaseURL: s.URL, Token: testToken, OrganizationID: testOrg, Version: "test",
 		Timeout: 10 * time.Second, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
@@ -101,37 +94,10 @@ func start(t *testing.T, opts emulator.Options, edit func(*qovery.Options), rewr
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{srv: srv, url: ts.URL, check: check, org: oc, portal: pc, logs: &logs}
+	return &env{srv: s.Emu, url: s.URL, check: s.Check, org: oc, portal: pc, logs: &logs}
 }
 
 func (e *env) requests(route string) int { return e.srv.Stats().Requests[route] }
-
-// rewriting serves h, rewriting the body of its answers with rewrite (the path
-// below the organization's).
-func rewriting(h http.Handler, rewrite func(method, path string, body []byte) []byte) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		body := rewrite(r.Method, strings.TrimPrefix(r.URL.Path, "/organization/"+testOrg), rec.Body.Bytes())
-		for k, vs := range rec.Header() {
-			w.Header()[k] = vs
-		}
-		w.Header().Del("Content-Length")
-		w.WriteHeader(rec.Code)
-		w.Write(body)
-	})
-}
-
-// replaceIn returns a rewrite of the answers to method path that replaces old by
-// new in their body, n times (-1: all).
-func replaceIn(method, path, old, new string, n int) func(string, string, []byte) []byte {
-	return func(m, p string, body []byte) []byte {
-		if m == method && p == path {
-			return bytes.Replace(body, []byte(old), []byte(new), n)
-		}
-		return body
-	}
-}
 
 func TestLists(t *testing.T) {
 	e := start(t, emulator.Options{}, nil)
@@ -462,12 +428,12 @@ func TestKeysCompareExactly(t *testing.T) {
 		rewrite func(string, string, []byte) []byte
 		want    string // "" read
 	}{
-		{"RESULTS beside results", replaceIn("GET", "/member", `{"results":`, `{"RESULTS":[],"results":`, 1), `the organization's API answered something portalctl does not understand: the answer to GET /member: the key "RESULTS", which differs from the field "results" only in case`},
-		{"ROLE_ID beside role_id", replaceIn("GET", "/inviteMember", `"role_id":`, `"ROLE_ID":"x","role_id":`, 1), `the answer to GET /inviteMember: the key "ROLE_ID" in results[0], which differs from the field "role_id"`},
-		{"role_name twice", replaceIn("GET", "/member", `"role_name":"Viewer"`, `"role_name":"Viewer","role_name":"Admin"`, 1), `the key "role_name" in results[1] twice in one object`},
-		{"an invitation_link spelt with the Kelvin sign, which encoding/json folds to k", replaceIn("GET", "/inviteMember", `"invitation_link":`, `"invitation_lin\u212a":`, 1), "the key \"invitation_lin\u212a\" in results[0], which differs from the field \"invitation_link\" only in case"},
-		{"a role's NAME", replaceIn("GET", "/availableRole", `"name":`, `"NAME":`, 1), `the answer to GET /availableRole: the key "NAME" in results[0]`},
-		{"fields the API added are read past", replaceIn("GET", "/member", `"role_name":`, `"role_names":[],"team":{"ROLE":1,"role":2},"role_name":`, -1), ""},
+		{"RESULTS beside results", testkit.Replace("GET", "/member", `{"results":`, `{"RESULTS":[],"results":`, 1), `the organization's API answered something portalctl does not understand: the answer to GET /member: the key "RESULTS", which differs from the field "results" only in case`},
+		{"ROLE_ID beside role_id", testkit.Replace("GET", "/inviteMember", `"role_id":`, `"ROLE_ID":"x","role_id":`, 1), `the answer to GET /inviteMember: the key "ROLE_ID" in results[0], which differs from the field "role_id"`},
+		{"role_name twice", testkit.Replace("GET", "/member", `"role_name":"Viewer"`, `"role_name":"Viewer","role_name":"Admin"`, 1), `the key "role_name" in results[1] twice in one object`},
+		{"an invitation_link spelt with the Kelvin sign, which encoding/json folds to k", testkit.Replace("GET", "/inviteMember", `"invitation_link":`, `"invitation_lin\u212a":`, 1), "the key \"invitation_lin\u212a\" in results[0], which differs from the field \"invitation_link\" only in case"},
+		{"a role's NAME", testkit.Replace("GET", "/availableRole", `"name":`, `"NAME":`, 1), `the answer to GET /availableRole: the key "NAME" in results[0]`},
+		{"fields the API added are read past", testkit.Replace("GET", "/member", `"role_name":`, `"role_names":[],"team":{"ROLE":1,"role":2},"role_name":`, -1), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

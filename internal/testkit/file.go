@@ -1,4 +1,4 @@
-package synth
+package testkit
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"github.com/qovery/portalctl/portal"
 )
 
-// OrgRoles are the organization roles Random's files give, by name: no two the
-// same but for the case.
+// OrgRoles are the organization roles RandomFile's files give, by name: no two
+// the same but for the case.
 var OrgRoles = []string{"Admin", "viewer", "Billing Manager", "true", "123", "Data: Team", "#1"}
 
 // What a hand may write in a valid portal.yaml: addresses and domains in other
@@ -31,14 +31,14 @@ func randEmail(r *rand.Rand) string {
 // yamlString writes s as a double-quoted YAML scalar.
 func yamlString(s string) string { return fmt.Sprintf("%q", s) }
 
-// Random writes a random small portal.yaml that means to be valid, for property
-// tests: every section (policy, members with expiry dates, groups, empty ones
+// RandomFile writes a random small portal.yaml that means to be valid, for
+// property tests: every section (policy, members with expiry dates, groups, empty ones
 // too, the organization's members, blueprints open or with domains, emails and
 // groups written in any order, a rule given twice, an email also in a group), in
 // random spellings. Some come out invalid (a policy the file breaks, say); the
 // caller skips those. Its organization's members have roles of OrgRoles, and
 // owner@company.com as the owner; its expiry dates are around 2026-11-20.
-func Random(r *rand.Rand) []byte {
+func RandomFile(r *rand.Rand) []byte {
 	var b strings.Builder
 	b.WriteString("version: 1\n")
 	if r.IntN(2) == 0 {
