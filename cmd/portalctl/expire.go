@@ -99,10 +99,10 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 		}
 		done := "nothing was written"
 		if len(written) > 0 {
-			done = "written before it: " + strings.Join(written, ", ") + "; not written: the rest"
+			done = "written before it: " + strings.Join(written, ", ") + "; the files after it were not written"
 		}
 		if errors.Is(err, atomicfile.ErrChanged) {
-			return fmt.Errorf("write %s: it changed since it was read, so it was not written (the other edit is kept; %s): run `portalctl expire --write -f %s` again", f.Name, done, c.file.file)
+			return fmt.Errorf("write %s: it changed since it was read, so %s (the other edit is kept): run `portalctl expire --write -f %s` again", f.Name, done, c.file.file)
 		}
 		return fmt.Errorf("write %s: %w (%s)", f.Name, err, done)
 	}
@@ -112,7 +112,7 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 		if ex.Warnings != 1 {
 			warnings = fmt.Sprintf("%d warnings", ex.Warnings)
 		}
-		fmt.Fprintf(c.stdout, "The configuration now has %s (an email rule or a group entry that named someone deleted, say): `portalctl validate -f %s` lists them.\n", warnings, c.file.file)
+		fmt.Fprintf(c.stdout, "%s now has %s (an email rule or a group entry that named someone deleted, say): `portalctl validate -f %s` lists them.\n", c.file.file, warnings, c.file.file)
 	}
 	return &exitError{code: 2, silent: true}
 }
