@@ -121,6 +121,7 @@ func describe(owners []string) string {
 func parse(name string, data []byte) ([]rule, []Problem) {
 	var rules []rule
 	var problems []Problem
+	compiled := map[string]*regexp.Regexp{} // a pattern repeated is compiled once
 	text := strings.TrimPrefix(string(data), "\uFEFF")
 	for i, l := range strings.Split(text, "\n") {
 		n := i + 1
@@ -181,8 +182,12 @@ func parse(name string, data []byte) ([]rule, []Problem) {
 		if !ok {
 			continue
 		}
-		re, matches := compile(pattern)
-		if !matches {
+		re, seen := compiled[pattern]
+		if !seen {
+			re, _ = compile(pattern)
+			compiled[pattern] = re
+		}
+		if re == nil {
 			bad(start, fmt.Sprintf("the pattern `%s` matches no file", pattern), "write the path of a file or directory, e.g. /config/")
 			continue
 		}

@@ -21,10 +21,10 @@ func ValidOwner(s string) error {
 		name := s[1:]
 		if org, team, ok := strings.Cut(name, "/"); ok {
 			if err := validLogin(org, "organization"); err != nil {
-				return fmt.Errorf("owner %q: %w; a team is written @org/team-slug", s, err)
+				return fmt.Errorf("owner %q: %w; write a team as @org/team-slug", s, err)
 			}
 			if err := validSlug(team); err != nil {
-				return fmt.Errorf("owner %q: %w; a team is written @org/team-slug, with the team's slug as in its URL", s, err)
+				return fmt.Errorf("owner %q: %w; write a team as @org/team-slug, with the slug of its URL", s, err)
 			}
 			return nil
 		}
