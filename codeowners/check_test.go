@@ -31,7 +31,7 @@ func TestCheck(t *testing.T) {
 		{"an owner missing", "/teams/ml.yaml @bob", ml("@bob", "@acme/ml"), []string{"1:1 teams/ml.yaml"}, "owned by @bob from line 1"},
 		{"an owner too many", "/teams/ml.yaml @bob @eve", ml("@bob"), []string{"1:1 teams/ml.yaml"}, "`/teams/ml.yaml @bob` after line 1"},
 		{"unanchored name", "ml.yaml @a", ml("@a"), nil, ""},
-		{"unanchored elsewhere", "ml.yaml @a", ml("@a"), nil, ""},
+		{"unanchored directory", "teams @a", ml("@a"), nil, ""},
 		{"a / inside anchors", "ml/teams/ml.yaml @a\nteams/ml.yaml @b", ml("@b"), nil, ""},
 		{"anchored elsewhere", "/ml.yaml @a", ml("@a"), []string{"0:0 teams/ml.yaml"}, "no line matches teams/ml.yaml"},
 		{"star", "* @a", ml("@a"), nil, ""},
