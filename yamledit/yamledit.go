@@ -32,6 +32,24 @@ type Editor struct {
 	aliases map[*yaml.Node][]*yaml.Node
 	cuts    []cut
 	inserts []insert
+
+	eol     string                   // the file's line ending, "\n" or "\r\n"
+	parents map[*yaml.Node]*yaml.Node // each node of root's, to the node holding it
+	// empties are the " []" or " {}" written after the key of a block
+	// collection whose every entry is deleted, unless something is inserted
+	// into it (Bytes decides).
+	empties []empty
+	// targets are where the items and keys inserted into a collection go,
+	// decided by the first insertion into it.
+	targets map[*yaml.Node]*target
+	deleted map[*yaml.Node]bool // items, keys and values deleted
+	edited  []*yaml.Node        // collections inserted into, scalars set
+}
+
+type empty struct {
+	coll *yaml.Node
+	at   int
+	text string
 }
 
 type cut struct{ from, to int }
@@ -54,7 +72,14 @@ func New(data []byte, root *yaml.Node) (*Editor, error) {
 			return nil, fmt.Errorf("line %d ends in a carriage return alone (CR), which the editor does not read as a line ending: save the file with LF (or CRLF) line endings", 1+bytes.Count(data[:i], []byte{'\n'}))
 		}
 	}
-	return &Editor{data: data, lines: splitLines(data), aliases: aliasTargets(root)}, nil
+	eol := "\n"
+	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' {
+		eol = "\r\n"
+	}
+	return &Editor{
+		data: data, lines: splitLines(data), aliases: aliasTargets(root), eol: eol,
+		parents: parentsOf(root), targets: map[*yaml.Node]*target{}, deleted: map[*yaml.Node]bool{},
+	}, nil
 }
 
 // Delete plans cutting out the bytes from offset from to offset to (excluded).
@@ -86,7 +111,7 @@ type Lines struct{ First, Last int }
 // goes with one comma, and a list left empty is written []. Deleting an item
 // that defines an anchor used elsewhere (see AliasOutside), or emptying a block
 // list that carries an anchor or a tag, is refused: the result would not read.
-func (e *Editor) DeleteItems(key, list *yaml.Node, del []bool) ([]Lines, error) {
+func (e *Editor) DeleteItems(key, list *yaml.Node, del []bool) (spans []Lines, err error) {
 	switch {
 	case list == nil:
 		return nil, errors.New("no list given")
@@ -105,6 +130,22 @@ func (e *Editor) DeleteItems(key, list *yaml.Node, del []bool) ([]Lines, error) 
 			return nil, fmt.Errorf("%d:%d: the item defines the anchor &%s, which line %d uses (*%s)", item.Line, item.Column, alias.Alias.Anchor, alias.Line, alias.Value)
 		}
 	}
+	var gone []*yaml.Node
+	for i, item := range list.Content {
+		if del[i] {
+			gone = append(gone, item)
+		}
+	}
+	if err := e.canDelete(list, gone); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err == nil {
+			for _, n := range gone {
+				e.deleted[n] = true
+			}
+		}
+	}()
 	if list.Style&yaml.FlowStyle != 0 {
 		return e.flow(list, del)
 	}
@@ -212,8 +253,9 @@ func (e *Editor) block(seq *yaml.Node, c int, del []bool, key *yaml.Node) []Line
 		spans = append(spans, Lines{first + 1, last + 1})
 	}
 	if !slices.Contains(del, false) {
-		// Nothing left: the key says the list is empty.
-		e.Insert(e.afterColon(e.Offset(key.Line, key.Column)), " []")
+		// Nothing left: the key says the list is empty, unless items are
+		// inserted into it.
+		e.empties = append(e.empties, empty{seq, e.afterColon(e.Offset(key.Line, key.Column)), " []"})
 	}
 	return spans
 }
@@ -438,7 +480,13 @@ func (e *Editor) Bytes() []byte {
 	out.Grow(len(e.data))
 	pos := 0
 	ins := slices.Clone(e.inserts)
-	slices.SortFunc(ins, func(a, b insert) int { return a.at - b.at })
+	for _, m := range e.empties {
+		if e.targets[m.coll] == nil {
+			ins = append(ins, insert{m.at, m.text})
+		}
+	}
+	// Stable: texts inserted at one offset are written in the order planned.
+	slices.SortStableFunc(ins, func(a, b insert) int { return a.at - b.at })
 	emit := func(to int) {
 		for len(ins) > 0 && ins[0].at <= to {
 			if ins[0].at >= pos {
