@@ -72,7 +72,7 @@ func printable(s string) bool {
 	return true
 }
 
-// quoted writes s in quotes: single (q == '\'') when s is printable on one
+// quoted writes s in quotes: single when q is a single quote and s is printable on one
 // line, else double, with escapes.
 func quoted(s string, q byte) string {
 	if q == '\'' && printable(s) {

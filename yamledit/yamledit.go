@@ -33,7 +33,7 @@ type Editor struct {
 	cuts    []cut
 	inserts []insert
 
-	eol     string                   // the file's line ending, "\n" or "\r\n"
+	eol     string                    // the file's line ending, "\n" or "\r\n"
 	parents map[*yaml.Node]*yaml.Node // each node of root's, to the node holding it
 	// empties are the " []" or " {}" written after the key of a block
 	// collection whose every entry is deleted, unless something is inserted
