@@ -67,7 +67,7 @@ func (e *Editor) InsertItem(seq *yaml.Node, itemYAML string) error {
 		}
 		b.WriteString(e.eol)
 	}
-	e.Insert(t.at, b.String())
+	e.inserts = append(e.inserts, insert{at: t.at, text: b.String(), lines: true})
 	return nil
 }
 
@@ -131,7 +131,7 @@ func (e *Editor) InsertKey(mapping *yaml.Node, key, valueYAML string) error {
 			b.WriteString(e.eol)
 		}
 	}
-	e.Insert(t.at, b.String())
+	e.inserts = append(e.inserts, insert{at: t.at, text: b.String(), lines: true})
 	return nil
 }
 
@@ -244,7 +244,7 @@ func (e *Editor) flowTarget(n *yaml.Node, block bool) (*target, error) {
 			if err != nil {
 				return nil, err
 			}
-			e.Delete(e.afterColon(e.Offset(key.Line, key.Column)), closing+1)
+			e.Delete(e.colon(key), closing+1)
 			return t, nil
 		}
 	}
@@ -261,7 +261,7 @@ func (e *Editor) nullTarget(n *yaml.Node) (*target, error) {
 	case n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 || n.Line != key.Line:
 		return nil, fmt.Errorf("%s: a null written with an anchor or a tag, or on its own line: write the collection by hand", where(n))
 	}
-	colon := e.afterColon(e.Offset(key.Line, key.Column))
+	colon := e.colon(key)
 	if n.Value != "" {
 		at := e.Offset(n.Line, n.Column)
 		if !bytes.HasPrefix(e.data[at:], []byte(n.Value)) {
@@ -643,7 +643,7 @@ func (e *Editor) deleteBlockKeys(m *yaml.Node, del []bool) error {
 		if key == nil || parent.Style&yaml.FlowStyle != 0 || m.Anchor != "" || m.Style&yaml.TaggedStyle != 0 {
 			return fmt.Errorf("%s: the mapping would be left empty, and it carries an anchor or a tag, or is no block mapping's value: write it empty by hand", where(m))
 		}
-		emptied = &empty{m, e.afterColon(e.Offset(key.Line, key.Column)), " {}"}
+		emptied = &empty{m, e.colon(key), " {}"}
 	}
 	if emptied != nil && !e.startsLine(m.Content[0]) {
 		return fmt.Errorf("%s: every key of a mapping written on a list item's line: delete the item instead", where(m))
@@ -690,6 +690,16 @@ func (e *Editor) deleteBlockKeys(m *yaml.Node, del []bool) error {
 		e.empties = append(e.empties, *emptied)
 	}
 	return nil
+}
+
+// colon is the offset just after the ":" that follows key.
+func (e *Editor) colon(key *yaml.Node) int {
+	if key.Kind == yaml.ScalarNode && key.Value != "" {
+		if _, to, err := e.scalarText(key); err == nil {
+			return e.afterColon(to)
+		}
+	}
+	return e.afterColon(e.Offset(key.Line, key.Column))
 }
 
 // startsLine reports whether only spaces come before n on its line.
@@ -758,8 +768,11 @@ func (e *Editor) scalarText(n *yaml.Node) (from, to int, err error) {
 		if key == nil || key.Line != n.Line {
 			return 0, 0, fmt.Errorf("%s: an empty value that is no key's on its line: edit it by hand", where(n))
 		}
-		at := e.afterColon(e.Offset(key.Line, key.Column))
+		at := e.colon(key)
 		return at, at, nil
+	}
+	if n.Value == "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		return 0, 0, fmt.Errorf("%s: an empty scalar with an anchor or a tag: edit it by hand", where(n))
 	}
 	at := e.Offset(n.Line, n.Column)
 	if n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 {

@@ -208,3 +208,80 @@ func TestEditGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestScalar: a string is written plain when it reads back as itself, and
+// quoted when it would read as something else.
+func TestScalar(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"alice@company.com", "alice@company.com"},
+		{"data-science", "data-science"},
+		{"é ü", "é ü"},
+		{"yes", "'yes'"},
+		{"null", "'null'"},
+		{"~", "'~'"},
+		{"1e3", "'1e3'"},
+		{"2026-12-07", "'2026-12-07'"},
+		{"*star", "'*star'"},
+		{"&a", "'&a'"},
+		{"!tag", "'!tag'"},
+		{"#x", "'#x'"},
+		{"a: b", "'a: b'"},
+		{"a #b", "'a #b'"},
+		{"x, y", "'x, y'"},
+		{"it's", "it's"},
+		{"'q", "'''q'"},
+		{"", "''"},
+		{" lead", "' lead'"},
+		{"a\nb", `"a\nb"`},
+		{"tab\there", `"tab\there"`},
+		{"bell\a", `"bell\x07"`},
+	} {
+		got := Scalar(tc.in)
+		if got != tc.want {
+			t.Errorf("Scalar(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+		for _, doc := range []string{"k: " + got + "\n", "k: [" + got + "]\n", "k: {x: " + got + "}\n"} {
+			var v map[string]any
+			if err := yaml.Unmarshal([]byte(doc), &v); err != nil {
+				t.Fatalf("%q: %v", doc, err)
+			}
+			var s any = v["k"]
+			switch x := s.(type) {
+			case []any:
+				s = x[0]
+			case map[string]any:
+				s = x["x"]
+			}
+			if s != tc.in {
+				t.Errorf("%q reads %#v, want %q", doc, s, tc.in)
+			}
+		}
+	}
+}
+
+// TestInsertAtEndWithoutNewline: text inserted at the end of a file whose last
+// line has no line ending starts with the file's own.
+func TestInsertAtEndWithoutNewline(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"version: 1", "version: 1\nmembers:\n  - email: a@b.c\n"},
+		{"a: 1\r\nversion: 1", "a: 1\r\nversion: 1\r\nmembers:\r\n  - email: a@b.c\r\n"},
+		{"members:", "members:\n  - email: a@b.c\n"},
+	} {
+		root := parse(t, []byte(tc.in))
+		ed, err := New([]byte(tc.in), root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, v := entry(root, "members"); v != nil {
+			err = ed.InsertItem(v, "email: a@b.c")
+		} else {
+			err = ed.InsertKey(root, "members", "- email: a@b.c")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(ed.Bytes()); got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ package yamledit
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -57,6 +58,9 @@ type cut struct{ from, to int }
 type insert struct {
 	at   int
 	text string
+	// lines: whole lines, written after the other texts inserted at the same
+	// offset (the end of a line's text comes before the lines after it).
+	lines bool
 }
 
 // New starts editing data, whose parsed document is root: the nodes given to
@@ -92,7 +96,7 @@ func (e *Editor) Delete(from, to int) {
 
 // Insert plans writing text at offset at, before the byte there.
 func (e *Editor) Insert(at int, text string) {
-	e.inserts = append(e.inserts, insert{min(max(at, 0), len(e.data)), text})
+	e.inserts = append(e.inserts, insert{at: min(max(at, 0), len(e.data)), text: text})
 }
 
 // Lines are the lines (1-based, first and last) a deleted entry took in the
@@ -482,11 +486,16 @@ func (e *Editor) Bytes() []byte {
 	ins := slices.Clone(e.inserts)
 	for _, m := range e.empties {
 		if e.targets[m.coll] == nil {
-			ins = append(ins, insert{m.at, m.text})
+			ins = append(ins, insert{at: m.at, text: m.text})
 		}
 	}
 	// Stable: texts inserted at one offset are written in the order planned.
-	slices.SortStableFunc(ins, func(a, b insert) int { return a.at - b.at })
+	slices.SortStableFunc(ins, func(a, b insert) int {
+		if a.at != b.at {
+			return a.at - b.at
+		}
+		return cmp.Compare(btoi(a.lines), btoi(b.lines))
+	})
 	emit := func(to int) {
 		for len(ins) > 0 && ins[0].at <= to {
 			if ins[0].at >= pos {
@@ -509,6 +518,13 @@ func (e *Editor) Bytes() []byte {
 	}
 	emit(len(e.data))
 	return out.Bytes()
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // splitLines returns the offset where each line starts, and len(data) last.
