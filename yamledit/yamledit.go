@@ -6,12 +6,20 @@
 // original bytes, then made at once (Bytes): the offsets of one edit do not
 // move with another.
 //
-// DeleteItems deletes entries of a list, each with its own lines or, in a flow
-// list, its comma (expire --write deletes expired entries so); Delete and Insert
-// are the edits everything else is made of (setting a value is a Delete of the
-// old one and an Insert of the new one at its offset). The caller parses the
-// result again to check it says what was meant: the editor knows YAML's layout,
-// not what the file means.
+// The edits: DeleteItems deletes entries of a list (expire --write), DeleteKeys
+// entries of a mapping, each with its own lines or, in flow style, its comma;
+// InsertItem appends an item to a list and InsertKey a key to a mapping (a new
+// section too), in the collection's own indentation or inline with a comma, a
+// null or empty value turned into a collection; SetScalar replaces a scalar's
+// text, keeping its quoting; Scalar writes a string as YAML text that reads back
+// the same. Delete and Insert are what they are made of. Several edits compose,
+// deletions in a collection planned before insertions into it. What cannot be
+// edited safely is refused, naming the line: an anchor an alias uses elsewhere,
+// a merge key (<<), a block scalar, a scalar over several lines, a tab before
+// the indentation, an edit inside what is deleted. Text inserted ends its lines
+// with the file's own line ending. The caller parses the result again to check
+// it says what was meant: the editor knows YAML's layout, not what the file
+// means (see docs/design.md).
 package yamledit
 
 import (
