@@ -6,16 +6,25 @@
 // original bytes, then made at once (Bytes): the offsets of one edit do not
 // move with another.
 //
-// DeleteItems deletes entries of a list, each with its own lines or, in a flow
-// list, its comma (expire --write deletes expired entries so); Delete and Insert
-// are the edits everything else is made of (setting a value is a Delete of the
-// old one and an Insert of the new one at its offset). The caller parses the
-// result again to check it says what was meant: the editor knows YAML's layout,
-// not what the file means.
+// The edits: DeleteItems deletes entries of a list (expire --write), DeleteKeys
+// entries of a mapping, each with its own lines or, in flow style, its comma;
+// InsertItem appends an item to a list and InsertKey a key to a mapping (a new
+// section too), in the collection's own indentation or inline with a comma, a
+// null or empty value turned into a collection; SetScalar replaces a scalar's
+// text, keeping its quoting; Scalar writes a string as YAML text that reads back
+// the same. Delete and Insert are what they are made of. Several edits compose,
+// deletions in a collection planned before insertions into it. What cannot be
+// edited safely is refused, naming the line: an anchor an alias uses elsewhere,
+// a merge key (<<), a block scalar, a scalar over several lines, a tab before
+// the indentation, an edit inside what is deleted. Text inserted ends its lines
+// with the file's own line ending. The caller parses the result again to check
+// it says what was meant: the editor knows YAML's layout, not what the file
+// means (see docs/design.md).
 package yamledit
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -32,6 +41,24 @@ type Editor struct {
 	aliases map[*yaml.Node][]*yaml.Node
 	cuts    []cut
 	inserts []insert
+
+	eol     string                    // the file's line ending, "\n" or "\r\n"
+	parents map[*yaml.Node]*yaml.Node // each node of root's, to the node holding it
+	// empties are the " []" or " {}" written after the key of a block
+	// collection whose every entry is deleted, unless something is inserted
+	// into it (Bytes decides).
+	empties []empty
+	// targets are where the items and keys inserted into a collection go,
+	// decided by the first insertion into it.
+	targets map[*yaml.Node]*target
+	deleted map[*yaml.Node]bool // items, keys and values deleted
+	edited  []*yaml.Node        // collections inserted into, scalars set
+}
+
+type empty struct {
+	coll *yaml.Node
+	at   int
+	text string
 }
 
 type cut struct{ from, to int }
@@ -39,6 +66,9 @@ type cut struct{ from, to int }
 type insert struct {
 	at   int
 	text string
+	// lines: whole lines, written after the other texts inserted at the same
+	// offset (the end of a line's text comes before the lines after it).
+	lines bool
 }
 
 // New starts editing data, whose parsed document is root: the nodes given to
@@ -54,7 +84,14 @@ func New(data []byte, root *yaml.Node) (*Editor, error) {
 			return nil, fmt.Errorf("line %d ends in a carriage return alone (CR), which the editor does not read as a line ending: save the file with LF (or CRLF) line endings", 1+bytes.Count(data[:i], []byte{'\n'}))
 		}
 	}
-	return &Editor{data: data, lines: splitLines(data), aliases: aliasTargets(root)}, nil
+	eol := "\n"
+	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' {
+		eol = "\r\n"
+	}
+	return &Editor{
+		data: data, lines: splitLines(data), aliases: aliasTargets(root), eol: eol,
+		parents: parentsOf(root), targets: map[*yaml.Node]*target{}, deleted: map[*yaml.Node]bool{},
+	}, nil
 }
 
 // Delete plans cutting out the bytes from offset from to offset to (excluded).
@@ -67,7 +104,7 @@ func (e *Editor) Delete(from, to int) {
 
 // Insert plans writing text at offset at, before the byte there.
 func (e *Editor) Insert(at int, text string) {
-	e.inserts = append(e.inserts, insert{min(max(at, 0), len(e.data)), text})
+	e.inserts = append(e.inserts, insert{at: min(max(at, 0), len(e.data)), text: text})
 }
 
 // Lines are the lines (1-based, first and last) a deleted entry took in the
@@ -86,7 +123,7 @@ type Lines struct{ First, Last int }
 // goes with one comma, and a list left empty is written []. Deleting an item
 // that defines an anchor used elsewhere (see AliasOutside), or emptying a block
 // list that carries an anchor or a tag, is refused: the result would not read.
-func (e *Editor) DeleteItems(key, list *yaml.Node, del []bool) ([]Lines, error) {
+func (e *Editor) DeleteItems(key, list *yaml.Node, del []bool) (spans []Lines, err error) {
 	switch {
 	case list == nil:
 		return nil, errors.New("no list given")
@@ -105,6 +142,22 @@ func (e *Editor) DeleteItems(key, list *yaml.Node, del []bool) ([]Lines, error) 
 			return nil, fmt.Errorf("%d:%d: the item defines the anchor &%s, which line %d uses (*%s)", item.Line, item.Column, alias.Alias.Anchor, alias.Line, alias.Value)
 		}
 	}
+	var gone []*yaml.Node
+	for i, item := range list.Content {
+		if del[i] {
+			gone = append(gone, item)
+		}
+	}
+	if err := e.canDelete(list, gone); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err == nil {
+			for _, n := range gone {
+				e.deleted[n] = true
+			}
+		}
+	}()
 	if list.Style&yaml.FlowStyle != 0 {
 		return e.flow(list, del)
 	}
@@ -212,8 +265,9 @@ func (e *Editor) block(seq *yaml.Node, c int, del []bool, key *yaml.Node) []Line
 		spans = append(spans, Lines{first + 1, last + 1})
 	}
 	if !slices.Contains(del, false) {
-		// Nothing left: the key says the list is empty.
-		e.Insert(e.afterColon(e.Offset(key.Line, key.Column)), " []")
+		// Nothing left: the key says the list is empty, unless items are
+		// inserted into it.
+		e.empties = append(e.empties, empty{seq, e.afterColon(e.Offset(key.Line, key.Column)), " []"})
 	}
 	return spans
 }
@@ -438,7 +492,18 @@ func (e *Editor) Bytes() []byte {
 	out.Grow(len(e.data))
 	pos := 0
 	ins := slices.Clone(e.inserts)
-	slices.SortFunc(ins, func(a, b insert) int { return a.at - b.at })
+	for _, m := range e.empties {
+		if e.targets[m.coll] == nil {
+			ins = append(ins, insert{at: m.at, text: m.text})
+		}
+	}
+	// Stable: texts inserted at one offset are written in the order planned.
+	slices.SortStableFunc(ins, func(a, b insert) int {
+		if a.at != b.at {
+			return a.at - b.at
+		}
+		return cmp.Compare(btoi(a.lines), btoi(b.lines))
+	})
 	emit := func(to int) {
 		for len(ins) > 0 && ins[0].at <= to {
 			if ins[0].at >= pos {
@@ -461,6 +526,13 @@ func (e *Editor) Bytes() []byte {
 	}
 	emit(len(e.data))
 	return out.Bytes()
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // splitLines returns the offset where each line starts, and len(data) last.
