@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v4"
 
+	"github.com/qovery/portalctl/codeowners"
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/internal/guard"
 	"github.com/qovery/portalctl/portal"
@@ -120,7 +121,7 @@ func (l *Loader) includes(root string, doc *parsed, layout *portal.Layout, ds *d
 	for _, p := range pairs(deref(doc.root)) {
 		switch keyString(p.k) {
 		case "codeowners":
-			layout.Codeowners = stringsOf(p.v, doc.hidden)
+			layout.Codeowners = owners(root, p.v, doc.hidden, ds)
 		case "include":
 			for _, item := range items(p.v) {
 				inc := portal.Include{Pos: nodePos(root, item)}
@@ -130,7 +131,7 @@ func (l *Loader) includes(root string, doc *parsed, layout *portal.Layout, ds *d
 					case "path":
 						pathNode = deref(f.v)
 					case "codeowners":
-						inc.Codeowners = stringsOf(f.v, doc.hidden)
+						inc.Codeowners = owners(root, f.v, doc.hidden, ds)
 					case "blueprints":
 						inc.Blueprints = stringsOf(f.v, doc.hidden)
 						for _, g := range items(f.v) {
@@ -330,6 +331,22 @@ func readError(err error) string {
 		return msg[i+2:]
 	}
 	return msg
+}
+
+// owners reads a codeowners: list, reporting an owner GitHub would not take.
+func owners(file string, n *yaml.Node, hidden map[*yaml.Node]bool, ds *diag.Collector) []string {
+	var out []string
+	for _, e := range items(n) {
+		if e = deref(e); !isString(e) || hidden[e] {
+			continue
+		}
+		if err := codeowners.ValidOwner(e.Value); err != nil {
+			ds.Add(nodePos(file, e), diag.Error, "invalid-owner", fmt.Sprintf("owner %s: %v", diag.Quote(e.Value), err), "write a GitHub user (@login), a team (@org/team) or an email address")
+			continue
+		}
+		out = append(out, e.Value)
+	}
+	return out
 }
 
 // stringsOf is the strings of a list, skipping what is not one (the schema
