@@ -256,9 +256,11 @@ func (l *Loader) fragments(ctx context.Context, root string, files Files, incs [
 					continue
 				}
 				sizes[i] = len(data)
-				if len(bytes.TrimSpace(data)) == 0 {
-					fds.Add(portal.Pos{File: f.name, Line: 1, Col: 1}, diag.Error, "empty-file", "the file is empty, and include "+diag.Quote(layout.Includes[f.inc].Path)+" names it",
-						"write the fragment's `blueprints:` (or `members:`, `groups:`, `organization_members:`), or remove the file")
+				if noDocument(data) {
+					// A fragment with nothing yet (its include written
+					// first, as when adopting a layout: sync --write fills
+					// it) adds nothing.
+					out[i] = &parsed{file: f.name, data: data, size: len(data), root: &yaml.Node{Kind: yaml.MappingNode}, include: f.inc}
 					lists[i] = fds.List()
 					continue
 				}
@@ -291,6 +293,17 @@ func (l *Loader) fragments(ctx context.Context, root string, files Files, incs [
 		return nil, false
 	}
 	return out, ok
+}
+
+// noDocument reports whether data holds no YAML document: nothing, or only
+// blank lines and comments.
+func noDocument(data []byte) bool {
+	for line := range bytes.Lines(data) {
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			return false
+		}
+	}
+	return true
 }
 
 // rootOnly reports the keys of fragment p that only a root file may hold, and
