@@ -180,7 +180,9 @@ func (s *Snapshot) dir(abs string) (string, error) {
 // Regular files and symbolic links match; a link is followed when it is read,
 // not when it is globbed, and a directory or a submodule never matches. The
 // directories on the way are those a checkout has: a directory link the tree
-// records is followed (inside the repository only, as ReadFile does). Only the
+// records is followed, inside the repository only, as ReadFile does (a link
+// out of it where the pattern needs a directory is an error: what it leads to
+// is not in the revision; a dangling one is skipped). Only the
 // directories the pattern's segments need are read. A malformed pattern is an
 // error that wraps filepath.ErrBadPattern; no match is no error.
 func (s *Snapshot) Glob(ctx context.Context, pattern string) ([]string, error) {
@@ -209,9 +211,15 @@ func (s *Snapshot) glob(ctx context.Context, pattern string) ([]string, error) {
 		return nil, err
 	}
 	prefix, segs := splitPattern(pattern)
-	for _, seg := range segs {
+	for i, seg := range segs {
 		if _, err := filepath.Match(seg, ""); err != nil {
 			return nil, err // a class cut by a separator, [/]
+		}
+		if seg == ".." && i == 0 {
+			return nil, nil // a pattern without wildcards that names a directory
+		}
+		if seg == ".." {
+			return nil, fmt.Errorf("%w: .. after a wildcard: write the directory without it", filepath.ErrBadPattern)
 		}
 	}
 	if len(segs) == 0 || segs[len(segs)-1] == "" {
@@ -240,11 +248,8 @@ func (s *Snapshot) glob(ctx context.Context, pattern string) ([]string, error) {
 	var names []string
 	for i, seg := range segs {
 		last := i == len(segs)-1
-		switch seg {
-		case "", ".":
+		if seg == "" || seg == "." {
 			continue
-		case "..":
-			return nil, fmt.Errorf("%w: .. after a wildcard: write the directory without it", filepath.ErrBadPattern)
 		}
 		var next []globDir
 		for _, d := range dirs {
