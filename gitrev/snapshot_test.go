@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -303,21 +304,30 @@ func (c *countingObjects) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) 
 	return o, err
 }
 
-// manyDirectories is a repository with teams/a.yaml and teams/b.yaml and n
-// other directories of one file each (different, so that each is a tree of
-// its own).
+// manyDirectories is a repository whose main holds portal.yaml, teams/a.yaml,
+// teams/b.yaml and n other directories of one file each (different, so that
+// each is a tree of its own). They are imported in one stream, never checked
+// out: the snapshot reads the objects only.
 func manyDirectories(tb testing.TB, n int) string {
 	tb.Helper()
 	dir := tb.TempDir()
 	testkit.Git(tb, dir, "init", "-q", "-b", "main")
-	for i := range n {
-		testkit.WriteFile(tb, filepath.Join(dir, fmt.Sprintf("d%05d", i), "portal.yaml"), fmt.Sprint(i), 0o644)
+	var stream strings.Builder
+	file := func(name, content string) {
+		fmt.Fprintf(&stream, "M 100644 inline %s\ndata %d\n%s\n", name, len(content), content)
 	}
-	testkit.WriteFile(tb, filepath.Join(dir, "portal.yaml"), "root", 0o644)
-	testkit.WriteFile(tb, filepath.Join(dir, "teams", "a.yaml"), "a", 0o644)
-	testkit.WriteFile(tb, filepath.Join(dir, "teams", "b.yaml"), "b", 0o644)
-	testkit.Git(tb, dir, "add", "-A")
-	testkit.Git(tb, dir, "commit", "-q", "-m", "many")
+	stream.WriteString("commit refs/heads/main\ncommitter t <t@example.com> 0 +0000\ndata 4\nmany\n")
+	for i := range n {
+		file(fmt.Sprintf("d%05d/portal.yaml", i), fmt.Sprint(i))
+	}
+	file("portal.yaml", "root")
+	file("teams/a.yaml", "a")
+	file("teams/b.yaml", "b")
+	cmd := exec.Command("git", "fast-import", "--quiet")
+	cmd.Dir, cmd.Stdin = dir, strings.NewReader(stream.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("git fast-import: %v\n%s", err, out)
+	}
 	return dir
 }
 
