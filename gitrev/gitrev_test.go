@@ -517,7 +517,7 @@ func TestReadFileLinkedWorktree(t *testing.T) {
 
 // writeTree makes files in dir: a content "symlink:T" makes a link to T, "" removes
 // the path (a directory with all it holds).
-func writeTree(t *testing.T, dir string, files map[string]string) {
+func writeTree(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	names := slices.Sorted(maps.Keys(files))
 	for _, name := range names { // removals first

@@ -323,23 +323,17 @@ func (s *Snapshot) subdir(ctx context.Context, e object.TreeEntry, at string) (f
 }
 
 // matching is the entries of tree that the pattern segment seg matches: the
-// one it names when it has no wildcard, without listing the others.
+// one it names when it has no wildcard (compared as is: go-git's lookup by name
+// refuses some names a checkout would merely not have).
 func matching(tree *object.Tree, seg string) ([]object.TreeEntry, error) {
-	if !hasMeta(seg) {
-		e, err := tree.FindEntry(seg)
-		switch {
-		case errors.Is(err, object.ErrEntryNotFound), errors.Is(err, object.ErrDirectoryNotFound):
-			return nil, nil
-		case err != nil:
-			return nil, err
-		}
-		return []object.TreeEntry{*e}, nil
-	}
 	var out []object.TreeEntry
 	for _, e := range tree.Entries {
-		ok, err := filepath.Match(seg, e.Name)
-		if err != nil {
-			return nil, err
+		ok := e.Name == seg
+		if hasMeta(seg) {
+			var err error
+			if ok, err = filepath.Match(seg, e.Name); err != nil {
+				return nil, err
+			}
 		}
 		if ok {
 			out = append(out, e)

@@ -441,3 +441,64 @@ func TestSnapshotConcurrent(t *testing.T) {
 		t.Errorf("the workers read:\n%s", results[0])
 	}
 }
+
+// FuzzGlobAgreesWithCheckout holds Glob at HEAD to filepath.Glob in a clean
+// checkout of HEAD, less the directories (which never match) and .git: the
+// same names, or a malformed pattern.
+func FuzzGlobAgreesWithCheckout(f *testing.F) {
+	dir := f.TempDir()
+	testkit.Git(f, dir, "init", "-q", "-b", "main")
+	writeTree(f, dir, map[string]string{
+		"portal.yaml": "root", "teams/a.yaml": "a", "teams/b.yml": "b", "teams/x.yaml/f.yaml": "f",
+		"teams/l.yaml": "symlink:../shared/s.yaml", "shared/s.yaml": "s", "cur": "symlink:teams",
+		"deep/er/est/one.yaml": "one", "[x]/y.yaml": "y", "dangling": "symlink:nothing",
+	})
+	testkit.Git(f, dir, "add", "-A")
+	testkit.Git(f, dir, "commit", "-q", "-m", "c")
+	for _, seed := range []string{"teams/*.yaml", "*/*", "*", "cur/?.y*", "deep/*/*/*.yaml", "[[]x]/*", "teams/[", `\[x]/*`, "teams//a.yaml", "./*/a*", "*/x.yaml/*"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, pattern string) {
+		if filepath.IsAbs(pattern) || strings.Contains(strings.ToLower(pattern), ".git") ||
+			slices.Contains(strings.Split(filepath.ToSlash(pattern), "/"), "..") {
+			t.Skip("leaves the checkout")
+		}
+		if strings.Contains(filepath.ToSlash(pattern), "//") {
+			t.Skip("filepath.Glob finds nothing under */ followed by a separator; Glob reads it as one")
+		}
+		if strings.ContainsFunc(pattern, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Skip("go-git refuses to look up a name with a control character: an error, where a checkout has no match")
+		}
+		t.Chdir(dir)
+		matches, globErr := filepath.Glob(pattern)
+		var want []string
+		for _, m := range matches {
+			if strings.HasPrefix(strings.ToLower(filepath.ToSlash(filepath.Clean(m))), ".git/") {
+				continue // a checkout's own; no tree has it
+			}
+			if st, err := os.Lstat(m); err == nil && !st.IsDir() {
+				want = append(want, filepath.Clean(m))
+			}
+		}
+		s, err := Open(context.Background(), "portal.yaml", "HEAD")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Glob(context.Background(), pattern)
+		if globErr != nil || err != nil {
+			// filepath.Glob lets a malformed pattern pass when a directory
+			// before the error does not exist (0/*[); Glob refuses it always.
+			if !errors.Is(err, filepath.ErrBadPattern) {
+				t.Fatalf("Glob(%q): %v; filepath.Glob: %v", pattern, err, globErr)
+			}
+			return
+		}
+		for i := range got {
+			got[i] = filepath.Clean(got[i])
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("Glob(%q) = %q, a checkout has %q", pattern, got, want)
+		}
+	})
+}
