@@ -1,5 +1,7 @@
-// Package gitrev reads a file as it was at a git revision, offline, from the
-// repository that contains it, and names the commits a comparison reads.
+// Package gitrev reads files as they were at a git revision, offline, from the
+// repository that contains them: one file, or a whole layout (a root file and
+// the fragments its globs name) from one snapshot of the revision, opened once;
+// and it names the commits a comparison reads.
 //
 // It exists so that `portalctl preview --base REF` can compare the working tree with
 // the base of a pull request without secrets, network or a git binary: everything is
@@ -21,6 +23,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/qovery/portalctl/internal/worktree"
 )
@@ -44,98 +47,92 @@ const maxSymlinkHops = 8
 // optionally followed by ^N and ~N steps (HEAD^1, main~2). When the file does not exist
 // at rev, the error wraps ErrFileNotFound.
 func ReadFile(ctx context.Context, file, rev string) ([]byte, error) {
-	data, err := readFile(ctx, file, rev)
+	snap, err := open(ctx, file, rev)
 	if err != nil {
 		return nil, fmt.Errorf("read %s at %s: %w", file, rev, err)
 	}
-	return data, nil
+	return snap.ReadFile(ctx, file)
 }
 
-func readFile(ctx context.Context, file, rev string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(rev) == "" {
-		return nil, errors.New("empty revision: use a branch, tag or SHA (e.g. origin/main)")
-	}
-	if file == "" {
-		return nil, errors.New("empty file name")
-	}
-
-	repo, rel, err := open(file)
-	if err != nil {
-		return nil, err
-	}
-	r := &resolver{repo: repo, rev: rev}
-
-	commit, err := r.resolve()
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	tree, err := commit.Tree()
-	if err != nil {
-		return nil, r.missing(fmt.Sprintf("tree of commit %s", commit.Hash), err)
-	}
-	return r.readBlob(ctx, tree, rel)
+// repository is the git repository that holds a file, and where it is.
+type repository struct {
+	repo *git.Repository
+	// root is the work tree's root as the file's path spells it, realRoot its
+	// real location.
+	root, realRoot string
+	// rel is the file's slash-separated path from root.
+	rel string
 }
 
-// open finds the repository containing file and returns the file's slash-separated
-// path relative to the worktree root, as typed.
+// openRepository finds the repository containing file and the file's
+// slash-separated path relative to the worktree root, as typed.
 //
 // Only the repository root's own location is resolved (a checkout reached
 // through a link, macOS's /var -> /private/var); no link inside the repository
 // is: the path is what the tree at a revision is asked for, and each side of a
 // comparison follows its own links (the working tree through the file system,
-// a revision through the links its tree records, see lookup). Resolving a
+// a revision through the links its tree records, see find). Resolving a
 // directory link of the working tree here would read, at the base, the file the
 // pull request's link leads to rather than the one the path named there: a
 // pull request that turns config/ into a link to staging/ would compare
 // staging with itself and show no change.
-func open(file string) (*git.Repository, string, error) {
+func openRepository(file string) (repository, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
-		return nil, "", err
+		return repository{}, err
 	}
-	root, realRoot, err := repositoryRoot(abs)
+	root, realRoot, err := repositoryRoot(filepath.Dir(abs))
 	if err != nil {
-		return nil, "", err
+		return repository{}, err
 	}
 	repo, err := git.PlainOpenWithOptions(realRoot, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
-		return nil, "", fmt.Errorf("open git repository at %s: %w", root, err)
+		return repository{}, fmt.Errorf("open git repository at %s: %w", root, err)
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
-		return nil, "", fmt.Errorf("open git worktree at %s: %w", root, err)
+		return repository{}, fmt.Errorf("open git worktree at %s: %w", root, err)
 	}
 	if opened, err := filepath.EvalSymlinks(wt.Filesystem.Root()); err != nil || opened != realRoot {
-		return nil, "", fmt.Errorf("open git worktree at %s: go-git opened %s instead", root, wt.Filesystem.Root())
+		return repository{}, fmt.Errorf("open git worktree at %s: go-git opened %s instead", root, wt.Filesystem.Root())
 	}
-	rel, err := filepath.Rel(root, abs)
+	rel, err := inside(root, abs)
 	if err != nil {
-		return nil, "", err
+		return repository{}, err
 	}
-	if rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return nil, "", fmt.Errorf("%s is not a file inside the repository at %s", file, root)
+	if rel == "." {
+		return repository{}, fmt.Errorf("%s is not a file inside the repository at %s", file, root)
 	}
-	return repo, filepath.ToSlash(rel), nil
+	return repository{repo: repo, root: root, realRoot: realRoot, rel: rel}, nil
 }
 
-// repositoryRoot finds the work tree that holds abs (an absolute, clean path, as
-// typed), as worktree.Of does: the nearest directory above it with a .git. It
-// returns that root as the path spells it, and its real location.
+// inside is abs (absolute and clean) relative to root, slash-separated: "."
+// for root itself. root is the work tree's root as abs spells it (see
+// repositoryRoot), so the way from one to the other is lexical.
+func inside(root, abs string) (string, error) {
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return "", err
+	}
+	if rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the repository at %s", abs, root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// repositoryRoot finds the work tree that holds dir (an absolute, clean path, as
+// typed), as worktree.Of does: the nearest directory on the way up, dir
+// included, with a .git. It returns that root as the path spells it, and its
+// real location.
 //
 // Of the directories on the path that are the root, the first one is the root
 // as typed: a link inside the repository that leads back to the root (config ->
 // ., or x/y -> ..) would make a deeper one look like a root too, and the path
 // after it, read at a revision, would name another file.
-func repositoryRoot(abs string) (root, realRoot string, err error) {
-	nearest, inRepo := worktree.Of(filepath.Dir(abs))
+func repositoryRoot(dir string) (root, realRoot string, err error) {
+	nearest, inRepo := worktree.Of(dir)
 	if !inRepo {
-		return "", "", fmt.Errorf("%s is not inside a git repository (preview --base needs the checkout's history)", filepath.Dir(abs))
+		return "", "", fmt.Errorf("%s is not inside a git repository (preview --base needs the checkout's history)", dir)
 	}
 	realRoot, err = filepath.EvalSymlinks(nearest)
 	if err != nil {
@@ -156,10 +153,35 @@ func repositoryRoot(abs string) (root, realRoot string, err error) {
 	return nearest, realRoot, nil
 }
 
-// resolver turns one revision string into a commit and explains failures.
+// resolver turns one revision string into a commit, walks the trees of
+// commits, and explains failures. It is not safe for concurrent use (its tree
+// cache, and go-git's object store under it, are not; see Snapshot).
 type resolver struct {
 	repo *git.Repository
 	rev  string
+	// objects is where trees and blobs are read: the repository's store, or,
+	// in tests, a wrapper that counts the reads.
+	objects storer.EncodedObjectStorer
+	// trees holds the trees already decoded, by hash: reading the fragments of
+	// one directory decodes it once.
+	trees map[plumbing.Hash]*object.Tree
+}
+
+func newResolver(repo *git.Repository, rev string) *resolver {
+	return &resolver{repo: repo, rev: rev, objects: repo.Storer, trees: map[plumbing.Hash]*object.Tree{}}
+}
+
+// tree is the tree object h, decoded once.
+func (r *resolver) tree(h plumbing.Hash) (*object.Tree, error) {
+	if t, ok := r.trees[h]; ok {
+		return t, nil
+	}
+	t, err := object.GetTree(r.objects, h)
+	if err != nil {
+		return nil, err
+	}
+	r.trees[h] = t
+	return t, nil
 }
 
 // step is one ^N (parent N, 0 = the commit itself) or ~N (N first parents) suffix.
@@ -281,7 +303,7 @@ func (r *resolver) readBlob(ctx context.Context, tree *object.Tree, rel string) 
 	if err != nil {
 		return nil, err
 	}
-	blob, err := r.repo.BlobObject(entry.Hash)
+	blob, err := object.GetBlob(r.objects, entry.Hash)
 	if err != nil {
 		return nil, r.missing("file "+at, err)
 	}
@@ -301,18 +323,44 @@ func (r *resolver) readBlob(ctx context.Context, tree *object.Tree, rel string) 
 }
 
 // lookup finds the regular file that rel (slash-separated, relative to the root)
-// names in tree, as a checkout of that revision would reach it: the symbolic
-// links the tree records are followed, those of directories on the way as well
-// as the file's own, at most maxSymlinkHops of them, and only while they lead
-// inside the repository; a .git directory or a submodule on the way is refused.
-// It returns the file's entry and its path without links.
+// names in tree, as a checkout of that revision would reach it (see find). It
+// returns the file's entry and its path without links.
 func (r *resolver) lookup(ctx context.Context, root *object.Tree, rel string) (object.TreeEntry, string, error) {
+	f, err := r.find(ctx, root, rel)
+	if err != nil {
+		return object.TreeEntry{}, "", err
+	}
+	if f.dir != nil {
+		at := f.at
+		if at == "" {
+			at = rel
+		}
+		return object.TreeEntry{}, "", fmt.Errorf("%s is a directory at %s, not a file", at, r.rev)
+	}
+	return f.entry, f.at, nil
+}
+
+// found is what a path leads to in a tree: a regular file's entry, or a
+// directory's tree.
+type found struct {
+	entry object.TreeEntry // the file's entry, when dir is nil
+	dir   *object.Tree     // the directory's tree, or nil for a file
+	at    string           // the path without links; "" for the root
+}
+
+// find walks rel (slash-separated, relative to the root) in tree as a checkout
+// of that revision would reach it: the symbolic links the tree records are
+// followed, those of directories on the way as well as the last one, at most
+// maxSymlinkHops of them, and only while they lead inside the repository; a
+// .git directory or a submodule on the way is refused. It finds a regular file
+// or a directory (the root for "" or ".").
+func (r *resolver) find(ctx context.Context, root *object.Tree, rel string) (found, error) {
 	parts := strings.Split(rel, "/")
 	var done []string // the directories walked, without links
 	tree := root
 	for hops := 0; len(parts) > 0; {
 		if err := ctx.Err(); err != nil {
-			return object.TreeEntry{}, "", err
+			return found{}, err
 		}
 		name := parts[0]
 		parts = parts[1:]
@@ -322,40 +370,37 @@ func (r *resolver) lookup(ctx context.Context, root *object.Tree, rel string) (o
 			continue
 		case name == "..":
 			// Only a link's target has these: where it leads is checked below.
-			return object.TreeEntry{}, "", fmt.Errorf("%s leads outside the repository at %s", rel, r.rev)
+			return found{}, fmt.Errorf("%s leads outside the repository at %s", rel, r.rev)
 		case strings.EqualFold(name, ".git"):
-			return object.TreeEntry{}, "", fmt.Errorf("%s leads into the .git directory at %s: refused", rel, r.rev)
+			return found{}, fmt.Errorf("%s leads into the .git directory at %s: refused", rel, r.rev)
 		}
 		entry, err := tree.FindEntry(name)
 		switch {
 		case errors.Is(err, object.ErrEntryNotFound), errors.Is(err, object.ErrDirectoryNotFound):
-			return object.TreeEntry{}, "", fmt.Errorf("%s: %w", rel, ErrFileNotFound)
+			return found{}, fmt.Errorf("%s: %w", rel, ErrFileNotFound)
 		case err != nil:
-			return object.TreeEntry{}, "", fmt.Errorf("%s: %w", at, err)
+			return found{}, fmt.Errorf("%s: %w", at, err)
 		}
 		switch entry.Mode {
 		case filemode.Dir:
-			if len(parts) == 0 {
-				return object.TreeEntry{}, "", fmt.Errorf("%s is a directory at %s, not a file", at, r.rev)
-			}
-			sub, err := r.repo.TreeObject(entry.Hash)
+			sub, err := r.tree(entry.Hash)
 			if err != nil {
-				return object.TreeEntry{}, "", r.missing("directory "+at, err)
+				return found{}, r.missing("directory "+at, err)
 			}
 			tree, done = sub, append(done, name)
 		case filemode.Submodule:
-			return object.TreeEntry{}, "", fmt.Errorf("%s is a git submodule at %s, not a file", at, r.rev)
+			return found{}, fmt.Errorf("%s is a git submodule at %s, not a file", at, r.rev)
 		case filemode.Symlink:
 			if hops++; hops > maxSymlinkHops {
-				return object.TreeEntry{}, "", fmt.Errorf("%s: too many levels of symbolic links at %s", rel, r.rev)
+				return found{}, fmt.Errorf("%s: too many levels of symbolic links at %s", rel, r.rev)
 			}
 			target, err := r.linkTarget(entry, at)
 			if err != nil {
-				return object.TreeEntry{}, "", err
+				return found{}, err
 			}
 			next := path.Join(path.Join(done...), target)
 			if path.IsAbs(target) || filepath.IsAbs(target) || next == ".." || strings.HasPrefix(next, "../") {
-				return object.TreeEntry{}, "", fmt.Errorf("%s is a symbolic link to %s at %s, outside the repository", at, target, r.rev)
+				return found{}, fmt.Errorf("%s is a symbolic link to %s at %s, outside the repository", at, target, r.rev)
 			}
 			// The rest of the path continues from where the link leads,
 			// walked again from the root.
@@ -363,21 +408,21 @@ func (r *resolver) lookup(ctx context.Context, root *object.Tree, rel string) (o
 			tree, done = root, nil
 		default:
 			if !entry.Mode.IsFile() {
-				return object.TreeEntry{}, "", fmt.Errorf("%s has the unknown mode %s at %s", at, entry.Mode, r.rev)
+				return found{}, fmt.Errorf("%s has the unknown mode %s at %s", at, entry.Mode, r.rev)
 			}
 			if len(parts) > 0 {
 				// A file where a directory should be: nothing there.
-				return object.TreeEntry{}, "", fmt.Errorf("%s: %w", rel, ErrFileNotFound)
+				return found{}, fmt.Errorf("%s: %w", rel, ErrFileNotFound)
 			}
-			return *entry, at, nil
+			return found{entry: *entry, at: at}, nil
 		}
 	}
-	return object.TreeEntry{}, "", fmt.Errorf("%s is a directory at %s, not a file", rel, r.rev)
+	return found{dir: tree, at: path.Join(done...)}, nil
 }
 
 // linkTarget reads the target of the symbolic link entry at at.
 func (r *resolver) linkTarget(entry *object.TreeEntry, at string) (string, error) {
-	blob, err := r.repo.BlobObject(entry.Hash)
+	blob, err := object.GetBlob(r.objects, entry.Hash)
 	if err != nil {
 		return "", r.missing("symbolic link "+at, err)
 	}
@@ -461,15 +506,16 @@ func describe(ctx context.Context, file, rev string, working []byte) (Revisions,
 	if err := ctx.Err(); err != nil {
 		return Revisions{}, err
 	}
-	repo, rel, err := open(file)
+	opened, err := openRepository(file)
 	if err != nil {
 		return Revisions{}, err
 	}
-	base, err := (&resolver{repo: repo, rev: rev}).resolve()
+	repo, rel := opened.repo, opened.rel
+	base, err := newResolver(repo, rev).resolve()
 	if err != nil {
 		return Revisions{}, err
 	}
-	hr := &resolver{repo: repo, rev: "HEAD"}
+	hr := newResolver(repo, "HEAD")
 	head, err := hr.resolve()
 	if err != nil {
 		return Revisions{}, err
@@ -479,14 +525,14 @@ func describe(ctx context.Context, file, rev string, working []byte) (Revisions,
 	// that commit's tree, through the links the tree records (as ReadFile reads
 	// it), has the same blob hash: no need to read and inflate a file of
 	// megabytes to compare it.
-	workingHash := plumbing.ComputeHash(plumbing.BlobObject, working)
+	workingHash := BlobHash(working)
 	same := func(c *object.Commit) bool {
 		tree, err := c.Tree()
 		if err != nil {
 			return false
 		}
 		entry, _, err := hr.lookup(ctx, tree, rel)
-		return err == nil && entry.Hash == workingHash
+		return err == nil && entry.Hash.String() == workingHash
 	}
 	if !same(head) {
 		out.Uncommitted = true

@@ -120,6 +120,22 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
+// readers are the two ways to read a file at a revision, which must give the
+// same answers: the package's ReadFile, and a Snapshot's.
+var readers = []struct {
+	name string
+	read func(ctx context.Context, file, rev string) ([]byte, error)
+}{
+	{name: "ReadFile", read: ReadFile},
+	{name: "Snapshot", read: func(ctx context.Context, file, rev string) ([]byte, error) {
+		s, err := Open(ctx, file, rev)
+		if err != nil {
+			return nil, err
+		}
+		return s.ReadFile(ctx, file)
+	}},
+}
+
 func requireGit(t *testing.T) {
 	t.Helper()
 	// go-git's file:// transport runs git-upload-pack from the git installation.
@@ -183,28 +199,30 @@ func TestReadFile(t *testing.T) {
 		{name: "empty revision", file: portal, rev: " ", wantErr: "empty revision"},
 		{name: "outside the repository", file: filepath.Join(f.dir, "..", "x.yaml"), rev: "HEAD", wantErr: "not inside a git repository"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadFile(context.Background(), tt.file, tt.rev)
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("ReadFile(%s, %s): %v", tt.file, tt.rev, err)
+	for _, rd := range readers {
+		for _, tt := range tests {
+			t.Run(rd.name+"/"+tt.name, func(t *testing.T) {
+				got, err := rd.read(context.Background(), tt.file, tt.rev)
+				if tt.wantErr == "" {
+					if err != nil {
+						t.Fatalf("ReadFile(%s, %s): %v", tt.file, tt.rev, err)
+					}
+					if string(got) != tt.want {
+						t.Fatalf("ReadFile(%s, %s) = %q, want %q", tt.file, tt.rev, got, tt.want)
+					}
+					return
 				}
-				if string(got) != tt.want {
-					t.Fatalf("ReadFile(%s, %s) = %q, want %q", tt.file, tt.rev, got, tt.want)
+				if err == nil {
+					t.Fatalf("ReadFile(%s, %s) = %q, want an error containing %q", tt.file, tt.rev, got, tt.wantErr)
 				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("ReadFile(%s, %s) = %q, want an error containing %q", tt.file, tt.rev, got, tt.wantErr)
-			}
-			if !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("error %q does not contain %q", err, tt.wantErr)
-			}
-			if errors.Is(err, ErrFileNotFound) != tt.notFile {
-				t.Errorf("errors.Is(%q, ErrFileNotFound) = %v, want %v", err, !tt.notFile, tt.notFile)
-			}
-		})
+				if !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("error %q does not contain %q", err, tt.wantErr)
+				}
+				if errors.Is(err, ErrFileNotFound) != tt.notFile {
+					t.Errorf("errors.Is(%q, ErrFileNotFound) = %v, want %v", err, !tt.notFile, tt.notFile)
+				}
+			})
+		}
 	}
 }
 
@@ -220,16 +238,18 @@ func TestReadFileRelativePaths(t *testing.T) {
 		{name: "parent dir", file: "../portal.yaml", rev: "HEAD^1", want: "v3"},
 		{name: "through the root", file: "../sub/portal.yaml", rev: "main", want: "sub1"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadFile(context.Background(), tt.file, tt.rev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != tt.want {
-				t.Fatalf("got %q, want %q", got, tt.want)
-			}
-		})
+	for _, rd := range readers {
+		for _, tt := range tests {
+			t.Run(rd.name+"/"+tt.name, func(t *testing.T) {
+				got, err := rd.read(context.Background(), tt.file, tt.rev)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got) != tt.want {
+					t.Fatalf("got %q, want %q", got, tt.want)
+				}
+			})
+		}
 	}
 }
 
@@ -497,7 +517,7 @@ func TestReadFileLinkedWorktree(t *testing.T) {
 
 // writeTree makes files in dir: a content "symlink:T" makes a link to T, "" removes
 // the path (a directory with all it holds).
-func writeTree(t *testing.T, dir string, files map[string]string) {
+func writeTree(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	names := slices.Sorted(maps.Keys(files))
 	for _, name := range names { // removals first
@@ -602,16 +622,18 @@ func TestReadFileEachSideItsOwnLinks(t *testing.T) {
 			head := testkit.Git(t, dir, "rev-parse", "HEAD")
 			t.Chdir(dir)
 
-			got, err := ReadFile(context.Background(), tt.file, "main")
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Fatalf("ReadFile: %v", err)
-			case tt.wantErr == "" && string(got) != tt.want:
-				t.Fatalf("ReadFile = %q, want %q", got, tt.want)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("ReadFile = %q, %v; want an error containing %q", got, err, tt.wantErr)
-			case errors.Is(err, ErrFileNotFound) != tt.notFile:
-				t.Fatalf("errors.Is(%v, ErrFileNotFound) = %v, want %v", err, !tt.notFile, tt.notFile)
+			for _, rd := range readers {
+				got, err := rd.read(context.Background(), tt.file, "main")
+				switch {
+				case tt.wantErr == "" && err != nil:
+					t.Fatalf("%s: %v", rd.name, err)
+				case tt.wantErr == "" && string(got) != tt.want:
+					t.Fatalf("%s = %q, want %q", rd.name, got, tt.want)
+				case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+					t.Fatalf("%s = %q, %v; want an error containing %q", rd.name, got, err, tt.wantErr)
+				case errors.Is(err, ErrFileNotFound) != tt.notFile:
+					t.Fatalf("%s: errors.Is(%v, ErrFileNotFound) = %v, want %v", rd.name, err, !tt.notFile, tt.notFile)
+				}
 			}
 
 			working, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(tt.file)))
