@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -164,4 +165,27 @@ func TestLayoutFromStandardInput(t *testing.T) {
 	if cfg != nil || len(ds) != 1 || ds[0].Code != "include-not-read" || ds[0].Pos.Line != 3 {
 		t.Fatalf("got %v", ds)
 	}
+}
+
+// FuzzLayout loads a root that includes two fragments, all three fuzzed: it
+// never panics, and each diagnostic names one of the three files, at a line
+// of it.
+func FuzzLayout(f *testing.F) {
+	f.Add([]byte("version: 1\ninclude:\n  - path: teams/*.yaml\n    blueprints: [\"*\"]\n    members: true\nmembers:\n  - {email: a@b.co, role: admin}\n"),
+		[]byte("blueprints:\n  x: {domains: [b.co]}\n"), []byte("members:\n  - email: c@b.co\ngroups:\n  g: [c@b.co]\n"))
+	f.Add([]byte("version: 1\ninclude: [{path: teams/a.yaml}, {path: teams/*.yaml}]\n"), []byte("policy: {}\n"), []byte("# nothing yet\n"))
+	l := newLoader(f)
+	f.Fuzz(func(t *testing.T, root, a, b []byte) {
+		files := memFiles{"portal.yaml": root, "teams/a.yaml": a, "teams/b.yaml": b}
+		cfg, ds := l.Load(context.Background(), "portal.yaml", root, files)
+		if cfg == nil && !ds.HasErrors() {
+			t.Fatalf("no model and no error")
+		}
+		for _, d := range ds {
+			data, ok := files[d.Pos.File]
+			if !ok || d.Pos.Line > 2+bytes.Count(data, []byte("\n"))+bytes.Count(data, []byte("\r")) {
+				t.Fatalf("a diagnostic names %s, not a line of the files: %v", d.Pos, d)
+			}
+		}
+	})
 }
