@@ -101,6 +101,7 @@ bench: build
 	./examples/bench/floor.sh
 	./examples/bench/preview.sh
 	./examples/bench/cli.sh
+	./examples/bench/split.sh
 
 demo: build
 	./examples/demo/demo.sh

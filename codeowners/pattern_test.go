@@ -20,12 +20,12 @@ func TestCompile(t *testing.T) {
 		{"/config/", []string{"config/a.yaml", "config/x/y"}, []string{"config", "x/config/a.yaml"}},
 		{"config/", []string{"config/a.yaml", "x/config/a.yaml"}, []string{"config", "configs/a"}},
 		{"/config", []string{"config", "config/a.yaml"}, []string{"configs/a"}},
-		{"docs/*", []string{"docs/a.md"}, []string{"docs/a/b.md", "x/docs/a.md", "docs"}}, // GitHub's documented difference
+		{"notes/*", []string{"notes/a.md"}, []string{"notes/a/b.md", "x/notes/a.md", "notes"}}, // GitHub's documented difference
 		{"/*", []string{"portal.yaml"}, []string{"teams/ml.yaml"}},
 		{"*", []string{"portal.yaml", "teams/ml.yaml"}, nil},
-		{"/docs/*/", []string{"docs/a/b.md", "docs/a/b/c.md"}, []string{"docs/a.md"}},
+		{"/notes/*/", []string{"notes/a/b.md", "notes/a/b/c.md"}, []string{"notes/a.md"}},
 		{"/c*/", []string{"config/a"}, []string{"config", "x/config/a"}},
-		{"docs/*.md", []string{"docs/a.md", "docs/a.md/b"}, []string{"docs/a/b.md"}},
+		{"notes/*.md", []string{"notes/a.md", "notes/a.md/b"}, []string{"notes/a/b.md"}},
 		{"/te?ms/*.yaml", []string{"teams/ml.yaml", "te-ms/a.yaml"}, []string{"tems/ml.yaml", "te/ms/a.yaml"}},
 		{"**/logs", []string{"logs", "a/logs", "a/b/logs/x"}, []string{"alogs", "logs2"}},
 		{"**/a/b", []string{"a/b", "x/a/a/b", "x/a/b/c"}, []string{"a/x/b"}}, // backtracks over **

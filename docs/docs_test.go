@@ -7,6 +7,7 @@
 package docs_test
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -167,6 +168,14 @@ func TestExamples(t *testing.T) {
 				continue // a workflow or another YAML, not a portal.yaml
 			}
 			n++
+			if regexp.MustCompile(`(?m)^include:`).Match(body) {
+				// A root file reads its fragments beside it: the page shows
+				// a file of examples/, loaded whole by portalctl's tests.
+				if !shownFromExamples(t, body) {
+					t.Errorf("%s:%d: a root file with include: must be a file of examples/ shown whole", page, lineAt(string(data), m[2]))
+				}
+				continue
+			}
 			_, ds := l.Parse(page, body)
 			first := lineAt(string(data), m[2]) // the block's first line in the page
 			for _, d := range ds {
@@ -179,6 +188,28 @@ func TestExamples(t *testing.T) {
 	if n == 0 {
 		t.Error("no page shows a portal.yaml")
 	}
+}
+
+// shownFromExamples reports whether body is, byte for byte, a file under
+// examples/.
+func shownFromExamples(t *testing.T, body []byte) bool {
+	t.Helper()
+	found := false
+	err := filepath.WalkDir(filepath.Join(root, "examples"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || found {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		found = bytes.Equal(data, body)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
 }
 
 type link struct {

@@ -194,7 +194,10 @@ type Config struct {
 	// Policy is the file's policy: section, the guardrails the file sets on
 	// itself; nil without one (and in a live state).
 	Policy *Policy
-	File   string // the file the config was loaded from, if any
+	File   string // the file the config was loaded from, if any (the root file)
+	// Layout is how the configuration is split into files: set when it was
+	// loaded from files, nil in a live state.
+	Layout *Layout
 }
 
 // WithoutExpired returns the config as it stands on day today: without the

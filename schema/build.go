@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -90,12 +91,21 @@ func items(n *yaml.Node) []*yaml.Node {
 }
 
 type builder struct {
-	file   string
-	format format
-	ds     *diag.Collector
-	cfg    *portal.Config
-	f      lint.Facts          // what the lints need beyond the model
-	hidden map[*yaml.Node]bool // values holding a hidden control: already reported
+	// file is the file being read, include the index of its include (-1: the
+	// root), and hidden its values holding a hidden control (already reported).
+	file    string
+	include int
+	layout  *portal.Layout
+	// defined is where each group and blueprint is first written, when there
+	// are several files: an entry written in two is an error.
+	defined map[string]portal.Pos
+	// emptyOrg is where an empty organization_members: list is written.
+	emptyOrg portal.Pos
+	format   format
+	ds       *diag.Collector
+	cfg      *portal.Config
+	f        lint.Facts // what the lints need beyond the model
+	hidden   map[*yaml.Node]bool
 	// groupNames are the groups' names, sorted, once an unknown group needs them.
 	groupNames []string
 	// bp is the blueprint being read, and emptyGroups the groups it names that
@@ -116,52 +126,132 @@ func (b *builder) add(pos portal.Pos, sev diag.Severity, code string, msg func()
 	b.ds.Add(pos, sev, code, m, h)
 }
 
-// build reads the model out of a document that may have schema errors, checking the
-// rules no schema can express.
-func (l *Loader) build(file string, root *yaml.Node, hidden map[*yaml.Node]bool, ds *diag.Collector) (*portal.Config, lint.Facts) {
+// build reads the model out of documents that may have schema errors, checking
+// the rules no schema can express: the root file first, then its fragments,
+// which merge into the one model (docs/large-organizations.md). Groups are
+// read from every file before any blueprint, since a blueprint may name a
+// group another file defines.
+func (l *Loader) build(docs []*parsed, layout *portal.Layout, ds *diag.Collector) (*portal.Config, lint.Facts) {
 	b := &builder{
-		file:   file,
 		format: l.format,
 		ds:     ds,
-		hidden: hidden,
-		cfg:    &portal.Config{File: file, Groups: map[string][]string{}},
+		cfg:    &portal.Config{File: docs[0].file, Groups: map[string][]string{}, Layout: layout},
 		f:      lint.Facts{GroupEntries: map[string][]portal.Rule{}, Unicode: map[portal.Pos]string{}},
+		layout: layout,
 	}
-	doc := deref(root)
-	b.duplicateKeys(doc, "key")
-	var blueprints *yaml.Node
-	for _, p := range pairs(doc) {
-		switch keyString(p.k) {
-		case "version":
-			if v, ok := intValue(deref(p.v)); ok && v == int64(int(v)) {
-				b.cfg.Version = int(v) // the schema reports any but 1
+	if len(docs) > 1 {
+		b.defined = map[string]portal.Pos{}
+	}
+	blueprints := make([]*yaml.Node, len(docs))
+	for i, d := range docs {
+		b.at(d)
+		doc := deref(d.root)
+		b.duplicateKeys(doc, "key")
+		for _, p := range pairs(doc) {
+			switch key := keyString(p.k); key {
+			case "version":
+				if v, ok := intValue(deref(p.v)); ok && v == int64(int(v)) {
+					b.cfg.Version = int(v) // the schema reports any but 1
+				}
+			case "organization":
+				if isString(p.v) {
+					b.cfg.Organization = strings.ToLower(deref(p.v).Value)
+				}
+			case "members":
+				b.inScope(p.k, key)
+				if !b.f.HasMembers {
+					b.f.HasMembers = true
+					b.f.MembersPos = b.pos(p.k)
+				}
+				b.members(p.v)
+			case "groups":
+				b.inScope(p.k, key)
+				b.groups(p.v)
+			case "organization_members":
+				b.inScope(p.k, key)
+				b.orgMembers(p.k, p.v)
+			case "organization_roles":
+				if b.format.seed {
+					b.org()
+					b.orgRoles(p.v)
+				}
+			case "policy":
+				b.policy(p.k, p.v)
+			case "blueprints":
+				blueprints[i] = p.v
 			}
-		case "organization":
-			if isString(p.v) {
-				b.cfg.Organization = strings.ToLower(deref(p.v).Value)
-			}
-		case "members":
-			b.f.HasMembers = true
-			b.f.MembersPos = b.pos(p.k)
-			b.members(p.v)
-		case "groups":
-			b.groups(p.v)
-		case "organization_members":
-			b.orgMembers(p.k, p.v)
-		case "organization_roles":
-			if b.format.seed {
-				b.org()
-				b.orgRoles(p.v)
-			}
-		case "policy":
-			b.policy(p.k, p.v)
-		case "blueprints":
-			blueprints = p.v
 		}
 	}
-	b.blueprints(blueprints)
+	b.finishMembers()
+	b.finishOrgMembers()
+	b.cfg.Blueprints = make([]portal.Blueprint, 0, len(pairs(blueprints[0])))
+	for i, d := range docs {
+		b.at(d)
+		b.blueprints(blueprints[i])
+	}
 	b.cfg.Sort()
 	return b.cfg, b.f
+}
+
+// at makes d the document being read: what positions name, and its values
+// holding a hidden control.
+func (b *builder) at(d *parsed) {
+	b.file, b.hidden, b.include = d.file, d.hidden, d.include
+}
+
+// inScope reports a section, written at key in the fragment being read, that
+// its include does not let it define.
+func (b *builder) inScope(key *yaml.Node, section string) {
+	if b.include < 0 || b.layout.Includes[b.include].Members {
+		return
+	}
+	inc := b.layout.Includes[b.include]
+	b.add(b.pos(key), diag.Error, "out-of-scope", func() (string, string) {
+		return fmt.Sprintf("%s may not define %s: the include at %s does not let its files define members, groups or organization_members", b.file, section, inc.Pos),
+			"move these entries to the root file, or write `members: true` on that include"
+	})
+}
+
+// blueprintInScope reports a blueprint of the fragment being read outside the
+// scope its include gives it.
+func (b *builder) blueprintInScope(key *yaml.Node, name string) {
+	if b.include < 0 {
+		return
+	}
+	inc := b.layout.Includes[b.include]
+	for _, g := range inc.Blueprints {
+		if ok, _ := path.Match(g, name); ok {
+			return
+		}
+	}
+	b.add(b.pos(key), diag.Error, "out-of-scope", func() (string, string) {
+		scope := "no blueprint"
+		if len(inc.Blueprints) > 0 {
+			scope = "only the blueprints " + strings.Join(inc.Blueprints, ", ")
+		}
+		return fmt.Sprintf("blueprint %s is outside the scope of %s: the include at %s lets its files define %s", diag.Quote(name), b.file, inc.Pos, scope),
+			fmt.Sprintf("move the blueprint to the file whose scope takes it (or the root file), or add %s to that include's blueprints", diag.Quote(name))
+	})
+}
+
+// definedTwice reports an entry (what name) written in two files, and
+// remembers where each is first written; in one file, the mapping's own
+// duplicate check reports it.
+func (b *builder) definedTwice(what, name string, at portal.Pos) bool {
+	if b.defined == nil {
+		return false
+	}
+	key := what + "\x00" + name
+	first, dup := b.defined[key]
+	if !dup {
+		b.defined[key] = at
+		return false
+	}
+	b.add(at, diag.Error, "duplicate-"+what, func() (string, string) {
+		return fmt.Sprintf("%s %s is defined twice: here and at %s", what, diag.Quote(name), first),
+			"keep one of the two: each entry lives in one file"
+	})
+	return true
 }
 
 // duplicateKeys reports keys written twice in one mapping. YAML keeps the last one
@@ -235,9 +325,11 @@ func (b *builder) text(n *yaml.Node) (string, bool) {
 	return n.Value, true
 }
 
+// members reads a members: section into the model; finishMembers sorts
+// them once every file is read.
 func (b *builder) members(n *yaml.Node) {
 	list := items(n)
-	ms := make([]portal.Member, 0, len(list))
+	ms := slices.Grow(b.cfg.Members, len(list))
 	for _, item := range list {
 		b.duplicateKeys(item, "key")
 		if item.Kind != yaml.MappingNode {
@@ -262,15 +354,21 @@ func (b *builder) members(n *yaml.Node) {
 		}
 		ms = append(ms, m)
 	}
-	// Duplicates are found by sorting, which the model needs anyway, rather than
-	// with a set of every email: the first one written is kept.
+	b.cfg.Members = ms
+}
+
+// finishMembers sorts the members of every file and reports an email listed
+// twice. Duplicates are found by sorting, which the model needs anyway, rather
+// than with a set of every email: the first one written is kept.
+func (b *builder) finishMembers() {
+	ms := b.cfg.Members
 	portal.SortMembers(ms)
 	kept := ms[:0]
 	for i, m := range ms {
 		if i > 0 && m.Email == kept[len(kept)-1].Email {
-			first := kept[len(kept)-1].Pos.Line
+			first := kept[len(kept)-1].Pos
 			b.add(m.Pos, diag.Error, "duplicate-member", func() (string, string) {
-				return fmt.Sprintf("duplicate member %s: already listed at line %d (emails compare case-insensitively)", m.Email, first),
+				return fmt.Sprintf("duplicate member %s: already listed at %s (emails compare case-insensitively)", m.Email, where(first, m.Pos)),
 					"remove one of the two entries; keep the one with the role you want"
 			})
 			continue
@@ -284,6 +382,15 @@ func (b *builder) members(n *yaml.Node) {
 	b.cfg.Members = kept
 }
 
+// where names position first as seen from at: "line 12" in the same file,
+// "teams/ml.yaml:12:5" in another.
+func where(first, at portal.Pos) string {
+	if first.File == at.File {
+		return fmt.Sprintf("line %d", first.Line)
+	}
+	return first.String()
+}
+
 func (b *builder) groups(n *yaml.Node) {
 	dups := b.duplicateKeys(n, "group")
 	for _, p := range pairs(n) {
@@ -291,6 +398,9 @@ func (b *builder) groups(n *yaml.Node) {
 			continue
 		}
 		name := keyString(p.k)
+		if b.definedTwice("group", name, b.pos(p.k)) {
+			continue
+		}
 		seen := map[string]bool{}
 		var emails []string
 		var entries []portal.Rule
@@ -488,7 +598,6 @@ func (b *builder) rules(kind *ruleKind, list *yaml.Node) (declared int) {
 func (b *builder) blueprints(n *yaml.Node) {
 	dups := b.duplicateKeys(n, "blueprint")
 	all := pairs(n)
-	b.cfg.Blueprints = make([]portal.Blueprint, 0, len(all))
 	sizeOf := b.groupSize
 	var ids map[string]*yaml.Node // seed only: blueprint ids already seen
 	for _, p := range all {
@@ -496,6 +605,12 @@ func (b *builder) blueprints(n *yaml.Node) {
 			continue
 		}
 		name := keyString(p.k)
+		if name != "" {
+			b.blueprintInScope(p.k, name)
+			if b.definedTwice("blueprint", name, b.pos(p.k)) {
+				continue
+			}
+		}
 		v := asMapping(p.v)
 		if name == "" || v == nil {
 			if b.format.seed && name != "" && deref(p.v).ShortTag() == "!!null" {

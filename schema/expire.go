@@ -1,10 +1,12 @@
 package schema
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v4"
 
@@ -27,107 +29,149 @@ type ExpiredEntry struct {
 
 // Expiry is what Expire found and did.
 type Expiry struct {
-	// Entries are the expired entries, in file order.
+	// Entries are the expired entries, by file (in the layout's order), then
+	// line.
 	Entries []ExpiredEntry
-	// Data is the file without them; the input itself when none has expired.
-	Data []byte
-	// Warnings counts the lint warnings of Data (an email rule that now names
-	// nobody, say).
+	// Files are the files that change, without the expired entries, in the
+	// layout's order: none when nothing has expired.
+	Files []EditedFile
+	// Warnings counts the lint warnings of the configuration once edited (an
+	// email rule that now names nobody, say).
 	Warnings int
+}
+
+// EditedFile is a file of the configuration, as read and as edited.
+type EditedFile struct {
+	Name          string
+	Before, After []byte
 }
 
 // ErrNoDay says the loader has no day to judge expiry on (see Today).
 var ErrNoDay = errors.New("no day to judge expiry on: the loader needs Today")
 
-// Expire finds the entries of a valid portal.yaml whose access has expired on the
-// loader's day (see Today) and deletes them from data. It edits the bytes, not
-// the YAML (yamledit.Editor.DeleteItems): each entry's own lines (the list item, the comments on its lines and
-// those directly above it at its indentation) are cut out, with a blank line that
-// separated it from the next entry when one also separates it from the one
-// before; every other byte stays as it was, comments, blank lines, flow and block
-// styles, anchors, quoting and line endings (LF or CRLF) included. In a flow list
-// ([{...}, {...}]), the item and one comma go. A members list left empty becomes
-// `members: []`.
+// Expire finds the entries of a valid configuration (the root file data, named
+// root, and what it includes, read through files as Load reads them) whose
+// access has expired on the loader's day (see Today) and deletes them from the
+// file that holds each. It edits the bytes, not the YAML
+// (yamledit.Editor.DeleteItems): each entry's own lines (the list item, the
+// comments on its lines and those directly above it at its indentation) are
+// cut out, with a blank line that separated it from the next entry when one
+// also separates it from the one before; every other byte stays as it was,
+// comments, blank lines, flow and block styles, anchors, quoting and line
+// endings (LF or CRLF) included. In a flow list ([{...}, {...}]), the item and
+// one comma go. A members list left empty becomes `members: []`.
 //
-// The result is parsed again and must be valid and hold the same configuration
-// less the expired entries; otherwise nothing is returned but the error. A file
-// that does not validate is returned as its diagnostics, unchanged. An entry
-// Expire cannot cut out safely is an error that names it: an anchor other parts
-// of the file use, a list written as an alias, an organization_members list it
-// would empty (the owner must stay listed).
-func (l *Loader) Expire(file string, data []byte) (*Expiry, diag.List, error) {
+// The edited configuration is loaded again and must be valid and hold the same
+// configuration less the expired entries; otherwise nothing is returned but the
+// error. A configuration that does not validate is returned as its
+// diagnostics, unchanged. An entry Expire cannot cut out safely is an error
+// that names it: an anchor other parts of the file use, a list written as an
+// alias, an organization_members list it would empty (the owner must stay
+// listed).
+func (l *Loader) Expire(ctx context.Context, root string, data []byte, files Files) (*Expiry, diag.List, error) {
 	if l.today.IsZero() {
 		return nil, nil, ErrNoDay
 	}
-	cfg, ds := l.Parse(file, data)
+	cfg, ds, docs := l.load(ctx, root, data, files)
 	if ds.HasErrors() || cfg == nil {
 		return nil, ds, nil
 	}
-	ex := &Expiry{Data: data}
-	expired := map[bool]map[string]portal.Date{false: {}, true: {}}
+	ex := &Expiry{}
+	// expired[org][file][email]: when each expired entry's access ended.
+	expired := map[bool]map[string]map[string]portal.Date{false: {}, true: {}}
+	mark := func(org bool, pos portal.Pos, email string, d portal.Date) {
+		if expired[org][pos.File] == nil {
+			expired[org][pos.File] = map[string]portal.Date{}
+		}
+		expired[org][pos.File][email] = d
+	}
 	for _, m := range cfg.Members {
 		if m.Expired(l.today) {
-			expired[false][m.Email] = m.Expires
+			mark(false, m.Pos, m.Email, m.Expires)
 		}
 	}
 	if cfg.Org != nil {
 		for _, m := range cfg.Org.Members {
 			if m.Expired(l.today) {
-				expired[true][m.Email] = m.Expires
+				mark(true, m.Pos, m.Email, m.Expires)
 			}
 		}
 	}
-	if len(expired[false])+len(expired[true]) == 0 {
-		return ex, nil, nil
-	}
-	root, ok := parseYAML(file, data, &diag.Collector{})
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: the file no longer parses", file)
-	}
-	ed, err := yamledit.New(data, root)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w; delete the expired entries by hand", file, err)
-	}
-	for _, p := range pairs(deref(root)) {
-		org := false
-		switch keyString(p.k) {
-		case "members":
-		case "organization_members":
-			org = true
-		default:
+	edited := map[string][]byte{}
+	for _, d := range docs {
+		if len(expired[false][d.file])+len(expired[true][d.file]) == 0 {
 			continue
 		}
-		if len(expired[org]) == 0 {
-			continue
-		}
-		entries, err := expireList(ed, file, p.k, p.v, org, expired[org])
+		entries, out, err := expireFile(d, expired[false][d.file], expired[true][d.file], len(docs) == 1)
 		if err != nil {
 			return nil, nil, err
 		}
 		ex.Entries = append(ex.Entries, entries...)
+		ex.Files = append(ex.Files, EditedFile{Name: d.file, Before: d.data, After: out})
+		edited[d.file] = out
 	}
-	slices.SortFunc(ex.Entries, func(a, b ExpiredEntry) int { return a.Pos.Line - b.Pos.Line })
-	out := ed.Bytes()
-	if err := l.checkExpired(file, cfg, out, ex); err != nil {
+	if len(ex.Files) == 0 {
+		return ex, nil, nil
+	}
+	rootData := data
+	if e, ok := edited[root]; ok {
+		rootData = e
+	}
+	if err := l.checkExpired(ctx, cfg, rootData, edited, files, ex); err != nil {
 		return nil, nil, err
 	}
-	ex.Data = out
 	return ex, nil, nil
 }
 
-// checkExpired parses out and requires it valid and equal to cfg less the expired
-// entries.
-func (l *Loader) checkExpired(file string, cfg *portal.Config, out []byte, ex *Expiry) error {
-	after, ds := l.Parse(file, out)
+// expireFile deletes from the file d the expired entries of its members and
+// organization_members lists. alone: the file is the whole configuration, so
+// its organization_members may not be emptied.
+func expireFile(d *parsed, members, org map[string]portal.Date, alone bool) ([]ExpiredEntry, []byte, error) {
+	ed, err := yamledit.New(d.data, d.root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w; delete the expired entries by hand", d.file, err)
+	}
+	var out []ExpiredEntry
+	for _, p := range pairs(deref(d.root)) {
+		isOrg := false
+		switch keyString(p.k) {
+		case "members":
+		case "organization_members":
+			isOrg = true
+		default:
+			continue
+		}
+		expired := members
+		if isOrg {
+			expired = org
+		}
+		if len(expired) == 0 {
+			continue
+		}
+		entries, err := expireList(ed, d.file, p.k, p.v, isOrg, alone, expired)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, entries...)
+	}
+	slices.SortFunc(out, func(a, b ExpiredEntry) int { return a.Pos.Line - b.Pos.Line })
+	return out, ed.Bytes(), nil
+}
+
+// checkExpired loads the configuration again, its files edited, and requires it
+// valid and equal to cfg less the expired entries.
+func (l *Loader) checkExpired(ctx context.Context, cfg *portal.Config, rootData []byte, edited map[string][]byte, files Files, ex *Expiry) error {
+	names := slices.Sorted(maps.Keys(edited))
+	after, ds := l.Load(ctx, cfg.Layout.Root, rootData, overlay{files, edited})
 	if ds.HasErrors() || after == nil {
 		msg := "the result does not parse"
 		for _, d := range ds {
 			if d.Severity == diag.Error {
-				msg = fmt.Sprintf("the result would be invalid at line %d: %s", d.Pos.Line, d.Message)
+				msg = fmt.Sprintf("the result would be invalid at %s: %s", d.Pos, d.Message)
 				break
 			}
 		}
-		return fmt.Errorf("%s: cannot delete the expired entries safely (%s); the file is left as it is: delete them by hand", file, msg)
+		return fmt.Errorf("%s: cannot delete the expired entries safely (%s); the files are left as they are: delete them by hand", strings.Join(names, ", "), msg)
 	}
 	_, ex.Warnings = ds.Counts()
 	want := *cfg
@@ -138,9 +182,26 @@ func (l *Loader) checkExpired(file string, cfg *portal.Config, out []byte, ex *E
 		want.Org = &org
 	}
 	if why := SameConfig(&want, after); why != "" {
-		return fmt.Errorf("%s: cannot delete the expired entries safely (%s); the file is left as it is: delete them by hand", file, why)
+		return fmt.Errorf("%s: cannot delete the expired entries safely (%s); the files are left as they are: delete them by hand", strings.Join(names, ", "), why)
 	}
 	return nil
+}
+
+// overlay reads the files of edited from it, and the others from files.
+type overlay struct {
+	files  Files
+	edited map[string][]byte
+}
+
+func (o overlay) ReadFile(ctx context.Context, name string) ([]byte, error) {
+	if data, ok := o.edited[name]; ok {
+		return data, nil
+	}
+	return o.files.ReadFile(ctx, name)
+}
+
+func (o overlay) Glob(ctx context.Context, pattern string) ([]string, error) {
+	return o.files.Glob(ctx, pattern)
 }
 
 // SameConfig says how two configurations differ, positions aside, or "" when
@@ -190,7 +251,7 @@ func samePolicy(a, b *portal.Policy) bool {
 
 // expireList finds the expired entries of one list (members or
 // organization_members, written at key) and plans their deletion with ed.
-func expireList(ed *yamledit.Editor, file string, key, value *yaml.Node, org bool, expired map[string]portal.Date) ([]ExpiredEntry, error) {
+func expireList(ed *yamledit.Editor, file string, key, value *yaml.Node, org, alone bool, expired map[string]portal.Date) ([]ExpiredEntry, error) {
 	what := "members"
 	if org {
 		what = "organization_members"
@@ -230,7 +291,7 @@ func expireList(ed *yamledit.Editor, file string, key, value *yaml.Node, org boo
 		return nil, nil
 	}
 	if !slices.Contains(del, false) {
-		if org {
+		if org && alone {
 			return nil, fmt.Errorf("%s:%d:%d: every entry of organization_members has expired, and the section cannot be empty: an empty list would remove the organization's owner, who must be listed with `role: Owner` and never expires; list the owner, or delete the section to leave the organization's members alone",
 				file, key.Line, key.Column)
 		}
@@ -246,4 +307,15 @@ func expireList(ed *yamledit.Editor, file string, key, value *yaml.Node, org boo
 		entries[i].First, entries[i].Last = spans[i].First, spans[i].Last
 	}
 	return entries, nil
+}
+
+// After is what file name holds once edited: before, as read, when Expire does
+// not change it.
+func (ex *Expiry) After(name string, before []byte) []byte {
+	for _, f := range ex.Files {
+		if f.Name == name {
+			return f.After
+		}
+	}
+	return before
 }

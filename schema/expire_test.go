@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -28,7 +29,7 @@ func expireLoader(t testing.TB) *Loader {
 
 // renderExpiry is a golden file of an expire run: the entries removed, then the
 // file written, or the error.
-func renderExpiry(ex *Expiry, err error) string {
+func renderExpiry(ex *Expiry, data []byte, err error) string {
 	var b strings.Builder
 	if err != nil {
 		return "--- error\n" + err.Error() + "\n"
@@ -40,7 +41,7 @@ func renderExpiry(ex *Expiry, err error) string {
 		}
 		fmt.Fprintf(&b, "%d:%d %s %s expired on %s (lines %d-%d)\n", e.Pos.Line, e.Pos.Col, what, e.Email, e.Expires, e.First, e.Last)
 	}
-	fmt.Fprintf(&b, "--- result (%d warnings)\n%s", ex.Warnings, ex.Data)
+	fmt.Fprintf(&b, "--- result (%d warnings)\n%s", ex.Warnings, ex.After("portal.yaml", data))
 	return b.String()
 }
 
@@ -61,24 +62,24 @@ func TestExpireGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ex, ds, err := l.Expire("portal.yaml", data)
+			ex, ds, err := l.Expire(context.Background(), "portal.yaml", data, nil)
 			if ds.HasErrors() {
 				t.Fatalf("the case does not validate: %v", ds)
 			}
-			got := renderExpiry(ex, err)
+			got := renderExpiry(ex, data, err)
 			testkit.Golden(t, strings.TrimSuffix(file, ".yaml")+".golden", got)
 			if err == nil {
-				checkOnlyCut(t, data, ex.Data)
+				checkOnlyCut(t, data, ex.After("portal.yaml", data))
 			}
 
 			crlf := bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
-			cex, _, cerr := l.Expire("portal.yaml", crlf)
+			cex, _, cerr := l.Expire(context.Background(), "portal.yaml", crlf, nil)
 			if (cerr == nil) != (err == nil) {
 				t.Fatalf("with CRLF: %v; with LF: %v", cerr, err)
 			}
 			if err == nil {
-				if want := bytes.ReplaceAll(ex.Data, []byte("\n"), []byte("\r\n")); !bytes.Equal(cex.Data, want) {
-					t.Errorf("with CRLF endings:\n%q\nwant\n%q", cex.Data, want)
+				if want := bytes.ReplaceAll(ex.After("portal.yaml", data), []byte("\n"), []byte("\r\n")); !bytes.Equal(cex.After("portal.yaml", crlf), want) {
+					t.Errorf("with CRLF endings:\n%q\nwant\n%q", cex.After("portal.yaml", crlf), want)
 				}
 			}
 		})
@@ -105,15 +106,15 @@ func checkOnlyCut(t *testing.T, in, out []byte) {
 // TestExpireNothing: a file with nothing expired comes back as it is.
 func TestExpireNothing(t *testing.T) {
 	data := []byte("version: 1\nmembers:\n  - email: a@company.com\n    role: admin\nblueprints:\n  b:\n    access: open\n")
-	ex, ds, err := expireLoader(t).Expire("portal.yaml", data)
-	if err != nil || ds.HasErrors() || len(ex.Entries) != 0 || !bytes.Equal(ex.Data, data) {
+	ex, ds, err := expireLoader(t).Expire(context.Background(), "portal.yaml", data, nil)
+	if err != nil || ds.HasErrors() || len(ex.Entries) != 0 || !bytes.Equal(ex.After("portal.yaml", data), data) {
 		t.Fatalf("got %+v, %v, %v", ex, ds, err)
 	}
-	if _, _, err := newLoader(t).Expire("portal.yaml", data); err != ErrNoDay {
+	if _, _, err := newLoader(t).Expire(context.Background(), "portal.yaml", data, nil); err != ErrNoDay {
 		t.Errorf("without a day: %v", err)
 	}
 	bad := []byte("version: 1\nmembers:\n  - email: nope\nblueprints: {}\n")
-	if ex, ds, err := expireLoader(t).Expire("portal.yaml", bad); ex != nil || err != nil || !ds.HasErrors() {
+	if ex, ds, err := expireLoader(t).Expire(context.Background(), "portal.yaml", bad, nil); ex != nil || err != nil || !ds.HasErrors() {
 		t.Errorf("an invalid file: %v, %v, %v", ex, ds, err)
 	}
 }
@@ -124,7 +125,7 @@ func TestExpireNothing(t *testing.T) {
 func TestExpireLoneCR(t *testing.T) {
 	src := "version: 1\nmembers:\n  - email: alice@company.com\n    role: admin\n  - email: bob@company.com\n    expires: 2026-01-01\nblueprints:\n  a:\n    access: open\n"
 	data := []byte(strings.ReplaceAll(src, "\n", "\r"))
-	ex, ds, err := expireLoader(t).Expire("portal.yaml", data)
+	ex, ds, err := expireLoader(t).Expire(context.Background(), "portal.yaml", data, nil)
 	if ds.HasErrors() {
 		t.Fatalf("the file does not validate: %v", ds)
 	}
@@ -174,7 +175,7 @@ func FuzzExpire(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, ds := l.Parse("portal.yaml", data)
-		ex, eds, err := l.Expire("portal.yaml", data)
+		ex, eds, err := l.Expire(context.Background(), "portal.yaml", data, nil)
 		switch {
 		case ds.HasErrors():
 			if ex != nil || err != nil || !eds.HasErrors() {
@@ -184,12 +185,12 @@ func FuzzExpire(f *testing.F) {
 		case err != nil:
 			return // refused, with a reason
 		}
-		after, ads := l.Parse("portal.yaml", ex.Data)
+		after, ads := l.Parse("portal.yaml", ex.After("portal.yaml", data))
 		if ads.HasErrors() {
-			t.Fatalf("the result does not validate: %v\n%s", ads, ex.Data)
+			t.Fatalf("the result does not validate: %v\n%s", ads, ex.After("portal.yaml", data))
 		}
 		if why := SameConfig(expireModel(cfg, expireToday), after); why != "" {
-			t.Fatalf("the result is not the input less the expired entries: %s\n--- in\n%s\n--- out\n%s", why, data, ex.Data)
+			t.Fatalf("the result is not the input less the expired entries: %s\n--- in\n%s\n--- out\n%s", why, data, ex.After("portal.yaml", data))
 		}
 		var expired []string
 		for _, m := range cfg.Members {
@@ -202,7 +203,7 @@ func FuzzExpire(f *testing.F) {
 				t.Fatalf("removed %s, who has not expired", e.Email)
 			}
 		}
-		checkOnlyCut(t, data, ex.Data)
+		checkOnlyCut(t, data, ex.After("portal.yaml", data))
 	})
 }
 
@@ -223,18 +224,18 @@ func TestExpireRandom(t *testing.T) {
 		if ds.HasErrors() {
 			t.Fatalf("round %d: the generator wrote an invalid file: %v\n%s", round, ds, data)
 		}
-		ex, eds, err := l.Expire("portal.yaml", data)
+		ex, eds, err := l.Expire(context.Background(), "portal.yaml", data, nil)
 		if err != nil || eds.HasErrors() {
 			t.Fatalf("round %d: %v %v\n%s", round, err, eds, data)
 		}
-		after, ads := l.Parse("portal.yaml", ex.Data)
+		after, ads := l.Parse("portal.yaml", ex.After("portal.yaml", data))
 		if ads.HasErrors() {
-			t.Fatalf("round %d: the result does not validate: %v\n--- in\n%s\n--- out\n%s", round, ads, data, ex.Data)
+			t.Fatalf("round %d: the result does not validate: %v\n--- in\n%s\n--- out\n%s", round, ads, data, ex.After("portal.yaml", data))
 		}
 		if why := SameConfig(expireModel(cfg, expireToday), after); why != "" {
-			t.Fatalf("round %d: %s\n--- in\n%s\n--- out\n%s", round, why, data, ex.Data)
+			t.Fatalf("round %d: %s\n--- in\n%s\n--- out\n%s", round, why, data, ex.After("portal.yaml", data))
 		}
-		checkOnlyCut(t, data, ex.Data)
+		checkOnlyCut(t, data, ex.After("portal.yaml", data))
 	}
 }
 

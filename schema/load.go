@@ -13,6 +13,7 @@ package schema
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -39,8 +40,11 @@ const DefaultMaxProblems = 1000
 // Loader validates portal.yaml files. It holds the compiled schema so that loading
 // many files compiles it once. A Loader is safe for concurrent use.
 type Loader struct {
-	schema      *jsonschema.Schema
-	fast        *fastSchema
+	schema *jsonschema.Schema
+	fast   *fastSchema
+	// fragment is the schema of a fragment (fragment.overlay.json): what an
+	// include names.
+	fragment    *fastSchema
 	format      format
 	maxSize     int64
 	maxProblems int
@@ -111,11 +115,9 @@ func New(opts ...Option) (*Loader, error) {
 	for _, o := range opts {
 		o(l)
 	}
-	s, err := compile(l.format)
-	if err != nil {
+	if err := l.compile(); err != nil {
 		return nil, err
 	}
-	l.schema, l.fast = s, newFastSchema(s)
 	return l, nil
 }
 
@@ -130,13 +132,26 @@ func (l *Loader) With(opts ...Option) (*Loader, error) {
 		o(&c)
 	}
 	if c.format.name != l.format.name {
-		s, err := compile(c.format)
-		if err != nil {
+		if err := c.compile(); err != nil {
 			return nil, err
 		}
-		c.schema, c.fast = s, newFastSchema(s)
 	}
 	return &c, nil
+}
+
+// compile compiles the schema of the loader's format, and of its fragments.
+func (l *Loader) compile() error {
+	s, err := compile(l.format)
+	if err != nil {
+		return err
+	}
+	l.schema, l.fast = s, newFastSchema(s)
+	f, err := compile(fragmentFormat())
+	if err != nil {
+		return err
+	}
+	l.fragment = newFastSchema(f)
+	return nil
 }
 
 // ReadFileMax reads path ("-" reads stdin), refusing a file over max bytes before
@@ -319,43 +334,71 @@ func readAll(r io.Reader, hint, max int64) ([]byte, error) {
 	}
 }
 
-// Parse checks data, naming file in every diagnostic.
+// Parse checks data, naming file in every diagnostic: a configuration in one
+// file. A file that includes others is read with Load, which reads them too;
+// here its include: section is an error.
 func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
-	ds := &diag.Collector{Max: l.maxProblems}
+	return l.Load(context.Background(), file, data, nil)
+}
+
+// parsed is one file of a configuration, parsed: its YAML tree, and the
+// values holding a hidden control (reported already).
+type parsed struct {
+	file   string
+	data   []byte
+	size   int
+	root   *yaml.Node
+	hidden map[*yaml.Node]bool
+	nodes  int
+	// include is the index of the include naming the file; -1 for the root.
+	include int
+}
+
+// parse checks data as far as one file can be checked alone: its size, its
+// YAML, and its hidden controls. It reports into ds and
+// returns nil when nothing more can be read out of the file. Its shape is the
+// caller's to check, against the root's schema or a fragment's.
+func (l *Loader) parse(file string, data []byte, ds *diag.Collector) *parsed {
 	start := portal.Pos{File: file, Line: 1, Col: 1}
 	if len(bytes.TrimSpace(data)) == 0 {
 		ds.Add(start, diag.Error, "empty-file", "the file is empty", "start with `version: 1`, then `members:` and `blueprints:`")
-		return nil, ds.List()
+		return nil
 	}
 	if int64(len(data)) > l.maxSize {
 		msg, hint := guard.TooLarge(int64(len(data)), l.maxSize)
 		ds.Add(start, diag.Error, "too-large", msg, hint)
-		return nil, ds.List()
+		return nil
 	}
 	if !guard.FitsParse(file, data, ds) {
-		return nil, ds.List()
+		return nil
 	}
 	root, ok := parseYAML(file, data, ds)
 	if !ok {
-		return nil, ds.List()
+		return nil
 	}
 	hidden := &hiddenWalk{file: file, data: data, ds: ds}
 	sv := guard.Survey(root, hidden.scalar)
 	if sv.Deep != nil {
 		ds.Add(nodePos(file, sv.Deep), diag.Error, "too-complex", fmt.Sprintf("the document is too complex: nested deeper than %d levels", guard.MaxDepth), guard.TooComplexHint)
-		return nil, ds.List()
+		return nil
 	}
 	if sv.Aliases {
 		if n, err := guard.CheckAliases(root, sv.Nodes); err != nil {
 			ds.Add(nodePos(file, n), diag.Error, "too-complex", "the document is "+err.Error(), guard.TooComplexHint)
-			return nil, ds.List()
+			return nil
 		}
 	}
-	if !guard.FitsModel(file, len(data), modelSize(file, root, sv.Nodes), ds) {
-		return nil, ds.List()
+	return &parsed{file: file, data: data, size: len(data), root: root, hidden: hidden.found, nodes: sv.Nodes, include: -1}
+}
+
+// check builds the model of the parsed files (the root first) and runs the
+// lints and the policy on it. The budget of the model is checked first, over
+// every file, since a group written in one file expands in another's blueprints.
+func (l *Loader) check(docs []*parsed, layout *portal.Layout, ds *diag.Collector) *portal.Config {
+	if !guard.FitsModel(docs[0].file, totalSize(docs), modelSize(docs), ds) {
+		return nil
 	}
-	l.fast.check(file, root, hidden.found, ds)
-	cfg, f := l.build(file, root, hidden.found, ds)
+	cfg, f := l.build(docs, layout, ds)
 	// The lints read the model and what build noted of where things are
 	// written (lint.Facts): lint never sees the YAML, so it imports nothing of
 	// schema's.
@@ -366,50 +409,69 @@ func (l *Loader) Parse(file string, data []byte) (*portal.Config, diag.List) {
 		lint.Check(cfg, f, ds)
 		lint.Remind(cfg, l.today, l.expiryWarn, ds)
 	}
-	return cfg, ds.List()
+	return cfg
 }
 
-// modelSize counts what the model of a document will hold, for guard.FitsModel:
-// members, group entries, and blueprint rules with groups expanded (each rule
-// kind says how many rules a value grants), and where the blueprint with the
-// most rules is. nodes is the tree's, as guard.Survey counted them.
-func modelSize(file string, root *yaml.Node, nodes int) guard.Model {
-	m := guard.Model{Nodes: nodes}
-	doc := deref(root)
+// totalSize is how many bytes the files hold together.
+func totalSize(docs []*parsed) int {
+	n := 0
+	for _, d := range docs {
+		n += d.size
+	}
+	return n
+}
+
+// modelSize counts what the model of the documents will hold, for
+// guard.FitsModel: members, group entries, and blueprint rules with groups
+// expanded (each rule kind says how many rules a value grants), and where the
+// blueprint with the most rules is. Groups are shared by every file, so they
+// are counted first.
+func modelSize(docs []*parsed) guard.Model {
+	var m guard.Model
 	groupSize := map[string]int{}
 	sizeOf := func(group string) int { return groupSize[group] }
-	var blueprints *yaml.Node
-	for _, p := range pairs(doc) {
-		switch keyString(p.k) {
-		case "members":
-			m.Members += int64(len(items(p.v)))
-		case "groups":
-			for _, g := range pairs(p.v) {
-				n := len(items(g.v))
-				groupSize[keyString(g.k)] = n
-				m.Entries += int64(n)
+	type bps struct {
+		file string
+		n    *yaml.Node
+	}
+	var blueprints []bps
+	for _, d := range docs {
+		m.Nodes += d.nodes
+		for _, p := range pairs(deref(d.root)) {
+			switch keyString(p.k) {
+			case "members":
+				m.Members += int64(len(items(p.v)))
+			case "groups":
+				for _, g := range pairs(p.v) {
+					n := len(items(g.v))
+					groupSize[keyString(g.k)] = n
+					m.Entries += int64(n)
+				}
+			case "blueprints":
+				blueprints = append(blueprints, bps{d.file, p.v})
 			}
-		case "blueprints":
-			blueprints = p.v
 		}
 	}
 	most := int64(-1)
 	var worst *yaml.Node
-	for _, bp := range pairs(blueprints) {
-		n := int64(0)
-		for _, f := range pairs(bp.v) {
-			if kind := ruleKindOf(keyString(f.k)); kind != nil {
-				for _, e := range items(f.v) {
-					n += int64(kind.grants(sizeOf, e.Value))
+	worstFile := docs[0].file
+	for _, b := range blueprints {
+		for _, bp := range pairs(b.n) {
+			n := int64(0)
+			for _, f := range pairs(bp.v) {
+				if kind := ruleKindOf(keyString(f.k)); kind != nil {
+					for _, e := range items(f.v) {
+						n += int64(kind.grants(sizeOf, e.Value))
+					}
 				}
 			}
-		}
-		m.Rules += n
-		if n > most {
-			most, worst = n, bp.k
+			m.Rules += n
+			if n > most {
+				most, worst, worstFile = n, bp.k, b.file
+			}
 		}
 	}
-	m.Worst = nodePos(file, worst)
+	m.Worst = nodePos(worstFile, worst)
 	return m
 }
 

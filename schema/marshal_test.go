@@ -21,7 +21,7 @@ var marshalDay = day("2026-11-20")
 // written, and the file's name.
 func comparable(cfg *portal.Config) *portal.Config {
 	c := *cfg
-	c.File = ""
+	c.File, c.Layout = "", nil
 	c.Members = append([]portal.Member(nil), cfg.Members...)
 	for i := range c.Members {
 		c.Members[i].Pos, c.Members[i].ExpiresPos = portal.Pos{}, portal.Pos{}

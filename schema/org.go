@@ -16,15 +16,14 @@ import (
 // matched at plan time.
 func (b *builder) orgMembers(key, n *yaml.Node) {
 	org := b.org()
-	org.Pos = b.pos(key)
-	list := items(n)
-	if len(list) == 0 && deref(n).Kind == yaml.SequenceNode && !b.format.seed {
-		b.add(b.pos(key), diag.Error, "empty-organization", func() (string, string) {
-			return "organization_members is empty: apply would remove every member of the organization, its owner included",
-				"list the organization's members, its owner with `role: Owner` first; or remove `organization_members:` to leave the organization's members alone"
-		})
+	if org.Pos.IsZero() {
+		org.Pos = b.pos(key)
 	}
-	ms := make([]portal.OrgMember, 0, len(list))
+	list := items(n)
+	if len(list) == 0 && deref(n).Kind == yaml.SequenceNode && !b.format.seed && b.emptyOrg.IsZero() {
+		b.emptyOrg = b.pos(key)
+	}
+	ms := slices.Grow(org.Members, len(list))
 	for _, item := range list {
 		b.duplicateKeys(item, "key")
 		if item.Kind != yaml.MappingNode {
@@ -65,14 +64,35 @@ func (b *builder) orgMembers(key, n *yaml.Node) {
 		}
 		ms = append(ms, m)
 	}
+	org.Members = ms
+}
+
+// finishOrgMembers sorts the organization members of every file, and reports
+// an email listed twice, and an organization_members section left empty by
+// every file.
+func (b *builder) finishOrgMembers() {
+	org := b.cfg.Org
+	if org == nil {
+		return
+	}
+	if len(org.Members) == 0 && !b.emptyOrg.IsZero() {
+		b.add(b.emptyOrg, diag.Error, "empty-organization", func() (string, string) {
+			return "organization_members is empty: apply would remove every member of the organization, its owner included",
+				"list the organization's members, its owner with `role: Owner` first; or remove `organization_members:` to leave the organization's members alone"
+		})
+	}
+	ms := org.Members
 	portal.SortOrgMembers(ms)
 	kept := ms[:0]
 	for i, m := range ms {
 		if i > 0 && m.Email == kept[len(kept)-1].Email {
-			first := kept[len(kept)-1].Pos.Line
+			first := kept[len(kept)-1].Pos
 			b.add(m.Pos, diag.Error, "duplicate-organization-member", func() (string, string) {
-				return fmt.Sprintf("duplicate organization member %s: already listed at line %d (emails compare case-insensitively)", m.Email, first),
-					fmt.Sprintf("remove one of the two entries (lines %d and %d); keep the one with the role you want", first, m.Pos.Line)
+				hint := fmt.Sprintf("remove one of the two entries (lines %d and %d); keep the one with the role you want", first.Line, m.Pos.Line)
+				if first.File != m.Pos.File {
+					hint = fmt.Sprintf("remove one of the two entries (%s and %s); keep the one with the role you want", first, m.Pos)
+				}
+				return fmt.Sprintf("duplicate organization member %s: already listed at %s (emails compare case-insensitively)", m.Email, where(first, m.Pos)), hint
 			})
 			continue
 		}

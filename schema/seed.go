@@ -25,6 +25,18 @@ type format struct {
 //go:embed seed.overlay.json
 var SeedOverlay []byte
 
+// FragmentOverlay is the JSON merge patch that turns portal.schema.json into
+// the schema of a fragment: a file a root's include: section names.
+//
+//go:embed fragment.overlay.json
+var FragmentOverlay []byte
+
+// fragmentFormat is a fragment's dialect: no root-only keys, nothing required.
+func fragmentFormat() format { return format{name: "fragment", overlay: FragmentOverlay} }
+
+// FragmentJSON is the JSON schema of a fragment (portalctl schema --fragment).
+func FragmentJSON() ([]byte, error) { return mergePatch(JSON, FragmentOverlay) }
+
 // Seed makes the Loader read the emulator's seed files: portal.yaml with the
 // fields of SeedOverlay (member status, blueprint id and description), version
 // optional, and blueprints without rules open.

@@ -96,7 +96,7 @@ func (c *accessCmd) run(ctx context.Context, args []string) error {
 // config is the file, or the live portal with --live.
 func (c *accessCmd) config(ctx context.Context) (*portal.Config, string, error) {
 	if !c.live {
-		cfg, err := c.loadValid(c.file)
+		cfg, err := c.loadValid(ctx, c.file)
 		if err != nil {
 			return nil, "", err
 		}
@@ -114,7 +114,7 @@ func (c *accessCmd) config(ctx context.Context) (*portal.Config, string, error) 
 	}
 	fileOrg := ""
 	if c.api.picked == "" {
-		fileOrg = c.fileOrganization() // only parse the file when nothing else names the organization
+		fileOrg = c.fileOrganization(ctx) // only parse the file when nothing else names the organization
 	}
 	org, err := c.api.orgFor(fileOrg)
 	if err != nil {
@@ -129,8 +129,8 @@ func (c *accessCmd) config(ctx context.Context) (*portal.Config, string, error) 
 
 // fileOrganization is the organization the file names, if it is there and valid:
 // --live needs no file, but uses it when there is one.
-func (c *accessCmd) fileOrganization() string {
-	cfg, ds, err := c.parse(c.file)
+func (c *accessCmd) fileOrganization(ctx context.Context) string {
+	cfg, ds, err := c.parse(ctx, c.file)
 	if err != nil || ds.HasErrors() {
 		return ""
 	}

@@ -113,7 +113,7 @@ func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *connection, erro
 	if c.planFile != "" {
 		return c.savedPlan(ctx)
 	}
-	cfg, err := c.loadValid(c.file)
+	cfg, err := c.loadValid(ctx, c.file)
 	if err != nil {
 		return nil, nil, err
 	}

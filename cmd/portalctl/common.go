@@ -112,33 +112,45 @@ func (a *app) color(w any) bool {
 	return a.isTerminal != nil && a.isTerminal(w)
 }
 
-// parse reads and checks the configuration file, printing its problems to stderr.
-// It fails, already reported, when the file is invalid.
-func (a *app) parse(f fileFlags) (*portal.Config, diag.List, error) {
+// parse reads and checks the configuration: the file, and the files its
+// include: section names (docs/large-organizations.md), printing nothing: the
+// problems are returned. It fails only when the root file cannot be read.
+func (a *app) parse(ctx context.Context, f fileFlags) (*portal.Config, diag.List, error) {
 	data, err := schema.ReadFileMax(f.file, a.stdin, int64(f.maxSize))
 	if err != nil {
 		return nil, nil, err
 	}
 	defer a.limitMemory(len(data))()
-	return a.parseBytes(f.file, data, f)
+	return a.parseBytes(ctx, f.file, data, f)
 }
 
-func (a *app) parseBytes(name string, data []byte, f fileFlags) (*portal.Config, diag.List, error) {
+// parseBytes checks data, the root file named name, with the files it includes.
+func (a *app) parseBytes(ctx context.Context, name string, data []byte, f fileFlags) (*portal.Config, diag.List, error) {
 	l, err := a.loader(f)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg, ds := parseWith(l, name, data, f.strict)
+	cfg, ds := parseWith(ctx, l, name, data, f.files(), f.strict)
 	return cfg, ds, nil
 }
 
-// parseWith parses data with l; strict turns its warnings into errors.
-func parseWith(l *schema.Loader, name string, data []byte, strict bool) (*portal.Config, diag.List) {
-	cfg, ds := l.Parse(name, data)
+// parseWith loads data, the root file named name, and what it includes through
+// files, with l; strict turns its warnings into errors.
+func parseWith(ctx context.Context, l *schema.Loader, name string, data []byte, files schema.Files, strict bool) (*portal.Config, diag.List) {
+	cfg, ds := l.Load(ctx, name, data, files)
 	if strict {
 		ds = ds.Strict()
 	}
 	return cfg, ds
+}
+
+// files is where the file's includes are read from: beside it on disk; none
+// when it is standard input.
+func (f fileFlags) files() schema.Files {
+	if f.file == "-" {
+		return nil
+	}
+	return schema.Disk{MaxSize: int64(f.maxSize)}
 }
 
 // loader is the loader the file flags ask for, judging dates on the app's day.
@@ -175,8 +187,8 @@ func (a *app) limitMemory(size int) (restore func()) {
 
 // loadValid is parse for commands that need a valid file: problems go to stderr,
 // and errors stop the command.
-func (a *app) loadValid(f fileFlags) (*portal.Config, error) {
-	cfg, ds, err := a.parse(f)
+func (a *app) loadValid(ctx context.Context, f fileFlags) (*portal.Config, error) {
+	cfg, ds, err := a.parse(ctx, f)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -45,7 +46,7 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 		return err
 	}
 	restore := c.limitMemory(len(data))
-	_, ds, err := c.parseBytes(c.file.file, data, c.file)
+	_, ds, err := c.parseBytes(ctx, c.file.file, data, c.file)
 	restore()
 	if err != nil {
 		return err
@@ -57,7 +58,7 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ex, eds, err := l.Expire(c.file.file, data)
+	ex, eds, err := l.Expire(ctx, c.file.file, data, c.file.files())
 	switch {
 	case err != nil:
 		return err
@@ -86,15 +87,26 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 		return &exitError{code: 2, silent: true}
 	}
 	// The edit is of what was read: an edit made since then is kept, not
-	// overwritten, and a symbolic link stays one, its target written.
-	err = atomicfile.ReplaceIfUnchanged(c.file.file, data, ex.Data)
-	switch {
-	case errors.Is(err, atomicfile.ErrChanged):
-		return fmt.Errorf("write %s: it changed since it was read, so nothing was written (the other edit is kept): run `portalctl expire --write -f %s` again", c.file.file, c.file.file)
-	case err != nil:
-		return fmt.Errorf("write %s: %w", c.file.file, err)
+	// overwritten, and a symbolic link stays one, its target written. Each
+	// file is replaced whole or not at all; one that cannot be leaves the
+	// others as they are, and says which were written.
+	var written []string
+	for _, f := range ex.Files {
+		err := atomicfile.ReplaceIfUnchanged(f.Name, f.Before, f.After)
+		if err == nil {
+			written = append(written, f.Name)
+			continue
+		}
+		done := "nothing was written"
+		if len(written) > 0 {
+			done = "written before it: " + strings.Join(written, ", ") + "; the files after it were not written"
+		}
+		if errors.Is(err, atomicfile.ErrChanged) {
+			return fmt.Errorf("write %s: it changed since it was read, so %s (the other edit is kept): run `portalctl expire --write -f %s` again", f.Name, done, c.file.file)
+		}
+		return fmt.Errorf("write %s: %w (%s)", f.Name, err, done)
 	}
-	fmt.Fprintf(c.stdout, "Deleted %s from %s.\n", n, c.file.file)
+	fmt.Fprintf(c.stdout, "Deleted %s from %s.\n", n, strings.Join(written, ", "))
 	if ex.Warnings > 0 {
 		warnings := "1 warning"
 		if ex.Warnings != 1 {

@@ -69,7 +69,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	cfg, err := c.loadValid(c.file)
+	cfg, err := c.loadValid(ctx, c.file)
 	if err != nil {
 		return err
 	}

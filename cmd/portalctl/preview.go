@@ -237,7 +237,7 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	restore := c.limitMemory(2 * len(headData))
 	based := make(chan baseConfig, 1)
 	go func() { based <- c.readBase(ctx, bl, len(headData)) }()
-	head, hds := parseWith(l, c.file.file, headData, c.file.strict)
+	head, hds := parseWith(ctx, l, c.file.file, headData, c.file.files(), c.file.strict)
 	br := <-based
 	restore()
 	revs, derr := gitrev.Describe(ctx, c.file.file, c.base, headData)
@@ -333,7 +333,7 @@ func (c *previewCmd) readBase(ctx context.Context, l *schema.Loader, headSize in
 		// Raised for both parses; report puts it back once both are done.
 		c.limitMemory(headSize + len(data))
 	}
-	cfg, ds := parseWith(l, c.file.file+"@"+c.base, data, false)
+	cfg, ds := parseWith(ctx, l, c.file.file+"@"+c.base, data, nil, false)
 	switch {
 	case ds.HasErrors():
 		return baseConfig{cfg: empty, note: "is invalid"}

@@ -50,7 +50,7 @@ func (c *validateCmd) run(ctx context.Context, args []string) error {
 	}
 	c.file.expiryWarning = c.expiry
 	c.file.problems = max(c.max, schema.DefaultMaxProblems) // keep at least what is shown
-	_, ds, err := c.parse(c.file)
+	_, ds, err := c.parse(ctx, c.file)
 	if err != nil {
 		return err
 	}

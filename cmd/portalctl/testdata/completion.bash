@@ -39,6 +39,7 @@ preview
 export
 access
 expire
+codeowners
 schema
 completion
 version
@@ -265,11 +266,32 @@ csv'
 --help'
         fi
         ;;
+    codeowners)
+        case $prev in
+        --check)
+            return ;;
+        -f|--file)
+            _portalctl_files
+            return ;;
+        --max-file-size)
+            return ;;
+        esac
+        if [[ $cur == -* ]]; then
+            _portalctl_words '--check
+-f
+--file
+--max-file-size
+--strict
+-h
+--help'
+        fi
+        ;;
     schema)
         case $prev in
         esac
         if [[ $cur == -* ]]; then
-            _portalctl_words '-h
+            _portalctl_words '--fragment
+-h
 --help'
         fi
         ;;
@@ -307,6 +329,7 @@ preview
 export
 access
 expire
+codeowners
 schema
 completion
 version

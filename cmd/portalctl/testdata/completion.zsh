@@ -16,6 +16,7 @@ _portalctl() {
         'export:write the live portal as a portal.yaml'
         'access:show what a member sees, or who sees a blueprint'
         'expire:list the entries whose access has expired; --write deletes them from the file'
+        'codeowners:print the CODEOWNERS lines of the root file and its fragments, or --check a CODEOWNERS file'
         'schema:print the JSON schema of portal.yaml (for editors and other validators)'
         'completion:print a shell completion script'
         'version:print the version, the commit and the Go version of this build'
@@ -123,8 +124,18 @@ _portalctl() {
                 '(-h --help)'{-h,--help}'[show this help]' \
                 '*: :'
             ;;
+        codeowners)
+            _arguments -s \
+                '--check=[check this CODEOWNERS FILE instead of printing lines\: exit 1 when it does not give each file exactly its declared owners]:value: ' \
+                '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
+                '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
+                '--strict[treat lint warnings as errors]' \
+                '(-h --help)'{-h,--help}'[show this help]' \
+                '*: :'
+            ;;
         schema)
             _arguments -s \
+                '--fragment[print the schema of a fragment, a file the root'\''s include\: names]' \
                 '(-h --help)'{-h,--help}'[show this help]' \
                 '*: :'
             ;;
@@ -141,7 +152,7 @@ _portalctl() {
         help)
             _arguments -s \
                 '(-h --help)'{-h,--help}'[show this help]' \
-                '1:argument:(validate plan apply preview export access expire schema completion version help)'
+                '1:argument:(validate plan apply preview export access expire codeowners schema completion version help)'
             ;;
         esac
         ;;

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+
+	"github.com/qovery/portalctl/codeowners"
+	"github.com/qovery/portalctl/internal/worktree"
+	"github.com/qovery/portalctl/portal"
+)
+
+const codeownersExample = `portalctl codeowners -f portal.yaml >> .github/CODEOWNERS
+portalctl codeowners --check .github/CODEOWNERS   # in CI: exit 1 when a file has other owners
+`
+
+// codeownersCmd prints the CODEOWNERS lines that give the root file and each
+// fragment its declared owners, or checks a CODEOWNERS file against them
+// (docs/large-organizations.md#codeowners).
+type codeownersCmd struct {
+	*app
+	file  fileFlags
+	check string
+}
+
+func newCodeowners(a *app) *codeownersCmd { return &codeownersCmd{app: a} }
+
+func (c *codeownersCmd) flags() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("codeowners", pflag.ContinueOnError)
+	c.file.register(fs)
+	fs.StringVar(&c.check, "check", "", "check this CODEOWNERS `FILE` instead of printing lines: exit 1 when it does not give each file exactly its declared owners")
+	return fs
+}
+
+func (c *codeownersCmd) run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q: the root file is given with -f", args[0])
+	}
+	if c.file.file == "-" {
+		return errors.New("codeowners names the files of the configuration by their path in the repository: give the root file with -f, not stdin")
+	}
+	cfg, err := c.loadValid(ctx, c.file)
+	if err != nil {
+		return err
+	}
+	entries, err := ownerEntries(cfg.Layout)
+	if err != nil {
+		return err
+	}
+	if c.check == "" {
+		out, err := codeowners.Lines(entries)
+		if err != nil {
+			return err
+		}
+		_, err = c.stdout.Write(out)
+		return err
+	}
+	data, err := os.ReadFile(c.check)
+	if err != nil {
+		return fmt.Errorf("read the CODEOWNERS file: %w", err)
+	}
+	problems, err := codeowners.Check(c.check, data, entries)
+	if err != nil {
+		return err
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(c.stdout, "%s gives each of the %d files with declared owners exactly those owners.\n", c.check, len(entries))
+		return nil
+	}
+	for _, p := range problems {
+		fmt.Fprintln(c.stderr, p)
+	}
+	fmt.Fprintf(c.stderr, "portalctl codeowners: %d problems in %s; `portalctl codeowners -f %s` prints the lines that give each file its declared owners\n", len(problems), c.check, c.file.file)
+	return &exitError{code: 1, silent: true}
+}
+
+// ownerEntries are the files of layout with declared owners, by their path
+// in the repository that holds them. A file whose include declares none is
+// left out: CODEOWNERS keeps whatever owners its other lines give it.
+func ownerEntries(layout *portal.Layout) ([]codeowners.Entry, error) {
+	var out []codeowners.Entry
+	for _, f := range layout.Files {
+		owners := layout.Owners(f)
+		if len(owners) == 0 {
+			continue
+		}
+		abs, err := filepath.Abs(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		repo, _ := worktree.Of(filepath.Dir(abs))
+		rel, err := filepath.Rel(repo, abs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, codeowners.Entry{Path: filepath.ToSlash(rel), Owners: owners})
+	}
+	return out, nil
+}
