@@ -452,7 +452,11 @@ func (d *doc) apply() ([]byte, error) {
 			return fail(err)
 		}
 	}
-	for _, p := range d.adds {
+	// What goes into a nested collection is written before what goes into
+	// the one around it, where both go at one offset (the end of both).
+	adds := slices.Clone(d.adds)
+	slices.SortStableFunc(adds, func(a, b *pending) int { return b.column() - a.column() })
+	for _, p := range adds {
 		if err := d.insert(p); err != nil {
 			return fail(err)
 		}
@@ -477,6 +481,19 @@ func (d *doc) insert(p *pending) error {
 		return nil
 	}
 	return d.ed.InsertKey(p.parent, p.key, p.text())
+}
+
+// column is how deep the insertion is: the column of the collection that
+// takes it.
+func (p *pending) column() int {
+	n := p.value
+	if n == nil || n.Kind == yaml.ScalarNode {
+		n = p.parent
+	}
+	if len(n.Content) > 0 {
+		return n.Content[0].Column
+	}
+	return n.Column
 }
 
 // text is the value of a new key, as YAML text.

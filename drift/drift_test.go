@@ -343,10 +343,10 @@ blueprints:
 `,
 			"teams/ml.yaml": `# the ML team
 blueprints:
-  ml-train:
-    domains: [company.com]
   ml-old:
     emails: [bob@company.com]
+  ml-train:
+    domains: [company.com]
 `,
 		},
 		live: `members:
