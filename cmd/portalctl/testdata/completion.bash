@@ -39,6 +39,7 @@ preview
 export
 access
 expire
+sync
 codeowners
 schema
 completion
@@ -266,6 +267,37 @@ csv'
 --help'
         fi
         ;;
+    sync)
+        case $prev in
+        --api-url)
+            return ;;
+        -f|--file)
+            _portalctl_files
+            return ;;
+        --max-file-size)
+            return ;;
+        --max-removals)
+            return ;;
+        --organization)
+            return ;;
+        --parallelism)
+            return ;;
+        esac
+        if [[ $cur == -* ]]; then
+            _portalctl_words '--api-url
+--debug
+-f
+--file
+--max-file-size
+--max-removals
+--organization
+--parallelism
+--strict
+--write
+-h
+--help'
+        fi
+        ;;
     codeowners)
         case $prev in
         --check)
@@ -329,6 +361,7 @@ preview
 export
 access
 expire
+sync
 codeowners
 schema
 completion

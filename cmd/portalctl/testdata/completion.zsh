@@ -16,6 +16,7 @@ _portalctl() {
         'export:write the live portal as a portal.yaml'
         'access:show what a member sees, or who sees a blueprint'
         'expire:list the entries whose access has expired; --write deletes them from the file'
+        'sync:bring changes made in the portal into the files; --write writes them, in place'
         'codeowners:print the CODEOWNERS lines of the root file and its fragments, or --check a CODEOWNERS file'
         'schema:print the JSON schema of portal.yaml (for editors and other validators)'
         'completion:print a shell completion script'
@@ -124,6 +125,20 @@ _portalctl() {
                 '(-h --help)'{-h,--help}'[show this help]' \
                 '*: :'
             ;;
+        sync)
+            _arguments -s \
+                '--api-url=[portal API base URL]:value: ' \
+                '--debug[log every API request to stderr]' \
+                '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
+                '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
+                '--max-removals=[say so when the sync deletes more entries than this]:value: ' \
+                '--organization=[organization id]:value: ' \
+                '--parallelism=[concurrent ACL reads and writes]:value: ' \
+                '--strict[treat lint warnings as errors]' \
+                '--write[write the changes into the files, in place]' \
+                '(-h --help)'{-h,--help}'[show this help]' \
+                '*: :'
+            ;;
         codeowners)
             _arguments -s \
                 '--check=[check this CODEOWNERS FILE instead of printing lines\: exit 1 when it does not give each file exactly its declared owners]:value: ' \
@@ -152,7 +167,7 @@ _portalctl() {
         help)
             _arguments -s \
                 '(-h --help)'{-h,--help}'[show this help]' \
-                '1:argument:(validate plan apply preview export access expire codeowners schema completion version help)'
+                '1:argument:(validate plan apply preview export access expire sync codeowners schema completion version help)'
             ;;
         esac
         ;;
