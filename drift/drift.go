@@ -121,8 +121,9 @@ type Options struct {
 // What is compared: members (email and role; a pending invitation is a
 // member), each blueprint's rules, and the organization's members when the
 // files have that section. A live entry the files lack goes where the layout
-// takes it: a member or organization member into the first file of the first
-// include with `members: true`, else the root; a rule into the file of its
+// takes it: a member or organization member into the file that may hold
+// members and already holds most of its email domain (else the first file of
+// the first include with `members: true`, else the root); a rule into the file of its
 // blueprint; a blueprint into the first fragment whose include claims its name
 // (none: it is left out, and listed in Unclaimed). An entry the portal lacks
 // is deleted from the file that holds it. Entries whose expiry has passed are
@@ -174,9 +175,48 @@ type syncer struct {
 }
 
 // memberFile is where a member or organization member the files lack goes:
-// the first file of the first include that may hold members, else the root.
-func (s *syncer) memberFile() *doc {
+// of the files that may hold members (the root, and those of the includes
+// with `members: true`), the one that already holds the most entries of the
+// same email domain (its team's file, say), the first in the layout's order on
+// a tie; when none holds that domain, the first file of the first include
+// that may hold members, else the root. org: organization members are
+// counted, else the portal's.
+func (s *syncer) memberFile(email string, org bool) *doc {
 	l := s.cfg.Layout
+	allowed := func(file string) bool {
+		for _, f := range l.Files {
+			if f.Name == file {
+				return f.Include < 0 || l.Includes[f.Include].Members
+			}
+		}
+		return false
+	}
+	count := map[string]int{}
+	domain := portal.DomainOf(email)
+	if org {
+		if s.cfg.Org != nil {
+			for _, m := range s.cfg.Org.Members {
+				if portal.DomainOf(m.Email) == domain && allowed(m.Pos.File) {
+					count[m.Pos.File]++
+				}
+			}
+		}
+	} else {
+		for _, m := range s.cfg.Members {
+			if m.Domain() == domain && allowed(m.Pos.File) {
+				count[m.Pos.File]++
+			}
+		}
+	}
+	best, most := "", 0
+	for _, f := range l.Files {
+		if n := count[f.Name]; n > most {
+			best, most = f.Name, n
+		}
+	}
+	if best != "" {
+		return s.docs[best]
+	}
 	for i, inc := range l.Includes {
 		if !inc.Members {
 			continue
@@ -253,7 +293,7 @@ func (s *syncer) members() error {
 			e := expired[m.Email]
 			s.res.Notes = append(s.res.Notes, fmt.Sprintf("%s: member %s expired on %s: left as it is, the plan removes them", e.Pos, e.Email, e.Expires))
 		default:
-			d := s.memberFile()
+			d := s.memberFile(m.Email, false)
 			if err := d.insertItem("members", memberText(m.Email, m.Role)); err != nil {
 				return err
 			}
@@ -329,7 +369,7 @@ func (s *syncer) orgMembers() error {
 			e := expired[m.Email]
 			s.res.Notes = append(s.res.Notes, fmt.Sprintf("%s: organization member %s expired on %s: left as it is, the plan removes them", e.Pos, e.Email, e.Expires))
 		default:
-			d := s.memberFile()
+			d := s.memberFile(m.Email, true)
 			text := "email: " + yamledit.Scalar(m.Email) + "\nrole: " + yamledit.Scalar(m.Role)
 			if err := d.insertItem("organization_members", text); err != nil {
 				return err

@@ -322,6 +322,37 @@ blueprints:
 `,
 	},
 	{
+		// A new member goes to the file that holds most of their domain:
+		// the contractor to contractors.yaml, the employee to
+		// employees.yaml, though contractors.yaml comes first.
+		name: "member-file-by-domain",
+		files: map[string]string{
+			"portal.yaml": `version: 1
+include:
+  - path: people/*.yaml
+    members: true
+blueprints:
+  handbook:
+    access: open
+`,
+			"people/contractors.yaml": `members:
+  - email: erin@partner.org
+`,
+			"people/employees.yaml": `members:
+  - email: alice@company.com
+    role: admin
+`,
+		},
+		live: `members:
+  - {email: alice@company.com, role: admin}
+  - {email: erin@partner.org}
+  - {email: frank@partner.org}
+  - {email: zoe@company.com}
+blueprints:
+  handbook: {}
+`,
+	},
+	{
 		name: "split-layout",
 		files: map[string]string{
 			"portal.yaml": `version: 1

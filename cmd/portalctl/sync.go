@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -134,14 +135,22 @@ func (c *syncCmd) run(ctx context.Context, args []string) error {
 // print lists the changes by file, what is left as it is, and a summary with
 // the warnings: admins deleted or demoted, more removals than --max-removals.
 func (c *syncCmd) print(res *drift.Result) {
+	width := c.textOptions(c.stdout).Width
+	say := func(first, rest, text string) { fmt.Fprint(c.stdout, wrapWords(text, width, first, rest)) }
+	file := ""
 	for _, ch := range res.Changes {
-		fmt.Fprintln(c.stdout, ch)
+		if ch.File != file {
+			file = ch.File
+			fmt.Fprintln(c.stdout, file)
+		}
+		lead := fmt.Sprintf("  %d: ", ch.Line)
+		say(lead, strings.Repeat(" ", len(lead)+2), string(ch.Op)+" "+ch.Text)
 	}
 	for _, n := range res.Notes {
-		fmt.Fprintln(c.stdout, "note:", n)
+		say("note: ", "      ", n)
 	}
 	for _, b := range res.Unclaimed {
-		fmt.Fprintf(c.stdout, "note: blueprint %s is not managed by the files (no include claims it): left out, and plan leaves it alone\n", b)
+		say("note: ", "      ", fmt.Sprintf("blueprint %s is not managed by the files (no include claims it): left out, and plan leaves it alone", b))
 	}
 	if len(res.Changes) == 0 {
 		return
@@ -150,21 +159,51 @@ func (c *syncCmd) print(res *drift.Result) {
 	for _, ch := range res.Changes {
 		files[ch.File] = true
 	}
-	noun := "changes"
-	if len(res.Changes) == 1 {
-		noun = "change"
-	}
-	fileNoun := "files"
-	if len(files) == 1 {
-		fileNoun = "file"
-	}
-	fmt.Fprintf(c.stdout, "%d %s to %d %s, %d removed.\n", len(res.Changes), noun, len(files), fileNoun, res.Removals())
+	fmt.Fprintf(c.stdout, "%s to %s, %d removed.\n", plural(len(res.Changes), "change"), plural(len(files), "file"), res.Removals())
 	if admins := res.Admins(); len(admins) > 0 {
-		fmt.Fprintf(c.stdout, "warning: sync deletes or demotes the portal admins %s, as the portal has them\n", strings.Join(admins, ", "))
+		who := "the admin " + admins[0] + ", whom the portal no longer has as an admin"
+		if len(admins) > 1 {
+			who = "the admins " + strings.Join(admins, ", ") + ", whom the portal no longer has as admins"
+		}
+		say("warning: ", "         ", "sync deletes or demotes "+who)
 	}
 	if n := res.Removals(); n > c.maxRemovals {
-		fmt.Fprintf(c.stdout, "warning: sync removes %d entries from the files, more than --max-removals=%d (the rails of apply do not hold sync back: check the portal was changed on purpose)\n", n, c.maxRemovals)
+		say("warning: ", "         ", fmt.Sprintf("sync removes %d entries from the files, more than --max-removals=%d (the rails of apply do not hold sync back: check the portal was changed on purpose)", n, c.maxRemovals))
 	}
+}
+
+// plural is "1 change", "2 changes".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// wrapWords breaks text at spaces into lines of at most width columns (a
+// word longer than that stays whole): first starts the first line, rest the
+// others. An email or a file name is never cut.
+func wrapWords(text string, width int, first, rest string) string {
+	var b strings.Builder
+	b.WriteString(first)
+	col := utf8.RuneCountInString(first)
+	start := true
+	for _, w := range strings.Fields(text) {
+		n := utf8.RuneCountInString(w)
+		if !start && col+1+n > width {
+			b.WriteString("\n" + rest)
+			col, start = utf8.RuneCountInString(rest), true
+		}
+		if !start {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(w)
+		col += n
+		start = false
+	}
+	b.WriteByte('\n')
+	return b.String()
 }
 
 // settled loads the files (the root's bytes: edited, else data) and requires

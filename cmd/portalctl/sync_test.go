@@ -67,11 +67,8 @@ func TestSyncThenPlan(t *testing.T) {
 	}
 	people, ml := filepath.Join(p.dir, "people/employees.yaml"), filepath.Join(p.dir, "teams/ml.yaml")
 	for _, want := range []string{
-		people + ":2: + member dan@partner.org (user)\n",
-		people + ":5: ~ role of bob@company.com: user → admin\n",
-		people + ":6: - member carol@company.com (user)\n",
-		ml + ":1: + blueprint ml-serve (domain company.com)\n",
-		ml + ":2: + rule email dan@partner.org to blueprint ml-train\n",
+		people + "\n  2: + member dan@partner.org (user)\n  5: ~ role of bob@company.com: user → admin\n  6: - member carol@company.com (user)\n" +
+			ml + "\n  1: + blueprint ml-serve (domain company.com)\n  2: + rule email dan@partner.org to blueprint ml-train\n",
 		"note: blueprint finance is not managed by the files (no include claims it)",
 		"5 changes to 2 files, 1 removed.\n",
 	} {
@@ -165,7 +162,7 @@ blueprints:
 	c := cli{env: p.env}
 	r := c.run(t, "sync", "-f", root, "--max-removals", "2")
 	for _, want := range []string{
-		"warning: sync deletes or demotes the portal admins bob@company.com",
+		"warning: sync deletes or demotes the admin bob@company.com, whom the portal no longer has as an admin",
 		"warning: sync removes 3 entries from the files, more than --max-removals=2",
 	} {
 		if r.code != 2 || !strings.Contains(r.stdout, want) {
@@ -189,5 +186,28 @@ blueprints:
 	}
 	if after := testkit.Must(os.ReadFile(grouped)); string(after) != string(before) {
 		t.Errorf("a refused sync wrote the file:\n%s", after)
+	}
+}
+
+// TestWrapWords: sync's lines break at spaces within the width, an email or a
+// file name longer than the width is never cut, and the continuation lines
+// take their indent.
+func TestWrapWords(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		width      int
+		want       string
+	}{
+		{"fits", "a b c", 80, "> a b c\n"},
+		{"breaks at spaces", "aaa bbb ccc", 9, "> aaa bbb\n  ccc\n"},
+		{"a long word stays whole", "x " + strings.Repeat("e", 12) + "@company.com y", 10, "> x\n  eeeeeeeeeeee@company.com\n  y\n"},
+		{"exact width", "aa bb", 7, "> aa bb\n"},
+		{"blanks collapse", "  a   b ", 80, "> a b\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := wrapWords(c.text, c.width, "> ", "  "); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
 	}
 }
