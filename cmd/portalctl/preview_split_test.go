@@ -175,6 +175,27 @@ func TestPreviewSplitInvalid(t *testing.T) {
 	if strings.Contains(body, "/portal.yaml#L") {
 		t.Errorf("a problem of the fragment links to the root:\n%s", body)
 	}
+
+	// Edited in the working tree since the commit: its lines are not the
+	// commit's, so no link.
+	frag := filepath.Join(dir, "teams", "data.yaml")
+	testkit.WriteFile(t, frag, "# a local edit\n"+head["teams/data.yaml"], 0o644)
+	r = cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "-o", "json")
+	if r.code != 1 || !strings.Contains(r.stdout, `"line": 6`) || strings.Contains(r.stdout, "teams/data.yaml#L") {
+		t.Errorf("exit %d: a problem of an uncommitted fragment is linked, or not at line 6:\n%s", r.code, r.stdout)
+	}
+
+	// A fragment that leads out of the repository at the head is refused,
+	// unread.
+	outside := testkit.WriteFile(t, filepath.Join(t.TempDir(), "secret.yaml"), "members:\n  - email: mallory@evil.com\n", 0o644)
+	if err := os.Remove(frag); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Symlink(t, outside, frag)
+	r = cli{env: env}.run(t, "preview", "--base", "HEAD^1", "-f", file, "-o", "text")
+	if r.code != 1 || !strings.Contains(r.stdout, "cannot read "+frag) || strings.Contains(r.stdout, "mallory") {
+		t.Errorf("exit %d: a fragment linked out of the repository is not refused:\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // TestPreviewSplitDeletedFragment: a fragment deleted at the head but still
