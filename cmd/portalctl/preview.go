@@ -225,8 +225,10 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	if err != nil {
 		return c.unreadable(ctx, err, prov)
 	}
-	// The base is read from git and parsed while the working tree's file is:
-	// the two parses are most of a preview's time.
+	// The base (the root and its fragments) is read and parsed while the
+	// working tree's files are: the two parses are most of a preview's time.
+	// The base takes the working tree's bytes of a file unchanged since (see
+	// baseFiles), so that only the files the change touches are read from git.
 	// One loader, its schema compiled once, parses both sides. The base's own
 	// policy violations are not the change's: its policy is read, to compare,
 	// but not enforced.
@@ -249,6 +251,8 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	if derr == nil {
 		prov.Path, prov.Base.Commit, prov.Head.Commit, prov.Head.Uncommitted = revs.Path, revs.Base, revs.Head, revs.Uncommitted
 	}
+	// A split configuration: the files the change touches, and the lines of
+	// every file that can be linked.
 	headFiles := wt.headFiles()
 	if len(headFiles) > 1 || len(br.files) > 1 {
 		prov.Changed = changedFiles(c.file.file, headFiles, br.files, func(name string) string {
