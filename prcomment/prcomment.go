@@ -213,11 +213,14 @@ const (
 	LabelRemovals = "access:removals" // a member is removed from the portal
 	LabelAdmins   = "access:admins"   // a member becomes an admin
 	LabelPolicy   = "access:policy"   // the file's policy: section changes, or is broken
+	// LabelOwnership: the root file's codeowners: or include: section changes
+	// (docs/large-organizations.md).
+	LabelOwnership = "access:ownership"
 )
 
 // ManagedLabels lists the labels SyncLabels manages.
 func ManagedLabels() []string {
-	return []string{LabelOpens, LabelRemovals, LabelAdmins, LabelPolicy}
+	return []string{LabelOpens, LabelRemovals, LabelAdmins, LabelPolicy, LabelOwnership}
 }
 
 // SyncLabels makes the pull request carry, of ManagedLabels, exactly those in want:

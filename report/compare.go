@@ -18,7 +18,7 @@ type Change struct {
 	// the change introduces from what the file had.
 	HeadProblems, BaseProblems diag.List
 	// BaseMissing says the base has no file (or no valid one): Base is empty, and
-	// the organization's id is not compared.
+	// neither the organization's id nor the owners are compared.
 	BaseMissing bool
 	// Today is the day expiry is judged on.
 	Today portal.Date
@@ -28,8 +28,8 @@ type Change struct {
 
 // Compare builds the report of a change: the plan from base to head, what apply
 // would refuse if the portal matched the base, the problems the change introduces,
-// the violations of the head's policy, the changes of the policy and of the
-// organization. o gives the provenance and the title.
+// the violations of the head's policy, the changes of the policy, of the
+// organization and of who owns which file. o gives the provenance and the title.
 func Compare(c Change, o Options) *Report {
 	p, _ := reconcile.Diff(c.Head, c.Base, reconcile.DiffOptions{Offline: true, Today: c.Today})
 	o.Kind = KindPreview
@@ -46,6 +46,9 @@ func Compare(c Change, o Options) *Report {
 	// compare with.
 	if !c.BaseMissing && !strings.EqualFold(c.Head.Organization, c.Base.Organization) {
 		o.Organization = &OrganizationChange{From: c.Base.Organization, To: c.Head.Organization}
+	}
+	if !c.BaseMissing {
+		o.Ownership = OwnershipChanges(c.Base.Layout, c.Head.Layout)
 	}
 	return New(p, o)
 }

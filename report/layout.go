@@ -255,6 +255,14 @@ func (l *layouter) alerts() {
 		}
 		l.add(block{kind: bAlert, sev: sevWarning, text: title, list: ls})
 	}
+	if len(a.Ownership) > 0 {
+		ls := &list{id: "ownership-changes", weight: weightAlert, name: "the list of ownership changes", more: l.moreLine("ownership change", "")}
+		for _, c := range a.Ownership {
+			ls.items = append(ls.items, item{text: ownershipLine(c)})
+		}
+		title := ln(strong("Ownership changes"), txt(fmt.Sprintf(" (%s): who may approve what changes, for the root file's owners to review:", l.num(len(a.Ownership)))))
+		l.add(block{kind: bAlert, sev: sevWarning, text: title, list: ls})
+	}
 	if o := a.Organization; o != nil {
 		// Apply follows the file wherever no flag or variable names an
 		// organization, and refuses the file where one names another.
@@ -272,6 +280,54 @@ func (l *layouter) alerts() {
 		}
 		l.add(block{kind: bAlert, sev: sevCaution, text: t})
 	}
+}
+
+// ownershipLine says one change of owners: "include teams/ml.yaml: codeowners
+// @acme/ml → @acme/ml, @evil".
+func ownershipLine(c OwnershipChange) line {
+	owners := func(o []string) span {
+		if len(o) == 0 {
+			return txt("none")
+		}
+		return names(o)
+	}
+	out := ln(txt("root file: "))
+	if c.Include != "" {
+		out = ln(txt("include "), val(c.Include), txt(": "))
+	}
+	switch c.Field {
+	case "include":
+		if c.Change == "added" {
+			return out.then(strong("added"))
+		}
+		out = out.then(strong("removed"), txt(", its files no longer read"))
+		if len(c.From) > 0 {
+			out = out.then(txt(" (owned by "), names(c.From), txt(")"))
+		}
+		return out
+	case "codeowners":
+		return out.then(txt("codeowners "), owners(c.From), txt(" → "), owners(c.To))
+	case "members":
+		if c.Members {
+			return out.then(txt("its files "), strong("may now define members"), txt(", groups and organization members"))
+		}
+		return out.then(txt("its files may no longer define members, groups and organization members"))
+	}
+	out = out.then(txt("blueprints "))
+	first := true
+	for _, p := range []struct {
+		mark span
+		gs   []string
+	}{{add(), c.Added}, {del(), c.Removed}} {
+		for _, g := range p.gs {
+			if !first {
+				out = out.then(txt(", "))
+			}
+			first = false
+			out = out.then(p.mark, txt(" "), val(g))
+		}
+	}
+	return out
 }
 
 // policyLine says one change of the policy: "loosened: allowed_domains adds
@@ -748,6 +804,10 @@ func (l *layouter) invalid() {
 	}
 }
 
+// maxChangedFiles is how many changed files the provenance names; the rest are
+// counted.
+const maxChangedFiles = 10
+
 // provenance says what was compared or read, last.
 func (l *layouter) provenance() {
 	if p := l.r.Provenance; p != nil {
@@ -771,6 +831,18 @@ func (l *layouter) provenance() {
 			out = out.then(txt(" with the working tree"))
 		default:
 			out = out.then(txt(" with ")).then(c...)
+		}
+		if len(p.Changed) > 0 {
+			out = out.then(txt("; the change touches " + l.count(len(p.Changed), "file") + ": "))
+			for i, f := range p.Changed[:min(len(p.Changed), maxChangedFiles)] {
+				if i > 0 {
+					out = out.then(txt(", "))
+				}
+				out = out.then(val(f.Path), txt(" ("+f.Change+")"))
+			}
+			if rest := len(p.Changed) - maxChangedFiles; rest > 0 {
+				out = out.then(txt(" and " + l.num(rest) + " more"))
+			}
 		}
 		if p.RunURL != "" {
 			out = out.then(txt(" · "), link("workflow run", p.RunURL))

@@ -22,6 +22,24 @@ type Provenance struct {
 	RepositoryURL string `json:"repository_url,omitempty"`
 	// RunURL is the workflow run that made the report, when known.
 	RunURL string `json:"run_url,omitempty"`
+	// Changed are the files of a split configuration (docs/large-organizations.md)
+	// that the change adds to it, removes from it or changes, the root first;
+	// empty when only the root is read.
+	Changed []ChangedFile `json:"changed_files,omitempty"`
+	// Paths are the repository paths of the layout's other files whose lines
+	// can be linked at the head commit (their bytes are the commit's), by the
+	// name diagnostics give them; the root's is Path.
+	Paths map[string]string `json:"-"`
+}
+
+// ChangedFile is one file of the configuration that the change touches.
+type ChangedFile struct {
+	// Path is its slash-separated path in the repository, or its name when
+	// that is not known.
+	Path string `json:"path"`
+	// Change is "added" (to the layout), "removed" (deleted, or no longer
+	// included) or "changed".
+	Change string `json:"change"`
 }
 
 // Revision is one side of the comparison.
@@ -57,14 +75,24 @@ func (p *Provenance) CommitURL(commit string) string {
 	return p.RepositoryURL + "/commit/" + commit
 }
 
-// LineURL is the web address of the line at pos in the file at the head commit, or
-// "" when pos is in another file or the head's file is not committed.
+// LineURL is the web address of the line at pos at the head commit: in the root
+// file, or in another file of the layout that Paths names. It is "" when pos is
+// in a file it does not know, or whose bytes are not the commit's.
 func (p *Provenance) LineURL(pos portal.Pos) string {
-	if p == nil || p.RepositoryURL == "" || p.Path == "" || !isHex(p.Head.Commit) || p.Head.Uncommitted ||
-		pos.File != p.File || pos.Line < 1 {
+	if p == nil || p.RepositoryURL == "" || !isHex(p.Head.Commit) || pos.Line < 1 {
 		return ""
 	}
-	segs := strings.Split(p.Path, "/")
+	file := p.Paths[pos.File]
+	if pos.File == p.File {
+		file = p.Path
+		if p.Head.Uncommitted {
+			return ""
+		}
+	}
+	if file == "" {
+		return ""
+	}
+	segs := strings.Split(file, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}

@@ -109,13 +109,16 @@ type Alerts struct {
 	// Policy are the changes of the file's policy: section, item by item,
 	// loosened first.
 	Policy []PolicyChange `json:"policy_changes"`
+	// Ownership are the changes of the root file's codeowners: and include:
+	// section: who may approve what (see OwnershipChanges).
+	Ownership []OwnershipChange `json:"ownership_changed,omitempty"`
 	// Organization is set when the change moves the file to another
 	// organization.
 	Organization *OrganizationChange `json:"organization_changed,omitempty"`
 }
 
 func (a Alerts) any() bool {
-	return len(a.Opened)+len(a.Refusals)+len(a.Admins)+len(a.Problems)+len(a.Policy) > 0 || a.Organization != nil
+	return len(a.Opened)+len(a.Refusals)+len(a.Admins)+len(a.Problems)+len(a.Policy)+len(a.Ownership) > 0 || a.Organization != nil
 }
 
 // Refusal is one rail apply would refuse the change on.
@@ -321,6 +324,9 @@ type Options struct {
 	// PolicyBefore and PolicyAfter are the file's policy: sections, to compare
 	// (nil: none).
 	PolicyBefore, PolicyAfter *portal.Policy
+	// Ownership are the changes of the layout's owners and scopes (see
+	// OwnershipChanges).
+	Ownership []OwnershipChange
 	// Organization is set when the change moves the file to another organization.
 	Organization *OrganizationChange
 	// Operations lists the plan's operations in the report (plan -o json).
@@ -332,7 +338,7 @@ type Options struct {
 func New(p *reconcile.Plan, o Options) *Report {
 	r := &Report{Version: ReportVersion, Kind: cmp.Or(o.Kind, KindPlan), Title: o.Title, Provenance: o.Provenance, Plan: o.Plan}
 	r.Alerts = Alerts{Opened: []string{}, Refusals: refusals(o.Rails, p, o.Live), Admins: []AdminChange{}, Problems: []Problem{},
-		Policy: PolicyChanges(o.PolicyBefore, o.PolicyAfter), Organization: o.Organization}
+		Policy: PolicyChanges(o.PolicyBefore, o.PolicyAfter), Ownership: o.Ownership, Organization: o.Organization}
 	if len(o.Violations) > 0 {
 		ref := Refusal{Rail: "policy", Message: policyMessage(len(o.Violations)),
 			Pass: "edit the file until `portalctl validate` finds no violation (the `policy:` section says what it allows)"}

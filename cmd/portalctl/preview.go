@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -203,6 +204,9 @@ func labelsOf(r *report.Report) []string {
 	if len(r.Alerts.Policy) > 0 || r.BreaksPolicy() {
 		out = append(out, prcomment.LabelPolicy)
 	}
+	if len(r.Alerts.Ownership) > 0 {
+		out = append(out, prcomment.LabelOwnership)
+	}
 	return out
 }
 
@@ -221,8 +225,10 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 	if err != nil {
 		return c.unreadable(ctx, err, prov)
 	}
-	// The base is read from git and parsed while the working tree's file is:
-	// the two parses are most of a preview's time.
+	// The base (the root and its fragments) is read and parsed while the
+	// working tree's files are: the two parses are most of a preview's time.
+	// The base takes the working tree's bytes of a file unchanged since (see
+	// baseFiles), so that only the files the change touches are read from git.
 	// One loader, its schema compiled once, parses both sides. The base's own
 	// policy violations are not the change's: its policy is read, to compare,
 	// but not enforced.
@@ -235,14 +241,29 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 		return nil, err
 	}
 	restore := c.limitMemory(2 * len(headData))
+	wt := newWorkFiles(schema.Disk{MaxSize: int64(c.file.maxSize)}, c.file.file, headData)
 	based := make(chan baseConfig, 1)
-	go func() { based <- c.readBase(ctx, bl, len(headData)) }()
-	head, hds := parseWith(ctx, l, c.file.file, headData, c.file.files(), c.file.strict)
+	go func() { based <- c.readBase(ctx, bl, wt, headData) }()
+	head, hds := parseWith(ctx, l, c.file.file, headData, wt, c.file.strict)
 	br := <-based
 	restore()
 	revs, derr := gitrev.Describe(ctx, c.file.file, c.base, headData)
 	if derr == nil {
 		prov.Path, prov.Base.Commit, prov.Head.Commit, prov.Head.Uncommitted = revs.Path, revs.Base, revs.Head, revs.Uncommitted
+	}
+	// A split configuration: the files the change touches, and the lines of
+	// every file that can be linked.
+	headFiles := wt.headFiles()
+	if len(headFiles) > 1 || len(br.files) > 1 {
+		prov.Changed = changedFiles(c.file.file, headFiles, br.files, func(name string) string {
+			if p, ok := repoPath(revs.Path, c.file.file, name); ok && derr == nil {
+				return p
+			}
+			return name
+		})
+		if derr == nil {
+			prov.Paths = linkable(ctx, c.file.file, revs, headFiles)
+		}
 	}
 	if onlyPolicy := !slices.ContainsFunc(hds, func(d diag.Diagnostic) bool {
 		return d.Severity == diag.Error && !lint.IsPolicyViolation(d)
@@ -306,8 +327,34 @@ func (c *previewCmd) unreadable(ctx context.Context, readErr error, prov *report
 	return report.NewInvalid(file, diag.List{d}, report.Options{Provenance: prov}), nil
 }
 
-// baseConfig is the file at the base revision, or an empty portal and a note
-// saying why ("does not exist", "is invalid").
+// linkable are the repository paths of the head's files other than the root
+// whose bytes are those of the head commit, by name: the lines a report may link
+// to. A file that cannot be told the same is left out: no link is better than a
+// link to other lines.
+func linkable(ctx context.Context, root string, revs gitrev.Revisions, head map[string]string) map[string]string {
+	snap, err := gitrev.Open(ctx, root, revs.Head)
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	clean := filepath.Clean(root)
+	for name, h := range head {
+		if name == clean {
+			continue
+		}
+		p, ok := repoPath(revs.Path, root, name)
+		if !ok {
+			continue
+		}
+		if at, err := snap.Hash(ctx, name); err == nil && at == h {
+			out[name] = p
+		}
+	}
+	return out
+}
+
+// baseConfig is the configuration at the base revision, or an empty portal
+// and a note saying why ("does not exist", "is invalid").
 type baseConfig struct {
 	cfg *portal.Config
 	// ds are the base's warnings, to tell the problems the change introduces
@@ -315,28 +362,39 @@ type baseConfig struct {
 	ds   diag.List
 	note string
 	err  error
+	// files are the blob hashes of the files of the base's layout, by clean
+	// name; nil when the base has none to compare with (no file, or an
+	// invalid one).
+	files map[string]string
 }
 
-// readBase reads the file at the base revision and parses it with l (never
-// strict: the base's warnings are not the change's); headSize is the size of the
-// working tree's file, parsed meanwhile.
-func (c *previewCmd) readBase(ctx context.Context, l *schema.Loader, headSize int) baseConfig {
+// readBase reads the root file and its fragments at the base revision, through
+// one snapshot of it, and parses them with l (never strict: the base's warnings
+// are not the change's). The root is named as at the head, so that the base's
+// problems compare with the head's (see report.Introduced). A file unchanged
+// since the base is not read from git: wt has its bytes (see baseFiles).
+// headData is the working tree's root file, parsed meanwhile.
+func (c *previewCmd) readBase(ctx context.Context, l *schema.Loader, wt *workFiles, headData []byte) baseConfig {
 	empty := &portal.Config{Groups: map[string][]string{}}
-	data, err := gitrev.ReadFile(ctx, c.file.file, c.base)
+	snap, err := gitrev.Open(ctx, c.file.file, c.base)
+	if err != nil {
+		return baseConfig{err: err}
+	}
+	files := newBaseFiles(snap, wt)
+	data, err := files.ReadFile(ctx, c.file.file)
 	switch {
 	case errors.Is(err, gitrev.ErrFileNotFound):
 		return baseConfig{cfg: empty, note: "does not exist"}
 	case err != nil:
 		return baseConfig{err: err}
 	}
-	if len(data) > headSize {
+	if len(data) > len(headData) {
 		// Raised for both parses; report puts it back once both are done.
-		c.limitMemory(headSize + len(data))
+		c.limitMemory(len(headData) + len(data))
 	}
-	cfg, ds := parseWith(ctx, l, c.file.file+"@"+c.base, data, nil, false)
-	switch {
-	case ds.HasErrors():
+	cfg, ds := parseWith(ctx, l, c.file.file, data, files, false)
+	if ds.HasErrors() {
 		return baseConfig{cfg: empty, note: "is invalid"}
 	}
-	return baseConfig{cfg: cfg, ds: ds}
+	return baseConfig{cfg: cfg, ds: ds, files: files.read()}
 }

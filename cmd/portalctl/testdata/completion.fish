@@ -63,7 +63,7 @@ complete -c portalctl -n '__portalctl_command_is preview' -l base -x -d 'git rev
 complete -c portalctl -n '__portalctl_command_is preview' -l comment -d 'create or update the pull request comment'
 complete -c portalctl -n '__portalctl_command_is preview' -l comment-author -x -d 'GitHub login the token acts as: only its comment is edited'
 complete -c portalctl -n '__portalctl_command_is preview' -s f -l file -r -F -d 'the portal configuration file'
-complete -c portalctl -n '__portalctl_command_is preview' -l labels -d 'keep the pull request\'s labels access:opens, access:removals, access:admins, access:policy in step with the change'
+complete -c portalctl -n '__portalctl_command_is preview' -l labels -d 'keep the pull request\'s labels access:opens, access:removals, access:admins, access:policy, access:ownership in step with the change'
 complete -c portalctl -n '__portalctl_command_is preview' -l max-file-size -x -d 'largest portal.yaml accepted, e.g. 96MiB'
 complete -c portalctl -n '__portalctl_command_is preview' -s o -l output -x -a 'markdown text json' -d 'output format: markdown, text or json'
 complete -c portalctl -n '__portalctl_command_is preview' -l pr -x -d 'pull request number'

@@ -82,7 +82,7 @@ _portalctl() {
                 '--comment[create or update the pull request comment]' \
                 '--comment-author=[GitHub login the token acts as\: only its comment is edited]:value: ' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
-                '--labels[keep the pull request'\''s labels access\:opens, access\:removals, access\:admins, access\:policy in step with the change]' \
+                '--labels[keep the pull request'\''s labels access\:opens, access\:removals, access\:admins, access\:policy, access\:ownership in step with the change]' \
                 '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
                 '(-o --output)'{-o+,--output=}'[output format\: markdown, text or json]:value:(markdown text json)' \
                 '--pr=[pull request number]:value: ' \
