@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -17,34 +14,8 @@ import (
 	"github.com/qovery/portalctl/portal"
 )
 
-// memFiles is a layout's files in memory, read as Disk reads them from a
-// directory: Glob with filepath.Glob's semantics.
-type memFiles map[string][]byte
-
-func (m memFiles) ReadFile(_ context.Context, name string) ([]byte, error) {
-	data, ok := m[path.Clean(name)]
-	if !ok {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	return data, nil
-}
-
-func (m memFiles) Glob(_ context.Context, pattern string) ([]string, error) {
-	if _, err := path.Match(pattern, ""); err != nil {
-		return nil, err
-	}
-	var out []string
-	for name := range m {
-		if strings.Count(name, "/") != strings.Count(path.Clean(pattern), "/") {
-			continue
-		}
-		if ok, _ := path.Match(path.Clean(pattern), name); ok {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out, nil
-}
+// memFiles are a layout's files in memory (testkit.Files).
+type memFiles = testkit.Files
 
 // readArchive reads a test layout: a comment, then files, each after a line
 // "-- name --".
