@@ -87,7 +87,7 @@ func (c *syncCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w; nothing was written", err)
 	}
-	c.print(res)
+	c.print(res, cfg.Layout.Split())
 	if len(res.Changes) == 0 {
 		fmt.Fprintf(c.stdout, "The files match the portal: nothing to sync.\n")
 		return nil
@@ -134,7 +134,7 @@ func (c *syncCmd) run(ctx context.Context, args []string) error {
 
 // print lists the changes by file, what is left as it is, and a summary with
 // the warnings: admins deleted or demoted, more removals than --max-removals.
-func (c *syncCmd) print(res *drift.Result) {
+func (c *syncCmd) print(res *drift.Result, split bool) {
 	width := c.textOptions(c.stdout).Width
 	say := func(first, rest, text string) { fmt.Fprint(c.stdout, wrapWords(text, width, first, rest)) }
 	file := ""
@@ -150,7 +150,11 @@ func (c *syncCmd) print(res *drift.Result) {
 		say("note: ", "      ", n)
 	}
 	for _, b := range res.Unclaimed {
-		say("note: ", "      ", fmt.Sprintf("blueprint %s is not managed by the files (no include claims it): left out, and plan leaves it alone", b))
+		why := "blueprint %s is not in the file: left out, as plan leaves alone the blueprints the file does not list"
+		if split {
+			why = "blueprint %s is not managed by the files (no include claims it): left out, and plan leaves it alone"
+		}
+		say("note: ", "      ", fmt.Sprintf(why, b))
 	}
 	if len(res.Changes) == 0 {
 		return

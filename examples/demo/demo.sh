@@ -88,4 +88,26 @@ code=0
 echo "exit 2: the file changed. What it deleted, as a diff:"
 diff -u portal.yaml "$work/portal.yaml" | sed '1,2d' || true
 
+step "8. someone changed access in the portal's UI: sync brings it back into git" "portalctl sync; portalctl sync --write"
+# The portal's UI is played by an apply of another file: it invites judy and
+# makes heidi an admin, in the portal and in the organization. sync lists what the file lacks, --write writes it
+# into a copy of the file in place, and plan then has nothing to do.
+mkdir -p "$work/sync"
+cp portal.yaml "$work/sync/portal.yaml"
+cp portal.yaml "$work/ui.yaml"
+sed -i 's/^  - email: heidi@company.com$/&\n    role: admin\n  - email: judy@company.com/' "$work/ui.yaml"
+"$bin/portalctl" apply -f "$work/ui.yaml" --auto-approve > /dev/null
+code=0
+(cd "$work/sync" && "$OLDPWD/$bin/portalctl" sync -f portal.yaml --write) || code=$?
+[ "$code" -eq 2 ] || { echo "sync --write: exit $code, want 2 (files written)" >&2; exit 1; }
+echo "What it wrote, as a diff:"
+diff -u portal.yaml "$work/sync/portal.yaml" | sed '1,2d' || true
+(cd "$work/sync" && "$OLDPWD/$bin/portalctl" plan -f portal.yaml --detailed-exitcode > /dev/null) ||
+	{ echo "plan after sync --write: changes left" >&2; exit 1; }
+echo "plan after sync --write: no changes."
+
+step "9. many files, one portal: a root file and fragments owned by teams" "portalctl validate -f examples/split/portal.yaml; portalctl codeowners"
+"$bin/portalctl" validate -f examples/split/portal.yaml
+"$bin/portalctl" codeowners -f examples/split/portal.yaml --check examples/split/CODEOWNERS
+
 printf '\n%sDemo complete.%s The emulator is stopped; nothing was left running.\n' "$bold" "$plain"
