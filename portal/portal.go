@@ -175,8 +175,27 @@ type Blueprint struct {
 	// (files only): its email rules from a group carry the group's name, but
 	// an email in two groups carries one, and an empty group none.
 	Groups []string
-	ETag   string // live state only: the ACL version read
-	Pos    Pos
+	// Owners are the members who review who sees the blueprint (files only):
+	// normalised emails, in the file's order, each once; OwnersPos holds where
+	// each is written (see docs/file-format.md).
+	Owners    []string
+	OwnersPos []Pos
+	// Reviewed is the day its owners last confirmed its audience (files only;
+	// zero: never).
+	Reviewed    Date
+	ReviewedPos Pos    // of the reviewed value
+	ETag        string // live state only: the ACL version read
+	Pos         Pos
+}
+
+// ReviewDue is the day the blueprint's next review is due under a policy that
+// asks for one every days days: its last review plus that many days. ok is false
+// when it was never reviewed: a review is due now.
+func (b *Blueprint) ReviewDue(days int) (due Date, ok bool) {
+	if b.Reviewed.IsZero() {
+		return Date{}, false
+	}
+	return b.Reviewed.AddDays(days), true
 }
 
 // Config is a whole portal: what the file declares, or what the portal holds.

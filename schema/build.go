@@ -651,6 +651,11 @@ func (b *builder) blueprints(n *yaml.Node) {
 				if d, ok := b.text(fv); ok && b.format.seed {
 					bp.Description = d
 				}
+			case "owners":
+				b.owners(name, fv)
+			case "reviewed":
+				bp.Reviewed, bp.ReviewedPos = b.dateValue(fv, fmt.Sprintf("reviewed of blueprint %s", diag.Quote(name)),
+					"write a real day as YYYY-MM-DD, e.g. `reviewed: 2026-11-02`: the day the owners last confirmed who sees it")
 			case "access":
 				accessWritten = true
 				if value, ok := b.text(fv); ok && value == "open" {
@@ -684,6 +689,32 @@ func (b *builder) blueprints(n *yaml.Node) {
 		b.cfg.Blueprints = append(b.cfg.Blueprints, *bp)
 	}
 	b.bp = portal.Blueprint{}
+}
+
+// owners reads the owners: list of blueprint name (the one being read): each a
+// normalised email, once, in the file's order.
+func (b *builder) owners(name string, list *yaml.Node) {
+	for _, e := range items(list) {
+		value, ok := b.text(e)
+		if !ok {
+			continue
+		}
+		addr, err := b.email(e, value)
+		if err != nil {
+			b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
+				return fmt.Sprintf("invalid owner %s of blueprint %s: %v", diag.Quote(value), diag.Quote(name), err), "write a member's address like alice@company.com"
+			})
+			continue
+		}
+		if slices.Contains(b.bp.Owners, addr) {
+			b.add(b.pos(e), diag.Warning, "duplicate-owner", func() (string, string) {
+				return fmt.Sprintf("blueprint %s lists owner %s twice", diag.Quote(name), addr), "remove the second entry"
+			})
+			continue
+		}
+		b.bp.Owners = append(b.bp.Owners, addr)
+		b.bp.OwnersPos = append(b.bp.OwnersPos, b.pos(e))
+	}
 }
 
 // dedupeRules sorts a blueprint's rules and drops repeated ones, keeping the
@@ -777,10 +808,16 @@ func (b *builder) entryEmail(email *yaml.Node, what string) (string, bool) {
 	return addr, true
 }
 
-// date reads an expires value of the entry of email: a YYYY-MM-DD date, quoted
-// or not (YAML reads an unquoted one as a timestamp). A value of that shape that
-// is not a day of the calendar is an error here; any other shape, the schema's.
+// date reads an expires value of the entry of email (see dateValue).
 func (b *builder) date(n *yaml.Node, email string) (portal.Date, portal.Pos) {
+	return b.dateValue(n, "expires of "+email, "write a real day as YYYY-MM-DD, e.g. `expires: 2026-12-01` (access ends at the start of that day, UTC)")
+}
+
+// dateValue reads a date value (what names it, hint says what to write): a
+// YYYY-MM-DD date, quoted or not (YAML reads an unquoted one as a timestamp).
+// A value of that shape that is not a day of the calendar is an error here;
+// any other shape, the schema's.
+func (b *builder) dateValue(n *yaml.Node, what, hint string) (portal.Date, portal.Pos) {
 	n = deref(n)
 	if n == nil || n.Kind != yaml.ScalarNode || b.hidden[n] {
 		return portal.Date{}, portal.Pos{}
@@ -791,7 +828,7 @@ func (b *builder) date(n *yaml.Node, email string) (portal.Date, portal.Pos) {
 	d, err := portal.ParseDate(n.Value)
 	if err != nil {
 		b.add(b.pos(n), diag.Error, "bad-date", func() (string, string) {
-			return fmt.Sprintf("expires of %s: %v", email, err), "write a real day as YYYY-MM-DD, e.g. `expires: 2026-12-01` (access ends at the start of that day, UTC)"
+			return fmt.Sprintf("%s: %v", what, err), hint
 		})
 		return portal.Date{}, portal.Pos{}
 	}

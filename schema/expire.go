@@ -205,8 +205,8 @@ func (o overlay) Glob(ctx context.Context, pattern string) ([]string, error) {
 }
 
 // SameConfig says how two configurations differ, positions aside, or "" when
-// they are the same: members (email, role, expiry), groups, blueprints and their
-// rules, the organization's members and the policy.
+// they are the same: members (email, role, expiry), groups, blueprints (their
+// rules, owners and last review), the organization's members and the policy.
 func SameConfig(a, b *portal.Config) string {
 	switch {
 	case a.Version != b.Version:
@@ -222,7 +222,7 @@ func SameConfig(a, b *portal.Config) string {
 	case !slices.EqualFunc(a.Blueprints, b.Blueprints, func(x, y portal.Blueprint) bool {
 		return x.Name == y.Name && x.Open == y.Open && slices.EqualFunc(x.Rules, y.Rules, func(r, s portal.Rule) bool {
 			return r.Kind == s.Kind && r.Value == s.Value && r.Group == s.Group
-		})
+		}) && slices.Equal(x.Owners, y.Owners) && x.Reviewed == y.Reviewed
 	}):
 		return "the blueprints differ"
 	case (a.Org == nil) != (b.Org == nil):
@@ -246,7 +246,8 @@ func samePolicy(a, b *portal.Policy) bool {
 		}
 	}
 	return slices.Equal(a.AllowedDomains, b.AllowedDomains) && a.MaxOpenBlueprints == b.MaxOpenBlueprints &&
-		slices.Equal(a.RequireExpiryOutside, b.RequireExpiryOutside) && a.MaxExpiryDays == b.MaxExpiryDays
+		slices.Equal(a.RequireExpiryOutside, b.RequireExpiryOutside) && a.MaxExpiryDays == b.MaxExpiryDays &&
+		a.ReviewEveryDays == b.ReviewEveryDays && a.MaxPendingDays == b.MaxPendingDays && slices.Equal(a.RequiredAdmins, b.RequiredAdmins)
 }
 
 // expireList finds the expired entries of one list (members or
