@@ -102,10 +102,12 @@ type builder struct {
 	// emptyOrg is where an empty organization_members: list is written.
 	emptyOrg portal.Pos
 	format   format
-	ds       *diag.Collector
-	cfg      *portal.Config
-	f        lint.Facts // what the lints need beyond the model
-	hidden   map[*yaml.Node]bool
+	// today is the day a reviewed: date may not be after (zero: unchecked).
+	today  portal.Date
+	ds     *diag.Collector
+	cfg    *portal.Config
+	f      lint.Facts // what the lints need beyond the model
+	hidden map[*yaml.Node]bool
 	// groupNames are the groups' names, sorted, once an unknown group needs them.
 	groupNames []string
 	// bp is the blueprint being read, and emptyGroups the groups it names that
@@ -134,6 +136,7 @@ func (b *builder) add(pos portal.Pos, sev diag.Severity, code string, msg func()
 func (l *Loader) build(docs []*parsed, layout *portal.Layout, ds *diag.Collector) (*portal.Config, lint.Facts) {
 	b := &builder{
 		format: l.format,
+		today:  l.today,
 		ds:     ds,
 		cfg:    &portal.Config{File: docs[0].file, Groups: map[string][]string{}, Layout: layout},
 		f:      lint.Facts{GroupEntries: map[string][]portal.Rule{}, Unicode: map[portal.Pos]string{}},
@@ -656,6 +659,7 @@ func (b *builder) blueprints(n *yaml.Node) {
 			case "reviewed":
 				bp.Reviewed, bp.ReviewedPos = b.dateValue(fv, fmt.Sprintf("reviewed of blueprint %s", diag.Quote(name)),
 					"write a real day as YYYY-MM-DD, e.g. `reviewed: 2026-11-02`: the day the owners last confirmed who sees it")
+				b.reviewedFuture(name)
 			case "access":
 				accessWritten = true
 				if value, ok := b.text(fv); ok && value == "open" {
@@ -712,9 +716,28 @@ func (b *builder) owners(name string, list *yaml.Node) {
 			})
 			continue
 		}
+		if _, ok := slices.BinarySearchFunc(b.cfg.Members, addr, func(m portal.Member, e string) int { return strings.Compare(m.Email, e) }); !ok && !b.format.seed {
+			b.add(b.pos(e), diag.Error, "unknown-owner", func() (string, string) {
+				return fmt.Sprintf("owner %s of blueprint %s is not a member: owners review who sees the blueprint, in the portal", addr, diag.Quote(name)),
+					fmt.Sprintf("list %s under `members:`, or name another owner", addr)
+			})
+		}
 		b.bp.Owners = append(b.bp.Owners, addr)
 		b.bp.OwnersPos = append(b.bp.OwnersPos, b.pos(e))
 	}
+}
+
+// reviewedFuture reports a reviewed: date of blueprint name (the one being
+// read) after today: a review not yet made cannot be signed off.
+func (b *builder) reviewedFuture(name string) {
+	r := b.bp.Reviewed
+	if r.IsZero() || b.today.IsZero() || !b.today.Before(r) {
+		return
+	}
+	b.add(b.bp.ReviewedPos, diag.Error, "future-review", func() (string, string) {
+		return fmt.Sprintf("blueprint %s is reviewed on %s, after today (%s): a review is dated the day it was made", diag.Quote(name), r, b.today),
+			fmt.Sprintf("write the day of the last review, at the latest `reviewed: %s` (`portalctl review --write` writes today)", b.today)
+	})
 }
 
 // dedupeRules sorts a blueprint's rules and drops repeated ones, keeping the
