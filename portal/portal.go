@@ -71,6 +71,18 @@ type Member struct {
 	// Expires is the day the member's access ends (files only; zero: never).
 	Expires    Date
 	ExpiresPos Pos // of the expires value
+	// Invited is the day a pending member was invited (live state only: the
+	// API's created_at; zero for an active member).
+	Invited Date
+}
+
+// PendingFor reports how many days a pending member's invitation has waited on
+// day today, and whether they are pending with a known day of invitation.
+func (m Member) PendingFor(today Date) (int, bool) {
+	if m.Status != StatusPending || m.Invited.IsZero() || today.IsZero() {
+		return 0, false
+	}
+	return m.Invited.DaysUntil(today), true
 }
 
 // Expired reports whether the member's access has ended on day today.

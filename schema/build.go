@@ -354,6 +354,7 @@ func (b *builder) members(n *yaml.Node) {
 			if status != nil && status.Value == string(portal.StatusPending) {
 				m.Status = portal.StatusPending
 			}
+			m.Invited = b.invited(f.invited, addr, m.Status)
 		}
 		ms = append(ms, m)
 	}
@@ -791,7 +792,7 @@ func ruleCount(v *yaml.Node, sizeOf func(group string) int) int {
 
 // entry holds the values of the keys of a member's or an organization member's
 // entry (nil where absent).
-type entry struct{ email, role, status, id, expires *yaml.Node }
+type entry struct{ email, role, status, id, expires, invited *yaml.Node }
 
 // entryOf reads the keys of an entry, a mapping.
 func entryOf(item *yaml.Node) entry {
@@ -808,6 +809,8 @@ func entryOf(item *yaml.Node) entry {
 			e.id = deref(v)
 		case "expires":
 			e.expires = deref(v)
+		case "invited":
+			e.invited = deref(v)
 		}
 	})
 	return e
@@ -856,6 +859,22 @@ func (b *builder) dateValue(n *yaml.Node, what, hint string) (portal.Date, porta
 		return portal.Date{}, portal.Pos{}
 	}
 	return d, b.pos(n)
+}
+
+// invited reads a seed entry's invited: date, the day a pending invitation was
+// sent (the API's created_at); on an entry of another status it is an error.
+func (b *builder) invited(n *yaml.Node, email string, status portal.Status) portal.Date {
+	if n == nil {
+		return portal.Date{}
+	}
+	d, pos := b.dateValue(n, "invited of "+email, "write the day the invitation was sent as YYYY-MM-DD, e.g. `invited: 2026-10-01`")
+	if !d.IsZero() && status != portal.StatusPending {
+		b.add(pos, diag.Error, "bad-value", func() (string, string) {
+			return fmt.Sprintf("%s has invited: but is not pending: only a pending invitation has a day it was sent", email), "write `status: pending` on the entry, or remove invited:"
+		})
+		return portal.Date{}
+	}
+	return d
 }
 
 // dateShape reports whether s is written as YYYY-MM-DD, digits aside (what the
