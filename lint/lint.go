@@ -3,10 +3,11 @@
 // mail provider, an email rule naming someone who is not a member, a typo of a
 // domain, a look-alike address or blueprint name, no admin, no organization
 // owner or several), the policy: section's violations (IsPolicyViolation), and
-// the reminders of entries that expire soon or have expired.
+// the reminders of entries that expire soon or have expired and of blueprints
+// whose review is due.
 //
 // It reads the model schema built, and the few positions the model does not
-// keep (Facts); schema's loader calls Check, Policy and Remind once the model
+// keep (Facts); schema's loader calls Check, Policy, Remind and Reviews once the model
 // is built, so lint imports nothing of schema's and never sees the YAML.
 package lint
 

@@ -17,13 +17,15 @@ const (
 	codeMaxOpen        = "policy-max-open-blueprints"
 	codeRequireExpiry  = "policy-require-expiry"
 	codeMaxExpiryDays  = "policy-max-expiry-days"
+	codeReviewOwners   = "policy-review-owners"
+	codeRequiredAdmins = "policy-required-admins"
 )
 
 // IsPolicyViolation reports whether d is a violation of the file's policy:
 // section, as opposed to any other problem of the file.
 func IsPolicyViolation(d diag.Diagnostic) bool {
 	switch d.Code {
-	case codeAllowedDomains, codeMaxOpen, codeRequireExpiry, codeMaxExpiryDays:
+	case codeAllowedDomains, codeMaxOpen, codeRequireExpiry, codeMaxExpiryDays, codeReviewOwners, codeRequiredAdmins:
 		return true
 	}
 	return false
@@ -54,6 +56,51 @@ func Policy(cfg *portal.Config, f Facts, today portal.Date, ds *diag.Collector) 
 	}
 	if p.Has(portal.PolicyRequireExpiryOutside) {
 		checkExpiries(cfg, today, violation)
+	}
+	if p.Has(portal.PolicyReviewEveryDays) {
+		checkOwners(cfg, violation)
+	}
+	if p.Has(portal.PolicyRequiredAdmins) {
+		checkRequiredAdmins(cfg, today, violation)
+	}
+}
+
+// checkOwners: under review_every_days, each blueprint with rules has owners
+// to review it (an open blueprint's audience is everyone: nothing to review).
+func checkOwners(cfg *portal.Config, violation violationFunc) {
+	p := cfg.Policy
+	for _, b := range cfg.Blueprints {
+		if b.Open || len(b.Owners) > 0 {
+			continue
+		}
+		violation(b.Pos, codeReviewOwners, func() (string, string) {
+			return fmt.Sprintf("blueprint %s has rules and no owners: %s asks its owners to review who sees it every %d days",
+					diag.Quote(b.Name), ruleAt(p, portal.PolicyReviewEveryDays), p.ReviewEveryDays),
+				"add `owners: [alice@company.com]` (members who review its audience) and, once they have, `reviewed: YYYY-MM-DD`"
+		})
+	}
+}
+
+// checkRequiredAdmins: each required admin is an admin member of the file, whose
+// access has not expired (plan would remove them, and apply refuse to).
+func checkRequiredAdmins(cfg *portal.Config, today portal.Date, violation violationFunc) {
+	p := cfg.Policy
+	for i, email := range p.RequiredAdmins {
+		m, ok := cfg.Member(email)
+		var why, hint string
+		switch {
+		case !ok:
+			why, hint = "is not a member", fmt.Sprintf("list `- email: %s` with `role: admin` under members:, or the policy's owners remove them from required_admins", email)
+		case m.Role != portal.RoleAdmin:
+			why, hint = fmt.Sprintf("is a member with role %s (line %d), not an admin", m.Role, m.Pos.Line), fmt.Sprintf("write `role: admin` on their entry (line %d), or the policy's owners remove them from required_admins", m.Pos.Line)
+		case m.Expired(today):
+			why, hint = fmt.Sprintf("is an admin whose access expired on %s (line %d): plan would remove them", m.Expires, m.ExpiresPos.Line), "write a later `expires` on their entry, or remove it, or the policy's owners remove them from required_admins"
+		default:
+			continue
+		}
+		violation(p.RequiredAdminsPos[i], codeRequiredAdmins, func() (string, string) {
+			return fmt.Sprintf("%s %s: %s requires them to stay an admin of the portal", email, why, ruleAt(p, portal.PolicyRequiredAdmins)), hint
+		})
 	}
 }
 

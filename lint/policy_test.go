@@ -103,6 +103,49 @@ blueprints:
 			rest:   "members:\n  - email: alice@company.com\n    role: admin\n    expires: 2030-01-01\n  - email: bob@company.com\nblueprints:\n  a:\n    access: open\n",
 			want:   []string{"8:12 policy-require-expiry require_expiry_outside (line 3)"},
 		},
+		{
+			name:   "review_every_days: each blueprint with rules has owners; open ones need none",
+			policy: "  review_every_days: 90\n",
+			rest: `members:
+  - email: alice@company.com
+    role: admin
+blueprints:
+  owned:
+    domains: [company.com]
+    owners: [alice@company.com]
+    reviewed: 2026-11-01
+  unowned:
+    emails: [alice@company.com]
+  open:
+    access: open
+`,
+			want: []string{"12:3 policy-review-owners review_every_days (line 3)"},
+		},
+		{
+			name:   "required_admins: not a member, a user, expired, or an admin",
+			policy: "  required_admins: [ghost@company.com, bob@company.com, old@company.com, alice@company.com]\n",
+			rest: `members:
+  - email: alice@company.com
+    role: admin
+  - email: bob@company.com
+  - email: old@company.com
+    role: admin
+    expires: 2026-11-20
+blueprints:
+  a:
+    access: open
+`,
+			want: []string{
+				"3:21 policy-required-admins required_admins (line 3)",
+				"3:40 policy-required-admins required_admins (line 3)",
+				"3:57 policy-required-admins required_admins (line 3)",
+			},
+		},
+		{
+			name:   "required_admins met, and empty",
+			policy: "  required_admins: []\n",
+			rest:   "members:\n  - email: alice@company.com\n    role: admin\nblueprints:\n  a:\n    access: open\n",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l, err := schema.New(schema.Today(day("2026-11-20")))

@@ -32,7 +32,7 @@ func live() *portal.Config {
 	members := []qovery.Member{
 		{ID: "m-alice", Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive},
 		{ID: "m-bob", Email: "Bob@Company.com", Role: qovery.RoleUser, Status: qovery.StatusActive},
-		{ID: "m-carol", Email: "carol@partner.org", Role: qovery.RoleAdmin, Status: qovery.StatusPending},
+		{ID: "m-carol", Email: "carol@partner.org", Role: qovery.RoleAdmin, Status: qovery.StatusPending, CreatedAt: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)},
 		{ID: "m-dave", Email: "dave@company.com", Role: qovery.RoleUser, Status: qovery.StatusActive},
 		{ID: "m-frank", Email: "frank@partner.org", Role: qovery.RoleUser, Status: qovery.StatusActive},
 	}
@@ -52,7 +52,7 @@ func live() *portal.Config {
 		},
 		[]organization.Invitation{
 			{ID: "i-1", Email: "late@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusExpired},
-			{ID: "i-2", Email: "stale@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusPending},
+			{ID: "i-2", Email: "stale@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusPending, CreatedAt: "2026-10-01T09:00:00Z"},
 		}))
 	return cfg
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/planfile"
@@ -28,7 +29,7 @@ func randomLive(r *rand.Rand, cfg *portal.Config) *portal.Config {
 			m.Role = qovery.RoleAdmin
 		}
 		if r.IntN(4) == 0 {
-			m.Status = qovery.StatusPending
+			m.Status, m.CreatedAt = qovery.StatusPending, time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 		}
 		members = append(members, m)
 	}
@@ -81,7 +82,7 @@ func randomLive(r *rand.Rand, cfg *portal.Config) *portal.Config {
 			if r.IntN(2) == 0 {
 				status = organization.StatusExpired
 			}
-			inv = append(inv, organization.Invitation{ID: fmt.Sprintf("i-%d", i), Email: m.Email, RoleID: role(), InvitationStatus: status})
+			inv = append(inv, organization.Invitation{ID: fmt.Sprintf("i-%d", i), Email: m.Email, RoleID: role(), InvitationStatus: status, CreatedAt: "2026-10-01T09:00:00Z"})
 		}
 	}
 	om = append(om, organization.Member{ID: "github|gone", Email: "gone@company.com", RoleID: role()})

@@ -58,6 +58,18 @@ type OrgMember struct {
 	// the organization reports.
 	Expires    Date
 	ExpiresPos Pos // of the expires value
+	// Invited is the day a pending invitation was sent (live state only: the
+	// API's created_at; zero for a member or an expired invitation).
+	Invited Date
+}
+
+// PendingFor reports how many days a pending invitation has waited on day
+// today, and whether the entry is one with a known day of invitation.
+func (m OrgMember) PendingFor(today Date) (int, bool) {
+	if m.Status != StatusPending || m.Invited.IsZero() || today.IsZero() {
+		return 0, false
+	}
+	return m.Invited.DaysUntil(today), true
 }
 
 // Expired reports whether the entry's access has ended on day today (its

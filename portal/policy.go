@@ -19,22 +19,39 @@ const (
 	PolicyRequireExpiryOutside PolicyRule = "require_expiry_outside"
 	// PolicyMaxExpiryDays: that date is at most this many days from today.
 	PolicyMaxExpiryDays PolicyRule = "max_expiry_days"
+	// PolicyReviewEveryDays: each blueprint with rules has owners, who review
+	// its audience at least this often (its reviewed: date).
+	PolicyReviewEveryDays PolicyRule = "review_every_days"
+	// PolicyMaxPendingDays: invitations (portal and organization) not accepted
+	// within this many days are flagged, and expire --live deletes their entries.
+	PolicyMaxPendingDays PolicyRule = "max_pending_days"
+	// PolicyRequiredAdmins: these members are admins of the portal, and apply
+	// never removes or demotes them.
+	PolicyRequiredAdmins PolicyRule = "required_admins"
 )
 
 // PolicyRules lists the rules in the order the file's schema documents them.
 func PolicyRules() []PolicyRule {
-	return []PolicyRule{PolicyAllowedDomains, PolicyMaxOpenBlueprints, PolicyRequireExpiryOutside, PolicyMaxExpiryDays}
+	return []PolicyRule{PolicyAllowedDomains, PolicyMaxOpenBlueprints, PolicyRequireExpiryOutside, PolicyMaxExpiryDays,
+		PolicyReviewEveryDays, PolicyMaxPendingDays, PolicyRequiredAdmins}
 }
 
 // Policy is the guardrails a portal.yaml sets on itself, typically owned by a
 // security team: which domains its emails may use, how many blueprints may be
-// open to everyone, and which members need an expiry. Only the rules the file
+// open to everyone, which members need an expiry, how often blueprints are
+// reviewed, how long an invitation may stay pending and who must stay admin. Only the rules the file
 // writes apply (Has).
 type Policy struct {
 	AllowedDomains       []string // normalised
 	MaxOpenBlueprints    int
 	RequireExpiryOutside []string // normalised; empty: every member
 	MaxExpiryDays        int
+	ReviewEveryDays      int
+	MaxPendingDays       int
+	// RequiredAdmins are normalised emails, in the file's order, each once;
+	// RequiredAdminsPos holds where each is written.
+	RequiredAdmins    []string
+	RequiredAdminsPos []Pos
 	// Set holds the rules the file writes, with where each is written.
 	Set map[PolicyRule]Pos
 	Pos Pos // of the policy: key
@@ -58,4 +75,10 @@ func (p *Policy) Allowed(domain string) bool {
 // NeedsExpiry reports whether a member with this email needs an expires date.
 func (p *Policy) NeedsExpiry(email string) bool {
 	return p.Has(PolicyRequireExpiryOutside) && !slices.Contains(p.RequireExpiryOutside, DomainOf(email))
+}
+
+// RequiresAdmin reports whether the policy requires email (normalised) to stay an
+// admin of the portal.
+func (p *Policy) RequiresAdmin(email string) bool {
+	return p.Has(PolicyRequiredAdmins) && slices.Contains(p.RequiredAdmins, email)
 }

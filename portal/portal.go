@@ -71,6 +71,18 @@ type Member struct {
 	// Expires is the day the member's access ends (files only; zero: never).
 	Expires    Date
 	ExpiresPos Pos // of the expires value
+	// Invited is the day a pending member was invited (live state only: the
+	// API's created_at; zero for an active member).
+	Invited Date
+}
+
+// PendingFor reports how many days a pending member's invitation has waited on
+// day today, and whether they are pending with a known day of invitation.
+func (m Member) PendingFor(today Date) (int, bool) {
+	if m.Status != StatusPending || m.Invited.IsZero() || today.IsZero() {
+		return 0, false
+	}
+	return m.Invited.DaysUntil(today), true
 }
 
 // Expired reports whether the member's access has ended on day today.
@@ -175,8 +187,27 @@ type Blueprint struct {
 	// (files only): its email rules from a group carry the group's name, but
 	// an email in two groups carries one, and an empty group none.
 	Groups []string
-	ETag   string // live state only: the ACL version read
-	Pos    Pos
+	// Owners are the members who review who sees the blueprint (files only):
+	// normalised emails, in the file's order, each once; OwnersPos holds where
+	// each is written (see docs/file-format.md).
+	Owners    []string
+	OwnersPos []Pos
+	// Reviewed is the day its owners last confirmed its audience (files only;
+	// zero: never).
+	Reviewed    Date
+	ReviewedPos Pos    // of the reviewed value
+	ETag        string // live state only: the ACL version read
+	Pos         Pos
+}
+
+// ReviewDue is the day the blueprint's next review is due under a policy that
+// asks for one every days days: its last review plus that many days. ok is false
+// when it was never reviewed: a review is due now.
+func (b *Blueprint) ReviewDue(days int) (due Date, ok bool) {
+	if b.Reviewed.IsZero() {
+		return Date{}, false
+	}
+	return b.Reviewed.AddDays(days), true
 }
 
 // Config is a whole portal: what the file declares, or what the portal holds.

@@ -185,6 +185,12 @@ func memberFromAPI(m Member) (portal.Member, error) {
 		out.Status = portal.StatusActive
 	case StatusPending:
 		out.Status = portal.StatusPending
+		// How long an invitation waits is judged on the day it was sent
+		// (max_pending_days): a pending member without one is not guessed.
+		if m.CreatedAt.IsZero() {
+			return portal.Member{}, unexpected(obj, "a pending invitation without created_at, so portalctl cannot tell how long it has waited")
+		}
+		out.Invited = portal.DateOf(m.CreatedAt)
 	default:
 		return portal.Member{}, unexpected(obj, "status %s (portalctl knows %s and %s)", Quote(string(m.Status)), StatusActive, StatusPending)
 	}

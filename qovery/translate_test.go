@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
@@ -20,7 +21,7 @@ import (
 func fromAPIBase() ([]qovery.Member, []qovery.Blueprint, []qovery.ACL) {
 	return []qovery.Member{
 			{ID: "m-1", Email: "Alice@Company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive},
-			{ID: "m-2", Email: "bob@bücher.example", Role: qovery.RoleUser, Status: qovery.StatusPending},
+			{ID: "m-2", Email: "bob@bücher.example", Role: qovery.RoleUser, Status: qovery.StatusPending, CreatedAt: time.Date(2026, 11, 1, 23, 59, 0, 0, time.UTC)},
 		}, []qovery.Blueprint{
 			{ID: "bp-1", Name: "data-science", Description: "Notebooks"},
 			{ID: "bp-2", Name: "python-starter"},
@@ -339,5 +340,30 @@ func TestListsEnd(t *testing.T) {
 				t.Errorf("%d pages read, want 10000", got)
 			}
 		})
+	}
+}
+
+// A pending member's day of invitation is the day of created_at, UTC; a pending
+// member without one is refused, naming them: how long it waited is not guessed.
+func TestFromAPIInvited(t *testing.T) {
+	ms, bps, acls := fromAPIBase()
+	cfg, err := qovery.FromAPI("org", ms, bps, acls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range cfg.Members {
+		want := portal.Date{}
+		if m.Status == portal.StatusPending {
+			want = portal.Date{Year: 2026, Month: time.November, Day: 1}
+		}
+		if m.Invited != want {
+			t.Errorf("%s invited %v, want %v", m.Email, m.Invited, want)
+		}
+	}
+	ms[1].CreatedAt = time.Time{}
+	_, err = qovery.FromAPI("org", ms, bps, acls)
+	var ue *qovery.UnexpectedError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Object, `member "bob@bücher.example"`) || !strings.Contains(ue.What, "without created_at") {
+		t.Fatalf("FromAPI = %v, want the pending member without created_at refused", err)
 	}
 }

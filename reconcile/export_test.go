@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
@@ -51,7 +52,7 @@ func randAPIState(r *rand.Rand) ([]qovery.Member, []qovery.Blueprint, []qovery.A
 			m.Role = qovery.RoleAdmin
 		}
 		if r.IntN(3) == 0 {
-			m.Status = qovery.StatusPending
+			m.Status, m.CreatedAt = qovery.StatusPending, time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 		}
 		members = append(members, m)
 	}

@@ -56,6 +56,12 @@ func wantLive(e *emu, n, b int) *portal.Config {
 		}
 		if i%3 == 0 {
 			m.Status = portal.StatusPending
+			// Invited the day the emulator stamped the invitation.
+			for _, sm := range e.srv.Members() {
+				if sm.Email == m.Email {
+					m.Invited = portal.DateOf(sm.CreatedAt)
+				}
+			}
 		}
 		cfg.Members = append(cfg.Members, m) // already in email order
 	}

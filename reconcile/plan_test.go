@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qovery/portalctl/diag"
 	"github.com/qovery/portalctl/internal/testkit"
@@ -22,7 +23,7 @@ func planLive() *portal.Config {
 	members := []qovery.Member{
 		{ID: "m-alice", Email: "alice@company.com", Role: qovery.RoleAdmin, Status: qovery.StatusActive},
 		{ID: "m-bob", Email: "Bob@Company.com", Role: qovery.RoleUser, Status: qovery.StatusActive},
-		{ID: "m-carol", Email: "carol@partner.org", Role: qovery.RoleAdmin, Status: qovery.StatusPending},
+		{ID: "m-carol", Email: "carol@partner.org", Role: qovery.RoleAdmin, Status: qovery.StatusPending, CreatedAt: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)},
 		{ID: "m-dave", Email: "dave@company.com", Role: qovery.RoleUser, Status: qovery.StatusActive},
 	}
 	blueprints := []qovery.Blueprint{

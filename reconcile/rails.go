@@ -37,7 +37,8 @@ var ErrStale = errors.New("the portal changed since the plan was made")
 
 // Refusal is one rail a plan trips: what trips it, and what would pass it.
 type Refusal struct {
-	// Rail names it: last-admin, owner, max-removals, max-removal-percent.
+	// Rail names it: last-admin, owner, required-admin, max-removals,
+	// max-removal-percent.
 	Rail string
 	// Message says what trips it; Pass, the flag or the edit that passes it.
 	Message, Pass string
@@ -55,9 +56,10 @@ func (r Refusal) Error() string {
 func (r Refusal) Unwrap() error { return ErrRefused }
 
 // Check refuses a plan that would leave the live portal without an active admin,
-// touch the organization's owner, or remove more members than the rails allow: it
-// returns the first of Refusals. Each refusal names the flag that overrides it;
-// none overrides the last admin or the owner.
+// touch the organization's owner, remove or demote a required admin, or remove
+// more members than the rails allow: it returns the first of Refusals. Each
+// refusal names the flag that overrides it; none overrides the last admin, the
+// owner or a required admin.
 func (r Rails) Check(p *Plan, live *portal.Config) error {
 	if rs := r.Refusals(p, live); len(rs) > 0 {
 		return rs[0]
@@ -67,7 +69,9 @@ func (r Rails) Check(p *Plan, live *portal.Config) error {
 
 // Refusals are every rail the plan trips against live, in the order Check judges
 // them. The operations are judged as they will execute: by member id, the id each
-// request carries, whatever email an operation shows. live may also be a file
+// request carries, whatever email an operation shows. The policy's
+// required_admins are read from the plan's desired state (Plan.Desired), the
+// state being applied. live may also be a file
 // standing in for the portal (preview: "if the portal matches the base"): its
 // members, who carry no id, are known by email, and count as signed in.
 func (r Rails) Refusals(p *Plan, live *portal.Config) []Refusal {
@@ -76,6 +80,7 @@ func (r Rails) Refusals(p *Plan, live *portal.Config) []Refusal {
 		out = append(out, ref)
 	}
 	out = append(out, ownerRefusals(p.Ops, live)...)
+	out = append(out, requiredAdmins(p, live)...)
 	portalN, orgN := removedMembers(p.Ops), orgRemovals(p.Ops)
 	if total := portalN + orgN; total > r.MaxRemovals {
 		what := countNoun(portalN, "member")
@@ -248,6 +253,46 @@ func lastAdmin(live *portal.Config, ops []Op) (Refusal, bool) {
 	return Refusal{Rail: "last-admin",
 		Message: fmt.Sprintf("the plan would leave the portal with no admin: it %s%s", who, note),
 		Pass:    "keep `role: admin` on a member who has signed in, and remove the old admin once the new one has"}, true
+}
+
+// requiredAdmins are the refusals of the removals and demotions that act on an
+// admin the desired state's policy requires (required_admins, see
+// docs/guarantees.md): one per operation, whose subject is the live member its
+// request names by id, and also the email it shows, so that neither a plan that
+// shows another email nor one whose id is not bound passes. No flag passes it:
+// the policy in the file must change first.
+func requiredAdmins(p *Plan, live *portal.Config) []Refusal {
+	if p.Desired == nil || !p.Desired.Policy.Has(portal.PolicyRequiredAdmins) {
+		return nil
+	}
+	policy := p.Desired.Policy
+	byID := make(map[string]string, len(live.Members))
+	for _, m := range live.Members {
+		if m.ID != "" {
+			byID[m.ID] = m.Email
+		}
+	}
+	at := policy.Set[portal.PolicyRequiredAdmins]
+	var out []Refusal
+	for _, o := range p.Ops {
+		if o.Action != Remove && o.Action != Demote {
+			continue
+		}
+		who := o.Email
+		if e, ok := byID[o.MemberID]; ok && policy.RequiresAdmin(e) {
+			who = e
+		} else if !policy.RequiresAdmin(o.Email) {
+			continue
+		}
+		verb := "removes"
+		if o.Action == Demote {
+			verb = "demotes"
+		}
+		out = append(out, Refusal{Rail: "required-admin",
+			Message: fmt.Sprintf("the plan %s %s (member id %q), whom the policy's required_admins (%s) requires to stay an admin of the portal", verb, who, o.MemberID, at),
+			Pass:    fmt.Sprintf("no flag passes this: to %s them, first remove %s from required_admins in the file's policy, then plan again", strings.TrimSuffix(verb, "s"), who)})
+	}
+	return out
 }
 
 // Bind checks that every operation acts on the live object it says it does, as the

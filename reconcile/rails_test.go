@@ -185,3 +185,64 @@ func TestRecheck(t *testing.T) {
 		})
 	}
 }
+
+// The required_admins rail judges each removal and demotion by the live member
+// its request names by id, and by the email it shows: whichever of the two is a
+// required admin of the desired state's policy, the plan is refused, naming them
+// and the policy's line. Without the rule, the same plans pass it.
+func TestRailsRequiredAdmins(t *testing.T) {
+	live := railsLive()
+	live.Members = append(live.Members, portal.Member{ID: "m-root", Email: "root@company.com", Role: portal.RoleAdmin, Status: portal.StatusActive})
+	policy := &portal.Policy{RequiredAdmins: []string{"alice@company.com"}, Set: map[portal.PolicyRule]portal.Pos{
+		portal.PolicyRequiredAdmins: {File: "portal.yaml", Line: 4, Col: 3},
+	}}
+	desired := &portal.Config{Policy: policy}
+	tests := []struct {
+		name string
+		op   reconcile.Op
+		want string // the refusal's message, in part; "" = none
+	}{
+		{"removal", reconcile.Op{Action: reconcile.Remove, Email: "alice@company.com", MemberID: "m-alice", Role: portal.RoleAdmin},
+			`the plan removes alice@company.com (member id "m-alice"), whom the policy's required_admins (portal.yaml:4:3) requires`},
+		{"demotion", reconcile.Op{Action: reconcile.Demote, Email: "alice@company.com", MemberID: "m-alice", Role: portal.RoleUser, FromRole: portal.RoleAdmin},
+			`the plan demotes alice@company.com`},
+		{"removal showing another email, carrying her id", reconcile.Op{Action: reconcile.Remove, Email: "mallory@company.com", MemberID: "m-alice", Role: portal.RoleUser},
+			`the plan removes alice@company.com (member id "m-alice")`},
+		{"removal showing her email, carrying an unknown id", reconcile.Op{Action: reconcile.Remove, Email: "alice@company.com", MemberID: "m-gone", Role: portal.RoleAdmin},
+			`the plan removes alice@company.com (member id "m-gone")`},
+		{"another admin's demotion", reconcile.Op{Action: reconcile.Demote, Email: "root@company.com", MemberID: "m-root", Role: portal.RoleUser, FromRole: portal.RoleAdmin}, ""},
+		{"her promotion", reconcile.Op{Action: reconcile.Promote, Email: "alice@company.com", MemberID: "m-alice", Role: portal.RoleAdmin, FromRole: portal.RoleUser}, ""},
+	}
+	rails := reconcile.Rails{MaxRemovals: 5, MaxRemovalPercent: 100}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &reconcile.Plan{Ops: []reconcile.Op{tt.op}, Desired: desired}
+			var got []reconcile.Refusal
+			for _, r := range rails.Refusals(p, live) {
+				if r.Rail == "required-admin" {
+					got = append(got, r)
+				}
+			}
+			switch {
+			case tt.want == "" && len(got) > 0:
+				t.Fatalf("refused: %v", got)
+			case tt.want == "":
+				return
+			case len(got) != 1 || !strings.Contains(got[0].Message, tt.want) || !strings.Contains(got[0].Pass, "remove alice@company.com from required_admins"):
+				t.Fatalf("refusals %+v, want one with %q", got, tt.want)
+			}
+			if err := rails.Check(p, live); !errors.Is(err, reconcile.ErrRefused) {
+				t.Fatalf("Check = %v", err)
+			}
+			// The rule comes from the desired state: without it, or without a
+			// desired state, the same operation passes this rail.
+			for _, d := range []*portal.Config{nil, {}, {Policy: &portal.Policy{Set: map[portal.PolicyRule]portal.Pos{}}}} {
+				for _, r := range rails.Refusals(&reconcile.Plan{Ops: []reconcile.Op{tt.op}, Desired: d}, live) {
+					if r.Rail == "required-admin" {
+						t.Fatalf("refused without required_admins: %v", r)
+					}
+				}
+			}
+		})
+	}
+}

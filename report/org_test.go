@@ -30,7 +30,7 @@ func orgLive(extra ...organization.Member) *portal.Config {
 		{ID: "github|4", Email: "dan@company.com", RoleID: "r-viewer"},
 	}, extra...)
 	invitations := []organization.Invitation{
-		{ID: "i-pend", Email: "pend@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusPending},
+		{ID: "i-pend", Email: "pend@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusPending, CreatedAt: "2026-10-01T09:00:00Z"},
 		{ID: "i-late", Email: "late@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusExpired},
 		{ID: "i-stale", Email: "stale@company.com", RoleID: "r-viewer", InvitationStatus: organization.StatusExpired},
 	}

@@ -102,10 +102,12 @@ type builder struct {
 	// emptyOrg is where an empty organization_members: list is written.
 	emptyOrg portal.Pos
 	format   format
-	ds       *diag.Collector
-	cfg      *portal.Config
-	f        lint.Facts // what the lints need beyond the model
-	hidden   map[*yaml.Node]bool
+	// today is the day a reviewed: date may not be after (zero: unchecked).
+	today  portal.Date
+	ds     *diag.Collector
+	cfg    *portal.Config
+	f      lint.Facts // what the lints need beyond the model
+	hidden map[*yaml.Node]bool
 	// groupNames are the groups' names, sorted, once an unknown group needs them.
 	groupNames []string
 	// bp is the blueprint being read, and emptyGroups the groups it names that
@@ -134,6 +136,7 @@ func (b *builder) add(pos portal.Pos, sev diag.Severity, code string, msg func()
 func (l *Loader) build(docs []*parsed, layout *portal.Layout, ds *diag.Collector) (*portal.Config, lint.Facts) {
 	b := &builder{
 		format: l.format,
+		today:  l.today,
 		ds:     ds,
 		cfg:    &portal.Config{File: docs[0].file, Groups: map[string][]string{}, Layout: layout},
 		f:      lint.Facts{GroupEntries: map[string][]portal.Rule{}, Unicode: map[portal.Pos]string{}},
@@ -351,6 +354,7 @@ func (b *builder) members(n *yaml.Node) {
 			if status != nil && status.Value == string(portal.StatusPending) {
 				m.Status = portal.StatusPending
 			}
+			m.Invited = b.invited(f.invited, addr, m.Status)
 		}
 		ms = append(ms, m)
 	}
@@ -651,6 +655,12 @@ func (b *builder) blueprints(n *yaml.Node) {
 				if d, ok := b.text(fv); ok && b.format.seed {
 					bp.Description = d
 				}
+			case "owners":
+				b.owners(name, fv)
+			case "reviewed":
+				bp.Reviewed, bp.ReviewedPos = b.dateValue(fv, fmt.Sprintf("reviewed of blueprint %s", diag.Quote(name)),
+					"write a real day as YYYY-MM-DD, e.g. `reviewed: 2026-11-02`: the day the owners last confirmed who sees it")
+				b.reviewedFuture(name)
 			case "access":
 				accessWritten = true
 				if value, ok := b.text(fv); ok && value == "open" {
@@ -684,6 +694,51 @@ func (b *builder) blueprints(n *yaml.Node) {
 		b.cfg.Blueprints = append(b.cfg.Blueprints, *bp)
 	}
 	b.bp = portal.Blueprint{}
+}
+
+// owners reads the owners: list of blueprint name (the one being read): each a
+// normalised email, once, in the file's order.
+func (b *builder) owners(name string, list *yaml.Node) {
+	for _, e := range items(list) {
+		value, ok := b.text(e)
+		if !ok {
+			continue
+		}
+		addr, err := b.email(e, value)
+		if err != nil {
+			b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
+				return fmt.Sprintf("invalid owner %s of blueprint %s: %v", diag.Quote(value), diag.Quote(name), err), "write a member's address like alice@company.com"
+			})
+			continue
+		}
+		if slices.Contains(b.bp.Owners, addr) {
+			b.add(b.pos(e), diag.Warning, "duplicate-owner", func() (string, string) {
+				return fmt.Sprintf("blueprint %s lists owner %s twice", diag.Quote(name), addr), "remove the second entry"
+			})
+			continue
+		}
+		if _, ok := slices.BinarySearchFunc(b.cfg.Members, addr, func(m portal.Member, e string) int { return strings.Compare(m.Email, e) }); !ok && !b.format.seed {
+			b.add(b.pos(e), diag.Error, "unknown-owner", func() (string, string) {
+				return fmt.Sprintf("owner %s of blueprint %s is not a member: owners review who sees the blueprint, in the portal", addr, diag.Quote(name)),
+					fmt.Sprintf("list %s under `members:`, or name another owner", addr)
+			})
+		}
+		b.bp.Owners = append(b.bp.Owners, addr)
+		b.bp.OwnersPos = append(b.bp.OwnersPos, b.pos(e))
+	}
+}
+
+// reviewedFuture reports a reviewed: date of blueprint name (the one being
+// read) after today: a review not yet made cannot be signed off.
+func (b *builder) reviewedFuture(name string) {
+	r := b.bp.Reviewed
+	if r.IsZero() || b.today.IsZero() || !b.today.Before(r) {
+		return
+	}
+	b.add(b.bp.ReviewedPos, diag.Error, "future-review", func() (string, string) {
+		return fmt.Sprintf("blueprint %s is reviewed on %s, after today (%s): a review is dated the day it was made", diag.Quote(name), r, b.today),
+			fmt.Sprintf("write the day of the last review, at the latest `reviewed: %s` (`portalctl review --write` writes today)", b.today)
+	})
 }
 
 // dedupeRules sorts a blueprint's rules and drops repeated ones, keeping the
@@ -737,7 +792,7 @@ func ruleCount(v *yaml.Node, sizeOf func(group string) int) int {
 
 // entry holds the values of the keys of a member's or an organization member's
 // entry (nil where absent).
-type entry struct{ email, role, status, id, expires *yaml.Node }
+type entry struct{ email, role, status, id, expires, invited *yaml.Node }
 
 // entryOf reads the keys of an entry, a mapping.
 func entryOf(item *yaml.Node) entry {
@@ -754,6 +809,8 @@ func entryOf(item *yaml.Node) entry {
 			e.id = deref(v)
 		case "expires":
 			e.expires = deref(v)
+		case "invited":
+			e.invited = deref(v)
 		}
 	})
 	return e
@@ -777,10 +834,16 @@ func (b *builder) entryEmail(email *yaml.Node, what string) (string, bool) {
 	return addr, true
 }
 
-// date reads an expires value of the entry of email: a YYYY-MM-DD date, quoted
-// or not (YAML reads an unquoted one as a timestamp). A value of that shape that
-// is not a day of the calendar is an error here; any other shape, the schema's.
+// date reads an expires value of the entry of email (see dateValue).
 func (b *builder) date(n *yaml.Node, email string) (portal.Date, portal.Pos) {
+	return b.dateValue(n, "expires of "+email, "write a real day as YYYY-MM-DD, e.g. `expires: 2026-12-01` (access ends at the start of that day, UTC)")
+}
+
+// dateValue reads a date value (what names it, hint says what to write): a
+// YYYY-MM-DD date, quoted or not (YAML reads an unquoted one as a timestamp).
+// A value of that shape that is not a day of the calendar is an error here;
+// any other shape, the schema's.
+func (b *builder) dateValue(n *yaml.Node, what, hint string) (portal.Date, portal.Pos) {
 	n = deref(n)
 	if n == nil || n.Kind != yaml.ScalarNode || b.hidden[n] {
 		return portal.Date{}, portal.Pos{}
@@ -791,11 +854,27 @@ func (b *builder) date(n *yaml.Node, email string) (portal.Date, portal.Pos) {
 	d, err := portal.ParseDate(n.Value)
 	if err != nil {
 		b.add(b.pos(n), diag.Error, "bad-date", func() (string, string) {
-			return fmt.Sprintf("expires of %s: %v", email, err), "write a real day as YYYY-MM-DD, e.g. `expires: 2026-12-01` (access ends at the start of that day, UTC)"
+			return fmt.Sprintf("%s: %v", what, err), hint
 		})
 		return portal.Date{}, portal.Pos{}
 	}
 	return d, b.pos(n)
+}
+
+// invited reads a seed entry's invited: date, the day a pending invitation was
+// sent (the API's created_at); on an entry of another status it is an error.
+func (b *builder) invited(n *yaml.Node, email string, status portal.Status) portal.Date {
+	if n == nil {
+		return portal.Date{}
+	}
+	d, pos := b.dateValue(n, "invited of "+email, "write the day the invitation was sent as YYYY-MM-DD, e.g. `invited: 2026-10-01`")
+	if !d.IsZero() && status != portal.StatusPending {
+		b.add(pos, diag.Error, "bad-value", func() (string, string) {
+			return fmt.Sprintf("%s has invited: but is not pending: only a pending invitation has a day it was sent", email), "write `status: pending` on the entry, or remove invited:"
+		})
+		return portal.Date{}
+	}
+	return d
 }
 
 // dateShape reports whether s is written as YYYY-MM-DD, digits aside (what the

@@ -21,6 +21,9 @@ type ExpiredEntry struct {
 	// Org: an entry of organization_members, else of members.
 	Org     bool
 	Expires portal.Date
+	// Invited is set on an entry deleted as an invitation pending too long
+	// (see Stale): the day it was sent.
+	Invited portal.Date
 	Pos     portal.Pos // of the email
 	// First and Last are the lines the entry takes in the file, its own
 	// comments included: what Expire deletes.
@@ -69,6 +72,23 @@ var ErrNoDay = errors.New("no day to judge expiry on: the loader needs Today")
 // alias, an organization_members list it would empty (the owner must stay
 // listed).
 func (l *Loader) Expire(ctx context.Context, root string, data []byte, files Files) (*Expiry, diag.List, error) {
+	return l.ExpireAndDelete(ctx, root, data, files, nil)
+}
+
+// Stale is an invitation pending too long (the policy's max_pending_days), as
+// the live portal or organization reports it: its entry is deleted from the
+// file that holds it.
+type Stale struct {
+	Email   string // normalised
+	Org     bool   // an organization invitation, else a portal member
+	Invited portal.Date
+}
+
+// ExpireAndDelete is Expire that also deletes the entries of the stale
+// invitations (expire --live --write), each from the file that holds it, with
+// the same edit and the same check; a stale invitation the files do not list
+// has no entry to delete.
+func (l *Loader) ExpireAndDelete(ctx context.Context, root string, data []byte, files Files, stale []Stale) (*Expiry, diag.List, error) {
 	if l.today.IsZero() {
 		return nil, nil, ErrNoDay
 	}
@@ -77,23 +97,31 @@ func (l *Loader) Expire(ctx context.Context, root string, data []byte, files Fil
 		return nil, ds, nil
 	}
 	ex := &Expiry{}
-	// expired[org][file][email]: when each expired entry's access ended.
-	expired := map[bool]map[string]map[string]portal.Date{false: {}, true: {}}
-	mark := func(org bool, pos portal.Pos, email string, d portal.Date) {
+	// expired[org][file][email]: why each entry goes.
+	expired := map[bool]map[string]map[string]why{false: {}, true: {}}
+	gone := map[bool]map[string]bool{false: {}, true: {}}
+	mark := func(org bool, pos portal.Pos, email string, w why) {
 		if expired[org][pos.File] == nil {
-			expired[org][pos.File] = map[string]portal.Date{}
+			expired[org][pos.File] = map[string]why{}
 		}
-		expired[org][pos.File][email] = d
+		expired[org][pos.File][email] = w
+		gone[org][email] = true
+	}
+	staleDay := map[bool]map[string]portal.Date{false: {}, true: {}}
+	for _, s := range stale {
+		staleDay[s.Org][s.Email] = s.Invited
 	}
 	for _, m := range cfg.Members {
-		if m.Expired(l.today) {
-			mark(false, m.Pos, m.Email, m.Expires)
+		invited, ok := staleDay[false][m.Email]
+		if m.Expired(l.today) || ok {
+			mark(false, m.Pos, m.Email, why{m.Expires, invited})
 		}
 	}
 	if cfg.Org != nil {
 		for _, m := range cfg.Org.Members {
-			if m.Expired(l.today) {
-				mark(true, m.Pos, m.Email, m.Expires)
+			invited, ok := staleDay[true][m.Email]
+			if m.Expired(l.today) || ok && !portal.IsOwner(m.Role) {
+				mark(true, m.Pos, m.Email, why{m.Expires, invited})
 			}
 		}
 	}
@@ -117,16 +145,20 @@ func (l *Loader) Expire(ctx context.Context, root string, data []byte, files Fil
 	if e, ok := edited[root]; ok {
 		rootData = e
 	}
-	if err := l.checkExpired(ctx, cfg, rootData, edited, files, ex); err != nil {
+	if err := l.checkExpired(ctx, cfg, rootData, edited, files, ex, gone); err != nil {
 		return nil, nil, err
 	}
 	return ex, nil, nil
 }
 
+// why is why an entry goes: the day its access ended, or the day it was invited
+// (a stale invitation).
+type why struct{ expires, invited portal.Date }
+
 // expireFile deletes from the file d the expired entries of its members and
 // organization_members lists. alone: the file is the whole configuration, so
 // its organization_members may not be emptied.
-func expireFile(d *parsed, members, org map[string]portal.Date, alone bool) ([]ExpiredEntry, []byte, error) {
+func expireFile(d *parsed, members, org map[string]why, alone bool) ([]ExpiredEntry, []byte, error) {
 	ed, err := yamledit.New(d.data, d.root)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w; delete the expired entries by hand", d.file, err)
@@ -160,7 +192,7 @@ func expireFile(d *parsed, members, org map[string]portal.Date, alone bool) ([]E
 
 // checkExpired loads the configuration again, its files edited, and requires it
 // valid and equal to cfg less the expired entries.
-func (l *Loader) checkExpired(ctx context.Context, cfg *portal.Config, rootData []byte, edited map[string][]byte, files Files, ex *Expiry) error {
+func (l *Loader) checkExpired(ctx context.Context, cfg *portal.Config, rootData []byte, edited map[string][]byte, files Files, ex *Expiry, gone map[bool]map[string]bool) error {
 	names := slices.Sorted(maps.Keys(edited))
 	after, ds := l.Load(ctx, cfg.Layout.Root, rootData, overlay{files, edited})
 	if ds.HasErrors() || after == nil {
@@ -175,10 +207,10 @@ func (l *Loader) checkExpired(ctx context.Context, cfg *portal.Config, rootData 
 	}
 	_, ex.Warnings = ds.Counts()
 	want := *cfg
-	want.Members = slices.DeleteFunc(slices.Clone(cfg.Members), func(m portal.Member) bool { return m.Expired(l.today) })
+	want.Members = slices.DeleteFunc(slices.Clone(cfg.Members), func(m portal.Member) bool { return gone[false][m.Email] })
 	if cfg.Org != nil {
 		org := *cfg.Org
-		org.Members = slices.DeleteFunc(slices.Clone(cfg.Org.Members), func(m portal.OrgMember) bool { return m.Expired(l.today) })
+		org.Members = slices.DeleteFunc(slices.Clone(cfg.Org.Members), func(m portal.OrgMember) bool { return gone[true][m.Email] })
 		want.Org = &org
 	}
 	if why := SameConfig(&want, after); why != "" {
@@ -205,8 +237,8 @@ func (o overlay) Glob(ctx context.Context, pattern string) ([]string, error) {
 }
 
 // SameConfig says how two configurations differ, positions aside, or "" when
-// they are the same: members (email, role, expiry), groups, blueprints and their
-// rules, the organization's members and the policy.
+// they are the same: members (email, role, expiry), groups, blueprints (their
+// rules, owners and last review), the organization's members and the policy.
 func SameConfig(a, b *portal.Config) string {
 	switch {
 	case a.Version != b.Version:
@@ -222,7 +254,7 @@ func SameConfig(a, b *portal.Config) string {
 	case !slices.EqualFunc(a.Blueprints, b.Blueprints, func(x, y portal.Blueprint) bool {
 		return x.Name == y.Name && x.Open == y.Open && slices.EqualFunc(x.Rules, y.Rules, func(r, s portal.Rule) bool {
 			return r.Kind == s.Kind && r.Value == s.Value && r.Group == s.Group
-		})
+		}) && slices.Equal(x.Owners, y.Owners) && x.Reviewed == y.Reviewed
 	}):
 		return "the blueprints differ"
 	case (a.Org == nil) != (b.Org == nil):
@@ -246,12 +278,13 @@ func samePolicy(a, b *portal.Policy) bool {
 		}
 	}
 	return slices.Equal(a.AllowedDomains, b.AllowedDomains) && a.MaxOpenBlueprints == b.MaxOpenBlueprints &&
-		slices.Equal(a.RequireExpiryOutside, b.RequireExpiryOutside) && a.MaxExpiryDays == b.MaxExpiryDays
+		slices.Equal(a.RequireExpiryOutside, b.RequireExpiryOutside) && a.MaxExpiryDays == b.MaxExpiryDays &&
+		a.ReviewEveryDays == b.ReviewEveryDays && a.MaxPendingDays == b.MaxPendingDays && slices.Equal(a.RequiredAdmins, b.RequiredAdmins)
 }
 
 // expireList finds the expired entries of one list (members or
 // organization_members, written at key) and plans their deletion with ed.
-func expireList(ed *yamledit.Editor, file string, key, value *yaml.Node, org, alone bool, expired map[string]portal.Date) ([]ExpiredEntry, error) {
+func expireList(ed *yamledit.Editor, file string, key, value *yaml.Node, org, alone bool, expired map[string]why) ([]ExpiredEntry, error) {
 	what := "members"
 	if org {
 		what = "organization_members"
@@ -285,7 +318,7 @@ func expireList(ed *yamledit.Editor, file string, key, value *yaml.Node, org, al
 				file, email.Line, email.Column, addr, alias.Alias.Anchor, alias.Line, alias.Value)
 		}
 		del[i] = true
-		entries = append(entries, ExpiredEntry{Email: addr, Org: org, Expires: d, Pos: nodePos(file, email)})
+		entries = append(entries, ExpiredEntry{Email: addr, Org: org, Expires: d.expires, Invited: d.invited, Pos: nodePos(file, email)})
 	}
 	if len(entries) == 0 {
 		return nil, nil

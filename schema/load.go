@@ -408,6 +408,7 @@ func (l *Loader) check(docs []*parsed, layout *portal.Layout, ds *diag.Collector
 	if !l.format.seed && !l.noLints {
 		lint.Check(cfg, f, ds)
 		lint.Remind(cfg, l.today, l.expiryWarn, ds)
+		lint.Reviews(cfg, l.today, ds)
 	}
 	return cfg
 }

@@ -63,11 +63,23 @@ func render(cfg *portal.Config, ds diag.List) string {
 				fmt.Fprintf(&b, "  %s %v (line %d)\n", r, p.RequireExpiryOutside, p.Set[r].Line)
 			case portal.PolicyMaxExpiryDays:
 				fmt.Fprintf(&b, "  %s %d (line %d)\n", r, p.MaxExpiryDays, p.Set[r].Line)
+			case portal.PolicyReviewEveryDays:
+				fmt.Fprintf(&b, "  %s %d (line %d)\n", r, p.ReviewEveryDays, p.Set[r].Line)
+			case portal.PolicyMaxPendingDays:
+				fmt.Fprintf(&b, "  %s %d (line %d)\n", r, p.MaxPendingDays, p.Set[r].Line)
+			case portal.PolicyRequiredAdmins:
+				fmt.Fprintf(&b, "  %s %v (line %d) at %s\n", r, p.RequiredAdmins, p.Set[r].Line, lines(p.RequiredAdminsPos))
 			}
 		}
 	}
 	for _, bp := range cfg.Blueprints {
 		fmt.Fprintf(&b, "blueprint %s open=%v\n", bp.Name, bp.Open)
+		if len(bp.Owners) > 0 {
+			fmt.Fprintf(&b, "  owners %v at %s\n", bp.Owners, lines(bp.OwnersPos))
+		}
+		if !bp.Reviewed.IsZero() {
+			fmt.Fprintf(&b, "  reviewed %s (at %d:%d)\n", bp.Reviewed, bp.ReviewedPos.Line, bp.ReviewedPos.Col)
+		}
 		for _, r := range bp.Rules {
 			via := ""
 			if r.Group != "" {
@@ -77,6 +89,15 @@ func render(cfg *portal.Config, ds diag.List) string {
 		}
 	}
 	return b.String()
+}
+
+// lines writes positions as line:column, one after the other.
+func lines(ps []portal.Pos) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = fmt.Sprintf("%d:%d", p.Line, p.Col)
+	}
+	return strings.Join(out, " ")
 }
 
 func expiresText(d portal.Date, pos portal.Pos) string {

@@ -15,7 +15,8 @@ import (
 // with their role and expiry date, the groups sorted by name, the organization's
 // members (when cfg has them) with their role by name and expiry date, blueprints
 // sorted by name with their domains, the emails written on them and the groups
-// they name (Blueprint.Groups, in their order), open blueprints as `access: open`.
+// they name (Blueprint.Groups, in their order), open blueprints as `access: open`,
+// then their owners and the day of their last review.
 // Pending members and invitations, and expired invitations, are marked with a
 // comment. Reading the output back with Parse gives cfg again, positions aside:
 // a saved plan holds its desired state so. An email rule that came from a group
@@ -108,6 +109,12 @@ func marshal(cfg *portal.Config, header string, chunk int) ([]byte, error) {
 			if len(b.Groups) > 0 {
 				add(body, "groups", stringList(b.Groups))
 			}
+		}
+		if len(b.Owners) > 0 {
+			add(body, "owners", stringList(b.Owners))
+		}
+		if !b.Reviewed.IsZero() {
+			add(body, "reviewed", scalarNode(b.Reviewed.String(), "!!str"))
 		}
 		key := scalarNode(b.Name, "!!str")
 		if b.Name == "<<" {
@@ -229,6 +236,12 @@ func policy(p *portal.Policy) *yaml.Node {
 			v = scalarNode(strconv.Itoa(p.MaxOpenBlueprints), "!!int")
 		case portal.PolicyMaxExpiryDays:
 			v = scalarNode(strconv.Itoa(p.MaxExpiryDays), "!!int")
+		case portal.PolicyReviewEveryDays:
+			v = scalarNode(strconv.Itoa(p.ReviewEveryDays), "!!int")
+		case portal.PolicyMaxPendingDays:
+			v = scalarNode(strconv.Itoa(p.MaxPendingDays), "!!int")
+		case portal.PolicyRequiredAdmins:
+			v = stringList(p.RequiredAdmins)
 		}
 		add(body, string(r), v)
 	}

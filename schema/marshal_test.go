@@ -28,7 +28,7 @@ func comparable(cfg *portal.Config) *portal.Config {
 	}
 	c.Blueprints = append([]portal.Blueprint(nil), cfg.Blueprints...)
 	for i, bp := range c.Blueprints {
-		c.Blueprints[i].Pos = portal.Pos{}
+		c.Blueprints[i].Pos, c.Blueprints[i].ReviewedPos, c.Blueprints[i].OwnersPos = portal.Pos{}, portal.Pos{}, nil
 		c.Blueprints[i].Rules = append([]portal.Rule{}, bp.Rules...)
 		for j := range c.Blueprints[i].Rules {
 			c.Blueprints[i].Rules[j].Pos = portal.Pos{}
@@ -45,7 +45,7 @@ func comparable(cfg *portal.Config) *portal.Config {
 	}
 	if cfg.Policy != nil {
 		p := *cfg.Policy
-		p.Pos = portal.Pos{}
+		p.Pos, p.RequiredAdminsPos = portal.Pos{}, nil
 		p.Set = map[portal.PolicyRule]portal.Pos{}
 		for r := range cfg.Policy.Set {
 			p.Set[r] = portal.Pos{}
@@ -117,6 +117,12 @@ func TestMarshalRoundTrip(t *testing.T) {
 			if bp.Open {
 				covered["open blueprint"]++
 			}
+			if len(bp.Owners) > 0 {
+				covered["blueprint with owners"]++
+			}
+			if !bp.Reviewed.IsZero() {
+				covered["blueprint reviewed"]++
+			}
 		}
 		for _, m := range cfg.Members {
 			if !m.Expires.IsZero() {
@@ -137,11 +143,20 @@ func TestMarshalRoundTrip(t *testing.T) {
 		if cfg.Policy.Has(portal.PolicyRequireExpiryOutside) && len(cfg.Policy.RequireExpiryOutside) == 0 {
 			covered["require_expiry_outside: []"]++
 		}
+		for _, rule := range []portal.PolicyRule{portal.PolicyReviewEveryDays, portal.PolicyMaxPendingDays} {
+			if cfg.Policy.Has(rule) {
+				covered[string(rule)]++
+			}
+		}
+		if cfg.Policy != nil && len(cfg.Policy.RequiredAdmins) > 0 {
+			covered["required_admins"]++
+		}
 	}
 	if valid < 1000 {
 		t.Errorf("only %d of 2000 random files are valid", valid)
 	}
-	for _, k := range []string{"blueprint with groups", "email written beside groups", "open blueprint", "member with expires", "empty group", "organization members", "policy", "require_expiry_outside: []"} {
+	for _, k := range []string{"blueprint with groups", "email written beside groups", "open blueprint", "member with expires", "empty group", "organization members", "policy", "require_expiry_outside: []",
+		"blueprint with owners", "blueprint reviewed", "review_every_days", "max_pending_days", "required_admins"} {
 		if covered[k] == 0 {
 			t.Errorf("no valid file had a %s", k)
 		}

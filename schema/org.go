@@ -58,6 +58,7 @@ func (b *builder) orgMembers(key, n *yaml.Node) {
 			if s, ok := b.text(status); ok && (s == string(portal.StatusPending) || s == string(portal.StatusExpired)) {
 				m.Status = portal.Status(s)
 			}
+			m.Invited = b.invited(f.invited, addr, m.Status)
 			if v, ok := b.text(id); ok {
 				m.ID = v
 			}

@@ -56,11 +56,45 @@ func (b *builder) policy(key, n *yaml.Node) {
 			} else {
 				p.RequireExpiryOutside = list
 			}
-		case portal.PolicyMaxOpenBlueprints, portal.PolicyMaxExpiryDays:
+		case portal.PolicyRequiredAdmins:
+			if v.Kind != yaml.SequenceNode {
+				return
+			}
+			var list []string
+			var at []portal.Pos
+			bad := false
+			for _, e := range items(v) {
+				value, ok := b.text(e)
+				if !ok {
+					bad = true
+					continue
+				}
+				addr, err := b.email(e, value)
+				if err != nil {
+					b.add(b.pos(e), diag.Error, "invalid-email", func() (string, string) {
+						return fmt.Sprintf("invalid email %s in policy %s: %v", diag.Quote(value), rule, err), "write an admin's address like alice@company.com"
+					})
+					bad = true
+					continue
+				}
+				if slices.Contains(list, addr) {
+					b.add(b.pos(e), diag.Warning, "duplicate-rule", func() (string, string) {
+						return fmt.Sprintf("policy %s lists %s twice", rule, addr), "remove the second entry"
+					})
+					continue
+				}
+				list = append(list, addr)
+				at = append(at, b.pos(e))
+			}
+			if bad {
+				return // reported: a rule half understood is not enforced
+			}
+			p.RequiredAdmins, p.RequiredAdminsPos = list, at
+		case portal.PolicyMaxOpenBlueprints, portal.PolicyMaxExpiryDays, portal.PolicyReviewEveryDays, portal.PolicyMaxPendingDays:
 			n, ok := intValue(v)
-			least := int64(0)
-			if rule == portal.PolicyMaxExpiryDays {
-				least = 1
+			least := int64(1)
+			if rule == portal.PolicyMaxOpenBlueprints {
+				least = 0
 			}
 			if !ok || n < least || leadingZero(v.Value) {
 				return // the schema says what to write
@@ -71,10 +105,15 @@ func (b *builder) policy(key, n *yaml.Node) {
 				})
 				return
 			}
-			if rule == portal.PolicyMaxOpenBlueprints {
+			switch rule {
+			case portal.PolicyMaxOpenBlueprints:
 				p.MaxOpenBlueprints = int(n)
-			} else {
+			case portal.PolicyMaxExpiryDays:
 				p.MaxExpiryDays = int(n)
+			case portal.PolicyReviewEveryDays:
+				p.ReviewEveryDays = int(n)
+			case portal.PolicyMaxPendingDays:
+				p.MaxPendingDays = int(n)
 			}
 		default:
 			return // an unknown key: the schema reported it

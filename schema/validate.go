@@ -165,6 +165,9 @@ func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic 
 		if len(toks) > 0 && toks[len(toks)-1] == "expires" {
 			return []diag.Diagnostic{mk(val, "bad-date", fmt.Sprintf("%s must be a date written YYYY-MM-DD, found %s", where, shown(val)), "write the day the access ends, e.g. `expires: 2026-12-01` (from the start of that day, UTC)")}
 		}
+		if len(toks) == 3 && toks[0] == "blueprints" && toks[2] == "reviewed" {
+			return []diag.Diagnostic{mk(val, "bad-date", fmt.Sprintf("%s must be a date written YYYY-MM-DD, found %s", where, shown(val)), "write the day the owners last reviewed the blueprint's audience, e.g. `reviewed: 2026-11-02`")}
+		}
 	case "minimum":
 		return []diag.Diagnostic{mk(val, "bad-value", fmt.Sprintf("%s cannot be %s", where, shown(val)), valueHint(toks))}
 	case "minItems":
@@ -302,6 +305,16 @@ func typeHint(toks []string) string {
 		return "write a list: `groups: [contractors]`"
 	case last == "expires":
 		return "write the day the access ends, e.g. `expires: 2026-12-01`"
+	case toks[0] == "blueprints" && len(toks) == 3 && last == "owners":
+		return "write a list of members' emails: `owners: [alice@company.com]`"
+	case toks[0] == "blueprints" && len(toks) == 3 && last == "reviewed":
+		return "write the day of the last review, e.g. `reviewed: 2026-11-02`"
+	case last == "required_admins":
+		return "write a list of admins' emails: `required_admins: [alice@company.com]`"
+	case last == "review_every_days":
+		return "write a number of days, e.g. `review_every_days: 90`"
+	case last == "max_pending_days":
+		return "write a number of days, e.g. `max_pending_days: 30`"
 	case last == "policy":
 		return "write `policy:` then its rules, e.g. `  allowed_domains: [company.com]`"
 	case last == "allowed_domains", last == "require_expiry_outside":
@@ -333,6 +346,10 @@ func valueHint(toks []string) string {
 		return "write 0 or more, e.g. `max_open_blueprints: 2`"
 	case "max_expiry_days":
 		return "write 1 or more days, e.g. `max_expiry_days: 90`"
+	case "review_every_days":
+		return "write 1 or more days, e.g. `review_every_days: 90`"
+	case "max_pending_days":
+		return "write 1 or more days, e.g. `max_pending_days: 30`"
 	}
 	return ""
 }

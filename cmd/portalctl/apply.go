@@ -78,6 +78,7 @@ func (c *applyCmd) run(ctx context.Context, args []string) error {
 		return err
 	}
 	live := conn.live
+	notePending(c.stderr, p.Desired, live, c.today())
 	if p.Empty() {
 		fmt.Fprintln(c.stdout, "No changes: the portal matches the file. Nothing to do.")
 		return nil

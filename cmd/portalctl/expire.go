@@ -9,17 +9,22 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/qovery/portalctl/internal/atomicfile"
+	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/reconcile"
 	"github.com/qovery/portalctl/schema"
 )
 
 const expireExample = `portalctl expire                 # list the entries whose access has expired (exit 2 if any)
 portalctl expire --write         # delete them from portal.yaml, keeping the rest byte for byte
+portalctl expire --live --write  # also delete the invitations pending longer than max_pending_days
 `
 
 type expireCmd struct {
 	*app
 	file  fileFlags
+	api   apiFlags
 	write bool
+	live  bool
 }
 
 func newExpire(a *app) *expireCmd { return &expireCmd{app: a} }
@@ -28,6 +33,8 @@ func (c *expireCmd) flags() *pflag.FlagSet {
 	fs := pflag.NewFlagSet("expire", pflag.ContinueOnError)
 	c.file.register(fs)
 	fs.BoolVar(&c.write, "write", false, "delete the expired entries from the file, in place")
+	fs.BoolVar(&c.live, "live", false, "also ask the API which invitations are pending longer than the policy's max_pending_days, and list (with --write, delete) their entries")
+	c.api.register(fs)
 	return fs
 }
 
@@ -41,12 +48,17 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	if c.write && c.file.file == "-" {
 		return errors.New("--write edits the file in place: give a path with -f, not stdin")
 	}
+	if c.live {
+		if err := c.api.check(c.getenv); err != nil {
+			return err
+		}
+	}
 	data, err := schema.ReadFileMax(c.file.file, c.stdin, int64(c.file.maxSize))
 	if err != nil {
 		return err
 	}
 	restore := c.limitMemory(len(data))
-	_, ds, err := c.parseBytes(ctx, c.file.file, data, c.file)
+	cfg, ds, err := c.parseBytes(ctx, c.file.file, data, c.file)
 	restore()
 	if err != nil {
 		return err
@@ -58,7 +70,13 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ex, eds, err := l.Expire(ctx, c.file.file, data, c.file.files())
+	var stale []schema.Stale
+	if c.live {
+		if stale, err = c.stale(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	ex, eds, err := l.ExpireAndDelete(ctx, c.file.file, data, c.file.files(), stale)
 	switch {
 	case err != nil:
 		return err
@@ -67,6 +85,10 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	}
 	today := c.today()
 	if len(ex.Entries) == 0 {
+		if c.live {
+			fmt.Fprintf(c.stdout, "No entry of %s has expired or is an invitation pending too long (today is %s, UTC).\n", c.file.file, today)
+			return nil
+		}
 		fmt.Fprintf(c.stdout, "No entry of %s has expired (today is %s, UTC).\n", c.file.file, today)
 		return nil
 	}
@@ -79,10 +101,18 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 		if e.Last > e.First {
 			lines = fmt.Sprintf("lines %d-%d", e.First, e.Last)
 		}
+		if !e.Invited.IsZero() && (e.Expires.IsZero() || today.Before(e.Expires)) {
+			fmt.Fprintf(c.stdout, "%s: %s %s invited on %s, %d days ago, still pending (%s)\n", e.Pos, what, e.Email, e.Invited, e.Invited.DaysUntil(today), lines)
+			continue
+		}
 		fmt.Fprintf(c.stdout, "%s: %s %s expired on %s (%s)\n", e.Pos, what, e.Email, e.Expires, lines)
 	}
 	n := entries(len(ex.Entries))
 	if !c.write {
+		if c.live {
+			fmt.Fprintf(c.stdout, "%s expired or pending too long (today is %s, UTC): `portalctl expire --live --write` deletes them from %s.\n", n, today, c.file.file)
+			return &exitError{code: 2, silent: true}
+		}
 		fmt.Fprintf(c.stdout, "%s expired (today is %s, UTC): plan and apply remove them; `portalctl expire --write` deletes them from %s.\n", n, today, c.file.file)
 		return &exitError{code: 2, silent: true}
 	}
@@ -122,4 +152,25 @@ func entries(n int) string {
 		return "1 entry"
 	}
 	return fmt.Sprintf("%d entries", n)
+}
+
+// stale reads the live portal (and organization, when the file manages it)
+// and lists the invitations pending longer than the file's max_pending_days.
+func (c *expireCmd) stale(ctx context.Context, cfg *portal.Config) ([]schema.Stale, error) {
+	if cfg == nil || !cfg.Policy.Has(portal.PolicyMaxPendingDays) {
+		return nil, nil
+	}
+	org, err := c.api.orgFor(cfg.Organization)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := c.connect(ctx, &c.api, org, cfg.Org != nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []schema.Stale
+	for _, p := range reconcile.StalePending(cfg, conn.live, c.today()) {
+		out = append(out, schema.Stale{Email: p.Email, Org: p.Org, Invited: p.Invited})
+	}
+	return out, nil
 }

@@ -110,6 +110,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 	if err := rails.Check(p, live); err != nil && !p.Empty() {
 		fmt.Fprintf(c.stderr, "warning: apply would stop here: %v\n", err)
 	}
+	notePending(c.stderr, cfg, live, c.today())
 	if c.out != "" {
 		// Refused before the file is in place when it would be larger than
 		// apply --plan reads.

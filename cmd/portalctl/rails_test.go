@@ -403,3 +403,46 @@ func TestOlderPlanRefused(t *testing.T) {
 		t.Errorf("%d requests before the refusal", n)
 	}
 }
+
+// A required admin (the policy's required_admins) is never removed or demoted by
+// apply, whatever the file or the plan says: apply -f with a file that demotes
+// one, and apply --plan with a saved plan whose desired state was edited to
+// require the admin it demotes (its digest recomputed), are refused before any
+// write, naming the admin and the policy's line. The same plan requiring
+// another admin applies.
+func TestRequiredAdminsOverLoopback(t *testing.T) {
+	seed := readTestdata(t, "seed.yaml")
+	requiring := func(email string) string {
+		return strings.Replace(readTestdata(t, "portal.yaml"), "members:\n", "policy:\n  required_admins: ["+email+"]\nmembers:\n", 1)
+	}
+	t.Run("apply -f", func(t *testing.T) {
+		p := startPortal(t, seed)
+		path := p.write(t, "portal.yaml", requiring("bob@company.com"))
+		r := cli{env: p.env}.run(t, "apply", "-f", path, "--auto-approve")
+		r.refused(t, "portal.yaml:4:21", "bob@company.com is a member with role user", "required_admins")
+		if n := writes(p); n != 0 {
+			t.Fatalf("%d writes after the refusal", n)
+		}
+		path = p.write(t, "portal.yaml", requiring("alice@company.com"))
+		if r := (cli{env: p.env}).run(t, "apply", "-f", path, "--auto-approve"); r.code != 0 {
+			t.Fatalf("requiring alice: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("apply --plan", func(t *testing.T) {
+		p := startPortal(t, seed)
+		data := savedPlan(t, p, p.env)
+		if !strings.Contains(planFields(t, data).Desired, "members:\n") || opOf(planFields(t, data), "demote", "bob@company.com") == nil {
+			t.Fatal("the plan does not demote bob")
+		}
+		edited := editPlan(t, data, func(f *planfile.File) {
+			f.Desired = strings.Replace(f.Desired, "members:\n", "policy:\n  required_admins: [bob@company.com]\nmembers:\n", 1)
+		}, true, "")
+		path := p.write(t, "edited.plan", string(edited))
+		p.emu.ResetStats()
+		r := cli{env: p.env}.run(t, "apply", "--plan", path, "--auto-approve")
+		r.refused(t, "bob@company.com is a member with role user", "required_admins")
+		if n := writes(p); n != 0 {
+			t.Fatalf("%d writes after the refusal", n)
+		}
+	})
+}

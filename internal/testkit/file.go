@@ -20,6 +20,8 @@ var (
 	randGroups  = []string{"team", "ops.eu", "x_1", "Contractors", "123", "true"}
 	randNames   = []string{"data-science", "yes", "null", "123", "<<", "a: b", "#hash", "ünïcödé", "with \"quotes\"", "trailing space ", "x-ray", "~"}
 	randDates   = []string{"2026-11-19", "2026-11-20", "2026-12-01", "2027-02-28", "'2026-12-31'"}
+	// randReviews are days of past reviews, as seen from 2026-11-20.
+	randReviews = []string{"2025-01-31", "2026-08-01", "'2026-11-19'", "2026-11-20"}
 )
 
 func pickOf[T any](r *rand.Rand, values []T) T { return values[r.IntN(len(values))] }
@@ -34,8 +36,9 @@ func yamlString(s string) string { return fmt.Sprintf("%q", s) }
 // RandomFile writes a random small portal.yaml that means to be valid, for
 // property tests: every section (policy, members with expiry dates, groups, empty ones
 // too, the organization's members, blueprints open or with domains, emails and
-// groups written in any order, a rule given twice, an email also in a group), in
-// random spellings. Some come out invalid (a policy the file breaks, say); the
+// groups written in any order, a rule given twice, an email also in a group,
+// owners among the members and a day of review), in random spellings. Its policy's
+// required_admins name admins of its members. Some come out invalid (a policy the file breaks, say); the
 // caller skips those. Its organization's members have roles of OrgRoles, and
 // owner@company.com as the owner; its expiry dates are around 2026-11-20.
 func RandomFile(r *rand.Rand) []byte {
@@ -44,6 +47,7 @@ func RandomFile(r *rand.Rand) []byte {
 	if r.IntN(2) == 0 {
 		b.WriteString("organization: 0B5C2A34-7d0e-4f55-9a61-3b0d1c2e9f10\n")
 	}
+	policyAdmins := false
 	if r.IntN(3) == 0 {
 		var rules []string // none: a policy that sets nothing
 		if r.IntN(2) == 0 {
@@ -58,13 +62,29 @@ func RandomFile(r *rand.Rand) []byte {
 		case 1:
 			rules = append(rules, "require_expiry_outside: []") // every member needs a date
 		}
-		if len(rules) == 0 {
+		if r.IntN(2) == 0 {
+			rules = append(rules, fmt.Sprintf("review_every_days: %d", 1+r.IntN(365)))
+		}
+		if r.IntN(2) == 0 {
+			rules = append(rules, fmt.Sprintf("max_pending_days: %d", 1+r.IntN(60)))
+		}
+		if r.IntN(2) == 0 {
+			policyAdmins = true
+		}
+		if len(rules) == 0 && !policyAdmins {
 			b.WriteString("policy: {}\n")
 		} else {
-			b.WriteString("policy:\n  " + strings.Join(rules, "\n  ") + "\n")
+			b.WriteString("policy:\n")
+			for _, rule := range rules {
+				b.WriteString("  " + rule + "\n")
+			}
 		}
 	}
-	b.WriteString("members:\n")
+	// The members are written after the policy: its required_admins, the
+	// policy's last key, names admins of theirs.
+	var membersOut strings.Builder
+	var written, admins []string
+	membersOut.WriteString("members:\n")
 	seen := map[string]bool{}
 	for range 1 + r.IntN(8) {
 		e := randEmail(r)
@@ -73,17 +93,29 @@ func RandomFile(r *rand.Rand) []byte {
 		} else {
 			seen[n] = true
 		}
-		fmt.Fprintf(&b, "  - email: %s\n", yamlString(e))
+		written = append(written, e)
+		fmt.Fprintf(&membersOut, "  - email: %s\n", yamlString(e))
 		switch r.IntN(3) {
 		case 0:
-			b.WriteString("    role: admin\n")
+			membersOut.WriteString("    role: admin\n")
+			admins = append(admins, e)
 		case 1:
-			b.WriteString("    role: user\n")
+			membersOut.WriteString("    role: user\n")
 		}
 		if r.IntN(2) == 0 {
-			fmt.Fprintf(&b, "    expires: %s\n", pickOf(r, randDates))
+			fmt.Fprintf(&membersOut, "    expires: %s\n", pickOf(r, randDates))
 		}
 	}
+	if policyAdmins {
+		var as []string
+		for _, a := range admins {
+			if r.IntN(2) == 0 {
+				as = append(as, yamlString(a))
+			}
+		}
+		fmt.Fprintf(&b, "  required_admins: [%s]\n", strings.Join(as, ", "))
+	}
+	b.WriteString(membersOut.String())
 	var groups []string
 	if r.IntN(2) == 0 {
 		var lines []string
@@ -164,6 +196,16 @@ func RandomFile(r *rand.Rand) []byte {
 		}
 		if !wrote {
 			fmt.Fprintf(&b, "    domains: [%s]\n", yamlString(pickOf(r, randDomains)))
+		}
+		if r.IntN(2) == 0 {
+			var os []string
+			for range 1 + r.IntN(2) {
+				os = append(os, yamlString(pickOf(r, written)))
+			}
+			fmt.Fprintf(&b, "    owners: [%s]\n", strings.Join(os, ", "))
+		}
+		if r.IntN(2) == 0 {
+			fmt.Fprintf(&b, "    reviewed: %s\n", pickOf(r, randReviews))
 		}
 	}
 	return []byte(b.String())

@@ -132,7 +132,11 @@ func seedOrg(o *portal.Org) (*OrgState, []error) {
 			if m.Status == portal.StatusExpired {
 				status = organization.StatusExpired
 			}
-			st.Invitations = append(st.Invitations, OrgInvitationState{ID: m.ID, Email: m.Email, RoleID: role.ID, Status: status, Inviter: "console"})
+			inv := OrgInvitationState{ID: m.ID, Email: m.Email, RoleID: role.ID, Status: status, Inviter: "console"}
+			if !m.Invited.IsZero() {
+				inv.CreatedAt = stamp(m.Invited.Time()) // the seed's invited: day
+			}
+			st.Invitations = append(st.Invitations, inv)
 		default:
 			st.Members = append(st.Members, OrgMemberState{ID: m.ID, Email: m.Email, RoleID: role.ID})
 		}
@@ -150,6 +154,9 @@ func seedState(cfg *portal.Config) *State {
 		}
 		if m.Status == portal.StatusPending {
 			qm.Status = qovery.StatusPending
+			if !m.Invited.IsZero() {
+				qm.CreatedAt = m.Invited.Time() // the seed's invited: day
+			}
 		}
 		st.Members = append(st.Members, qm)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qovery/portalctl/qovery"
 	"github.com/qovery/portalctl/qovery/emulator"
@@ -66,6 +67,19 @@ blueprints:
 					{Name: "python-starter", Rules: []qovery.Rule{}},
 				},
 			},
+		},
+		{
+			name: "invited: the day a pending invitation was sent, its created_at",
+			yaml: "members:\n  - email: p@b.co\n    status: pending\n    invited: 2026-09-01\n",
+			want: &emulator.State{Members: []qovery.Member{
+				{Email: "p@b.co", Role: qovery.RoleUser, Status: qovery.StatusPending, CreatedAt: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)},
+			}},
+		},
+		{
+			name: "invited on entries that are not pending",
+			yaml: "members:\n  - email: a@b.co\n    invited: 2026-09-01\norganization_members:\n  - email: o@b.co\n    role: Owner\n    invited: '2026-09-01'\n  - email: e@b.co\n    role: Viewer\n    status: expired\n    invited: 2026-09-31\n",
+			wantErr: []string{"seed.yaml:3:14: a@b.co has invited: but is not pending", "seed.yaml:7:14: o@b.co has invited: but is not pending",
+				"seed.yaml:11:14: invited of e@b.co: 2026-09-31 is not a day of the calendar"},
 		},
 		{name: "empty file", yaml: "", want: &emulator.State{}},
 		{name: "only comments", yaml: "# nothing\n", want: &emulator.State{}},

@@ -3,6 +3,7 @@ package organization
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/qovery"
@@ -109,6 +110,13 @@ func FromAPI(roles []Role, members []Member, invitations []Invitation) (*portal.
 		switch inv.InvitationStatus {
 		case StatusPending:
 			om.Status = portal.StatusPending
+			// How long it waits is judged on the day it was sent
+			// (max_pending_days): a day portalctl cannot read is not guessed.
+			t, err := time.Parse(time.RFC3339, inv.CreatedAt)
+			if err != nil {
+				return nil, unexpected(obj, "a pending invitation whose created_at %s is not a date-time (RFC 3339), so portalctl cannot tell how long it has waited", q(inv.CreatedAt))
+			}
+			om.Invited = portal.DateOf(t)
 		case StatusExpired:
 			om.Status = portal.StatusExpired
 		default:

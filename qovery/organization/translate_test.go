@@ -36,7 +36,7 @@ func orgBase() ([]organization.Role, []organization.Member, []organization.Invit
 			{ID: "github|2", Email: "alice@company.com", Role: organization.LegacyAdmin, RoleName: "Admin", RoleID: idAdmin},
 			{ID: "github|3", Email: "bob@company.com", RoleName: "owner", RoleID: idCustom},
 		}, []organization.Invitation{
-			{ID: "i-1", Email: "pend@company.com", Role: organization.LegacyViewer, RoleName: "DATA TEAM", RoleID: idDATA, InvitationStatus: organization.StatusPending, Inviter: "owner@company.com"},
+			{ID: "i-1", Email: "pend@company.com", Role: organization.LegacyViewer, RoleName: "DATA TEAM", RoleID: idDATA, InvitationStatus: organization.StatusPending, CreatedAt: "2026-11-01T10:00:00Z", Inviter: "owner@company.com"},
 			{ID: "i-2", Email: "late@company.com", Role: organization.LegacyViewer, RoleName: "Viewer", RoleID: idViewer, InvitationStatus: organization.StatusExpired},
 		}
 }
@@ -137,6 +137,14 @@ func TestFromAPI(t *testing.T) {
 			is[0].InvitationStatus = "REVOKED"
 			return rs, ms, is
 		}, nil, `organization invitation of "pend@company.com" (id "i-1")`, `invitation_status "REVOKED" (portalctl knows PENDING and EXPIRED)`},
+		{"a pending invitation whose created_at is not a date-time", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			is[0].CreatedAt = "01/11/2026"
+			return rs, ms, is
+		}, nil, `organization invitation of "pend@company.com" (id "i-1")`, `created_at "01/11/2026" is not a date-time`},
+		{"a pending invitation without created_at", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
+			is[0].CreatedAt = ""
+			return rs, ms, is
+		}, nil, `organization invitation of "pend@company.com" (id "i-1")`, `created_at "" is not a date-time`},
 		{"no invitation status", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
 			is[1].InvitationStatus = ""
 			return rs, ms, is
@@ -145,10 +153,10 @@ func TestFromAPI(t *testing.T) {
 			return rs, append(ms, organization.Member{ID: "github|9", Email: "ALICE@company.com", RoleID: idViewer}), is
 		}, nil, `organization members "alice@company.com" (id "github|2") and "ALICE@company.com" (id "github|9")`, "two members with the address"},
 		{"two invitations of one address", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
-			return rs, ms, append(is, organization.Invitation{ID: "i-9", Email: "Pend@Company.com", RoleID: idViewer, InvitationStatus: organization.StatusPending})
+			return rs, ms, append(is, organization.Invitation{ID: "i-9", Email: "Pend@Company.com", RoleID: idViewer, InvitationStatus: organization.StatusPending, CreatedAt: "2026-11-01T10:00:00Z"})
 		}, nil, `organization invitations of "pend@company.com" (id "i-1") and "Pend@Company.com" (id "i-9")`, "two invitations of the address"},
 		{"a member and an invitation of one address are two entries", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
-			return rs, ms, append(is, organization.Invitation{ID: "i-9", Email: "alice@company.com", RoleID: idViewer, InvitationStatus: organization.StatusPending})
+			return rs, ms, append(is, organization.Invitation{ID: "i-9", Email: "alice@company.com", RoleID: idViewer, InvitationStatus: organization.StatusPending, CreatedAt: "2026-11-01T10:00:00Z"})
 		}, []string{"alice@company.com Admin " + idAdmin + " active false", "alice@company.com Viewer " + idViewer + " pending false"}, "", ""},
 		{"two members with one id", func(rs []organization.Role, ms []organization.Member, is []organization.Invitation) ([]organization.Role, []organization.Member, []organization.Invitation) {
 			ms[2].ID = "github|2"

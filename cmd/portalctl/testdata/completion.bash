@@ -251,16 +251,27 @@ csv'
         ;;
     expire)
         case $prev in
+        --api-url)
+            return ;;
         -f|--file)
             _portalctl_files
             return ;;
         --max-file-size)
             return ;;
+        --organization)
+            return ;;
+        --parallelism)
+            return ;;
         esac
         if [[ $cur == -* ]]; then
-            _portalctl_words '-f
+            _portalctl_words '--api-url
+--debug
+-f
 --file
+--live
 --max-file-size
+--organization
+--parallelism
 --strict
 --write
 -h

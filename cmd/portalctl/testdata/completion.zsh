@@ -118,8 +118,13 @@ _portalctl() {
             ;;
         expire)
             _arguments -s \
+                '--api-url=[portal API base URL]:value: ' \
+                '--debug[log every API request to stderr]' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
+                '--live[also ask the API which invitations are pending longer than the policy'\''s max_pending_days, and list]' \
                 '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
+                '--organization=[organization id]:value: ' \
+                '--parallelism=[concurrent ACL reads and writes]:value: ' \
                 '--strict[treat lint warnings as errors]' \
                 '--write[delete the expired entries from the file, in place]' \
                 '(-h --help)'{-h,--help}'[show this help]' \
