@@ -347,13 +347,21 @@ func policyLine(c PolicyChange) line {
 	case c.From != nil:
 		out = out.then(txt(" (was " + num(c.From) + ")"))
 	case c.Action == "dropped":
-		out = out.then(txt(" (was "), names(c.Domains), txt(")"))
+		out = out.then(txt(" (was "), names(c.values()), txt(")"))
 	case c.Action == "set":
-		out = out.then(txt(" to "), names(c.Domains))
+		out = out.then(txt(" to "), names(c.values()))
 	default:
-		out = out.then(txt(" "), names(c.Domains))
+		out = out.then(txt(" "), names(c.values()))
 	}
 	return out
+}
+
+// values are the domains or the emails the change adds, removes, sets or drops.
+func (c PolicyChange) values() []string {
+	if len(c.Emails) > 0 {
+		return c.Emails
+	}
+	return c.Domains
 }
 
 // adminLine says one admin change by name.

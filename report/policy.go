@@ -18,8 +18,10 @@ type PolicyChange struct {
 	// Action is "adds" or "removes" (a domain of a list), "set" or "dropped" (a
 	// rule), "raised" or "lowered" (a number).
 	Action string `json:"action"`
-	// Domains are the domains added or removed, or the list set or dropped.
+	// Domains are the domains added or removed, or the list set or dropped;
+	// Emails, the same of required_admins.
 	Domains []string `json:"domains,omitempty"`
+	Emails  []string `json:"emails,omitempty"`
 	// From and To are a number's values, when the rule is one.
 	From *int `json:"from,omitempty"`
 	To   *int `json:"to,omitempty"`
@@ -66,6 +68,33 @@ func PolicyChanges(before, after *portal.Policy) []PolicyChange {
 					}
 				}
 			}
+		case portal.PolicyRequiredAdmins:
+			// The admins apply may never remove or demote: one more
+			// tightens the policy, one fewer loosens it.
+			var b, a []string
+			if had {
+				b = before.RequiredAdmins
+			}
+			if has {
+				a = after.RequiredAdmins
+			}
+			switch {
+			case had && !has:
+				out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "dropped", Emails: nonNil(b)})
+			case !had && has:
+				out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "set", Emails: nonNil(a)})
+			case had && has:
+				for _, e := range b {
+					if !slices.Contains(a, e) {
+						out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "removes", Emails: []string{e}})
+					}
+				}
+				for _, e := range a {
+					if !slices.Contains(b, e) {
+						out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "adds", Emails: []string{e}})
+					}
+				}
+			}
 		default:
 			bv, av := numberOf(before, r), numberOf(after, r)
 			switch {
@@ -74,7 +103,9 @@ func PolicyChanges(before, after *portal.Policy) []PolicyChange {
 			case !had && has:
 				out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "set", To: &av})
 			case had && has && av > bv:
-				// Both numbers are maximums: a higher one allows more.
+				// Every number is a maximum (of open blueprints, of days
+				// until an expiry, between reviews, of pending days): a
+				// higher one allows more.
 				out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "raised", From: &bv, To: &av})
 			case had && has && av < bv:
 				out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "lowered", From: &bv, To: &av})
@@ -105,8 +136,13 @@ func numberOf(p *portal.Policy, r portal.PolicyRule) int {
 	if p == nil {
 		return 0
 	}
-	if r == portal.PolicyMaxOpenBlueprints {
+	switch r {
+	case portal.PolicyMaxOpenBlueprints:
 		return p.MaxOpenBlueprints
+	case portal.PolicyReviewEveryDays:
+		return p.ReviewEveryDays
+	case portal.PolicyMaxPendingDays:
+		return p.MaxPendingDays
 	}
 	return p.MaxExpiryDays
 }
