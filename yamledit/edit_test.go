@@ -349,11 +349,17 @@ func TestEditProperties(t *testing.T) {
 }
 
 // TestNewRefusesEncodings: a file that is not UTF-8 (UTF-16, which the parser
-// reads too, or a legacy encoding) is refused, naming the line.
+// reads too, or a legacy encoding), or whose line breaks the parser counts
+// otherwise than the editor (CR alone, U+0085, U+2028, U+2029), is refused,
+// naming the line.
 func TestNewRefusesEncodings(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"\xff\xfek\x00:\x00 \x00v\x00", "line 1 is not UTF-8"},
 		{"a: 1\nb: caf\xe9\n", "line 2 is not UTF-8"},
+		{"a: x\u2028b: y\n", "line 1 holds the character U+2028"},
+		{"a: 1\nb: 'x\u2029'\n", "line 2 holds the character U+2029"},
+		{"a: \"x\u0085\"\n", "line 1 holds the character U+0085"},
+		{"a: 1\rb: 2\n", "line 1 ends in a carriage return alone"},
 	} {
 		_, err := New([]byte(tc.in), nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

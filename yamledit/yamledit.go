@@ -85,24 +85,12 @@ type insert struct {
 //
 // A file whose lines end in a carriage return alone (CR, as classic Mac OS
 // wrote them) is refused: YAML reads a CR as a line break, the editor counts
-// lines by their LF (LF or CRLF endings), and would cut the wrong bytes.
+// lines by their LF (LF or CRLF endings), and would cut the wrong bytes. So is
+// a file holding a next line (U+0085), a line separator (U+2028) or a
+// paragraph separator (U+2029), which the parser reads as line breaks too.
 func New(data []byte, root *yaml.Node) (*Editor, error) {
-	if !utf8.Valid(data) {
-		bad := 0
-		for i := 0; i < len(data); {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size == 1 {
-				bad = i
-				break
-			}
-			i += size
-		}
-		return nil, fmt.Errorf("line %d is not UTF-8 text (a file in UTF-16, or in a legacy encoding?): save the file as UTF-8", 1+bytes.Count(data[:bad], []byte{'\n'}))
-	}
-	for i, c := range data {
-		if c == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
-			return nil, fmt.Errorf("line %d ends in a carriage return alone (CR), which the editor does not read as a line ending: save the file with LF (or CRLF) line endings", 1+bytes.Count(data[:i], []byte{'\n'}))
-		}
+	if err := checkText(data); err != nil {
+		return nil, err
 	}
 	eol := "\n"
 	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' {
@@ -112,6 +100,25 @@ func New(data []byte, root *yaml.Node) (*Editor, error) {
 		data: data, lines: splitLines(data), bom: bomLen(data), aliases: aliasTargets(root), eol: eol,
 		parents: parentsOf(root), targets: map[*yaml.Node]*target{}, deleted: map[*yaml.Node]bool{},
 	}, nil
+}
+
+// checkText refuses text whose lines the parser would count otherwise than
+// the editor: not UTF-8, or with a line break that is not LF or CRLF.
+func checkText(data []byte) error {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		line := func() int { return 1 + bytes.Count(data[:i], []byte{'\n'}) }
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return fmt.Errorf("line %d is not UTF-8 text (a file in UTF-16, or in a legacy encoding?): save the file as UTF-8", line())
+		case r == '\r' && (i+1 == len(data) || data[i+1] != '\n'):
+			return fmt.Errorf("line %d ends in a carriage return alone (CR), which the editor does not read as a line ending: save the file with LF (or CRLF) line endings", line())
+		case r == '\u0085' || r == '\u2028' || r == '\u2029':
+			return fmt.Errorf("line %d holds the character U+%04X, which YAML reads as a line break and the editor does not: remove it, or write it escaped in a double-quoted string", line(), r)
+		}
+		i += size
+	}
+	return nil
 }
 
 // Delete plans cutting out the bytes from offset from to offset to (excluded).
