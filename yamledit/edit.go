@@ -210,17 +210,9 @@ func where(n *yaml.Node) string {
 // bracket. An empty flow collection, value of a block mapping's key on the
 // key's line, given a block entry, becomes a block collection.
 func (e *Editor) flowTarget(n *yaml.Node, block bool) (*target, error) {
-	open := e.start(n)
-	want := byte('[')
-	if n.Kind == yaml.MappingNode {
-		want = '{'
-	}
-	if open >= len(e.data) || e.data[open] != want {
-		return nil, fmt.Errorf("%s: cannot find where the flow collection starts", where(n))
-	}
-	entries, closing, err := e.flowEntries(open)
+	open, entries, closing, err := e.flowSpans(n)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", where(n), err)
+		return nil, err
 	}
 	step := 1
 	if n.Kind == yaml.MappingNode {
@@ -240,11 +232,15 @@ func (e *Editor) flowTarget(n *yaml.Node, block bool) (*target, error) {
 	}
 	if block && n.Anchor == "" && n.Style&yaml.TaggedStyle == 0 && e.lineOf(closing+1) == n.Line {
 		if key, m := e.parentKey(n); key != nil && m.Style&yaml.FlowStyle == 0 && key.Line == n.Line {
+			colon, err := e.colon(key)
+			if err != nil {
+				return nil, err
+			}
 			t, err := e.under(key)
 			if err != nil {
 				return nil, err
 			}
-			e.Delete(e.colon(key), closing+1)
+			e.Delete(colon, closing+1)
 			return t, nil
 		}
 	}
@@ -261,7 +257,10 @@ func (e *Editor) nullTarget(n *yaml.Node) (*target, error) {
 	case n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 || n.Line != key.Line:
 		return nil, fmt.Errorf("%s: a null written with an anchor or a tag, or on its own line: write the collection by hand", where(n))
 	}
-	colon := e.colon(key)
+	colon, err := e.colon(key)
+	if err != nil {
+		return nil, err
+	}
 	if n.Value != "" {
 		at := e.Offset(n.Line, n.Column)
 		if !bytes.HasPrefix(e.data[at:], []byte(n.Value)) {
@@ -289,7 +288,7 @@ func (e *Editor) under(key *yaml.Node) (*target, error) {
 // columns in characters, and would indent what it writes wrongly.
 func (e *Editor) noTab(n *yaml.Node) error {
 	t := e.text(n.Line - 1)
-	at := e.Offset(n.Line, n.Column) - e.lines[n.Line-1]
+	at := e.Offset(n.Line, n.Column) - e.lineStart(n.Line-1)
 	if bytes.IndexByte(t[:min(at, len(t))], '\t') >= 0 {
 		return fmt.Errorf("%s: a tab before it on line %d: indent with spaces", where(n), n.Line)
 	}
@@ -393,65 +392,6 @@ func (e *Editor) lastLine(from, ind int, value *yaml.Node) int {
 
 // span is a part of the file, from offset from to offset to (excluded).
 type span struct{ from, to int }
-
-// flowEntries reads the flow collection whose "[" or "{" is at open: the text
-// of each entry (an item, or a key and its value), comments and spaces aside,
-// and the offset of its closing bracket.
-func (e *Editor) flowEntries(open int) (entries []span, closing int, err error) {
-	d := e.data
-	depth := 0
-	cur := span{-1, -1}
-	prev := d[open] // the last byte that is not a space or a comment's
-	for i := open + 1; i < len(d); i++ {
-		c := d[i]
-		if isSpace(c) {
-			continue
-		}
-		if c == '#' && isSpace(d[i-1]) {
-			for i < len(d) && d[i] != '\n' {
-				i++
-			}
-			continue
-		}
-		if depth == 0 && (c == ',' || c == ']' || c == '}') {
-			if cur.from >= 0 {
-				entries = append(entries, cur)
-			}
-			cur = span{-1, -1}
-			if c != ',' {
-				return entries, i, nil
-			}
-			prev = c
-			continue
-		}
-		if cur.from < 0 {
-			cur.from = i
-		}
-		switch c {
-		case '"', '\'':
-			if !strings.ContainsRune("[{,:?", rune(prev)) {
-				break // a quote inside a plain scalar: it's
-			}
-			for i++; i < len(d) && d[i] != c; i++ {
-				if c == '"' && d[i] == '\\' {
-					i++
-				} else if c == '\'' && d[i] == '\'' && i+1 < len(d) && d[i+1] == '\'' {
-					i++
-				}
-			}
-			if i >= len(d) {
-				return nil, 0, errors.New("a quoted scalar never closed")
-			}
-		case '[', '{':
-			depth++
-		case ']', '}':
-			depth--
-		}
-		cur.to = i + 1
-		prev = c
-	}
-	return nil, 0, errors.New("a flow collection never closed")
-}
 
 // parentKey is the key whose value n is, and the mapping holding both, or nils.
 func (e *Editor) parentKey(n *yaml.Node) (key, mapping *yaml.Node) {
@@ -593,13 +533,9 @@ func (e *Editor) DeleteKeys(mapping *yaml.Node, keys ...*yaml.Node) error {
 // deleteFlowKeys deletes the entries of a flow mapping marked in del, each run
 // with the comma after it, or at the end, the comma before it.
 func (e *Editor) deleteFlowKeys(m *yaml.Node, del []bool) error {
-	open := e.start(m)
-	if open >= len(e.data) || e.data[open] != '{' {
-		return fmt.Errorf("%s: cannot find where the flow mapping starts", where(m))
-	}
-	entries, closing, err := e.flowEntries(open)
+	open, entries, closing, err := e.flowSpans(m)
 	if err != nil {
-		return fmt.Errorf("%s: %w", where(m), err)
+		return err
 	}
 	if len(entries) != len(del) {
 		return fmt.Errorf("%s: cannot read the flow mapping's entries: edit it by hand", where(m))
@@ -643,7 +579,11 @@ func (e *Editor) deleteBlockKeys(m *yaml.Node, del []bool) error {
 		if key == nil || parent.Style&yaml.FlowStyle != 0 || m.Anchor != "" || m.Style&yaml.TaggedStyle != 0 {
 			return fmt.Errorf("%s: the mapping would be left empty, and it carries an anchor or a tag, or is no block mapping's value: write it empty by hand", where(m))
 		}
-		emptied = &empty{m, e.colon(key), " {}"}
+		colon, err := e.colon(key)
+		if err != nil {
+			return err
+		}
+		emptied = &empty{m, colon, " {}"}
 	}
 	if emptied != nil && !e.startsLine(m.Content[0]) {
 		return fmt.Errorf("%s: every key of a mapping written on a list item's line: delete the item instead", where(m))
@@ -692,20 +632,10 @@ func (e *Editor) deleteBlockKeys(m *yaml.Node, del []bool) error {
 	return nil
 }
 
-// colon is the offset just after the ":" that follows key.
-func (e *Editor) colon(key *yaml.Node) int {
-	if key.Kind == yaml.ScalarNode && key.Value != "" {
-		if _, to, err := e.scalarText(key); err == nil {
-			return e.afterColon(to)
-		}
-	}
-	return e.afterColon(e.Offset(key.Line, key.Column))
-}
-
 // startsLine reports whether only spaces come before n on its line.
 func (e *Editor) startsLine(n *yaml.Node) bool {
 	at := e.Offset(n.Line, n.Column)
-	return len(bytes.TrimLeft(e.data[e.lines[n.Line-1]:at], " ")) == 0
+	return len(bytes.TrimLeft(e.data[e.lineStart(n.Line-1):at], " ")) == 0
 }
 
 // SetScalar plans replacing the text of the scalar value so that it reads as
@@ -758,57 +688,21 @@ func (e *Editor) SetScalar(value *yaml.Node, text string) error {
 	return nil
 }
 
-// scalarText is where the text of the scalar n is, its anchor and tag aside.
+// scalarText is where the text of the scalar n is, its anchor and tag aside;
+// an empty value written as nothing after its key's colon ("key:") is there.
 func (e *Editor) scalarText(n *yaml.Node) (from, to int, err error) {
-	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		return 0, 0, fmt.Errorf("%s: a block scalar (| or >): edit it by hand", where(n))
-	}
-	if n.Value == "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.TaggedStyle) == 0 && n.Anchor == "" {
+	if n.Value == "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.TaggedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 && n.Anchor == "" {
 		key, _ := e.parentKey(n)
 		if key == nil || key.Line != n.Line {
 			return 0, 0, fmt.Errorf("%s: an empty value that is no key's on its line: edit it by hand", where(n))
 		}
-		at := e.colon(key)
-		return at, at, nil
+		at, err := e.colon(key)
+		return at, at, err
 	}
-	if n.Value == "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+	if n.Value == "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 		return 0, 0, fmt.Errorf("%s: an empty scalar with an anchor or a tag: edit it by hand", where(n))
 	}
-	at := e.Offset(n.Line, n.Column)
-	if n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 {
-		// Past the anchor and the tag, on the same line.
-		for i := 0; i < 2 && at < len(e.data) && (e.data[at] == '&' || e.data[at] == '!'); i++ {
-			for at < len(e.data) && !isSpace(e.data[at]) {
-				at++
-			}
-			for at < len(e.data) && e.data[at] == ' ' {
-				at++
-			}
-		}
-	}
-	d := e.data
-	switch {
-	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
-		q := d[at]
-		if q != '"' && q != '\'' {
-			return 0, 0, fmt.Errorf("%s: cannot find the scalar's quote", where(n))
-		}
-		i := at + 1
-		for ; i < len(d) && d[i] != q && d[i] != '\n'; i++ {
-			if q == '"' && d[i] == '\\' {
-				i++
-			} else if q == '\'' && d[i] == '\'' && i+1 < len(d) && d[i+1] == '\'' {
-				i++
-			}
-		}
-		if i >= len(d) || d[i] != q {
-			return 0, 0, fmt.Errorf("%s: a quoted scalar over several lines: edit it by hand", where(n))
-		}
-		return at, i + 1, nil
-	case strings.ContainsAny(n.Value, "\n") || !bytes.HasPrefix(d[at:], []byte(n.Value)):
-		return 0, 0, fmt.Errorf("%s: a scalar over several lines: edit it by hand", where(n))
-	}
-	return at, at + len(n.Value), nil
+	return e.scalarSpan(n)
 }
 
 // value is YAML text given to be inserted.

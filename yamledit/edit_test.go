@@ -285,3 +285,85 @@ func TestInsertAtEndWithoutNewline(t *testing.T) {
 		}
 	}
 }
+
+// TestEditProperties: anchors and tags written before keys and values, in
+// block and flow style, with names that hold ":", "#", quotes or commas (a
+// verbatim tag): the edits find where each node's text starts and ends, and
+// leave the properties as they were.
+func TestEditProperties(t *testing.T) {
+	for _, tc := range []struct{ name, in, edits, want string }{
+		// Block keys.
+		{"empty key anchored with a colon in the name", "&:0:", `set "" "x"`, "&:0: x"},
+		{"empty key anchored a:b", "&a:b:\nz: 1\n", `set "" "x"`, "&a:b: x\nz: 1\n"},
+		{"empty key tagged and anchored", "!!str &a:\n", `set "" "x"`, "!!str &a: x\n"},
+		{"anchored key, null value", "&k k:\n", `item k "a"`, "&k k:\n  - a\n"},
+		{"tagged key, null value", "!!str k: ~\n", `item k "a"`, "!!str k:\n  - a\n"},
+		{"quoted key with a colon, null value", "'a: b': ~\n", `item "a: b" "x"`, "'a: b':\n  - x\n"},
+		{"anchored key, emptied list", "&k k:\n  - a\nz: 1\n", `delitem k 0`, "&k k: []\nz: 1\n"},
+		{"anchored key, emptied mapping", "&k:0 m:\n  a: 1\n", `delkey m a`, "&k:0 m: {}\n"},
+		// Block values.
+		{"anchored value", "k: &a v\n", `set k "x"`, "k: &a x\n"},
+		{"anchor with a hash", "k: &a#b v\n", `set k "x"`, "k: &a#b x\n"},
+		{"tag and anchor before a quoted value", "k: !!str &a 'it''s'\n", `set k "y"`, "k: !!str &a 'y'\n"},
+		{"anchor and tag before a quoted value", "k: &a !!str \"q\"\n", `set k "y"`, "k: &a !!str \"y\"\n"},
+		{"value on the line after its anchor", "k: &a\n  v\n", `set k "x"`, "k: &a\n  x\n"},
+		{"value after an anchor and a comment", "k: &a # c, d\n  v\n", `set k "x"`, "k: &a # c, d\n  x\n"},
+		{"quoted value with doubled quotes", "k: 'a''b'\n", `set k "c"`, "k: 'c'\n"},
+		{"block list after a tag and an anchor", "l: !!seq &x\n  - a\n", `item l "b"`, "l: !!seq &x\n  - a\n  - b\n"},
+		{"block mapping after an anchor and a comment", "m: &x # c\n  a: 1\n", `key m "b" "2"`, "m: &x # c\n  a: 1\n  b: 2\n"},
+		{"empty value anchored", "k: &a\n", `set k "x"`, "error: 1:4: an empty scalar with an anchor or a tag: edit it by hand"},
+		// Flow.
+		{"flow item anchored with a quote in the name", "l: [&a\"b x, y]\n", `delitem l 1`, "l: [&a\"b x]\n"},
+		{"flow item after one anchored with a quote", "l: [&a\"b x, y, \"z\"]\n", `delitem l 0`, "l: [y, \"z\"]\n"},
+		{"flow insert after an anchored item", "l: [y, &a'b x]\n", `item l "z"`, "l: [y, &a'b x, z]\n"},
+		{"verbatim tag with a comma", "l: [!<tag:x,y> a, b]\n", `delitem l 1`, "l: [!<tag:x,y> a]\n"},
+		{"tag with a quote", "l: [!a'b x, c]\n", `delitem l 1`, "l: [!a'b x]\n"},
+		{"quotes inside plain items", "l: [a\"b, c, d\"e]\n", `delitem l 2`, "l: [a\"b, c]\n"},
+		{"flow key anchored with a quote", "m: {&a'k: 1, b: 2}\n", `delkey m b`, "m: {&a'k: 1}\n"},
+		{"flow key anchored, insert", "m: {&a'k: 1}\n", `key m "c" "3"`, "m: {&a'k: 1, c: 3}\n"},
+		{"anchored flow mapping", "m: &m {a: 1}\n", `key m "c" "x"`, "m: &m {a: 1, c: x}\n"},
+		{"tagged flow list emptied", "k: 1\nl: !!seq [a]\n", `delitem l 0`, "k: 1\nl: !!seq []\n"},
+		{"tagged empty flow list, block item", "l: !!seq []\n", `item l "a: 1"`, "l: !!seq [{a: 1}]\n"},
+		{"flow items with doubled quotes", "l: ['a'',b', c]\n", `delitem l 1`, "l: ['a'',b']\n"},
+		// A byte order mark opens the file: the parser does not count it.
+		{"byte order mark", "\ufeffk: v\n", `set k "x"`, "\ufeffk: x\n"},
+		{"byte order mark, flow", "\ufeffl: [a, b]\n", `delitem l 0`, "\ufeffl: [b]\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := applyEdits(t, []byte(tc.in), tc.edits)
+			got := string(out)
+			if err != nil {
+				got = "error: " + err.Error()
+			}
+			if got != tc.want {
+				t.Fatalf("%q, %s:\ngot  %q\nwant %q", tc.in, tc.edits, got, tc.want)
+			}
+			if err == nil {
+				var check yaml.Node
+				if err := yaml.Unmarshal(out, &check); err != nil {
+					t.Fatalf("the result does not parse: %v\n%q", err, out)
+				}
+			}
+		})
+	}
+}
+
+// TestNewRefusesEncodings: a file that is not UTF-8 (UTF-16, which the parser
+// reads too, or a legacy encoding), or whose line breaks the parser counts
+// otherwise than the editor (CR alone, U+0085, U+2028, U+2029), is refused,
+// naming the line.
+func TestNewRefusesEncodings(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"\xff\xfek\x00:\x00 \x00v\x00", "line 1 is not UTF-8"},
+		{"a: 1\nb: caf\xe9\n", "line 2 is not UTF-8"},
+		{"a: x\u2028b: y\n", "line 1 holds the character U+2028"},
+		{"a: 1\nb: 'x\u2029'\n", "line 2 holds the character U+2029"},
+		{"a: \"x\u0085\"\n", "line 1 holds the character U+0085"},
+		{"a: 1\rb: 2\n", "line 1 ends in a carriage return alone"},
+	} {
+		_, err := New([]byte(tc.in), nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}

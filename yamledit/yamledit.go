@@ -14,9 +14,11 @@
 // text, keeping its quoting; Scalar writes a string as YAML text that reads back
 // the same. Delete and Insert are what they are made of. Several edits compose,
 // deletions in a collection planned before insertions into it. What cannot be
-// edited safely is refused, naming the line: an anchor an alias uses elsewhere,
-// a merge key (<<), a block scalar, a scalar over several lines, a tab before
-// the indentation, an edit inside what is deleted. Text inserted ends its lines
+// edited safely is refused, naming the line: a file not in UTF-8, an anchor
+// an alias uses elsewhere, a merge key (<<), a block scalar, a scalar over
+// several lines, a tab before the indentation, an edit inside what is
+// deleted. Anchors and tags are read where the parser puts them, whatever
+// their names hold (&a:b, !<tag:x,y>), and kept. Text inserted ends its lines
 // with the file's own line ending. The caller parses the result again to check
 // it says what was meant: the editor knows YAML's layout, not what the file
 // means (see docs/design.md).
@@ -37,6 +39,7 @@ import (
 type Editor struct {
 	data  []byte
 	lines []int // the offset where each line starts, and len(data) last
+	bom   int   // the length of the byte order mark that opens the file, or 0
 	// aliases maps each anchored node an alias refers to, to those aliases.
 	aliases map[*yaml.Node][]*yaml.Node
 	cuts    []cut
@@ -75,23 +78,47 @@ type insert struct {
 // the editor must be root's, whose positions are data's. root tells where
 // anchors are used (AliasOutside); without it (nil), no alias is known.
 //
+// A file that is not UTF-8 is refused: the parser reads UTF-16 too, and
+// counts its columns in characters of text the editor does not see. A UTF-8
+// byte order mark that opens the file is not counted in the columns of the
+// first line, as the parser does not count it.
+//
 // A file whose lines end in a carriage return alone (CR, as classic Mac OS
 // wrote them) is refused: YAML reads a CR as a line break, the editor counts
-// lines by their LF (LF or CRLF endings), and would cut the wrong bytes.
+// lines by their LF (LF or CRLF endings), and would cut the wrong bytes. So is
+// a file holding a next line (U+0085), a line separator (U+2028) or a
+// paragraph separator (U+2029), which the parser reads as line breaks too.
 func New(data []byte, root *yaml.Node) (*Editor, error) {
-	for i, c := range data {
-		if c == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
-			return nil, fmt.Errorf("line %d ends in a carriage return alone (CR), which the editor does not read as a line ending: save the file with LF (or CRLF) line endings", 1+bytes.Count(data[:i], []byte{'\n'}))
-		}
+	if err := checkText(data); err != nil {
+		return nil, err
 	}
 	eol := "\n"
 	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' {
 		eol = "\r\n"
 	}
 	return &Editor{
-		data: data, lines: splitLines(data), aliases: aliasTargets(root), eol: eol,
+		data: data, lines: splitLines(data), bom: bomLen(data), aliases: aliasTargets(root), eol: eol,
 		parents: parentsOf(root), targets: map[*yaml.Node]*target{}, deleted: map[*yaml.Node]bool{},
 	}, nil
+}
+
+// checkText refuses text whose lines the parser would count otherwise than
+// the editor: not UTF-8, or with a line break that is not LF or CRLF.
+func checkText(data []byte) error {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		line := func() int { return 1 + bytes.Count(data[:i], []byte{'\n'}) }
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return fmt.Errorf("line %d is not UTF-8 text (a file in UTF-16, or in a legacy encoding?): save the file as UTF-8", line())
+		case r == '\r' && (i+1 == len(data) || data[i+1] != '\n'):
+			return fmt.Errorf("line %d ends in a carriage return alone (CR), which the editor does not read as a line ending: save the file with LF (or CRLF) line endings", line())
+		case r == '\u0085' || r == '\u2028' || r == '\u2029':
+			return fmt.Errorf("line %d holds the character U+%04X, which YAML reads as a line break and the editor does not: remove it, or write it escaped in a double-quoted string", line(), r)
+		}
+		i += size
+	}
+	return nil
 }
 
 // Delete plans cutting out the bytes from offset from to offset to (excluded).
@@ -168,7 +195,13 @@ func (e *Editor) DeleteItems(key, list *yaml.Node, del []bool) (spans []Lines, e
 	if c == 0 {
 		return nil, fmt.Errorf("%d:%d: cannot find the dash of the list's first item", list.Line, list.Column)
 	}
-	return e.block(list, c, del, key), nil
+	colon := 0
+	if !slices.Contains(del, false) {
+		if colon, err = e.colon(key); err != nil {
+			return nil, err
+		}
+	}
+	return e.block(list, c, del, colon), nil
 }
 
 // AliasOutside returns an alias written outside n that refers to a node inside
@@ -219,8 +252,10 @@ func aliasTargets(root *yaml.Node) map[*yaml.Node][]*yaml.Node {
 }
 
 // block plans the deletion of the items of a block list, whose dashes are at
-// column c, marked in del, line by line, and returns the lines each takes.
-func (e *Editor) block(seq *yaml.Node, c int, del []bool, key *yaml.Node) []Lines {
+// column c, marked in del, line by line, and returns the lines each takes;
+// colon is the offset after its key's colon, where " []" goes when no item is
+// left.
+func (e *Editor) block(seq *yaml.Node, c int, del []bool, colon int) []Lines {
 	n := len(e.lines) - 1
 	dash := make([]int, len(seq.Content)) // 0-based line of each item's dash
 	for i, item := range seq.Content {
@@ -267,45 +302,27 @@ func (e *Editor) block(seq *yaml.Node, c int, del []bool, key *yaml.Node) []Line
 	if !slices.Contains(del, false) {
 		// Nothing left: the key says the list is empty, unless items are
 		// inserted into it.
-		e.empties = append(e.empties, empty{seq, e.afterColon(e.Offset(key.Line, key.Column)), " []"})
+		e.empties = append(e.empties, empty{seq, colon, " []"})
 	}
 	return spans
 }
 
 // start is the offset where a collection's content starts (its "[" or "{", or
-// its first item's dash): where the node starts, past the anchor and the tag
-// written before it, if any (the node's position is theirs).
-func (e *Editor) start(n *yaml.Node) int {
-	d := e.data
-	i := e.Offset(n.Line, n.Column)
-	for i < len(d) {
-		switch c := d[i]; {
-		case c == '&' || c == '!': // an anchor or a tag
-			for i < len(d) && !isSpace(d[i]) {
-				i++
-			}
-		case c == '#':
-			for i < len(d) && d[i] != '\n' {
-				i++
-			}
-		case isSpace(c):
-			i++
-		default:
-			return i
-		}
-	}
-	return i
+// its first item's dash): past the anchor and the tag written before it, if
+// any (the node's position is theirs).
+func (e *Editor) start(n *yaml.Node) (int, error) {
+	return e.contentStart(n)
 }
 
 // dashColumn is the column of the dashes of a block list, or 0 when its first
 // item's dash is not found.
 func (e *Editor) dashColumn(seq *yaml.Node) int {
-	at := e.start(seq)
-	if at == len(e.data) || e.data[at] != '-' {
+	at, err := e.start(seq)
+	if err != nil || at == len(e.data) || e.data[at] != '-' {
 		return 0
 	}
 	ln := e.lineOf(at + 1)
-	return 1 + utf8.RuneCount(e.data[e.lines[ln-1]:at])
+	return 1 + utf8.RuneCount(e.data[e.lineStart(ln-1):at])
 }
 
 // dashLine is the 0-based line of the dash of the list item that starts on line
@@ -325,34 +342,20 @@ func (e *Editor) dashLine(from, c, top int) int {
 // list, the comma before it; a list left empty is written []. It returns the
 // lines each deleted item takes.
 func (e *Editor) flow(seq *yaml.Node, del []bool) ([]Lines, error) {
-	start := make([]int, len(seq.Content))
-	stop := make([]int, len(seq.Content)) // the end of the item, spaces trimmed
-	closing := -1
-	for i, item := range seq.Content {
-		start[i] = e.Offset(item.Line, item.Column)
-		end, last, err := e.scanFlowItem(start[i])
-		if err != nil {
-			return nil, fmt.Errorf("%d:%d: %w", item.Line, item.Column, err)
-		}
-		stop[i] = end
-		if last {
-			closing = e.skipToClose(end)
-		}
+	open, entries, closing, err := e.flowSpans(seq)
+	if err != nil {
+		return nil, err
 	}
-	if closing < 0 {
-		return nil, fmt.Errorf("%d:%d: cannot find where the list ends", seq.Line, seq.Column)
+	if len(entries) != len(seq.Content) {
+		return nil, fmt.Errorf("%s: cannot read the flow list's items: edit it by hand", where(seq))
 	}
 	var spans []Lines
 	for i, item := range seq.Content {
 		if del[i] {
-			spans = append(spans, Lines{item.Line, e.lineOf(stop[i])})
+			spans = append(spans, Lines{item.Line, e.lineOf(entries[i].to)})
 		}
 	}
 	if !slices.Contains(del, false) {
-		open := e.start(seq)
-		if open == len(e.data) || e.data[open] != '[' {
-			return nil, fmt.Errorf("%d:%d: cannot find where the list starts", seq.Line, seq.Column)
-		}
 		e.Delete(open+1, closing)
 		return spans, nil
 	}
@@ -366,9 +369,9 @@ func (e *Editor) flow(seq *yaml.Node, del []bool) ([]Lines, error) {
 			j++
 		}
 		if j+1 < len(del) {
-			e.Delete(start[i], start[j+1])
+			e.Delete(entries[i].from, entries[j+1].from)
 		} else {
-			e.Delete(stop[i-1], stop[j])
+			e.Delete(entries[i-1].to, entries[j].to)
 		}
 		i = j + 1
 	}
@@ -384,103 +387,7 @@ func (e *Editor) lineOf(at int) int {
 	return i + 1
 }
 
-// scanFlowItem reads a flow item from its first byte to the "," or "]" that ends
-// it, at depth 0, past quoted strings and comments. It returns where the item's
-// text ends (trailing spaces and line breaks trimmed) and whether it is the last
-// of its list.
-func (e *Editor) scanFlowItem(at int) (end int, last bool, err error) {
-	d := e.data
-	depth := 0
-	for i := at; i < len(d); i++ {
-		switch c := d[i]; c {
-		case '"':
-			for i++; i < len(d) && d[i] != '"'; i++ {
-				if d[i] == '\\' {
-					i++
-				}
-			}
-		case '\'':
-			for i++; i < len(d); i++ {
-				if d[i] == '\'' {
-					if i+1 < len(d) && d[i+1] == '\'' {
-						i++
-						continue
-					}
-					break
-				}
-			}
-		case '#':
-			if i == 0 || isSpace(d[i-1]) {
-				for i < len(d) && d[i] != '\n' {
-					i++
-				}
-			}
-		case '[', '{':
-			depth++
-		case ']', '}':
-			if depth == 0 {
-				return e.trimBack(at, i), true, nil
-			}
-			depth--
-		case ',':
-			if depth == 0 {
-				return e.trimBack(at, i), false, nil
-			}
-		}
-	}
-	return 0, false, errors.New("a flow list never closed")
-}
-
-// skipToClose returns the offset of the "]" at or after at, past spaces, line
-// breaks, commas and comments.
-func (e *Editor) skipToClose(at int) int {
-	d := e.data
-	for i := at; i < len(d); i++ {
-		switch {
-		case d[i] == ']':
-			return i
-		case d[i] == '#':
-			for i < len(d) && d[i] != '\n' {
-				i++
-			}
-		case isSpace(d[i]) || d[i] == ',':
-		default:
-			return -1
-		}
-	}
-	return -1
-}
-
-// trimBack returns the end of the text in [from, to), trailing spaces and line
-// breaks aside.
-func (e *Editor) trimBack(from, to int) int {
-	for to > from && isSpace(e.data[to-1]) {
-		to--
-	}
-	return to
-}
-
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// afterColon returns the offset just after the ":" that follows the key starting
-// at at.
-func (e *Editor) afterColon(at int) int {
-	d := e.data
-	i := at
-	if i < len(d) && (d[i] == '"' || d[i] == '\'') {
-		q := d[i]
-		for i++; i < len(d) && d[i] != q; i++ {
-			if q == '"' && d[i] == '\\' {
-				i++
-			}
-		}
-		i++
-	}
-	for i < len(d) && d[i] != ':' {
-		i++
-	}
-	return min(i+1, len(d))
-}
 
 // Bytes returns the file with the planned edits made: the bytes Delete cut
 // out are gone, the text Insert wrote is in, every other byte is as it was.
@@ -548,7 +455,7 @@ func splitLines(data []byte) []int {
 
 // text is line ln (0-based) without its line break.
 func (e *Editor) text(ln int) []byte {
-	s := e.data[e.lines[ln]:e.lines[ln+1]]
+	s := e.data[e.lineStart(ln):e.lines[ln+1]]
 	return bytes.TrimRight(s, "\r\n")
 }
 
@@ -586,7 +493,7 @@ func (e *Editor) at(ln, col int) byte {
 // Offset turns a node's position (its 1-based line, and its 1-based column
 // counted in characters, as the YAML parser gives them) into a byte offset.
 func (e *Editor) Offset(line, col int) int {
-	start := e.lines[line-1]
+	start := e.lineStart(line - 1)
 	t := e.text(line - 1)
 	i := 0
 	for n := 1; n < col && i < len(t); n++ {
@@ -594,4 +501,21 @@ func (e *Editor) Offset(line, col int) int {
 		i += size
 	}
 	return start + i
+}
+
+// lineStart is the offset where the text of line ln (0-based) starts: where
+// the line starts, past the byte order mark on the first line.
+func (e *Editor) lineStart(ln int) int {
+	if ln == 0 {
+		return min(e.bom, e.lines[1])
+	}
+	return e.lines[ln]
+}
+
+// bomLen is the length of the UTF-8 byte order mark data starts with, or 0.
+func bomLen(data []byte) int {
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return 3
+	}
+	return 0
 }
