@@ -50,5 +50,6 @@ func Compare(c Change, o Options) *Report {
 	if !c.BaseMissing {
 		o.Ownership = OwnershipChanges(c.Base.Layout, c.Head.Layout)
 	}
+	o.Reviews = ReviewChanges(c.Base, c.Head, c.Today)
 	return New(p, o)
 }

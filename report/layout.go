@@ -263,6 +263,14 @@ func (l *layouter) alerts() {
 		title := ln(strong("Ownership changes"), txt(fmt.Sprintf(" (%s): who may approve what changes, for the root file's owners to review:", l.num(len(a.Ownership)))))
 		l.add(block{kind: bAlert, sev: sevWarning, text: title, list: ls})
 	}
+	if len(a.Reviews) > 0 {
+		ls := &list{id: "review-changes", weight: weightAlert, name: "the list of review changes", more: l.moreLine("review change", "")}
+		for _, c := range a.Reviews {
+			ls.items = append(ls.items, item{text: reviewLine(c)})
+		}
+		title := ln(strong("Access reviews"), txt(fmt.Sprintf(" (%s): for each blueprint's owners to approve:", l.num(len(a.Reviews)))))
+		l.add(block{kind: bAlert, sev: sevWarning, text: title, list: ls})
+	}
 	if o := a.Organization; o != nil {
 		// Apply follows the file wherever no flag or variable names an
 		// organization, and refuses the file where one names another.
@@ -280,6 +288,36 @@ func (l *layouter) alerts() {
 		}
 		l.add(block{kind: bAlert, sev: sevCaution, text: t})
 	}
+}
+
+// reviewLine says one review change: "blueprint data-science: owners a → a,
+// b", "blueprint data-science: reviewed 2026-12-07 (was 2026-09-01)",
+// "blueprint data-science: its access changes while its review is overdue
+// (due 2026-11-30)".
+func reviewLine(c ReviewChange) line {
+	out := ln(txt("blueprint "), val(c.Blueprint), txt(": "))
+	owners := func(o []string) span {
+		if len(o) == 0 {
+			return txt("none")
+		}
+		return names(o)
+	}
+	switch c.Change {
+	case "owners":
+		return out.then(txt("owners "), owners(c.From), txt(" → "), owners(c.To))
+	case "reviewed":
+		switch {
+		case c.Reviewed == "":
+			return out.then(txt("its reviewed date is removed (was " + c.Was + ")"))
+		case c.Was == "":
+			return out.then(strong("reviewed "+c.Reviewed), txt(": a sign-off of its audience"))
+		}
+		return out.then(strong("reviewed "+c.Reviewed), txt(" (was "+c.Was+"): a sign-off of its audience"))
+	}
+	if c.Due == "" {
+		return out.then(txt("its access changes and it was "), strong("never reviewed"))
+	}
+	return out.then(txt("its access changes while its review is "), strong("overdue"), txt(" (due "+c.Due+")"))
 }
 
 // ownershipLine says one change of owners: "include teams/ml.yaml: codeowners

@@ -112,13 +112,16 @@ type Alerts struct {
 	// Ownership are the changes of the root file's codeowners: and include:
 	// section: who may approve what (see OwnershipChanges).
 	Ownership []OwnershipChange `json:"ownership_changed,omitempty"`
+	// Reviews are what the change does to the blueprints' access reviews
+	// (see ReviewChanges).
+	Reviews []ReviewChange `json:"review_changes,omitempty"`
 	// Organization is set when the change moves the file to another
 	// organization.
 	Organization *OrganizationChange `json:"organization_changed,omitempty"`
 }
 
 func (a Alerts) any() bool {
-	return len(a.Opened)+len(a.Refusals)+len(a.Admins)+len(a.Problems)+len(a.Policy)+len(a.Ownership) > 0 || a.Organization != nil
+	return len(a.Opened)+len(a.Refusals)+len(a.Admins)+len(a.Problems)+len(a.Policy)+len(a.Ownership)+len(a.Reviews) > 0 || a.Organization != nil
 }
 
 // Refusal is one rail apply would refuse the change on.
@@ -327,6 +330,8 @@ type Options struct {
 	// Ownership are the changes of the layout's owners and scopes (see
 	// OwnershipChanges).
 	Ownership []OwnershipChange
+	// Reviews are what the change does to access reviews (see ReviewChanges).
+	Reviews []ReviewChange
 	// Organization is set when the change moves the file to another organization.
 	Organization *OrganizationChange
 	// Operations lists the plan's operations in the report (plan -o json).
@@ -338,7 +343,7 @@ type Options struct {
 func New(p *reconcile.Plan, o Options) *Report {
 	r := &Report{Version: ReportVersion, Kind: cmp.Or(o.Kind, KindPlan), Title: o.Title, Provenance: o.Provenance, Plan: o.Plan}
 	r.Alerts = Alerts{Opened: []string{}, Refusals: refusals(o.Rails, p, o.Live), Admins: []AdminChange{}, Problems: []Problem{},
-		Policy: PolicyChanges(o.PolicyBefore, o.PolicyAfter), Ownership: o.Ownership, Organization: o.Organization}
+		Policy: PolicyChanges(o.PolicyBefore, o.PolicyAfter), Ownership: o.Ownership, Reviews: o.Reviews, Organization: o.Organization}
 	if len(o.Violations) > 0 {
 		ref := Refusal{Rail: "policy", Message: policyMessage(len(o.Violations)),
 			Pass: "edit the file until `portalctl validate` finds no violation (the `policy:` section says what it allows)"}
