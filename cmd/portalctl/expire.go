@@ -120,21 +120,15 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	// overwritten, and a symbolic link stays one, its target written. Each
 	// file is replaced whole or not at all; one that cannot be leaves the
 	// others as they are, and says which were written.
-	var written []string
-	for _, f := range ex.Files {
-		err := atomicfile.ReplaceIfUnchanged(f.Name, f.Before, f.After)
-		if err == nil {
-			written = append(written, f.Name)
-			continue
-		}
-		done := "nothing was written"
-		if len(written) > 0 {
-			done = "written before it: " + strings.Join(written, ", ") + "; the files after it were not written"
-		}
-		if errors.Is(err, atomicfile.ErrChanged) {
-			return fmt.Errorf("write %s: it changed since it was read, so %s (the other edit is kept): run `portalctl expire --write -f %s` again", f.Name, done, c.file.file)
-		}
-		return fmt.Errorf("write %s: %w (%s)", f.Name, err, done)
+	edits := make([]atomicfile.Edit, len(ex.Files))
+	for i, f := range ex.Files {
+		edits[i] = atomicfile.Edit{Name: f.Name, Before: f.Before, After: f.After}
+	}
+	written, err := atomicfile.ReplaceAll(edits)
+	if errors.Is(err, atomicfile.ErrChanged) {
+		return fmt.Errorf("%w: run `portalctl expire --write -f %s` again", err, c.file.file)
+	} else if err != nil {
+		return err
 	}
 	fmt.Fprintf(c.stdout, "Deleted %s from %s.\n", n, strings.Join(written, ", "))
 	if ex.Warnings > 0 {

@@ -104,21 +104,15 @@ func (c *syncCmd) run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.stdout, "`portalctl sync --write -f %s` writes them.\n", c.file.file)
 		return &exitError{code: 2, silent: true}
 	}
-	var written []string
-	for _, f := range res.Files {
-		err := atomicfile.ReplaceIfUnchanged(f.Name, f.Before, f.After)
-		if err == nil {
-			written = append(written, f.Name)
-			continue
-		}
-		done := "nothing was written"
-		if len(written) > 0 {
-			done = "written before it: " + strings.Join(written, ", ") + "; the files after it were not written"
-		}
-		if errors.Is(err, atomicfile.ErrChanged) {
-			return fmt.Errorf("write %s: it changed since it was read, so %s (the other edit is kept): run `portalctl sync --write -f %s` again", f.Name, done, c.file.file)
-		}
-		return fmt.Errorf("write %s: %w (%s)", f.Name, err, done)
+	edits := make([]atomicfile.Edit, len(res.Files))
+	for i, f := range res.Files {
+		edits[i] = atomicfile.Edit{Name: f.Name, Before: f.Before, After: f.After}
+	}
+	written, err := atomicfile.ReplaceAll(edits)
+	if errors.Is(err, atomicfile.ErrChanged) {
+		return fmt.Errorf("%w: run `portalctl sync --write -f %s` again", err, c.file.file)
+	} else if err != nil {
+		return err
 	}
 	fmt.Fprintf(c.stdout, "Wrote %s.\n", strings.Join(written, ", "))
 	// What is on disk now, read again, plans no change either.

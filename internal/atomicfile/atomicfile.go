@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/qovery/portalctl/internal/worktree"
@@ -230,3 +231,38 @@ func createTemp(root *os.Root, prefix string) (*os.File, string, error) {
 	}
 	return nil, "", fmt.Errorf("create a temporary file beside %s: too many tries", prefix)
 }
+
+// Edit is one file of an edit of several: as it was read, and as edited.
+type Edit struct {
+	Name          string
+	Before, After []byte
+}
+
+// ReplaceAll replaces each file with ReplaceIfUnchanged, in order, and stops at
+// the first it cannot replace: each file is written whole or not at all, but
+// not the set, so the error says which were written before it and that the
+// rest were not. written names the files written.
+func ReplaceAll(edits []Edit) (written []string, err error) {
+	for _, e := range edits {
+		err := ReplaceIfUnchanged(e.Name, e.Before, e.After)
+		if err == nil {
+			written = append(written, e.Name)
+			continue
+		}
+		done := "nothing was written"
+		if len(written) > 0 {
+			done = "written before it: " + strings.Join(written, ", ") + "; the files after it were not written"
+		}
+		if errors.Is(err, ErrChanged) {
+			return written, changed(fmt.Sprintf("write %s: it changed since it was read, so %s (the other edit is kept)", e.Name, done))
+		}
+		return written, fmt.Errorf("write %s: %w (%s)", e.Name, err, done)
+	}
+	return written, nil
+}
+
+// changed is an error that says so in its own words and is ErrChanged.
+type changed string
+
+func (c changed) Error() string { return string(c) }
+func (c changed) Unwrap() error { return ErrChanged }

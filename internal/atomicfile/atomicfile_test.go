@@ -341,3 +341,32 @@ func TestReplaceWhileADirectoryIsSwapped(t *testing.T) {
 		t.Fatal("the file outside the repository was written")
 	}
 }
+
+// TestReplaceAll replaces files in order and stops at the first that changed
+// since it was read, saying which were written; the others keep their bytes.
+func TestReplaceAll(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "c")
+	for _, p := range []string{a, b, c} {
+		if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(b, []byte("edited meanwhile"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edits := []Edit{{a, []byte("old"), []byte("new")}, {b, []byte("old"), []byte("new")}, {c, []byte("old"), []byte("new")}}
+	written, err := ReplaceAll(edits)
+	if !errors.Is(err, ErrChanged) || len(written) != 1 || written[0] != a ||
+		!strings.Contains(err.Error(), "write "+b+": it changed since it was read, so written before it: "+a+"; the files after it were not written") {
+		t.Fatalf("written %v, err %v", written, err)
+	}
+	for p, want := range map[string]string{a: "new", b: "edited meanwhile", c: "old"} {
+		if got, _ := os.ReadFile(p); string(got) != want {
+			t.Errorf("%s holds %q, want %q", p, got, want)
+		}
+	}
+	if written, err := ReplaceAll(edits[2:]); err != nil || len(written) != 1 {
+		t.Fatalf("written %v, err %v", written, err)
+	}
+}
