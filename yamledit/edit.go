@@ -540,26 +540,7 @@ func (e *Editor) deleteFlowKeys(m *yaml.Node, del []bool) error {
 	if len(entries) != len(del) {
 		return fmt.Errorf("%s: cannot read the flow mapping's entries: edit it by hand", where(m))
 	}
-	if !slices.Contains(del, false) {
-		e.Delete(open+1, closing)
-		return nil
-	}
-	for i := 0; i < len(del); {
-		if !del[i] {
-			i++
-			continue
-		}
-		j := i
-		for j+1 < len(del) && del[j+1] {
-			j++
-		}
-		if j+1 < len(del) {
-			e.Delete(entries[i].from, entries[j+1].from)
-		} else {
-			e.Delete(entries[i-1].to, entries[j].to)
-		}
-		i = j + 1
-	}
+	e.deleteFlowRuns(open, closing, entries, del)
 	return nil
 }
 

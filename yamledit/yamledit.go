@@ -355,9 +355,18 @@ func (e *Editor) flow(seq *yaml.Node, del []bool) ([]Lines, error) {
 			spans = append(spans, Lines{item.Line, e.lineOf(entries[i].to)})
 		}
 	}
+	e.deleteFlowRuns(open, closing, entries, del)
+	return spans, nil
+}
+
+// deleteFlowRuns deletes the entries of a flow collection (between the offsets
+// of its brackets, open and closing) marked in del: each run with the comma
+// after it, or, at the end, the comma before it; all of them, everything
+// between the brackets.
+func (e *Editor) deleteFlowRuns(open, closing int, entries []span, del []bool) {
 	if !slices.Contains(del, false) {
 		e.Delete(open+1, closing)
-		return spans, nil
+		return
 	}
 	for i := 0; i < len(del); {
 		if !del[i] {
@@ -375,7 +384,6 @@ func (e *Editor) flow(seq *yaml.Node, del []bool) ([]Lines, error) {
 		}
 		i = j + 1
 	}
-	return spans, nil
 }
 
 // lineOf is the 1-based line of the byte just before offset at.
