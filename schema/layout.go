@@ -33,15 +33,25 @@ type Files interface {
 }
 
 // Disk reads fragments from the file system as ReadFileMax reads the root: a
-// regular file inside the repository, within maxSize bytes.
-type Disk struct{ MaxSize int64 }
+// regular file within MaxSize bytes, inside the repository of the root file
+// Root (outside any, inside Root's directory). The repository is the root's,
+// not the one a fragment's own directory seems to be in: a directory on the
+// glob's way that is a link to another checkout leaves the root's repository.
+type Disk struct {
+	MaxSize int64
+	Root    string // the root file's name, as given to Load
+}
 
-// ReadFile reads name, refusing what ReadFileMax refuses.
+// ReadFile reads name, refusing what ReadFileMax refuses and a file outside
+// the root file's repository.
 func (d Disk) ReadFile(ctx context.Context, name string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return ReadFileMax(name, nil, d.MaxSize)
+	if d.Root == "" || d.Root == "-" {
+		return nil, fmt.Errorf("read %s: the root file is not known, so neither is the repository its fragments must be in", name)
+	}
+	return readFileIn(name, filepath.Dir(d.Root), d.MaxSize)
 }
 
 // Glob lists the files and links matching pattern, not directories.

@@ -140,7 +140,7 @@ func TestLayoutOnDisk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return l.Load(context.Background(), root, data, Disk{MaxSize: 1 << 20})
+		return l.Load(context.Background(), root, data, Disk{MaxSize: 1 << 20, Root: root})
 	}
 	cfg, ds := load()
 	if ds.HasErrors() {
@@ -188,4 +188,48 @@ func FuzzLayout(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLayoutDirectoryLinkOut: a directory on a fragment's way that is a link
+// out of the root file's repository is refused at the include, unread, even
+// when where it leads is another git repository (which a fragment's own
+// directory would otherwise be taken for), or when no repository holds the
+// root (its directory bounds the fragments then).
+func TestLayoutDirectoryLinkOut(t *testing.T) {
+	for _, tt := range []struct {
+		name              string
+		rootRepo, outRepo bool
+	}{
+		{"into another repository", true, true},
+		{"into a plain directory", true, false},
+		{"no repository, into a plain directory", false, false},
+		{"no repository, into a repository", false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			base := t.TempDir()
+			repo, out := filepath.Join(base, "repo"), filepath.Join(base, "out")
+			for dir, git := range map[string]bool{repo: tt.rootRepo, out: tt.outRepo} {
+				if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if git {
+					if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			testkit.WriteFile(t, filepath.Join(out, "ml.yaml"), "blueprints:\n  ml-secret: {access: open}\n", 0o644)
+			root := testkit.WriteFile(t, filepath.Join(repo, "portal.yaml"), "version: 1\ninclude:\n  - path: teams/*.yaml\n    blueprints: [\"*\"]\nmembers:\n  - {email: alice@company.com, role: admin}\n", 0o644)
+			testkit.Symlink(t, out, filepath.Join(repo, "teams"))
+			data, err := os.ReadFile(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, ds := newLoader(t).Load(context.Background(), root, data, Disk{MaxSize: 1 << 20, Root: root})
+			if cfg != nil || len(ds) != 1 || ds[0].Code != "unreadable-fragment" || ds[0].Pos.Line != 3 ||
+				!strings.Contains(ds[0].Message, "outside") || strings.Contains(ds[0].Message, "ml-secret") {
+				t.Fatalf("got %v", ds)
+			}
+		})
+	}
 }

@@ -47,7 +47,7 @@ func single(t *testing.T, root string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, ds := l.Load(t.Context(), root, data, schema.Disk{MaxSize: 1 << 20})
+	cfg, ds := l.Load(t.Context(), root, data, schema.Disk{MaxSize: 1 << 20, Root: root})
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
