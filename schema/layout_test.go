@@ -8,8 +8,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
@@ -229,6 +231,60 @@ func TestLayoutDirectoryLinkOut(t *testing.T) {
 			if cfg != nil || len(ds) != 1 || ds[0].Code != "unreadable-fragment" || ds[0].Pos.Line != 3 ||
 				!strings.Contains(ds[0].Message, "outside") || strings.Contains(ds[0].Message, "ml-secret") {
 				t.Fatalf("got %v", ds)
+			}
+		})
+	}
+}
+
+// countingFiles is memFiles that counts the fragments read.
+type countingFiles struct {
+	memFiles
+	reads atomic.Int64
+}
+
+func (c *countingFiles) ReadFile(ctx context.Context, name string) ([]byte, error) {
+	c.reads.Add(1)
+	return c.memFiles.ReadFile(ctx, name)
+}
+
+// TestLayoutOverTheTotalSize: fragments each within --max-file-size but over
+// it together are refused at the first include, counting the root, and the
+// loader stops reading them once over: a hundred files of the limit's size
+// must not all be read and parsed to say so.
+func TestLayoutOverTheTotalSize(t *testing.T) {
+	const size, n = 1000, 100
+	root := "version: 1\ninclude:\n  - path: teams/*.yaml\n    blueprints: [\"*\"]\nmembers:\n  - {email: alice@company.com, role: admin}\n"
+	for _, tt := range []struct {
+		name     string
+		max      int64
+		tooLarge bool
+	}{
+		{"all within the limit", int64(len(root) + n*size), false},
+		{"the root tips them over", int64(n*size + 10), true},
+		{"ten times over", 10 * size, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			files := &countingFiles{memFiles: memFiles{}}
+			for i := range n {
+				body := fmt.Sprintf("blueprints:\n  b%03d: {domains: [company.com]}\n", i)
+				files.memFiles[fmt.Sprintf("teams/t%03d.yaml", i)] = []byte(body + "#" + strings.Repeat("x", size-len(body)-2) + "\n")
+			}
+			l, err := New(MaxFileSize(tt.max))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, ds := l.Load(context.Background(), "portal.yaml", []byte(root), files)
+			if !tt.tooLarge {
+				if ds.HasErrors() || len(cfg.Blueprints) != n {
+					t.Fatalf("got %v", ds)
+				}
+				return
+			}
+			if cfg != nil || len(ds) != 1 || ds[0].Code != "too-large" || ds[0].Pos.File != "portal.yaml" || ds[0].Pos.Line != 3 {
+				t.Fatalf("got %v", ds)
+			}
+			if most := tt.max/size + 1 + int64(runtime.GOMAXPROCS(0)); files.reads.Load() > most {
+				t.Fatalf("read %d fragments, want at most %d: it goes on reading once over the limit", files.reads.Load(), most)
 			}
 		})
 	}
