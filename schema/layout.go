@@ -319,9 +319,10 @@ func (l *Loader) fragments(ctx context.Context, root string, rootSize int, files
 }
 
 // noDocument reports whether data holds no YAML document: nothing, or only
-// blank lines and comments.
+// blank lines and comments, after a byte order mark if any (as an editor may
+// save a file with nothing yet).
 func noDocument(data []byte) bool {
-	for line := range bytes.Lines(data) {
+	for line := range bytes.Lines(bytes.TrimPrefix(data, []byte("\ufeff"))) {
 		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
 			return false
 		}

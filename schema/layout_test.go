@@ -289,3 +289,34 @@ func TestLayoutOverTheTotalSize(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyFragment: a fragment with nothing in it yet adds nothing, however
+// its editor saved it (a byte order mark, CRLF line ends); one with something
+// that is not a mapping is still an error at it.
+func TestEmptyFragment(t *testing.T) {
+	root := "version: 1\ninclude:\n  - path: teams/a.yaml\n    blueprints: [\"*\"]\nmembers:\n  - {email: alice@company.com, role: admin}\n"
+	for _, tt := range []struct {
+		name, data string
+		ok         bool
+	}{
+		{"empty", "", true},
+		{"comments", "# the ML team's blueprints\n\n", true},
+		{"CRLF comments", "# the ML team's blueprints\r\n\r\n", true},
+		{"byte order mark", "\ufeff", true},
+		{"byte order mark and a comment", "\ufeff# the ML team's blueprints\r\n", true},
+		{"a scalar", "\ufeffhello\n", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, ds := newLoader(t).Load(context.Background(), "portal.yaml", []byte(root), memFiles{"portal.yaml": []byte(root), "teams/a.yaml": []byte(tt.data)})
+			if tt.ok != !ds.HasErrors() {
+				t.Fatalf("got %v", ds)
+			}
+			if tt.ok && (len(cfg.Blueprints) != 0 || len(cfg.Layout.Files) != 2) {
+				t.Fatalf("blueprints %v, files %v", cfg.Blueprints, cfg.Layout.Files)
+			}
+			if !tt.ok && (len(ds) == 0 || ds[0].Pos.File != "teams/a.yaml") {
+				t.Fatalf("got %v", ds)
+			}
+		})
+	}
+}
