@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v4"
 
@@ -33,15 +34,25 @@ type Files interface {
 }
 
 // Disk reads fragments from the file system as ReadFileMax reads the root: a
-// regular file inside the repository, within maxSize bytes.
-type Disk struct{ MaxSize int64 }
+// regular file within MaxSize bytes, inside the repository of the root file
+// Root (outside any, inside Root's directory). The repository is the root's,
+// not the one a fragment's own directory seems to be in: a directory on the
+// glob's way that is a link to another checkout leaves the root's repository.
+type Disk struct {
+	MaxSize int64
+	Root    string // the root file's name, as given to Load
+}
 
-// ReadFile reads name, refusing what ReadFileMax refuses.
+// ReadFile reads name, refusing what ReadFileMax refuses and a file outside
+// the root file's repository.
 func (d Disk) ReadFile(ctx context.Context, name string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return ReadFileMax(name, nil, d.MaxSize)
+	if d.Root == "" || d.Root == "-" {
+		return nil, fmt.Errorf("read %s: the root file is not known, so neither is the repository its fragments must be in", name)
+	}
+	return readFileIn(name, filepath.Dir(d.Root), d.MaxSize)
 }
 
 // Glob lists the files and links matching pattern, not directories.
@@ -96,7 +107,7 @@ func (l *Loader) load(ctx context.Context, root string, data []byte, files Files
 				"give the root file by its path (-f portal.yaml) so that its includes are read beside it")
 			return nil, ds.List(), nil
 		}
-		frags, ok := l.fragments(ctx, root, files, incs, layout, ds)
+		frags, ok := l.fragments(ctx, root, len(data), files, incs, layout, ds)
 		if !ok {
 			return nil, ds.List(), nil
 		}
@@ -184,8 +195,10 @@ func badInclude(p string) (msg, hint string) {
 // fragments finds the files each include matches and parses them, reporting
 // at the include one that matches nothing, that matches a file another
 // include or the root already is, or that cannot be read. ok is false when the
-// layout could not be read whole: what it holds cannot be judged.
-func (l *Loader) fragments(ctx context.Context, root string, files Files, incs []include, layout *portal.Layout, ds *diag.Collector) ([]*parsed, bool) {
+// layout could not be read whole: what it holds cannot be judged. The root's
+// rootSize bytes and the fragments' together are within the loader's size
+// limit; once over it, no more fragments are read or parsed.
+func (l *Loader) fragments(ctx context.Context, root string, rootSize int, files Files, incs []include, layout *portal.Layout, ds *diag.Collector) ([]*parsed, bool) {
 	type fragment struct {
 		name string
 		inc  int
@@ -237,7 +250,9 @@ func (l *Loader) fragments(ctx context.Context, root string, files Files, incs [
 	}
 	out := make([]*parsed, len(todo))
 	lists := make([]diag.List, len(todo))
-	sizes := make([]int, len(todo))
+	var total atomic.Int64 // of the root and the fragments read
+	total.Store(int64(rootSize))
+	var skipped atomic.Bool // a fragment left unread, the total over already
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(todo)) {
@@ -246,6 +261,10 @@ func (l *Loader) fragments(ctx context.Context, root string, files Files, incs [
 			defer wg.Done()
 			for i := range jobs {
 				f := todo[i]
+				if total.Load() > l.maxSize {
+					skipped.Store(true)
+					continue
+				}
 				fds := &diag.Collector{Max: l.maxProblems}
 				data, err := files.ReadFile(ctx, f.name)
 				if err != nil {
@@ -255,7 +274,9 @@ func (l *Loader) fragments(ctx context.Context, root string, files Files, incs [
 					lists[i] = fds.List()
 					continue
 				}
-				sizes[i] = len(data)
+				if total.Add(int64(len(data))) > l.maxSize {
+					continue // reported below, once
+				}
 				if noDocument(data) {
 					// A fragment with nothing yet (its include written
 					// first, as when adopting a layout: sync --write fills
@@ -278,27 +299,30 @@ func (l *Loader) fragments(ctx context.Context, root string, files Files, incs [
 	}
 	close(jobs)
 	wg.Wait()
-	total := int64(0)
+	if sum := total.Load(); sum > l.maxSize {
+		if skipped.Load() {
+			sum = -1 // its size is not known: not every fragment was read
+		}
+		msg, hint := guard.TooLarge(sum, l.maxSize)
+		msg = strings.Replace(strings.Replace(msg, "the file is", "they are", 1), "the input is", "they are", 1)
+		ds.Add(incs[0].at, diag.Error, "too-large", "the root file and its fragments together are over the limit: "+msg, hint)
+		return nil, false
+	}
 	for i, f := range todo {
 		ds.Append(lists[i]...)
 		if out[i] == nil {
 			ok = false
 		}
-		total += int64(sizes[i])
 		layout.Files = append(layout.Files, portal.File{Name: f.name, Include: f.inc})
-	}
-	if total > l.maxSize {
-		msg, hint := guard.TooLarge(total, l.maxSize)
-		ds.Add(incs[0].at, diag.Error, "too-large", "the fragments together are over the limit: "+strings.Replace(msg, "the file is", "they are", 1), hint)
-		return nil, false
 	}
 	return out, ok
 }
 
 // noDocument reports whether data holds no YAML document: nothing, or only
-// blank lines and comments.
+// blank lines and comments, after a byte order mark if any (as an editor may
+// save a file with nothing yet).
 func noDocument(data []byte) bool {
-	for line := range bytes.Lines(data) {
+	for line := range bytes.Lines(bytes.TrimPrefix(data, []byte("\ufeff"))) {
 		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
 			return false
 		}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/qovery/portalctl/diag"
@@ -111,7 +113,7 @@ func TestLayoutOnDisk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return l.Load(context.Background(), root, data, Disk{MaxSize: 1 << 20})
+		return l.Load(context.Background(), root, data, Disk{MaxSize: 1 << 20, Root: root})
 	}
 	cfg, ds := load()
 	if ds.HasErrors() {
@@ -159,4 +161,133 @@ func FuzzLayout(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLayoutDirectoryLinkOut: a directory on a fragment's way that is a link
+// out of the root file's repository is refused at the include, unread, even
+// when where it leads is another git repository (which a fragment's own
+// directory would otherwise be taken for), or when no repository holds the
+// root (its directory bounds the fragments then).
+func TestLayoutDirectoryLinkOut(t *testing.T) {
+	for _, tt := range []struct {
+		name              string
+		rootRepo, outRepo bool
+	}{
+		{"into another repository", true, true},
+		{"into a plain directory", true, false},
+		{"no repository, into a plain directory", false, false},
+		{"no repository, into a repository", false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			base := t.TempDir()
+			repo, out := filepath.Join(base, "repo"), filepath.Join(base, "out")
+			for dir, git := range map[string]bool{repo: tt.rootRepo, out: tt.outRepo} {
+				if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if git {
+					if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			testkit.WriteFile(t, filepath.Join(out, "ml.yaml"), "blueprints:\n  ml-secret: {access: open}\n", 0o644)
+			root := testkit.WriteFile(t, filepath.Join(repo, "portal.yaml"), "version: 1\ninclude:\n  - path: teams/*.yaml\n    blueprints: [\"*\"]\nmembers:\n  - {email: alice@company.com, role: admin}\n", 0o644)
+			testkit.Symlink(t, out, filepath.Join(repo, "teams"))
+			data, err := os.ReadFile(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, ds := newLoader(t).Load(context.Background(), root, data, Disk{MaxSize: 1 << 20, Root: root})
+			if cfg != nil || len(ds) != 1 || ds[0].Code != "unreadable-fragment" || ds[0].Pos.Line != 3 ||
+				!strings.Contains(ds[0].Message, "outside") || strings.Contains(ds[0].Message, "ml-secret") {
+				t.Fatalf("got %v", ds)
+			}
+		})
+	}
+}
+
+// countingFiles is memFiles that counts the fragments read.
+type countingFiles struct {
+	memFiles
+	reads atomic.Int64
+}
+
+func (c *countingFiles) ReadFile(ctx context.Context, name string) ([]byte, error) {
+	c.reads.Add(1)
+	return c.memFiles.ReadFile(ctx, name)
+}
+
+// TestLayoutOverTheTotalSize: fragments each within --max-file-size but over
+// it together are refused at the first include, counting the root, and the
+// loader stops reading them once over: a hundred files of the limit's size
+// must not all be read and parsed to say so.
+func TestLayoutOverTheTotalSize(t *testing.T) {
+	const size, n = 1000, 100
+	root := "version: 1\ninclude:\n  - path: teams/*.yaml\n    blueprints: [\"*\"]\nmembers:\n  - {email: alice@company.com, role: admin}\n"
+	for _, tt := range []struct {
+		name     string
+		max      int64
+		tooLarge bool
+	}{
+		{"all within the limit", int64(len(root) + n*size), false},
+		{"the root tips them over", int64(n*size + 10), true},
+		{"ten times over", 10 * size, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			files := &countingFiles{memFiles: memFiles{}}
+			for i := range n {
+				body := fmt.Sprintf("blueprints:\n  b%03d: {domains: [company.com]}\n", i)
+				files.memFiles[fmt.Sprintf("teams/t%03d.yaml", i)] = []byte(body + "#" + strings.Repeat("x", size-len(body)-2) + "\n")
+			}
+			l, err := New(MaxFileSize(tt.max))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, ds := l.Load(context.Background(), "portal.yaml", []byte(root), files)
+			if !tt.tooLarge {
+				if ds.HasErrors() || len(cfg.Blueprints) != n {
+					t.Fatalf("got %v", ds)
+				}
+				return
+			}
+			if cfg != nil || len(ds) != 1 || ds[0].Code != "too-large" || ds[0].Pos.File != "portal.yaml" || ds[0].Pos.Line != 3 {
+				t.Fatalf("got %v", ds)
+			}
+			if most := tt.max/size + 1 + int64(runtime.GOMAXPROCS(0)); files.reads.Load() > most {
+				t.Fatalf("read %d fragments, want at most %d: it goes on reading once over the limit", files.reads.Load(), most)
+			}
+		})
+	}
+}
+
+// TestEmptyFragment: a fragment with nothing in it yet adds nothing, however
+// its editor saved it (a byte order mark, CRLF line ends); one with something
+// that is not a mapping is still an error at it.
+func TestEmptyFragment(t *testing.T) {
+	root := "version: 1\ninclude:\n  - path: teams/a.yaml\n    blueprints: [\"*\"]\nmembers:\n  - {email: alice@company.com, role: admin}\n"
+	for _, tt := range []struct {
+		name, data string
+		ok         bool
+	}{
+		{"empty", "", true},
+		{"comments", "# the ML team's blueprints\n\n", true},
+		{"CRLF comments", "# the ML team's blueprints\r\n\r\n", true},
+		{"byte order mark", "\ufeff", true},
+		{"byte order mark and a comment", "\ufeff# the ML team's blueprints\r\n", true},
+		{"a scalar", "\ufeffhello\n", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, ds := newLoader(t).Load(context.Background(), "portal.yaml", []byte(root), memFiles{"portal.yaml": []byte(root), "teams/a.yaml": []byte(tt.data)})
+			if tt.ok != !ds.HasErrors() {
+				t.Fatalf("got %v", ds)
+			}
+			if tt.ok && (len(cfg.Blueprints) != 0 || len(cfg.Layout.Files) != 2) {
+				t.Fatalf("blueprints %v, files %v", cfg.Blueprints, cfg.Layout.Files)
+			}
+			if !tt.ok && (len(ds) == 0 || ds[0].Pos.File != "teams/a.yaml") {
+				t.Fatalf("got %v", ds)
+			}
+		})
+	}
 }

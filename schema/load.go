@@ -161,25 +161,32 @@ func (l *Loader) compile() error {
 // or a directory is refused without being read. It is the one reader of a
 // portal.yaml from disk; bytes from git are checked by Parse alone.
 func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
-	r, hint := stdin, int64(0)
-	if path == "-" {
-		if stdin == nil {
-			return nil, errors.New("read standard input: not available here")
-		}
-	} else {
-		f, st, err := openInside(path)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
-		defer f.Close()
-		if st.Size() > max {
-			msg, hint := guard.TooLarge(st.Size(), max)
-			return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
-		}
-		hint = st.Size()
-		r = f
+	if path != "-" {
+		return readFileIn(path, filepath.Dir(path), max)
 	}
-	data, err := readAll(r, hint, max)
+	if stdin == nil {
+		return nil, errors.New("read standard input: not available here")
+	}
+	data, err := readAll(stdin, 0, max)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return data, nil
+}
+
+// readFileIn is ReadFileMax of a file path that must be inside the repository
+// that holds the directory dir (outside any, inside dir).
+func readFileIn(path, dir string, max int64) ([]byte, error) {
+	f, st, err := openInside(path, dir)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	if st.Size() > max {
+		msg, hint := guard.TooLarge(st.Size(), max)
+		return nil, fmt.Errorf("read %s: %s: %s", path, msg, hint)
+	}
+	data, err := readAll(f, st.Size(), max)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -187,7 +194,8 @@ func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 }
 
 // openInside opens path for reading only when it is a regular file inside the
-// repository that holds it (worktree.Of), and returns what the open file is.
+// repository that holds the directory dir (worktree.Of; dir is path's own for
+// a root file, the root file's for a fragment), and returns what the open file is.
 // A symbolic link, the file's own or a directory's on its way, is followed only
 // when where it leads stays inside, and never into a .git directory, which holds
 // the checkout's credentials. Anything else is refused, naming the file and why,
@@ -200,8 +208,12 @@ func ReadFileMax(path string, stdin io.Reader, max int64) ([]byte, error) {
 // must be the very regular file found inside, so a link or file swapped between
 // the checks and the open is refused too. It is opened without blocking, so a
 // FIFO swapped in meanwhile cannot hang the read.
-func openInside(path string) (*os.File, fs.FileInfo, error) {
+func openInside(path, dir string) (*os.File, fs.FileInfo, error) {
 	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	absDir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -210,7 +222,7 @@ func openInside(path string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	link := lst.Mode()&fs.ModeSymlink != 0
-	root, inRepo := worktree.Of(filepath.Dir(abs))
+	root, inRepo := worktree.Of(absDir)
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return nil, nil, err

@@ -79,9 +79,17 @@ func (c *codeownersCmd) run(ctx context.Context, args []string) error {
 }
 
 // ownerEntries are the files of layout with declared owners, by their path
-// in the repository that holds them. A file whose include declares none is
-// left out: CODEOWNERS keeps whatever owners its other lines give it.
+// in the repository that holds the root file (outside any, from the root's
+// directory): every fragment is inside it (see docs/large-organizations.md),
+// whatever a fragment's own directory looks like. A file whose include
+// declares none is left out: CODEOWNERS keeps whatever owners its other lines
+// give it.
 func ownerEntries(layout *portal.Layout) ([]codeowners.Entry, error) {
+	absRoot, err := filepath.Abs(layout.Root)
+	if err != nil {
+		return nil, err
+	}
+	repo, _ := worktree.Of(filepath.Dir(absRoot))
 	var out []codeowners.Entry
 	for _, f := range layout.Files {
 		owners := layout.Owners(f)
@@ -92,7 +100,6 @@ func ownerEntries(layout *portal.Layout) ([]codeowners.Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		repo, _ := worktree.Of(filepath.Dir(abs))
 		rel, err := filepath.Rel(repo, abs)
 		if err != nil {
 			return nil, err

@@ -150,7 +150,7 @@ func (f fileFlags) files() schema.Files {
 	if f.file == "-" {
 		return nil
 	}
-	return schema.Disk{MaxSize: int64(f.maxSize)}
+	return schema.Disk{MaxSize: int64(f.maxSize), Root: f.file}
 }
 
 // loader is the loader the file flags ask for, judging dates on the app's day.

@@ -241,7 +241,7 @@ func (c *previewCmd) report(ctx context.Context) (*report.Report, error) {
 		return nil, err
 	}
 	restore := c.limitMemory(2 * len(headData))
-	wt := newWorkFiles(schema.Disk{MaxSize: int64(c.file.maxSize)}, c.file.file, headData)
+	wt := newWorkFiles(schema.Disk{MaxSize: int64(c.file.maxSize), Root: c.file.file}, c.file.file, headData)
 	based := make(chan baseConfig, 1)
 	go func() { based <- c.readBase(ctx, bl, wt, headData) }()
 	head, hds := parseWith(ctx, l, c.file.file, headData, wt, c.file.strict)

@@ -260,7 +260,7 @@ func TestBaseFilesReadOnlyChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	rev := &countingRevision{revision: snap}
-	files := newBaseFiles(rev, newWorkFiles(schema.Disk{MaxSize: 1 << 20}, root, rootData))
+	files := newBaseFiles(rev, newWorkFiles(schema.Disk{MaxSize: 1 << 20, Root: root}, root, rootData))
 	cfg, ds := l.Load(ctx, root, rootData, files)
 	if ds.HasErrors() {
 		t.Fatalf("base: %v", ds)

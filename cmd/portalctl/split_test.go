@@ -47,7 +47,7 @@ func single(t *testing.T, root string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, ds := l.Load(t.Context(), root, data, schema.Disk{MaxSize: 1 << 20})
+	cfg, ds := l.Load(t.Context(), root, data, schema.Disk{MaxSize: 1 << 20, Root: root})
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
@@ -160,5 +160,41 @@ func TestExpireSplit(t *testing.T) {
 	}
 	if r := c.run(t, "validate", "-f", root); r.code != 0 {
 		t.Fatalf("validate after expire --write: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestCodeownersAnchor: the lines are anchored at the root file's repository
+// for every file, whatever directory a fragment sits in: with no repository
+// (the root's directory anchors them then) and with a fragment's directory
+// that looks like a repository of its own (a nested checkout).
+func TestCodeownersAnchor(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+	}{
+		{"no repository", func(t *testing.T, dir string) {
+			if err := os.RemoveAll(filepath.Join(dir, ".git")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a nested repository", func(t *testing.T, dir string) {
+			if err := os.Mkdir(filepath.Join(dir, "teams", ".git"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := copySplit(t)
+			dir := filepath.Dir(root)
+			tt.setup(t, dir)
+			want, err := os.ReadFile(filepath.Join(dir, "CODEOWNERS"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := cli{}.run(t, "codeowners", "-f", root)
+			if got := strings.ReplaceAll(string(want), "/examples/split/", "/"); r.code != 0 || r.stdout != got {
+				t.Fatalf("exit %d\n%s\nwant\n%s%s", r.code, r.stdout, got, r.stderr)
+			}
+		})
 	}
 }
