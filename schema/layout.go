@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v4"
 
@@ -162,6 +163,10 @@ func (l *Loader) includes(root string, doc *parsed, layout *portal.Layout, ds *d
 				at := nodePos(root, pathNode)
 				inc.Pos = at
 				layout.Includes = append(layout.Includes, inc)
+				if r, ok := firstNonASCII(inc.Path); ok {
+					ds.Add(at, diag.Warning, "non-ascii", fmt.Sprintf("include %s contains the non-ASCII character %q (%U): a look-alike names another file than the one you read", diag.Quote(inc.Path), r, r),
+						"retype the path in plain ASCII if that was meant")
+				}
 				if msg, hint := badInclude(inc.Path); msg != "" {
 					ds.Add(at, diag.Error, "invalid-include", msg, hint)
 					continue
@@ -171,6 +176,16 @@ func (l *Loader) includes(root string, doc *parsed, layout *portal.Layout, ds *d
 		}
 	}
 	return out
+}
+
+// firstNonASCII is the first character of s beyond ASCII.
+func firstNonASCII(s string) (rune, bool) {
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			return r, true
+		}
+	}
+	return 0, false
 }
 
 // badInclude says why a root may not include p, or nothing.
@@ -290,7 +305,7 @@ func (l *Loader) fragments(ctx context.Context, root string, rootSize int, files
 					p.include = f.inc
 					out[i] = p
 				}
-				lists[i] = fds.List()
+				lists[i] = fragmentHints(fds.List())
 			}
 		}()
 	}
@@ -318,12 +333,23 @@ func (l *Loader) fragments(ctx context.Context, root string, rootSize int, files
 	return out, ok
 }
 
+// fragmentHints are a fragment's diagnostics with the hints written for a root
+// file, which would say to write a root-only key, told of a fragment instead.
+func fragmentHints(ds diag.List) diag.List {
+	for i := range ds {
+		if ds[i].Hint == rootMappingHint {
+			ds[i].Hint = "a fragment is a mapping of `members:`, `groups:`, `blueprints:` and `organization_members:`; " + strings.SplitN(fragmentHint, "; ", 2)[1]
+		}
+	}
+	return ds
+}
+
 // noDocument reports whether data holds no YAML document: nothing, or only
 // blank lines and comments, after a byte order mark if any (as an editor may
 // save a file with nothing yet).
 func noDocument(data []byte) bool {
 	for line := range bytes.Lines(bytes.TrimPrefix(data, []byte("\ufeff"))) {
-		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' && string(t) != "---" && string(t) != "..." {
 			return false
 		}
 	}

@@ -271,6 +271,9 @@ func requiredHint(key string) string {
 	return fmt.Sprintf("add %q", key)
 }
 
+// rootMappingHint says what a root file is, when its document is something else.
+const rootMappingHint = "a portal.yaml is a mapping that starts with `version: 1`"
+
 func typeHint(toks []string) string {
 	last := ""
 	if len(toks) > 0 {
@@ -278,7 +281,7 @@ func typeHint(toks []string) string {
 	}
 	switch {
 	case len(toks) == 0:
-		return "a portal.yaml is a mapping that starts with `version: 1`"
+		return rootMappingHint
 	case last == "members":
 		return "write a list: `members:` then lines like `  - email: alice@company.com`"
 	case toks[0] == "members" && len(toks) == 2:

@@ -84,6 +84,11 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 		return c.reportProblems(c.file, eds)
 	}
 	today := c.today()
+	// Where --write deletes: the file, or, split, the file that holds each entry.
+	from := c.file.file
+	if cfg != nil && cfg.Layout.Split() {
+		from = "the file that holds each"
+	}
 	if len(ex.Entries) == 0 {
 		if c.live {
 			fmt.Fprintf(c.stdout, "No entry of %s has expired or is an invitation pending too long (today is %s, UTC).\n", c.file.file, today)
@@ -110,10 +115,10 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	n := entries(len(ex.Entries))
 	if !c.write {
 		if c.live {
-			fmt.Fprintf(c.stdout, "%s expired or pending too long (today is %s, UTC): `portalctl expire --live --write` deletes them from %s.\n", n, today, c.file.file)
+			fmt.Fprintf(c.stdout, "%s expired or pending too long (today is %s, UTC): `portalctl expire --live --write` deletes them from %s.\n", n, today, from)
 			return &exitError{code: 2, silent: true}
 		}
-		fmt.Fprintf(c.stdout, "%s expired (today is %s, UTC): plan and apply remove them; `portalctl expire --write` deletes them from %s.\n", n, today, c.file.file)
+		fmt.Fprintf(c.stdout, "%s expired (today is %s, UTC): plan and apply remove them; `portalctl expire --write` deletes them from %s.\n", n, today, from)
 		return &exitError{code: 2, silent: true}
 	}
 	// The edit is of what was read: an edit made since then is kept, not

@@ -142,7 +142,8 @@ func TestExpireSplit(t *testing.T) {
 	}
 	c := cli{}
 	r := c.run(t, "expire", "-f", root)
-	if r.code != 2 || !strings.Contains(r.stdout, contractors+":2:12: member erin@partner.org expired on 2026-11-01") {
+	if r.code != 2 || !strings.Contains(r.stdout, contractors+":2:12: member erin@partner.org expired on 2026-11-01") ||
+		!strings.Contains(r.stdout, "`portalctl expire --write` deletes them from the file that holds each.") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = c.run(t, "expire", "-f", root, "--write")
