@@ -16,6 +16,7 @@ import (
 
 const codeownersExample = `portalctl codeowners -f portal.yaml >> .github/CODEOWNERS
 portalctl codeowners --check .github/CODEOWNERS   # in CI: exit 1 when a file has other owners
+portalctl codeowners --check .                    # the CODEOWNERS GitHub reads in this repository
 `
 
 // codeownersCmd prints the CODEOWNERS lines that give the root file and each
@@ -32,7 +33,7 @@ func newCodeowners(a *app) *codeownersCmd { return &codeownersCmd{app: a} }
 func (c *codeownersCmd) flags() *pflag.FlagSet {
 	fs := pflag.NewFlagSet("codeowners", pflag.ContinueOnError)
 	c.file.register(fs)
-	fs.StringVar(&c.check, "check", "", "check this CODEOWNERS `FILE` instead of printing lines: exit 1 when it does not give each file exactly its declared owners")
+	fs.StringVar(&c.check, "check", "", "check this CODEOWNERS `FILE` instead of printing lines (a directory: the repository whose CODEOWNERS GitHub reads, from .github/, the root or docs/): exit 1 when it does not give each file exactly its declared owners")
 	return fs
 }
 
@@ -58,6 +59,15 @@ func (c *codeownersCmd) run(ctx context.Context, args []string) error {
 		}
 		_, err = c.stdout.Write(out)
 		return err
+	}
+	// A directory is a repository's root: the CODEOWNERS file GitHub reads
+	// there is checked.
+	if st, err := os.Stat(c.check); err == nil && st.IsDir() {
+		found, err := codeowners.Locate(os.DirFS(c.check))
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.check, err)
+		}
+		c.check = filepath.Join(c.check, filepath.FromSlash(found))
 	}
 	data, err := os.ReadFile(c.check)
 	if err != nil {

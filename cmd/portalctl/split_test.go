@@ -124,6 +124,11 @@ func TestCodeownersCommand(t *testing.T) {
 	if r := c.run(t, "codeowners", "-f", root, "--check", good); r.code != 0 {
 		t.Fatalf("--check of the printed lines: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// The repository's root: GitHub reads .github/CODEOWNERS before the
+	// example's own CODEOWNERS at the root.
+	if r := c.run(t, "codeowners", "-f", root, "--check", dir); r.code != 0 || !strings.Contains(r.stdout, filepath.Join(dir, ".github", "CODEOWNERS")+" gives each") {
+		t.Fatalf("--check of the repository: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	bad := testkit.WriteFile(t, filepath.Join(dir, "CODEOWNERS.bad"), r.stdout+"/teams/ @acme/everyone\n", 0o644)
 	r = c.run(t, "codeowners", "-f", root, "--check", bad)
 	r.refused(t, "teams/ml.yaml is owned by @acme/everyone", "/teams/ml.yaml @acme/ml-platform", "teams/data.yaml")

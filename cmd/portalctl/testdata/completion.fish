@@ -107,7 +107,7 @@ complete -c portalctl -n '__portalctl_command_is sync' -l parallelism -x -d 'con
 complete -c portalctl -n '__portalctl_command_is sync' -l strict -d 'treat lint warnings as errors'
 complete -c portalctl -n '__portalctl_command_is sync' -l write -d 'write the changes into the files, in place'
 complete -c portalctl -n '__portalctl_command_is sync' -s h -l help -d 'show this help'
-complete -c portalctl -n '__portalctl_command_is codeowners' -l check -x -d 'check this CODEOWNERS FILE instead of printing lines: exit 1 when it does not give each file exactly its declared owners'
+complete -c portalctl -n '__portalctl_command_is codeowners' -l check -x -d 'check this CODEOWNERS FILE instead of printing lines'
 complete -c portalctl -n '__portalctl_command_is codeowners' -s f -l file -r -F -d 'the portal configuration file'
 complete -c portalctl -n '__portalctl_command_is codeowners' -l max-file-size -x -d 'largest portal.yaml accepted, e.g. 96MiB'
 complete -c portalctl -n '__portalctl_command_is codeowners' -l strict -d 'treat lint warnings as errors'

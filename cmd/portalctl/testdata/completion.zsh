@@ -146,7 +146,7 @@ _portalctl() {
             ;;
         codeowners)
             _arguments -s \
-                '--check=[check this CODEOWNERS FILE instead of printing lines\: exit 1 when it does not give each file exactly its declared owners]:value: ' \
+                '--check=[check this CODEOWNERS FILE instead of printing lines]:value: ' \
                 '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
                 '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
                 '--strict[treat lint warnings as errors]' \
