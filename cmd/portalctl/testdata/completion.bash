@@ -39,6 +39,7 @@ preview
 export
 access
 expire
+review
 codeowners
 schema
 completion
@@ -266,6 +267,50 @@ csv'
 --help'
         fi
         ;;
+    review)
+        case $prev in
+        --api-url)
+            return ;;
+        --blueprint)
+            return ;;
+        -f|--file)
+            _portalctl_files
+            return ;;
+        --max-file-size)
+            return ;;
+        --organization)
+            return ;;
+        -o|--output)
+            _portalctl_words 'text
+markdown
+csv
+json'
+            return ;;
+        --owner)
+            return ;;
+        --parallelism)
+            return ;;
+        esac
+        if [[ $cur == -* ]]; then
+            _portalctl_words '--all
+--api-url
+--blueprint
+--debug
+-f
+--file
+--live
+--max-file-size
+--organization
+-o
+--output
+--owner
+--parallelism
+--strict
+--write
+-h
+--help'
+        fi
+        ;;
     codeowners)
         case $prev in
         --check)
@@ -329,6 +374,7 @@ preview
 export
 access
 expire
+review
 codeowners
 schema
 completion
