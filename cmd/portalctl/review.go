@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -113,24 +112,17 @@ func (c *reviewCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	pasts, err := c.history(ctx, review.Days(bps))
+	w, err := review.NewWriter(c.stdout, format, bk.Header(bps, c.file.file, owner), review.Options{})
 	if err != nil {
 		return err
 	}
-	w, err := review.NewWriter(c.stdout, format, bk.Header(bps, c.file.file, owner), review.Options{})
-	if err != nil {
+	if err := c.packets(ctx, bk, bps, w); err != nil {
 		return err
 	}
 	due := false
 	for _, b := range bps {
 		st, _ := review.StateOf(b, bk.Every(), today)
 		due = due || st.IsDue()
-		if err := w.Write(bk.Packet(b, pasts[b.Reviewed])); err != nil {
-			return fmt.Errorf("write the packets: %w", err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("write the packets: %w", err)
 	}
 	if c.write && len(bps) > 0 {
 		if err := c.markReviewed(ctx, data, bps, today); err != nil {
@@ -143,11 +135,106 @@ func (c *reviewCmd) run(ctx context.Context, args []string) error {
 	return nil
 }
 
-// history reads the configuration as of each review day: the file at the last
-// commit on or before that day (gitrev.AsOf, one walk of the history for every
-// day), each commit parsed once, several at a time.
-func (c *reviewCmd) history(ctx context.Context, days []portal.Date) (map[portal.Date]*review.Past, error) {
-	pasts := map[portal.Date]*review.Past{}
+// aheadPerCore bounds how many packets are built ahead of the one being
+// written, per core: enough to keep the cores busy, few enough that memory holds
+// a handful of packets whatever the number of blueprints.
+const aheadPerCore = 4
+
+// packets builds the packet of each of bps and writes it with w, in order.
+// The file as of each review day (see history) is read while the packets of
+// blueprints that need no comparison, or whose day is read already, are built:
+// everything runs at once on every core, the writer taking the packets in
+// order.
+func (c *reviewCmd) packets(ctx context.Context, bk *review.Book, bps []*portal.Blueprint, w *review.Writer) error {
+	days := review.Days(bps)
+	pasts, err := c.history(ctx, days)
+	if err != nil {
+		return err
+	}
+	// Once the last packet of a day is built, its configuration is let go.
+	left := map[portal.Date]*atomic.Int32{}
+	for _, d := range days {
+		left[d] = &atomic.Int32{}
+	}
+	for _, b := range bps {
+		if !b.Reviewed.IsZero() {
+			left[b.Reviewed].Add(1)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // a failed write stops the builders
+	cores := max(1, runtime.GOMAXPROCS(0))
+	queue := make(chan chan review.Packet, aheadPerCore*cores)
+	sem := make(chan struct{}, cores)
+	errs := make(chan error, 1)
+	go func() {
+		defer close(queue)
+		for _, b := range bps {
+			out := make(chan review.Packet, 1)
+			select {
+			case queue <- out:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				close(out)
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				var past *review.Past
+				if d := b.Reviewed; !d.IsZero() {
+					f := pasts[d]
+					<-f.done
+					if f.err != nil {
+						select {
+						case errs <- f.err:
+						default:
+						}
+						close(out)
+						return
+					}
+					past = f.past.Load()
+					if left[d].Add(-1) == 0 {
+						f.past.Store(nil)
+					}
+				}
+				out <- bk.Packet(b, past)
+			}()
+		}
+	}()
+	for out := range queue {
+		p, ok := <-out
+		if !ok {
+			return <-errs
+		}
+		if err := w.Write(p); err != nil {
+			return fmt.Errorf("write the packets: %w", err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("write the packets: %w", err)
+	}
+	return nil
+}
+
+// pastRead is the configuration as of one review day, once read.
+type pastRead struct {
+	done chan struct{} // closed once past or err is set
+	past atomic.Pointer[review.Past]
+	err  error
+}
+
+// history starts reading the configuration as of each review day: the file at
+// the last commit on or before that day (gitrev.AsOf, one walk of the history
+// for every day), each commit parsed once, as many at a time as there are cores.
+func (c *reviewCmd) history(ctx context.Context, days []portal.Date) (map[portal.Date]*pastRead, error) {
+	pasts := map[portal.Date]*pastRead{}
 	if len(days) == 0 {
 		return pasts, nil
 	}
@@ -163,46 +250,41 @@ func (c *reviewCmd) history(ctx context.Context, days []portal.Date) (map[portal
 	if err != nil {
 		return nil, err
 	}
-	// Each commit is parsed once, however many days it answers for.
-	type read struct {
-		cfg  *portal.Config
-		note string
-		err  error
-	}
-	var distinct []string
-	for _, h := range commits {
-		if h != "" && !slices.Contains(distinct, h) {
-			distinct = append(distinct, h)
-		}
-	}
-	reads := make([]read, len(distinct))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-	for i, h := range distinct {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			reads[i].cfg, reads[i].note, reads[i].err = c.readAt(ctx, l, h)
-		}()
-	}
-	wg.Wait()
+	// Each commit is read once, however many days it answers for.
+	byCommit := map[string][]portal.Date{}
+	var order []string
 	for i, d := range days {
+		pasts[d] = &pastRead{done: make(chan struct{})}
 		h := commits[i]
 		if h == "" {
-			pasts[d] = review.NoPast(d, "", "no commit of "+c.file.file+" on or before that day")
+			pasts[d].past.Store(review.NoPast(d, "", "no commit of "+c.file.file+" on or before that day"))
+			close(pasts[d].done)
 			continue
 		}
-		r := reads[slices.Index(distinct, h)]
-		switch {
-		case r.err != nil:
-			return nil, r.err
-		case r.cfg == nil:
-			pasts[d] = review.NoPast(d, h, r.note)
-		default:
-			pasts[d] = review.NewPast(d, h, r.cfg)
+		if _, ok := byCommit[h]; !ok {
+			order = append(order, h)
 		}
+		byCommit[h] = append(byCommit[h], d)
+	}
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for _, h := range order {
+		go func() {
+			sem <- struct{}{}
+			cfg, note, err := c.readAt(ctx, l, h)
+			<-sem
+			for _, d := range byCommit[h] {
+				f := pasts[d]
+				switch {
+				case err != nil:
+					f.err = err
+				case cfg == nil:
+					f.past.Store(review.NoPast(d, h, note))
+				default:
+					f.past.Store(review.NewPast(d, h, cfg))
+				}
+				close(f.done)
+			}
+		}()
 	}
 	return pasts, nil
 }
