@@ -102,6 +102,7 @@ bench: build
 	./examples/bench/preview.sh
 	./examples/bench/cli.sh
 	./examples/bench/split.sh
+	./examples/bench/review.sh
 
 demo: build
 	./examples/demo/demo.sh

@@ -1,7 +1,8 @@
 // Package gitrev reads files as they were at a git revision, offline, from the
 // repository that contains them: one file, or a whole layout (a root file and
 // the fragments its globs name) from one snapshot of the revision, opened once;
-// and it names the commits a comparison reads.
+// it names the commits a comparison reads, and the commits that held the
+// repository at given days (AsOf, for access reviews).
 //
 // It exists so that `portalctl preview --base REF` can compare the working tree with
 // the base of a pull request without secrets, network or a git binary: everything is

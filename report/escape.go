@@ -247,3 +247,13 @@ func termSafe(s string) string {
 	}
 	return b.String()
 }
+
+// TermSafe is termSafe for other packages' text output (the review packets): a
+// value from the file or the portal, with its control characters and hidden
+// controls shown as Go escapes.
+func TermSafe(s string) string { return rowSafe(s) }
+
+// CSVCell is csvCell for other packages' CSV (the review packets' evidence): a
+// cell a spreadsheet would run as a formula gets a leading apostrophe, and hidden
+// controls are shown as escapes (docs/commands.md).
+func CSVCell(s string) string { return csvCell(s) }

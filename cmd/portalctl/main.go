@@ -96,6 +96,7 @@ func commands() []commandInfo {
 		{"access", " [EMAIL]", "show what a member sees, or who sees a blueprint", accessExample, func(a *app) command { return newAccess(a) }},
 		{"expire", "", "list the entries whose access has expired; --write deletes them from the file", expireExample, func(a *app) command { return newExpire(a) }},
 		{"sync", "", "bring changes made in the portal into the files; --write writes them, in place", syncExample, func(a *app) command { return newSync(a) }},
+		{"review", "", "write the access review packets of the blueprints due; --write sets their reviewed: date", reviewExample, func(a *app) command { return newReview(a) }},
 		{"codeowners", "", "print the CODEOWNERS lines of the root file and its fragments, or --check a CODEOWNERS file", codeownersExample, func(a *app) command { return newCodeowners(a) }},
 		{"schema", "", "print the JSON schema of portal.yaml (for editors and other validators)", schemaExample, func(a *app) command { return newSchema(a) }},
 		{"completion", " bash|zsh|fish", "print a shell completion script", completionExample, func(a *app) command { return newCompletion(a) }},

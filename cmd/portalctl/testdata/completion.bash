@@ -40,6 +40,7 @@ export
 access
 expire
 sync
+review
 codeowners
 schema
 completion
@@ -309,6 +310,50 @@ csv'
 --help'
         fi
         ;;
+    review)
+        case $prev in
+        --api-url)
+            return ;;
+        --blueprint)
+            return ;;
+        -f|--file)
+            _portalctl_files
+            return ;;
+        --max-file-size)
+            return ;;
+        --organization)
+            return ;;
+        -o|--output)
+            _portalctl_words 'text
+markdown
+csv
+json'
+            return ;;
+        --owner)
+            return ;;
+        --parallelism)
+            return ;;
+        esac
+        if [[ $cur == -* ]]; then
+            _portalctl_words '--all
+--api-url
+--blueprint
+--debug
+-f
+--file
+--live
+--max-file-size
+--organization
+-o
+--output
+--owner
+--parallelism
+--strict
+--write
+-h
+--help'
+        fi
+        ;;
     codeowners)
         case $prev in
         --check)
@@ -373,6 +418,7 @@ export
 access
 expire
 sync
+review
 codeowners
 schema
 completion

@@ -17,6 +17,7 @@ _portalctl() {
         'access:show what a member sees, or who sees a blueprint'
         'expire:list the entries whose access has expired; --write deletes them from the file'
         'sync:bring changes made in the portal into the files; --write writes them, in place'
+        'review:write the access review packets of the blueprints due; --write sets their reviewed: date'
         'codeowners:print the CODEOWNERS lines of the root file and its fragments, or --check a CODEOWNERS file'
         'schema:print the JSON schema of portal.yaml (for editors and other validators)'
         'completion:print a shell completion script'
@@ -144,6 +145,24 @@ _portalctl() {
                 '(-h --help)'{-h,--help}'[show this help]' \
                 '*: :'
             ;;
+        review)
+            _arguments -s \
+                '--all[a packet for every blueprint with rules, due or not]' \
+                '--api-url=[portal API base URL]:value: ' \
+                '--blueprint=[a packet for this blueprint, due or not]:value: ' \
+                '--debug[log every API request to stderr]' \
+                '(-f --file)'{-f+,--file=}'[the portal configuration file]:file:_files' \
+                '--live[show each member'\''s status]' \
+                '--max-file-size=[largest portal.yaml accepted, e.g. 96MiB]:value: ' \
+                '--organization=[organization id]:value: ' \
+                '(-o --output)'{-o+,--output=}'[output format\: text, markdown, csv or json]:value:(text markdown csv json)' \
+                '--owner=[only the blueprints this email owns]:value: ' \
+                '--parallelism=[concurrent ACL reads and writes]:value: ' \
+                '--strict[treat lint warnings as errors]' \
+                '--write[set reviewed\: to today on the blueprints of the packets, in place]' \
+                '(-h --help)'{-h,--help}'[show this help]' \
+                '*: :'
+            ;;
         codeowners)
             _arguments -s \
                 '--check=[check this CODEOWNERS FILE instead of printing lines]:value: ' \
@@ -172,7 +191,7 @@ _portalctl() {
         help)
             _arguments -s \
                 '(-h --help)'{-h,--help}'[show this help]' \
-                '1:argument:(validate plan apply preview export access expire sync codeowners schema completion version help)'
+                '1:argument:(validate plan apply preview export access expire sync review codeowners schema completion version help)'
             ;;
         esac
         ;;

@@ -1,0 +1,353 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/gitrev"
+	"github.com/qovery/portalctl/internal/atomicfile"
+	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/report"
+	"github.com/qovery/portalctl/review"
+	"github.com/qovery/portalctl/schema"
+)
+
+const reviewExample = `portalctl review                                  # the blueprints due for review (exit 2 if any)
+portalctl review --owner alice@company.com -o markdown   # alice's packets, as a pull request body
+portalctl review --blueprint data-science -o csv  # one blueprint's evidence, due or not
+portalctl review --owner alice@company.com --write   # set reviewed: to today on alice's due blueprints
+`
+
+type reviewCmd struct {
+	*app
+	file       fileFlags
+	api        apiFlags
+	blueprints []string
+	owner      string
+	all        bool
+	live       bool
+	write      bool
+	output     string
+}
+
+func newReview(a *app) *reviewCmd { return &reviewCmd{app: a} }
+
+func (c *reviewCmd) flags() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("review", pflag.ContinueOnError)
+	c.file.register(fs)
+	c.api.register(fs)
+	fs.StringArrayVar(&c.blueprints, "blueprint", nil, "a packet for this blueprint, due or not (repeatable)")
+	fs.StringVar(&c.owner, "owner", "", "only the blueprints this email owns")
+	fs.BoolVar(&c.all, "all", false, "a packet for every blueprint with rules, due or not")
+	fs.BoolVar(&c.live, "live", false, "show each member's status (pending or active) in the live portal")
+	fs.BoolVar(&c.write, "write", false, "set reviewed: to today on the blueprints of the packets, in place")
+	fs.StringVarP(&c.output, "output", "o", "text", "output format: text, markdown, csv or json")
+	return fs
+}
+
+// run writes a review packet for each blueprint selected (docs/access-reviews.md)
+// and, with --write, sets their reviewed: date to today. It exits 2 when a
+// review is due among them, 0 when none is, 1 on an error.
+func (c *reviewCmd) run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q: name blueprints with --blueprint", args[0])
+	}
+	format, err := report.ParseFormat(c.output, report.Text, report.Markdown, report.CSV, report.JSON)
+	if err != nil {
+		return err
+	}
+	if c.all && len(c.blueprints) > 0 {
+		return errors.New("--all selects every blueprint: drop --blueprint (or drop --all to review only the named ones)")
+	}
+	if c.file.file == "-" {
+		return errors.New("review reads the file's git history: give a path with -f, not stdin")
+	}
+	owner := ""
+	if c.owner != "" {
+		if owner, err = portal.NormalizeEmail(c.owner); err != nil {
+			return fmt.Errorf("--owner %q is not an email: %v", c.owner, err)
+		}
+	}
+	if c.live {
+		if err := c.api.check(c.getenv); err != nil {
+			return err
+		}
+	}
+	data, err := schema.ReadFileMax(c.file.file, nil, int64(c.file.maxSize))
+	if err != nil {
+		return err
+	}
+	restore := c.limitMemory(len(data))
+	cfg, ds, err := c.parseBytes(ctx, c.file.file, data, c.file)
+	restore()
+	if err != nil {
+		return err
+	}
+	if err := c.reportProblems(c.file, ds); err != nil {
+		return err
+	}
+	var live *portal.Config
+	if c.live {
+		org, err := c.api.orgFor(cfg.Organization)
+		if err != nil {
+			return err
+		}
+		conn, err := c.connect(ctx, &c.api, org, false)
+		if err != nil {
+			return err
+		}
+		live = conn.live
+	}
+	today := c.today()
+	bk := review.NewBook(cfg, today, live)
+	bps, err := bk.Select(review.Selection{Blueprints: c.blueprints, Owner: owner, All: c.all})
+	if err != nil {
+		return err
+	}
+	w, err := review.NewWriter(c.stdout, format, bk.Header(bps, c.file.file, owner), review.Options{})
+	if err != nil {
+		return err
+	}
+	if err := c.packets(ctx, bk, bps, w); err != nil {
+		return err
+	}
+	due := false
+	for _, b := range bps {
+		st, _ := review.StateOf(b, bk.Every(), today)
+		due = due || st.IsDue()
+	}
+	if c.write && len(bps) > 0 {
+		if err := c.markReviewed(ctx, data, bps, today); err != nil {
+			return err
+		}
+	}
+	if due {
+		return &exitError{code: 2, silent: true}
+	}
+	return nil
+}
+
+// aheadPerCore bounds how many packets are built ahead of the one being
+// written, per core: enough to keep the cores busy, few enough that memory holds
+// a handful of packets whatever the number of blueprints.
+const aheadPerCore = 4
+
+// packets builds the packet of each of bps and writes it with w, in order.
+// The file as of each review day (see history) is read while the packets of
+// blueprints that need no comparison, or whose day is read already, are built:
+// everything runs at once on every core, the writer taking the packets in
+// order.
+func (c *reviewCmd) packets(ctx context.Context, bk *review.Book, bps []*portal.Blueprint, w *review.Writer) error {
+	days := review.Days(bps)
+	pasts, err := c.history(ctx, days)
+	if err != nil {
+		return err
+	}
+	// Once the last packet of a day is built, its configuration is let go.
+	left := map[portal.Date]*atomic.Int32{}
+	for _, d := range days {
+		left[d] = &atomic.Int32{}
+	}
+	for _, b := range bps {
+		if !b.Reviewed.IsZero() {
+			left[b.Reviewed].Add(1)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // a failed write stops the builders
+	cores := max(1, runtime.GOMAXPROCS(0))
+	queue := make(chan chan review.Packet, aheadPerCore*cores)
+	sem := make(chan struct{}, cores)
+	errs := make(chan error, 1)
+	go func() {
+		defer close(queue)
+		for _, b := range bps {
+			out := make(chan review.Packet, 1)
+			select {
+			case queue <- out:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				close(out)
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				var past *review.Past
+				if d := b.Reviewed; !d.IsZero() {
+					f := pasts[d]
+					<-f.done
+					if f.err != nil {
+						select {
+						case errs <- f.err:
+						default:
+						}
+						close(out)
+						return
+					}
+					past = f.past.Load()
+					if left[d].Add(-1) == 0 {
+						f.past.Store(nil)
+					}
+				}
+				out <- bk.Packet(b, past)
+			}()
+		}
+	}()
+	for out := range queue {
+		p, ok := <-out
+		if !ok {
+			return <-errs
+		}
+		if err := w.Write(p); err != nil {
+			return fmt.Errorf("write the packets: %w", err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("write the packets: %w", err)
+	}
+	return nil
+}
+
+// pastRead is the configuration as of one review day, once read.
+type pastRead struct {
+	done chan struct{} // closed once past or err is set
+	past atomic.Pointer[review.Past]
+	err  error
+}
+
+// history starts reading the configuration as of each review day: the file at
+// the last commit on or before that day (gitrev.AsOf, one walk of the history
+// for every day), each commit parsed once, as many at a time as there are cores.
+func (c *reviewCmd) history(ctx context.Context, days []portal.Date) (map[portal.Date]*pastRead, error) {
+	pasts := map[portal.Date]*pastRead{}
+	if len(days) == 0 {
+		return pasts, nil
+	}
+	before := make([]time.Time, len(days))
+	for i, d := range days {
+		before[i] = d.AddDays(1).Time() // on or before the end of that day, UTC
+	}
+	commits, err := gitrev.AsOf(ctx, c.file.file, before)
+	if err != nil {
+		return nil, fmt.Errorf("%w (review compares each blueprint's audience with the file as of its last review, from git: run it in a clone of the repository with its history)", err)
+	}
+	l, err := c.loader(c.file, schema.NoPolicy(), schema.NoLints())
+	if err != nil {
+		return nil, err
+	}
+	// Each commit is read once, however many days it answers for.
+	byCommit := map[string][]portal.Date{}
+	var order []string
+	for i, d := range days {
+		pasts[d] = &pastRead{done: make(chan struct{})}
+		h := commits[i]
+		if h == "" {
+			pasts[d].past.Store(review.NoPast(d, "", "no commit of "+c.file.file+" on or before that day"))
+			close(pasts[d].done)
+			continue
+		}
+		if _, ok := byCommit[h]; !ok {
+			order = append(order, h)
+		}
+		byCommit[h] = append(byCommit[h], d)
+	}
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for _, h := range order {
+		go func() {
+			sem <- struct{}{}
+			cfg, note, err := c.readAt(ctx, l, h)
+			<-sem
+			for _, d := range byCommit[h] {
+				f := pasts[d]
+				switch {
+				case err != nil:
+					f.err = err
+				case cfg == nil:
+					f.past.Store(review.NoPast(d, h, note))
+				default:
+					f.past.Store(review.NewPast(d, h, cfg))
+				}
+				close(f.done)
+			}
+		}()
+	}
+	return pasts, nil
+}
+
+// readAt loads the layout of the file at commit h, or says why there is none
+// to compare with.
+func (c *reviewCmd) readAt(ctx context.Context, l *schema.Loader, h string) (*portal.Config, string, error) {
+	snap, err := gitrev.Open(ctx, c.file.file, h)
+	if err != nil {
+		return nil, "", err
+	}
+	data, err := snap.ReadFile(ctx, c.file.file)
+	switch {
+	case errors.Is(err, gitrev.ErrFileNotFound):
+		return nil, "the file did not exist at that commit", nil
+	case err != nil:
+		return nil, "", err
+	}
+	cfg, ds := l.Load(ctx, c.file.file, data, snap)
+	if ds.HasErrors() || cfg == nil {
+		for _, d := range ds {
+			if d.Severity == diag.Error {
+				return nil, fmt.Sprintf("the file at that commit does not load (%s: %s)", d.Pos, d.Message), nil
+			}
+		}
+		return nil, "the file at that commit does not load", nil
+	}
+	return cfg, "", nil
+}
+
+// markReviewed sets reviewed: today on bps in the files that hold them; each
+// file is replaced whole or not at all, and only if it has not changed since
+// it was read.
+func (c *reviewCmd) markReviewed(ctx context.Context, data []byte, bps []*portal.Blueprint, today portal.Date) error {
+	l, err := c.loader(c.file)
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(bps))
+	for i, b := range bps {
+		names[i] = b.Name
+	}
+	files, ds, err := l.MarkReviewed(ctx, c.file.file, data, c.file.files(), names, today)
+	switch {
+	case err != nil:
+		return err
+	case ds.HasErrors():
+		return c.reportProblems(c.file, ds)
+	}
+	edits := make([]atomicfile.Edit, len(files))
+	for i, f := range files {
+		edits[i] = atomicfile.Edit{Name: f.Name, Before: f.Before, After: f.After}
+	}
+	written, err := atomicfile.ReplaceAll(edits)
+	if errors.Is(err, atomicfile.ErrChanged) {
+		return fmt.Errorf("%w: run `portalctl review --write` again", err)
+	} else if err != nil {
+		return err
+	}
+	if len(written) == 0 {
+		fmt.Fprintf(c.stderr, "reviewed: is %s already on %s.\n", today, plural(len(bps), "blueprint"))
+		return nil
+	}
+	fmt.Fprintf(c.stderr, "Set reviewed: %s on %s in %s.\n", today, plural(len(bps), "blueprint"), strings.Join(written, ", "))
+	return nil
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/qovery/portalctl/internal/testkit"
+	"github.com/qovery/portalctl/review"
+)
+
+// reviewRepo is a git repository whose portal.yaml is committed on the days
+// given (each with its committer date), then left as the last one.
+func reviewRepo(t *testing.T, commits ...[2]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	testkit.Git(t, dir, "init", "-q", "-b", "main")
+	for _, c := range commits {
+		testkit.WriteFile(t, filepath.Join(dir, "portal.yaml"), c[1], 0o644)
+		testkit.Git(t, dir, "add", "portal.yaml")
+		t.Setenv("GIT_COMMITTER_DATE", c[0])
+		t.Setenv("GIT_AUTHOR_DATE", c[0])
+		testkit.Git(t, dir, "commit", "-q", "-m", "on "+c[0])
+	}
+	return filepath.Join(dir, "portal.yaml")
+}
+
+const reviewHead = `version: 1
+policy:
+  review_every_days: 90
+`
+
+// TestReviewHistory: members join and leave, and rules change, between the
+// review of 2026-06-01 and today (cliNow, 2026-11-23); the packet's gained and
+// lost are exactly those, read from the file as of the last commit of the
+// review day. Then --write sets reviewed: and nothing is due any more.
+func TestReviewHistory(t *testing.T) {
+	v1 := reviewHead + `members:
+  - email: alice@company.com
+    role: admin
+  - email: bob@company.com
+  - email: dave@company.com
+  - email: ext@partner.io
+blueprints:
+  data:
+    domains: [company.com]
+    owners: [alice@company.com]
+  ml:
+    emails: [ext@partner.io]
+    owners: [bob@company.com]
+`
+	// The review, in the morning; erin joins the same evening: she is in the
+	// audience the owners confirmed (the file as of the end of that day).
+	v2 := strings.Replace(v1, "    owners: [alice@company.com]\n", "    owners: [alice@company.com]\n    reviewed: 2026-06-01\n", 1)
+	v3 := strings.Replace(v2, "  - email: ext@partner.io\n", "  - email: ext@partner.io\n  - email: erin@company.com\n", 1)
+	// The next day frank joins and dave leaves; in July ext@partner.io is
+	// given data by an email rule.
+	v4 := strings.Replace(strings.Replace(v3, "  - email: dave@company.com\n", "", 1), "  - email: erin@company.com\n", "  - email: erin@company.com\n  - email: frank@company.com\n", 1)
+	v5 := strings.Replace(v4, "    domains: [company.com]\n    owners: [alice", "    domains: [company.com]\n    emails: [ext@partner.io] # the partner's analyst\n    owners: [alice", 1)
+	file := reviewRepo(t,
+		[2]string{"2026-05-01T09:00:00Z", v1},
+		[2]string{"2026-06-01T09:00:00Z", v2},
+		[2]string{"2026-06-01T20:00:00Z", v3},
+		[2]string{"2026-06-02T08:00:00Z", v4},
+		[2]string{"2026-07-01T08:00:00Z", v5},
+	)
+	c := cli{}
+	r := c.run(t, "review", "-f", file, "-o", "json")
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2 (due)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var out struct {
+		Packets []review.Packet `json:"packets"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Packets) != 2 || out.Packets[0].Blueprint != "data" || out.Packets[1].Blueprint != "ml" {
+		t.Fatalf("packets: %+v", out.Packets)
+	}
+	data := out.Packets[0]
+	v3commit := testkit.Git(t, filepath.Dir(file), "rev-parse", "HEAD~2")
+	if data.State != review.Overdue || data.Since == nil || data.Since.Commit != v3commit {
+		t.Fatalf("data: state %s, since %+v; want overdue, compared with %s", data.State, data.Since, v3commit)
+	}
+	changes := func(cs []review.Change) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Email+" "+string(c.Reason))
+		}
+		return out
+	}
+	if got, want := changes(data.Since.Gained), []string{"ext@partner.io rules", "frank@company.com joined"}; !slices.Equal(got, want) {
+		t.Errorf("gained %q, want %q", got, want)
+	}
+	if got, want := changes(data.Since.Lost), []string{"dave@company.com left"}; !slices.Equal(got, want) {
+		t.Errorf("lost %q, want %q", got, want)
+	}
+	if out.Packets[1].State != review.Never || out.Packets[1].Since != nil {
+		t.Errorf("ml: %+v, want never reviewed and no comparison", out.Packets[1])
+	}
+
+	// The owner signs off: reviewed: today, in place, the comment kept.
+	r = c.run(t, "review", "-f", file, "--owner", "alice@company.com", "--write", "-o", "markdown")
+	if r.code != 2 || !strings.Contains(r.stderr, "Set reviewed: 2026-11-23 on 1 blueprint in "+file) || !strings.Contains(r.stdout, "## `data`") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Replace(v5, "reviewed: 2026-06-01", "reviewed: 2026-11-23", 1); string(got) != want {
+		t.Fatalf("written:\n%s\nwant:\n%s", got, want)
+	}
+	r = c.run(t, "review", "-f", file, "--owner", "alice@company.com")
+	if r.code != 0 || !strings.Contains(r.stdout, "no blueprint to review") {
+		t.Fatalf("after the sign-off: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestReviewWriteSplit: --write edits the fragment that holds the blueprint.
+func TestReviewWriteSplit(t *testing.T) {
+	dir := t.TempDir()
+	root := testkit.WriteFile(t, filepath.Join(dir, "portal.yaml"), reviewHead+"include:\n  - path: teams/*.yaml\n    blueprints: [ml-*]\nmembers:\n  - email: alice@company.com\nblueprints:\n  data:\n    domains: [company.com]\n    owners: [alice@company.com]\n    reviewed: 2026-11-01\n", 0o644)
+	frag := "blueprints:\r\n  ml-train: # GPUs\r\n    domains: [company.com]\r\n    owners: [alice@company.com]\r\n"
+	fragFile := testkit.WriteFile(t, filepath.Join(dir, "teams", "ml.yaml"), frag, 0o644)
+	before, _ := os.ReadFile(root)
+	r := cli{}.run(t, "review", "-f", root, "--write")
+	if r.code != 2 || !strings.Contains(r.stderr, "in "+fragFile) {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got, _ := os.ReadFile(fragFile); string(got) != frag+"    reviewed: 2026-11-23\r\n" {
+		t.Fatalf("fragment written:\n%q", got)
+	}
+	if after, _ := os.ReadFile(root); string(after) != string(before) {
+		t.Fatalf("the root, whose blueprint is not due, changed:\n%s", after)
+	}
+}
+
+func TestReviewExitCodes(t *testing.T) {
+	outside := t.TempDir() // not a git repository
+	notDue := reviewHead + "members:\n  - email: alice@company.com\nblueprints:\n  data:\n    domains: [company.com]\n    owners: [alice@company.com]\n    reviewed: 2026-11-01\n"
+	never := strings.Replace(notDue, "    reviewed: 2026-11-01\n", "", 1)
+	open := notDue + "  hb:\n    access: open\n"
+	noPolicy := strings.Replace(never, "policy:\n  review_every_days: 90\n", "", 1)
+	write := func(name, content string) string {
+		return testkit.WriteFile(t, filepath.Join(outside, name), content, 0o644)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout, or stderr for exit 1
+	}{
+		{"nothing due", []string{"-f", write("not-due.yaml", notDue)}, 0, "no blueprint to review"},
+		{"no policy, nothing due", []string{"-f", write("no-policy.yaml", noPolicy)}, 0, "the policy sets no review_every_days"},
+		{"never reviewed is due", []string{"-f", write("never.yaml", never)}, 2, "data: never reviewed"},
+		{"named, not due, needs history", []string{"-f", write("named.yaml", notDue), "--blueprint", "data"}, 1, "is not inside a git repository"},
+		{"unknown blueprint", []string{"-f", write("unknown.yaml", notDue), "--blueprint", "dta"}, 1, `no blueprint "dta"`},
+		{"open blueprint", []string{"-f", write("open.yaml", open), "--blueprint", "hb"}, 1, "is open to every member"},
+		{"bad owner", []string{"-f", write("owner.yaml", notDue), "--owner", "not an email"}, 1, "is not an email"},
+		{"invalid file", []string{"-f", write("bad.yaml", "version: 1\nmembers: 3\n")}, 1, "bad.yaml:2"},
+		{"stdin", []string{"-f", "-"}, 1, "give a path with -f"},
+		{"bad format", []string{"-f", write("fmt.yaml", notDue), "-o", "html"}, 1, "html"},
+		{"all and blueprint", []string{"-f", write("all.yaml", notDue), "--all", "--blueprint", "data"}, 1, "drop --blueprint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := cli{}.run(t, append([]string{"review"}, tt.args...)...)
+			out := r.stdout
+			if tt.code == 1 {
+				out = r.stderr
+			}
+			if r.code != tt.code || !strings.Contains(out, tt.want) {
+				t.Fatalf("exit %d, want %d with %q\n%s%s", r.code, tt.code, tt.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,73 @@
+package gitrev
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// AsOf finds, for each instant of before, the commit that held the repository
+// of file (a path as the user typed it) then: the last commit on the
+// first-parent line from HEAD whose committer date is earlier than that
+// instant. The history is walked once for every instant, newest commit first,
+// and stops as soon as each has its commit. The answer is the commits' full
+// SHAs in the order of before; "" for an instant older than every commit.
+//
+// `portalctl review` reads the file as of a blueprint's last review with it:
+// before is the start of the day after the review, UTC (docs/access-reviews.md).
+// Committer dates, not author dates, say when a change reached the branch. A
+// shallow clone whose history stops before an instant is refused: the commit
+// of that day is not there to read.
+func AsOf(ctx context.Context, file string, before []time.Time) ([]string, error) {
+	out, err := asOf(ctx, file, before)
+	if err != nil {
+		return nil, fmt.Errorf("find the commits of %s as of the review dates: %w", file, err)
+	}
+	return out, nil
+}
+
+func asOf(ctx context.Context, file string, before []time.Time) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	repo, err := openRepository(file)
+	if err != nil {
+		return nil, err
+	}
+	r := newResolver(repo.repo, "HEAD")
+	c, err := r.resolve()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(before))
+	left := len(before)
+	for n := 0; left > 0; n++ {
+		if n%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		when := c.Committer.When
+		for i, t := range before {
+			if out[i] == "" && when.Before(t) {
+				out[i] = c.Hash.String()
+				left--
+			}
+		}
+		if left == 0 || c.NumParents() == 0 {
+			break
+		}
+		next, err := repo.repo.CommitObject(c.ParentHashes[0])
+		if err != nil {
+			if errors.Is(err, plumbing.ErrObjectNotFound) && r.shallow() {
+				return nil, fmt.Errorf("the history before commit %s (%s) is not in this shallow clone, and a review date is older: set `fetch-depth: 0` on actions/checkout, or `GIT_DEPTH: 0` on GitLab CI", c.Hash, when.UTC().Format(time.DateOnly))
+			}
+			return nil, r.missing("commit "+c.ParentHashes[0].String(), err)
+		}
+		c = next
+	}
+	return out, nil
+}
