@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -435,4 +436,30 @@ func textWidth(s string) int {
 		}
 	}
 	return n
+}
+
+// WrapWords breaks text at spaces into lines of at most width columns (a
+// word longer than that stays whole): first starts the first line, rest the
+// others. An email or a file name is never cut. width 0: one line.
+func WrapWords(text string, width int, first, rest string) string {
+	var b strings.Builder
+	b.WriteString(first)
+	col := utf8.RuneCountInString(first)
+	start := true
+	for _, w := range strings.Fields(text) {
+		n := utf8.RuneCountInString(w)
+		if !start && width > 0 && col+1+n > width {
+			b.WriteString("\n" + rest)
+			col, start = utf8.RuneCountInString(rest), true
+		}
+		if !start {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(w)
+		col += n
+		start = false
+	}
+	b.WriteByte('\n')
+	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/report"
@@ -50,6 +51,9 @@ func (bk *Book) Header(bps []*portal.Blueprint, source, owner string) Header {
 type Options struct {
 	// MaxRows bounds the rows of each markdown table (0: DefaultMaxRows).
 	MaxRows int
+	// Width is the terminal's width that text lines are broken at, at
+	// spaces (0: not broken).
+	Width int
 }
 
 // Writer writes packets one at a time, so that memory holds one packet
@@ -229,12 +233,24 @@ func shortSHA(c string) string {
 
 // text writes a packet for a terminal.
 func (pw *Writer) textHeader() {
-	fmt.Fprintf(pw.w, "Access review of %s on %s: %s; %s.\n", report.TermSafe(pw.h.Source), pw.h.Today, pw.h.summary(), pw.h.policy())
+	pw.say("", "  ", fmt.Sprintf("Access review of %s on %s: %s; %s.", report.TermSafe(pw.h.Source), pw.h.Today, pw.h.summary(), pw.h.policy()))
+}
+
+// say writes a line of text, first before it, broken at spaces to the
+// terminal's width (Options.Width) when it is longer, rest starting each line
+// after the first: an address is never cut.
+func (pw *Writer) say(first, rest, text string) {
+	if pw.opts.Width <= 0 || utf8.RuneCountInString(first+text) <= pw.opts.Width {
+		pw.w.WriteString(first + text + "\n")
+		return
+	}
+	pw.w.WriteString(report.WrapWords(text, pw.opts.Width, first, rest))
 }
 
 func (pw *Writer) text(p Packet) {
 	w, ts := pw.w, report.TermSafe
-	fmt.Fprintf(w, "\n%s: %s (%s)\n", ts(p.Blueprint), stateLine(p), ts(p.At))
+	w.WriteByte('\n')
+	pw.say("", "  ", fmt.Sprintf("%s: %s (%s)", ts(p.Blueprint), stateLine(p), ts(p.At)))
 	owners := "none: add `owners:` to the blueprint"
 	if len(p.Owners) > 0 {
 		owners = ts(strings.Join(p.Owners, ", "))
@@ -243,44 +259,45 @@ func (pw *Writer) text(p Packet) {
 	if p.Reviewed != "" {
 		last = p.Reviewed
 	}
-	fmt.Fprintf(w, "  owners: %s; last reviewed: %s\n", owners, last)
-	fmt.Fprintf(w, "  audience %d, +%d gained, -%d lost, %d expiring before the next review\n", p.Counts.Audience, p.Counts.Gained, p.Counts.Lost, p.Counts.Expiring)
+	pw.say("  ", "    ", fmt.Sprintf("owners: %s; last reviewed: %s", owners, last))
+	pw.say("  ", "    ", fmt.Sprintf("audience %d, +%d gained, -%d lost, %d expiring before the next review", p.Counts.Audience, p.Counts.Gained, p.Counts.Lost, p.Counts.Expiring))
 	switch s := p.Since; {
 	case s == nil:
-		fmt.Fprintln(w, "  first review: every member below is to confirm")
+		pw.say("  ", "    ", "first review: every member below is to confirm")
 	case s.Note != "":
-		fmt.Fprintf(w, "  %s: no comparison: %s\n", sinceLine(s, shortSHA), ts(s.Note))
+		pw.say("  ", "    ", fmt.Sprintf("%s: no comparison: %s", sinceLine(s, shortSHA), ts(s.Note)))
 	case len(s.Gained)+len(s.Lost) == 0:
-		fmt.Fprintf(w, "  %s: nobody gained or lost access\n", sinceLine(s, shortSHA))
+		pw.say("  ", "    ", sinceLine(s, shortSHA)+": nobody gained or lost access")
 	default:
-		fmt.Fprintf(w, "  %s:\n", sinceLine(s, shortSHA))
+		pw.say("  ", "    ", sinceLine(s, shortSHA)+":")
 		for _, c := range s.Gained {
-			fmt.Fprintf(w, "    + %s (%s) %s, via %s\n", ts(c.Email), c.Role, why(c), ts(strings.Join(c.Via, ", ")))
+			pw.say("    + ", "      ", fmt.Sprintf("%s (%s) %s, via %s", ts(c.Email), c.Role, why(c), ts(strings.Join(c.Via, ", "))))
 		}
 		for _, c := range s.Lost {
-			fmt.Fprintf(w, "    - %s (%s) %s, had it via %s\n", ts(c.Email), c.Role, why(c), ts(strings.Join(c.Via, ", ")))
+			pw.say("    - ", "      ", fmt.Sprintf("%s (%s) %s, had it via %s", ts(c.Email), c.Role, why(c), ts(strings.Join(c.Via, ", "))))
 		}
 	}
-	fmt.Fprintln(w, "  rules as written:")
+	pw.say("  ", "    ", "rules as written:")
 	for _, r := range p.Rules {
-		fmt.Fprintf(w, "    %s %s (%s)\n", r.Kind, ts(r.Value), plural(r.Members, "member"))
+		pw.say("    ", "      ", fmt.Sprintf("%s %s (%s)", r.Kind, ts(r.Value), plural(r.Members, "member")))
 	}
-	fmt.Fprintln(w, "  audience:")
+	pw.say("  ", "    ", "audience:")
+	var b strings.Builder
 	for _, m := range p.Audience {
-		w.WriteString("    ")
-		w.WriteString(ts(m.Email))
-		w.WriteString("  " + m.Role + "  ")
-		w.WriteString(ts(strings.Join(m.Via, ", ")))
+		b.Reset()
+		b.WriteString(ts(m.Email))
+		b.WriteString("  " + m.Role + "  ")
+		b.WriteString(ts(strings.Join(m.Via, ", ")))
 		if m.Expires != "" {
-			w.WriteString("  expires " + m.Expires)
+			b.WriteString("  expires " + m.Expires)
 		}
 		if m.Status != "" {
-			w.WriteString("  " + m.Status)
+			b.WriteString("  " + m.Status)
 		}
 		if m.Change != "" {
-			w.WriteString("  (new since the last review)")
+			b.WriteString("  (new since the last review)")
 		}
-		w.WriteByte('\n')
+		pw.say("    ", "      ", b.String())
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/qovery/portalctl/access"
 	"github.com/qovery/portalctl/internal/testkit"
@@ -20,15 +21,17 @@ import (
 
 var today = portal.Date{Year: 2026, Month: 12, Day: 7}
 
-// load reads a testdata file as the command does, judged on day.
-func load(t *testing.T, name string, day portal.Date) *portal.Config {
+// load reads a testdata file as the command does: its dates judged on the day
+// the review runs (a file as of a past review day may hold a later reviewed:
+// date than that day, not than today).
+func load(t *testing.T, name string) *portal.Config {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := testkit.Must(schema.New(schema.Today(day), schema.NoPolicy()))
+	l := testkit.Must(schema.New(schema.Today(today), schema.NoPolicy()))
 	cfg, ds := l.Load(context.Background(), path, data, nil)
 	if ds.HasErrors() {
 		t.Fatalf("%s: %v", path, ds)
@@ -39,7 +42,7 @@ func load(t *testing.T, name string, day portal.Date) *portal.Config {
 // fixture is testdata/now.yaml, and testdata/then.yaml as of its reviews.
 func fixture(t *testing.T, live *portal.Config) (*Book, []*portal.Blueprint, map[portal.Date]*Past) {
 	t.Helper()
-	now := load(t, "now.yaml", today)
+	now := load(t, "now.yaml")
 	bk := NewBook(now, today, live)
 	bps, err := bk.Select(Selection{})
 	if err != nil {
@@ -47,7 +50,7 @@ func fixture(t *testing.T, live *portal.Config) (*Book, []*portal.Blueprint, map
 	}
 	pasts := map[portal.Date]*Past{}
 	for _, d := range Days(bps) {
-		pasts[d] = NewPast(d, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml", d))
+		pasts[d] = NewPast(d, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml"))
 	}
 	return bk, bps, pasts
 }
@@ -110,7 +113,7 @@ func TestStateOf(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
-	bk := NewBook(load(t, "now.yaml", today), today, nil)
+	bk := NewBook(load(t, "now.yaml"), today, nil)
 	tests := []struct {
 		name    string
 		sel     Selection
@@ -215,7 +218,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestNothingToReview(t *testing.T) {
-	bk := NewBook(load(t, "now.yaml", today), today, nil)
+	bk := NewBook(load(t, "now.yaml"), today, nil)
 	for f, want := range map[report.Format]string{
 		report.Text: "Access review of portal.yaml on 2026-12-07: no blueprint to review; a review every 90 days.\nNothing to review.\n",
 		report.JSON: `{"version":1,"today":"2026-12-07","review_every_days":90,"source":"portal.yaml","states":{},"packets":[]}` + "\n",
@@ -322,5 +325,31 @@ func TestViasAgreeWithAccessAll(t *testing.T) {
 	v := vias([]access.Via{{Open: true}, {Rule: portal.RuleKey{Kind: portal.RuleDomain, Value: "x.com"}}, {Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: "a@x.com"}}, {Rule: portal.RuleKey{Kind: portal.RuleEmail, Value: "a@x.com"}, Group: "g"}})
 	if want := []string{"open", "domain:x.com", "email:a@x.com", "group:g"}; !slices.Equal(v, want) {
 		t.Fatalf("vias = %q, want %q", v, want)
+	}
+}
+
+// TestTextFitsTheTerminal: at a terminal's 80 columns, every line of the text
+// packets fits, broken at spaces, and says what the unbroken text says.
+func TestTextFitsTheTerminal(t *testing.T) {
+	bk, bps, pasts := fixture(t, nil)
+	ps := packets(bk, bps, pasts)
+	wide := render(t, report.Text, bk.Header(bps, "portal.yaml", ""), ps, Options{})
+	narrow := render(t, report.Text, bk.Header(bps, "portal.yaml", ""), ps, Options{Width: 80})
+	long := 0
+	for _, l := range strings.Split(wide, "\n") {
+		if utf8.RuneCountInString(l) > 80 {
+			long++
+		}
+	}
+	if long == 0 {
+		t.Fatal("no line of the fixture is longer than 80 columns: the test proves nothing")
+	}
+	for _, l := range strings.Split(narrow, "\n") {
+		if utf8.RuneCountInString(l) > 80 {
+			t.Errorf("%d columns: %q", utf8.RuneCountInString(l), l)
+		}
+	}
+	if strings.Join(strings.Fields(wide), " ") != strings.Join(strings.Fields(narrow), " ") {
+		t.Errorf("broken lines say something else:\n%s\nwant\n%s", narrow, wide)
 	}
 }

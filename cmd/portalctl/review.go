@@ -112,7 +112,7 @@ func (c *reviewCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := review.NewWriter(c.stdout, format, bk.Header(bps, c.file.file, owner), review.Options{})
+	w, err := review.NewWriter(c.stdout, format, bk.Header(bps, c.file.file, owner), review.Options{Width: c.textOptions(c.stdout).Width})
 	if err != nil {
 		return err
 	}

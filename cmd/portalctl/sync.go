@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/qovery/portalctl/internal/atomicfile"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
+	"github.com/qovery/portalctl/report"
 	"github.com/qovery/portalctl/schema"
 )
 
@@ -130,7 +130,7 @@ func (c *syncCmd) run(ctx context.Context, args []string) error {
 // the warnings: admins deleted or demoted, more removals than --max-removals.
 func (c *syncCmd) print(res *drift.Result, split bool) {
 	width := c.textOptions(c.stdout).Width
-	say := func(first, rest, text string) { fmt.Fprint(c.stdout, wrapWords(text, width, first, rest)) }
+	say := func(first, rest, text string) { fmt.Fprint(c.stdout, report.WrapWords(text, width, first, rest)) }
 	file := ""
 	for _, ch := range res.Changes {
 		if ch.File != file {
@@ -176,32 +176,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// wrapWords breaks text at spaces into lines of at most width columns (a
-// word longer than that stays whole): first starts the first line, rest the
-// others. An email or a file name is never cut.
-func wrapWords(text string, width int, first, rest string) string {
-	var b strings.Builder
-	b.WriteString(first)
-	col := utf8.RuneCountInString(first)
-	start := true
-	for _, w := range strings.Fields(text) {
-		n := utf8.RuneCountInString(w)
-		if !start && col+1+n > width {
-			b.WriteString("\n" + rest)
-			col, start = utf8.RuneCountInString(rest), true
-		}
-		if !start {
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(w)
-		col += n
-		start = false
-	}
-	b.WriteByte('\n')
-	return b.String()
 }
 
 // settled loads the files (the root's bytes: edited, else data) and requires

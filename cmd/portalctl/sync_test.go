@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/internal/testkit"
+	"github.com/qovery/portalctl/report"
 )
 
 // syncLayout is a split layout, as examples/split: people in people/*.yaml,
@@ -189,7 +190,7 @@ blueprints:
 	}
 }
 
-// TestWrapWords: sync's lines break at spaces within the width, an email or a
+// TestWrapWords: sync's and review's lines break at spaces within the width, an email or a
 // file name longer than the width is never cut, and the continuation lines
 // take their indent.
 func TestWrapWords(t *testing.T) {
@@ -205,7 +206,7 @@ func TestWrapWords(t *testing.T) {
 		{"blanks collapse", "  a   b ", 80, "> a b\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if got := wrapWords(c.text, c.width, "> ", "  "); got != c.want {
+			if got := report.WrapWords(c.text, c.width, "> ", "  "); got != c.want {
 				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
