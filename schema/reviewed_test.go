@@ -108,7 +108,7 @@ func TestMarkReviewedSplit(t *testing.T) {
 	testkit.WriteFile(t, filepath.Join(dir, "teams", "ml.yaml"), frag, 0o644)
 	l := testkit.Must(New(Today(reviewDay)))
 	data := testkit.Must(os.ReadFile(root))
-	files, ds, err := l.MarkReviewed(context.Background(), root, data, Disk{MaxSize: 1 << 20}, []string{"ml-train"}, reviewDay)
+	files, ds, err := l.MarkReviewed(context.Background(), root, data, Disk{Root: root, MaxSize: 1 << 20}, []string{"ml-train"}, reviewDay)
 	if err != nil || ds.HasErrors() {
 		t.Fatal(err, ds)
 	}
