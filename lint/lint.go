@@ -168,12 +168,8 @@ func (d dormant) where() string {
 }
 
 func (d dormant) before(e dormant) bool {
-	a, b := d.r.Pos, e.r.Pos
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	if a.Col != b.Col {
-		return a.Col < b.Col
+	if c := d.r.Pos.Compare(e.r.Pos); c != 0 {
+		return c < 0
 	}
 	return d.where() < e.where()
 }

@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,7 +30,7 @@ func lintBlueprintNames(cfg *portal.Config, ds *diag.Collector) {
 	bps := make([]portal.Blueprint, len(cfg.Blueprints))
 	copy(bps, cfg.Blueprints)
 	slices.SortStableFunc(bps, func(x, y portal.Blueprint) int {
-		return cmp.Or(cmp.Compare(x.Pos.Line, y.Pos.Line), cmp.Compare(x.Pos.Col, y.Pos.Col))
+		return x.Pos.Compare(y.Pos)
 	})
 	fold := cases.Fold()
 	first := map[string]portal.Blueprint{}
@@ -46,7 +45,7 @@ func lintBlueprintNames(cfg *portal.Config, ds *diag.Collector) {
 			continue // one blueprint, reached twice through merge keys
 		}
 		ds.Add(bp.Pos, diag.Warning, "lookalike-blueprint",
-			fmt.Sprintf("blueprint %s looks like %s (line %d): the portal tells them apart, a reader may not", diag.Quote(bp.Name), diag.Quote(f.Name), f.Pos.Line),
+			fmt.Sprintf("blueprint %s looks like %s (%s): the portal tells them apart, a reader may not", diag.Quote(bp.Name), diag.Quote(f.Name), lineAt(f.Pos, bp.Pos)),
 			fmt.Sprintf("they differ only by %s: rename one so that the difference shows, or merge them if they are meant to be one blueprint", differences(f.Name, bp.Name)))
 	}
 }

@@ -22,7 +22,7 @@ func lintOrgOwner(cfg *portal.Config, ds *diag.Collector) {
 		}
 	}
 	// The first written is taken for the owner; the others are flagged.
-	slices.SortFunc(owners, func(a, b portal.OrgMember) int { return a.Pos.Line - b.Pos.Line })
+	slices.SortFunc(owners, func(a, b portal.OrgMember) int { return a.Pos.Compare(b.Pos) })
 	if len(owners) == 0 {
 		ds.Add(cfg.Org.Pos, diag.Warning, "no-owner",
 			"no organization member has `role: Owner`: the organization's owner must be listed with that role, or plan refuses the file",

@@ -75,7 +75,7 @@ func checkOwners(cfg *portal.Config, violation violationFunc) {
 		}
 		violation(b.Pos, codeReviewOwners, func() (string, string) {
 			return fmt.Sprintf("blueprint %s has rules and no owners: %s asks its owners to review who sees it every %d days",
-					diag.Quote(b.Name), ruleAt(p, portal.PolicyReviewEveryDays), p.ReviewEveryDays),
+					diag.Quote(b.Name), ruleAt(p, portal.PolicyReviewEveryDays, b.Pos), p.ReviewEveryDays),
 				"add `owners: [alice@company.com]` (members who review its audience) and, once they have, `reviewed: YYYY-MM-DD`"
 		})
 	}
@@ -92,14 +92,15 @@ func checkRequiredAdmins(cfg *portal.Config, today portal.Date, violation violat
 		case !ok:
 			why, hint = "is not a member", fmt.Sprintf("list `- email: %s` with `role: admin` under members:, or the policy's owners remove them from required_admins", email)
 		case m.Role != portal.RoleAdmin:
-			why, hint = fmt.Sprintf("is a member with role %s (line %d), not an admin", m.Role, m.Pos.Line), fmt.Sprintf("write `role: admin` on their entry (line %d), or the policy's owners remove them from required_admins", m.Pos.Line)
+			at := lineAt(m.Pos, p.RequiredAdminsPos[i])
+			why, hint = fmt.Sprintf("is a member with role %s (%s), not an admin", m.Role, at), fmt.Sprintf("write `role: admin` on their entry (%s), or the policy's owners remove them from required_admins", at)
 		case m.Expired(today):
-			why, hint = fmt.Sprintf("is an admin whose access expired on %s (line %d): plan would remove them", m.Expires, m.ExpiresPos.Line), "write a later `expires` on their entry, or remove it, or the policy's owners remove them from required_admins"
+			why, hint = fmt.Sprintf("is an admin whose access expired on %s (%s): plan would remove them", m.Expires, lineAt(m.ExpiresPos, p.RequiredAdminsPos[i])), "write a later `expires` on their entry, or remove it, or the policy's owners remove them from required_admins"
 		default:
 			continue
 		}
 		violation(p.RequiredAdminsPos[i], codeRequiredAdmins, func() (string, string) {
-			return fmt.Sprintf("%s %s: %s requires them to stay an admin of the portal", email, why, ruleAt(p, portal.PolicyRequiredAdmins)), hint
+			return fmt.Sprintf("%s %s: %s requires them to stay an admin of the portal", email, why, ruleAt(p, portal.PolicyRequiredAdmins, p.RequiredAdminsPos[i])), hint
 		})
 	}
 }
@@ -107,8 +108,17 @@ func checkRequiredAdmins(cfg *portal.Config, today portal.Date, violation violat
 type violationFunc func(pos portal.Pos, code string, msg func() (string, string))
 
 // ruleAt names a rule of the policy and the line that sets it.
-func ruleAt(p *portal.Policy, r portal.PolicyRule) string {
-	return fmt.Sprintf("policy %s (line %d)", r, p.Set[r].Line)
+// lineAt names pos as seen from a diagnostic at at: "line 12" in the same
+// file, "teams/ml.yaml:12" in another (a fragment's entry).
+func lineAt(pos, at portal.Pos) string {
+	if pos.File != at.File {
+		return fmt.Sprintf("%s:%d", pos.File, pos.Line)
+	}
+	return fmt.Sprintf("line %d", pos.Line)
+}
+
+func ruleAt(p *portal.Policy, r portal.PolicyRule, at portal.Pos) string {
+	return fmt.Sprintf("policy %s (%s)", r, lineAt(p.Set[r], at))
 }
 
 // domainList shows a list of domains, the first few of a long one.
@@ -129,30 +139,30 @@ func checkAllowedDomains(cfg *portal.Config, f Facts, violation violationFunc) {
 	for _, d := range p.AllowedDomains {
 		allowed[d] = true
 	}
-	rule := func() string { return ruleAt(p, portal.PolicyAllowedDomains) }
-	outside := func(what, email string) func() (string, string) {
+	rule := func(at portal.Pos) string { return ruleAt(p, portal.PolicyAllowedDomains, at) }
+	outside := func(what, email string, at portal.Pos) func() (string, string) {
 		return func() (string, string) {
 			d := portal.DomainOf(email)
-			return fmt.Sprintf("%s is outside the allowed domains (%s): %s", what, domainList(p.AllowedDomains), rule()),
+			return fmt.Sprintf("%s is outside the allowed domains (%s): %s", what, domainList(p.AllowedDomains), rule(at)),
 				fmt.Sprintf("use their address at an allowed domain; a domain covers itself only, not its sub-domains: to allow %s, the policy's owners add it to allowed_domains", d)
 		}
 	}
 	for _, m := range cfg.Members {
 		if !allowed[m.Domain()] {
-			violation(m.Pos, codeAllowedDomains, outside("member "+m.Email, m.Email))
+			violation(m.Pos, codeAllowedDomains, outside("member "+m.Email, m.Email, m.Pos))
 		}
 	}
 	if cfg.Org != nil {
 		for _, m := range cfg.Org.Members {
 			if !allowed[portal.DomainOf(m.Email)] {
-				violation(m.Pos, codeAllowedDomains, outside("organization member "+m.Email, m.Email))
+				violation(m.Pos, codeAllowedDomains, outside("organization member "+m.Email, m.Email, m.Pos))
 			}
 		}
 	}
 	for g, entries := range f.GroupEntries {
 		for _, r := range entries {
 			if !allowed[portal.DomainOf(r.Value)] {
-				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("%s in group %s", r.Value, diag.Quote(g)), r.Value))
+				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("%s in group %s", r.Value, diag.Quote(g)), r.Value, r.Pos))
 			}
 		}
 	}
@@ -162,10 +172,10 @@ func checkAllowedDomains(cfg *portal.Config, f Facts, violation violationFunc) {
 			case r.Group != "":
 				// The group's entries are checked where they are written.
 			case r.Kind == portal.RuleEmail && !allowed[portal.DomainOf(r.Value)]:
-				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("email rule %s in blueprint %s", r.Value, diag.Quote(b.Name)), r.Value))
+				violation(r.Pos, codeAllowedDomains, outside(fmt.Sprintf("email rule %s in blueprint %s", r.Value, diag.Quote(b.Name)), r.Value, r.Pos))
 			case r.Kind == portal.RuleDomain && !allowed[r.Value]:
 				violation(r.Pos, codeAllowedDomains, func() (string, string) {
-					return fmt.Sprintf("domain rule %s in blueprint %s is not one of the allowed domains (%s): %s", r.Value, diag.Quote(b.Name), domainList(p.AllowedDomains), rule()),
+					return fmt.Sprintf("domain rule %s in blueprint %s is not one of the allowed domains (%s): %s", r.Value, diag.Quote(b.Name), domainList(p.AllowedDomains), rule(r.Pos)),
 						fmt.Sprintf("restrict the blueprint to allowed domains; a domain covers itself only, not its sub-domains: to allow %s, the policy's owners add it to allowed_domains", r.Value)
 				})
 			}
@@ -184,11 +194,11 @@ func checkOpen(cfg *portal.Config, violation violationFunc) {
 	if len(open) <= p.MaxOpenBlueprints {
 		return
 	}
-	slices.SortFunc(open, func(a, b portal.Blueprint) int { return a.Pos.Line - b.Pos.Line })
+	slices.SortFunc(open, func(a, b portal.Blueprint) int { return a.Pos.Compare(b.Pos) })
 	for i, b := range open[p.MaxOpenBlueprints:] {
 		violation(b.Pos, codeMaxOpen, func() (string, string) {
 			return fmt.Sprintf("blueprint %s has `access: open`: it is open blueprint number %d, and %s allows %d (the file has %d)",
-					diag.Quote(b.Name), p.MaxOpenBlueprints+i+1, ruleAt(p, portal.PolicyMaxOpenBlueprints), p.MaxOpenBlueprints, len(open)),
+					diag.Quote(b.Name), p.MaxOpenBlueprints+i+1, ruleAt(p, portal.PolicyMaxOpenBlueprints, b.Pos), p.MaxOpenBlueprints, len(open)),
 				"restrict it to who needs it, e.g. `domains: [company.com]` or `groups: [...]`, instead of `access: open`"
 		})
 	}
@@ -214,12 +224,12 @@ func checkExpiries(cfg *portal.Config, today portal.Date, violation violationFun
 				if maxDays && !today.IsZero() {
 					hint = fmt.Sprintf("add `expires: %s` or earlier to the entry (policy max_expiry_days: %d)", today.AddDays(p.MaxExpiryDays), p.MaxExpiryDays)
 				}
-				return fmt.Sprintf("%s %s has no `expires`: %s requires one", what, who(email), ruleAt(p, portal.PolicyRequireExpiryOutside)), hint
+				return fmt.Sprintf("%s %s has no `expires`: %s requires one", what, who(email), ruleAt(p, portal.PolicyRequireExpiryOutside, pos)), hint
 			})
 		case maxDays && !today.IsZero() && today.DaysUntil(expires) > p.MaxExpiryDays:
 			violation(expiresPos, codeMaxExpiryDays, func() (string, string) {
 				return fmt.Sprintf("%s %s expires on %s, %d days from today: %s allows at most %d",
-						what, who(email), expires, today.DaysUntil(expires), ruleAt(p, portal.PolicyMaxExpiryDays), p.MaxExpiryDays),
+						what, who(email), expires, today.DaysUntil(expires), ruleAt(p, portal.PolicyMaxExpiryDays, expiresPos), p.MaxExpiryDays),
 					fmt.Sprintf("write `expires: %s` or earlier, and extend it when it nears", today.AddDays(p.MaxExpiryDays))
 			})
 		}

@@ -32,7 +32,7 @@ func Reviews(cfg *portal.Config, today portal.Date, ds *diag.Collector) {
 		switch days := today.DaysUntil(due); {
 		case !ok:
 			d.Pos, d.Code = b.Pos, "review-overdue"
-			d.Message = fmt.Sprintf("blueprint %s was never reviewed: %s asks for a review every %d days", diag.Quote(b.Name), ruleAt(cfg.Policy, portal.PolicyReviewEveryDays), every)
+			d.Message = fmt.Sprintf("blueprint %s was never reviewed: %s asks for a review every %d days", diag.Quote(b.Name), ruleAt(cfg.Policy, portal.PolicyReviewEveryDays, b.Pos), every)
 		case days < 0:
 			d.Code = "review-overdue"
 			d.Message = fmt.Sprintf("blueprint %s was last reviewed on %s: its review was due on %s, %d days ago", diag.Quote(b.Name), b.Reviewed, due, -days)

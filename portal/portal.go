@@ -53,6 +53,13 @@ type Pos struct {
 // IsZero reports whether p carries no position.
 func (p Pos) IsZero() bool { return p.Line == 0 }
 
+// Compare orders positions by file name, then line, then column: the
+// entries of a configuration split into files in one order, whatever the
+// order they were read in.
+func (p Pos) Compare(q Pos) int {
+	return cmp.Or(strings.Compare(p.File, q.File), cmp.Compare(p.Line, q.Line), cmp.Compare(p.Col, q.Col))
+}
+
 // String renders p as file:line:column, the form editors and CI annotations expect.
 func (p Pos) String() string {
 	if p.IsZero() {

@@ -45,6 +45,9 @@ type DiagOptions struct {
 	Max   int  // diagnostics shown; the rest are counted; 0 means DefaultMaxProblems
 	Color bool // ANSI colours (text only)
 	File  string
+	// Width is the terminal's width, text lines are broken at, at spaces (0:
+	// not broken): a line never breaks inside an address or a word.
+	Width int
 }
 
 // Diagnostics writes the problems found in a file, sorted as given, in format f.
@@ -96,9 +99,14 @@ func Diagnostics(w io.Writer, f Format, ds diag.List, o DiagOptions) error {
 			if o.Color {
 				sev = paint(sev, d.Severity == diag.Error)
 			}
-			fmt.Fprintf(w, "%s: %s: %s\n", termSafe(d.Pos.String()), sev, termSafe(d.Message))
+			head := termSafe(d.Pos.String()) + ": " + string(d.Severity) + ": "
+			text := WrapWords(termSafe(d.Message), o.Width, head, "    ")
+			if o.Color {
+				text = strings.Replace(text, ": "+string(d.Severity)+": ", ": "+sev+": ", 1)
+			}
+			io.WriteString(w, text)
 			if d.Hint != "" {
-				fmt.Fprintf(w, "    hint: %s\n", termSafe(d.Hint))
+				io.WriteString(w, WrapWords(termSafe(d.Hint), o.Width, "    hint: ", "      "))
 			}
 		}
 		if len(rest) > 0 {

@@ -440,15 +440,20 @@ func textWidth(s string) int {
 
 // WrapWords breaks text at spaces into lines of at most width columns (a
 // word longer than that stays whole): first starts the first line, rest the
-// others. An email or a file name is never cut. width 0: one line.
+// others. An email or a file name is never cut, and nothing but the space a
+// line breaks at changes: a value written with two spaces keeps them. width 0,
+// or a text that fits: one line, as it is.
 func WrapWords(text string, width int, first, rest string) string {
+	col := utf8.RuneCountInString(first)
+	if width <= 0 || col+utf8.RuneCountInString(text) <= width {
+		return first + text + "\n"
+	}
 	var b strings.Builder
 	b.WriteString(first)
-	col := utf8.RuneCountInString(first)
 	start := true
-	for _, w := range strings.Fields(text) {
+	for _, w := range strings.Split(text, " ") {
 		n := utf8.RuneCountInString(w)
-		if !start && width > 0 && col+1+n > width {
+		if !start && n > 0 && col+1+n > width {
 			b.WriteString("\n" + rest)
 			col, start = utf8.RuneCountInString(rest), true
 		}

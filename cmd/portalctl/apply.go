@@ -129,7 +129,7 @@ func (c *applyCmd) plan(ctx context.Context) (*reconcile.Plan, *connection, erro
 	cfg.Organization = org
 	p, ds := reconcile.Diff(cfg, conn.live, reconcile.DiffOptions{Today: c.today()})
 	if ds.HasErrors() {
-		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
+		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr), Width: c.textOptions(c.stderr).Width})
 		return nil, nil, errReported
 	}
 	return p, conn, nil

@@ -203,7 +203,7 @@ func (a *app) loadValid(ctx context.Context, f fileFlags) (*portal.Config, error
 func (a *app) reportProblems(f fileFlags, ds diag.List) error {
 	switch errs, warns := ds.Counts(); {
 	case errs > 0:
-		_ = report.Diagnostics(a.stderr, report.Text, ds, report.DiagOptions{File: f.file, Color: a.color(a.stderr), Max: 20})
+		_ = report.Diagnostics(a.stderr, report.Text, ds, report.DiagOptions{File: f.file, Color: a.color(a.stderr), Max: 20, Width: a.textOptions(a.stderr).Width})
 		return errReported
 	case warns > 0:
 		noun := "lint warnings"

@@ -85,7 +85,7 @@ func (c *planCmd) run(ctx context.Context, args []string) error {
 	cfg.Organization = org
 	p, ds := reconcile.Diff(cfg, live, reconcile.DiffOptions{Today: c.today()})
 	if ds.HasErrors() {
-		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr)})
+		_ = report.Diagnostics(c.stderr, report.Text, ds, report.DiagOptions{File: c.file.file, Color: c.color(c.stderr), Width: c.textOptions(c.stderr).Width})
 		return errReported
 	}
 	now := c.now()

@@ -203,7 +203,9 @@ func TestWrapWords(t *testing.T) {
 		{"breaks at spaces", "aaa bbb ccc", 9, "> aaa bbb\n  ccc\n"},
 		{"a long word stays whole", "x " + strings.Repeat("e", 12) + "@company.com y", 10, "> x\n  eeeeeeeeeeee@company.com\n  y\n"},
 		{"exact width", "aa bb", 7, "> aa bb\n"},
-		{"blanks collapse", "  a   b ", 80, "> a b\n"},
+		{"two spaces kept when it fits", "a  b", 80, "> a  b\n"},
+		{"two spaces kept when it breaks", "aa  bb cc", 8, "> aa  bb\n  cc\n"},
+		{"no width: one line", "aaa bbb ccc", 0, "> aaa bbb ccc\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := report.WrapWords(c.text, c.width, "> ", "  "); got != c.want {

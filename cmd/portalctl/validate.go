@@ -55,7 +55,7 @@ func (c *validateCmd) run(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := report.Diagnostics(c.stdout, format, ds, report.DiagOptions{
-		File: c.file.file, Max: c.max, Color: c.color(c.stdout),
+		File: c.file.file, Max: c.max, Color: c.color(c.stdout), Width: c.textOptions(c.stdout).Width,
 	}); err != nil {
 		return err
 	}
