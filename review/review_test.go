@@ -45,9 +45,12 @@ func fixture(t *testing.T, live *portal.Config) (*Book, []*portal.Blueprint, map
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The past file is loaded as the command loads it: judged on the day it
+	// runs (a review date after the past day is no error), its access as of
+	// the review day (NewPast).
 	pasts := map[portal.Date]*Past{}
 	for _, d := range Days(bps) {
-		pasts[d] = NewPast(d, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml", d))
+		pasts[d] = NewPast(d, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml", today))
 	}
 	return bk, bps, pasts
 }
