@@ -171,16 +171,29 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 	}
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
+	// Each member's domain was numbered once, when indexed: a domain rule
+	// grants the members of its number (what Rule.Grants says, without cutting
+	// every email at its "@" for every rule), an email rule the one it names.
+	// The reasons of every viewer share one array, each viewer's capped to its
+	// own.
+	doms := make([]int32, len(b.Rules))
+	for ri, r := range b.Rules {
+		doms[ri] = -1
+		if id, ok := ix.domainIDs[r.Value]; ok && r.Kind == portal.RuleDomain {
+			doms[ri] = id
+		}
+	}
 	out := make([]Viewer, len(idx))
+	vias := make([]Via, 0, len(idx))
 	for i, mi := range idx {
 		m := &members[mi]
-		v := Viewer{Email: m.Email, at: mi}
-		for _, r := range b.Rules {
-			if r.Grants(m.Email) {
-				v.Via = append(v.Via, Via{Rule: r.Key(), Group: r.Group})
+		start := len(vias)
+		for ri, r := range b.Rules {
+			if r.Kind == portal.RuleDomain && doms[ri] == ix.domainID[mi] || r.Kind == portal.RuleEmail && r.Value == m.Email {
+				vias = append(vias, Via{Rule: r.Key(), Group: r.Group})
 			}
 		}
-		out[i] = v
+		out[i] = Viewer{Email: m.Email, at: mi, Via: vias[start:len(vias):len(vias)]}
 	}
 	if !ix.sorted {
 		sortViewers(out)
