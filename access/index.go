@@ -171,29 +171,38 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 	}
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
-	// Each member's domain was numbered once, when indexed: a domain rule
-	// grants the members of its number (what Rule.Grants says, without cutting
-	// every email at its "@" for every rule), an email rule the one it names.
-	// The reasons of every viewer share one array, each viewer's capped to its
-	// own.
-	doms := make([]int32, len(b.Rules))
-	for ri, r := range b.Rules {
-		doms[ri] = -1
-		if id, ok := ix.domainIDs[r.Value]; ok && r.Kind == portal.RuleDomain {
-			doms[ri] = id
+	// Each member's domain was numbered once, when indexed, and each rule is
+	// matched once here: a domain rule grants the members of its domain's
+	// number (what Rule.Grants says, without cutting every email at its "@"
+	// for every rule), an email rule the one member it names. The reasons of
+	// every viewer share one array, each viewer's capped to its own.
+	type match struct{ domain, member int32 } // -1: none
+	matches := make([]match, len(b.Rules))
+	for ri := range b.Rules {
+		r := &b.Rules[ri]
+		matches[ri] = match{-1, -1}
+		switch r.Kind {
+		case portal.RuleDomain:
+			if id, ok := ix.domainIDs[r.Value]; ok {
+				matches[ri].domain = id
+			}
+		case portal.RuleEmail:
+			if mi, ok := ix.memberByEmail[r.Value]; ok {
+				matches[ri].member = int32(mi)
+			}
 		}
 	}
 	out := make([]Viewer, len(idx))
 	vias := make([]Via, 0, len(idx))
 	for i, mi := range idx {
-		m := &members[mi]
-		start := len(vias)
-		for ri, r := range b.Rules {
-			if r.Kind == portal.RuleDomain && doms[ri] == ix.domainID[mi] || r.Kind == portal.RuleEmail && r.Value == m.Email {
+		start, dom := len(vias), ix.domainID[mi]
+		for ri, mt := range matches {
+			if mt.domain == dom || mt.member == int32(mi) {
+				r := &b.Rules[ri]
 				vias = append(vias, Via{Rule: r.Key(), Group: r.Group})
 			}
 		}
-		out[i] = Viewer{Email: m.Email, at: mi, Via: vias[start:len(vias):len(vias)]}
+		out[i] = Viewer{Email: members[mi].Email, at: mi, Via: vias[start:len(vias):len(vias)]}
 	}
 	if !ix.sorted {
 		sortViewers(out)
