@@ -156,21 +156,7 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 		}
 		return out
 	}
-	// Gather the matching members' positions; members are sorted by email, so
-	// sorting positions sorts by email, far cheaper than comparing strings.
-	var idx []int
-	for _, r := range b.Rules {
-		switch r.Kind {
-		case portal.RuleDomain:
-			idx = append(idx, ix.membersByDomain[r.Value]...)
-		case portal.RuleEmail:
-			if mi, ok := ix.memberByEmail[r.Value]; ok {
-				idx = append(idx, mi)
-			}
-		}
-	}
-	slices.Sort(idx)
-	idx = slices.Compact(idx)
+	idx := ix.viewerPositions(b)
 	// Each member's domain was numbered once, when indexed, and each rule is
 	// matched once here: a domain rule grants the members of its domain's
 	// number (what Rule.Grants says, without cutting every email at its "@"
@@ -206,6 +192,65 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 	}
 	if !ix.sorted {
 		sortViewers(out)
+	}
+	return out
+}
+
+// viewerPositions returns the positions of the members who see b, a blueprint with
+// rules, in the order of the indexed config: members are sorted by email, so
+// sorting positions sorts by email, far cheaper than comparing strings.
+func (ix *Index) viewerPositions(b *portal.Blueprint) []int {
+	var idx []int
+	for _, r := range b.Rules {
+		switch r.Kind {
+		case portal.RuleDomain:
+			idx = append(idx, ix.membersByDomain[r.Value]...)
+		case portal.RuleEmail:
+			if mi, ok := ix.memberByEmail[r.Value]; ok {
+				idx = append(idx, mi)
+			}
+		}
+	}
+	slices.Sort(idx)
+	return slices.Compact(idx)
+}
+
+// ViewerEmails returns the emails of the members of the indexed config who see
+// b, sorted: Viewers without the reasons, for a caller that compares audiences
+// and asks Why of the few it reports.
+func (ix *Index) ViewerEmails(b *portal.Blueprint) []string {
+	members := ix.cfg.Members
+	var out []string
+	if b.Open {
+		out = make([]string, len(members))
+		for i := range members {
+			out[i] = members[i].Email
+		}
+	} else {
+		idx := ix.viewerPositions(b)
+		out = make([]string, len(idx))
+		for i, mi := range idx {
+			out[i] = members[mi].Email
+		}
+	}
+	if !ix.sorted {
+		slices.Sort(out)
+	}
+	return out
+}
+
+// Why returns the reasons a member with that email sees b, as Viewers gives
+// them: open access, or every rule of b that grants the email; nil when none
+// does.
+func Why(b *portal.Blueprint, email string) []Via {
+	if b.Open {
+		return []Via{{Open: true}}
+	}
+	var out []Via
+	for _, r := range b.Rules {
+		if r.Grants(email) {
+			out = append(out, Via{Rule: r.Key(), Group: r.Group})
+		}
 	}
 	return out
 }
