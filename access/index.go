@@ -156,8 +156,50 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 		}
 		return out
 	}
-	// Gather the matching members' positions; members are sorted by email, so
-	// sorting positions sorts by email, far cheaper than comparing strings.
+	idx := ix.viewerPositions(b)
+	// Each member's domain was numbered once, when indexed, and each rule is
+	// matched once here: a domain rule grants the members of its domain's
+	// number (what Rule.Grants says, without cutting every email at its "@"
+	// for every rule), an email rule the one member it names. The reasons of
+	// every viewer share one array, each viewer's capped to its own.
+	type match struct{ domain, member int32 } // -1: none
+	matches := make([]match, len(b.Rules))
+	for ri := range b.Rules {
+		r := &b.Rules[ri]
+		matches[ri] = match{-1, -1}
+		switch r.Kind {
+		case portal.RuleDomain:
+			if id, ok := ix.domainIDs[r.Value]; ok {
+				matches[ri].domain = id
+			}
+		case portal.RuleEmail:
+			if mi, ok := ix.memberByEmail[r.Value]; ok {
+				matches[ri].member = int32(mi)
+			}
+		}
+	}
+	out := make([]Viewer, len(idx))
+	vias := make([]Via, 0, len(idx))
+	for i, mi := range idx {
+		start, dom := len(vias), ix.domainID[mi]
+		for ri, mt := range matches {
+			if mt.domain == dom || mt.member == int32(mi) {
+				r := &b.Rules[ri]
+				vias = append(vias, Via{Rule: r.Key(), Group: r.Group})
+			}
+		}
+		out[i] = Viewer{Email: members[mi].Email, at: mi, Via: vias[start:len(vias):len(vias)]}
+	}
+	if !ix.sorted {
+		sortViewers(out)
+	}
+	return out
+}
+
+// viewerPositions returns the positions of the members who see b, a blueprint with
+// rules, in the order of the indexed config: members are sorted by email, so
+// sorting positions sorts by email, far cheaper than comparing strings.
+func (ix *Index) viewerPositions(b *portal.Blueprint) []int {
 	var idx []int
 	for _, r := range b.Rules {
 		switch r.Kind {
@@ -170,20 +212,45 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 		}
 	}
 	slices.Sort(idx)
-	idx = slices.Compact(idx)
-	out := make([]Viewer, len(idx))
-	for i, mi := range idx {
-		m := &members[mi]
-		v := Viewer{Email: m.Email, at: mi}
-		for _, r := range b.Rules {
-			if r.Grants(m.Email) {
-				v.Via = append(v.Via, Via{Rule: r.Key(), Group: r.Group})
-			}
+	return slices.Compact(idx)
+}
+
+// ViewerEmails returns the emails of the members of the indexed config who see
+// b, sorted: Viewers without the reasons, for a caller that compares audiences
+// and asks Why of the few it reports.
+func (ix *Index) ViewerEmails(b *portal.Blueprint) []string {
+	members := ix.cfg.Members
+	var out []string
+	if b.Open {
+		out = make([]string, len(members))
+		for i := range members {
+			out[i] = members[i].Email
 		}
-		out[i] = v
+	} else {
+		idx := ix.viewerPositions(b)
+		out = make([]string, len(idx))
+		for i, mi := range idx {
+			out[i] = members[mi].Email
+		}
 	}
 	if !ix.sorted {
-		sortViewers(out)
+		slices.Sort(out)
+	}
+	return out
+}
+
+// Why returns the reasons a member with that email sees b, as Viewers gives
+// them: open access, or every rule of b that grants the email; nil when none
+// does.
+func Why(b *portal.Blueprint, email string) []Via {
+	if b.Open {
+		return []Via{{Open: true}}
+	}
+	var out []Via
+	for _, r := range b.Rules {
+		if r.Grants(email) {
+			out = append(out, Via{Rule: r.Key(), Group: r.Group})
+		}
 	}
 	return out
 }

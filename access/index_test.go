@@ -3,6 +3,7 @@ package access_test
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -36,6 +37,25 @@ func checkViewers(t *testing.T, ix *access.Index, cfg *portal.Config, b *portal.
 	for e := range want {
 		if !gotEmails[e] {
 			t.Errorf("Viewers(%s) misses %s (rules %v, open %v)", b.Name, e, b.Rules, b.Open)
+		}
+	}
+	// ViewerEmails is the same audience without the reasons; Why gives each
+	// member's reasons, none to a member who does not see it.
+	emails := ix.ViewerEmails(b)
+	if !slices.IsSorted(emails) {
+		t.Errorf("ViewerEmails(%s) not sorted: %v", b.Name, emails)
+	}
+	if len(emails) != len(want) {
+		t.Errorf("ViewerEmails(%s) = %v, want the %d of %v", b.Name, emails, len(want), want)
+	}
+	for _, e := range emails {
+		if _, ok := want[e]; !ok {
+			t.Errorf("ViewerEmails(%s) lists %s, who does not see it", b.Name, e)
+		}
+	}
+	for _, m := range cfg.Members {
+		if g, w := viaSet(access.Why(b, m.Email)), viaSet(want[m.Email]); !reflect.DeepEqual(g, w) {
+			t.Errorf("Why(%s, %s) = %v, want %v", b.Name, m.Email, g, w)
 		}
 	}
 }

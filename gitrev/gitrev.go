@@ -22,9 +22,11 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/qovery/portalctl/internal/worktree"
 )
@@ -53,6 +55,26 @@ func ReadFile(ctx context.Context, file, rev string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s at %s: %w", file, rev, err)
 	}
 	return snap.ReadFile(ctx, file)
+}
+
+// maxCachedObject is the largest object the store's cache keeps (see
+// smallObjects).
+const maxCachedObject = 256 << 10
+
+// smallObjects is go-git's object cache for the objects of at most
+// maxCachedObject bytes: commits, trees and small files, read again as a layout
+// is walked. go-git puts in its cache every object it rebuilds from a chain of
+// deltas, each step of the chain, and keys it by its hash, computed for the
+// purpose; a portal file of megabytes stored as a chain of fifty deltas was
+// hashed fifty times to be read once, and its versions then evicted each
+// other. A large file is read once per snapshot, so it is not cached.
+type smallObjects struct{ cache.Object }
+
+// Put caches o when it is small.
+func (c smallObjects) Put(o plumbing.EncodedObject) {
+	if o.Size() <= maxCachedObject {
+		c.Object.Put(o)
+	}
 }
 
 // repository is the git repository that holds a file, and where it is.
@@ -93,6 +115,13 @@ func openRepository(file string) (repository, error) {
 	wt, err := repo.Worktree()
 	if err != nil {
 		return repository{}, fmt.Errorf("open git worktree at %s: %w", root, err)
+	}
+	// The same store (the same directories, common directory and alternates),
+	// with a cache that keeps the small objects only (see smallObjects).
+	if st, ok := repo.Storer.(*filesystem.Storage); ok {
+		if repo, err = git.Open(filesystem.NewStorage(st.Filesystem(), smallObjects{cache.NewObjectLRUDefault()}), wt.Filesystem); err != nil {
+			return repository{}, fmt.Errorf("open git repository at %s: %w", root, err)
+		}
 	}
 	if opened, err := filepath.EvalSymlinks(wt.Filesystem.Root()); err != nil || opened != realRoot {
 		return repository{}, fmt.Errorf("open git worktree at %s: go-git opened %s instead", root, wt.Filesystem.Root())

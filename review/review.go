@@ -180,21 +180,65 @@ func Days(bps []*portal.Blueprint) []portal.Date {
 	return slices.SortedFunc(maps.Keys(set), portal.Date.Compare)
 }
 
-// Past is the configuration as it stood on a review day, to compare with.
+// Past is the configuration as it stood on a review day, to compare with: of
+// it, only what the packets of the blueprints reviewed that day need (who was a
+// member, with which role, and who saw each of those blueprints), so that the
+// configuration itself is let go once read.
 type Past struct {
 	Day portal.Date
 	// Commit is the commit read (see gitrev.AsOf); "" when none was.
 	Commit string
 	// Note says why there is nothing to compare with ("no commit on or before
-	// that day", "the file at that commit does not load: ..."); "" when ix is set.
+	// that day", "the file at that commit does not load: ..."); "" when seen is
+	// set.
 	Note string
-	ix   *access.Index
+	// members are the emails of that day's members, sorted, roles theirs.
+	members []string
+	roles   []portal.Role
+	// seen is, for each blueprint NewPast was given, who saw it.
+	seen map[string]pastAudience
+}
+
+// pastAudience is who saw a blueprint on the review day.
+type pastAudience struct {
+	bp     *portal.Blueprint // as written that day; nil when there was none of that name
+	emails []string          // its audience, sorted (access.Index.ViewerEmails)
 }
 
 // NewPast is the configuration cfg, read at commit for the review of day: who
-// saw what that day (its expired entries left out).
-func NewPast(day portal.Date, commit string, cfg *portal.Config) *Past {
-	return &Past{Day: day, Commit: commit, ix: access.NewIndex(cfg.WithoutExpired(day))}
+// saw what that day (its expired entries left out), for the packets of the
+// blueprints named. Packet panics when given it for another blueprint.
+func NewPast(day portal.Date, commit string, cfg *portal.Config, names []string) *Past {
+	ix := access.NewIndex(cfg.WithoutExpired(day))
+	p := &Past{Day: day, Commit: commit, seen: make(map[string]pastAudience, len(names))}
+	for _, name := range names {
+		var a pastAudience
+		if pb, ok := ix.Blueprint(name); ok {
+			bp := *pb
+			a = pastAudience{bp: &bp, emails: ix.ViewerEmails(pb)}
+		}
+		p.seen[name] = a
+	}
+	ms := ix.Config().Members
+	order := make([]int, len(ms))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(ms[a].Email, ms[b].Email) })
+	p.members, p.roles = make([]string, len(ms)), make([]portal.Role, len(ms))
+	for i, mi := range order {
+		p.members[i], p.roles[i] = ms[mi].Email, ms[mi].Role
+	}
+	return p
+}
+
+// member is the role of email on the review day, and whether it was a member.
+func (p *Past) member(email string) (portal.Role, bool) {
+	i, ok := slices.BinarySearch(p.members, email)
+	if !ok {
+		return "", false
+	}
+	return p.roles[i], true
 }
 
 // NoPast is a review day whose configuration cannot be read, and why.
@@ -313,21 +357,23 @@ func (bk *Book) Packet(b *portal.Blueprint, past *Past) Packet {
 	viewers := bk.now.Viewers(b)
 	// Who saw it on the review day, sorted by email as viewers are: one walk
 	// of both lists tells who gained and who lost it.
-	var before []access.Viewer
-	compare := past != nil && past.ix != nil
+	var then pastAudience
+	compare := past != nil && past.seen != nil
 	if past != nil {
 		p.Since = &Since{Reviewed: past.Day.String(), Commit: past.Commit, Note: past.Note, Gained: []Change{}, Lost: []Change{}}
 		if compare {
-			if pb, ok := past.ix.Blueprint(b.Name); ok {
-				before = past.ix.Viewers(pb)
+			var ok bool
+			if then, ok = past.seen[b.Name]; !ok {
+				panic(fmt.Sprintf("review: the configuration of %s was read without blueprint %q", past.Day, b.Name))
 			}
 		}
 	}
+	before := then.emails
 	p.Audience = make([]Member, len(viewers))
 	j := 0
 	for i, v := range viewers {
-		for ; compare && j < len(before) && before[j].Email < v.Email; j++ {
-			p.Since.Lost = append(p.Since.Lost, bk.loss(past, before[j]))
+		for ; compare && j < len(before) && before[j] < v.Email; j++ {
+			p.Since.Lost = append(p.Since.Lost, bk.loss(past, then.bp, before[j]))
 		}
 		m, _ := bk.now.Member(v.Email)
 		row := Member{Email: v.Email, Role: string(m.Role), Via: vias(v.Via), Expires: m.Expires.String()}
@@ -342,12 +388,12 @@ func (bk *Book) Packet(b *portal.Blueprint, past *Past) Packet {
 		}
 		switch {
 		case !compare:
-		case j < len(before) && before[j].Email == v.Email:
+		case j < len(before) && before[j] == v.Email:
 			j++
 		default:
 			row.Change = "gained"
 			reason := Rules
-			if !past.ix.IsMember(v.Email) {
+			if _, ok := past.member(v.Email); !ok {
 				reason = Joined
 			}
 			p.Since.Gained = append(p.Since.Gained, Change{Email: v.Email, Role: row.Role, Reason: reason, Via: row.Via})
@@ -355,7 +401,7 @@ func (bk *Book) Packet(b *portal.Blueprint, past *Past) Packet {
 		p.Audience[i] = row
 	}
 	for ; compare && j < len(before); j++ {
-		p.Since.Lost = append(p.Since.Lost, bk.loss(past, before[j]))
+		p.Since.Lost = append(p.Since.Lost, bk.loss(past, then.bp, before[j]))
 	}
 	p.Counts.Audience = len(p.Audience)
 	if p.Since != nil {
@@ -365,13 +411,14 @@ func (bk *Book) Packet(b *portal.Blueprint, past *Past) Packet {
 	return p
 }
 
-// loss is v, who saw the blueprint on the past day and does not today, and why.
-func (bk *Book) loss(past *Past, v access.Viewer) Change {
-	m, _ := past.ix.Member(v.Email)
-	c := Change{Email: v.Email, Role: string(m.Role), Reason: Rules, Via: vias(v.Via)}
-	if !bk.now.IsMember(v.Email) {
+// loss is email, who saw pb on the past day and does not see its blueprint
+// today, and why.
+func (bk *Book) loss(past *Past, pb *portal.Blueprint, email string) Change {
+	role, _ := past.member(email)
+	c := Change{Email: email, Role: string(role), Reason: Rules, Via: vias(access.Why(pb, email))}
+	if !bk.now.IsMember(email) {
 		c.Reason = Left
-		if d, ok := bk.expired[v.Email]; ok {
+		if d, ok := bk.expired[email]; ok {
 			c.Reason, c.Expires = Expired, d.String()
 		}
 	}

@@ -48,9 +48,18 @@ func fixture(t *testing.T, live *portal.Config) (*Book, []*portal.Blueprint, map
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The past file is loaded as the command loads it: judged on the day it
+	// runs (a review date after the past day is no error), its access as of
+	// the review day (NewPast).
 	pasts := map[portal.Date]*Past{}
 	for _, d := range Days(bps) {
-		pasts[d] = NewPast(d, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml"))
+		var names []string
+		for _, b := range bps {
+			if b.Reviewed == d {
+				names = append(names, b.Name)
+			}
+		}
+		pasts[d] = NewPast(d, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml"), names)
 	}
 	return bk, bps, pasts
 }
@@ -249,7 +258,11 @@ func TestAudienceOracle(t *testing.T) {
 			}
 		}
 		bk := NewBook(now, today, nil)
-		past := NewPast(day, "c", then)
+		var names []string
+		for i := range now.Blueprints {
+			names = append(names, now.Blueprints[i].Name)
+		}
+		past := NewPast(day, "c", then, names)
 		nowCfg, thenCfg := now.WithoutExpired(today), then.WithoutExpired(day)
 		for i := range now.Blueprints {
 			b := &now.Blueprints[i]
@@ -291,13 +304,51 @@ func TestAudienceOracle(t *testing.T) {
 			if g, l := emails(p.Since.Gained), emails(p.Since.Lost); !slices.Equal(g, gained) || !slices.Equal(l, lost) {
 				t.Fatalf("seed %d, %s: gained %q lost %q; want %q, %q", seed, b.Name, g, l, gained, lost)
 			}
+			// Why: a gain is a join when they were no member that day; a loss
+			// is through that day's rules, with that day's role, and left or
+			// expired when they are no member today.
+			for _, c := range p.Since.Gained {
+				want := Rules
+				if _, ok := memberOf(thenCfg, c.Email); !ok {
+					want = Joined
+				}
+				if c.Reason != want {
+					t.Fatalf("seed %d, %s: %s gained for %s, want %s", seed, b.Name, c.Email, c.Reason, want)
+				}
+			}
+			for _, c := range p.Since.Lost {
+				m, _ := memberOf(thenCfg, c.Email)
+				want := Rules
+				if _, ok := memberOf(nowCfg, c.Email); !ok {
+					want = Left
+					if m, ok := memberOf(now, c.Email); ok && m.Expired(today) {
+						want = Expired
+					}
+				}
+				if c.Reason != want || c.Role != string(m.Role) || !slices.Equal(c.Via, oracleVias(before[c.Email], c.Email)) {
+					t.Fatalf("seed %d, %s: %s lost (%s, %s, via %q), want (%s, %s, via %q)", seed, b.Name, c.Email, c.Reason, c.Role, c.Via, want, m.Role, oracleVias(before[c.Email], c.Email))
+				}
+			}
 		}
 	}
 }
 
-// oracleVias writes the oracle's reasons as packets do: an email rule from a
+// memberOf is the member of cfg with that email, found by the obvious walk.
+func memberOf(cfg *portal.Config, email string) (portal.Member, bool) {
+	for _, m := range cfg.Members {
+		if m.Email == email {
+			return m, true
+		}
+	}
+	return portal.Member{}, false
+}
+
+// oracleVias writes the oracle's reasons as packets do: open, or each rule, an email rule from a
 // group is the group's.
 func oracleVias(v testkit.Via, email string) []string {
+	if v.Open {
+		return []string{"open"}
+	}
 	var out []string
 	for _, r := range v.Rules {
 		switch {

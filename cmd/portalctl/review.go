@@ -147,7 +147,13 @@ const aheadPerCore = 4
 // order.
 func (c *reviewCmd) packets(ctx context.Context, bk *review.Book, bps []*portal.Blueprint, w *review.Writer) error {
 	days := review.Days(bps)
-	pasts, err := c.history(ctx, days)
+	names := map[portal.Date][]string{} // the blueprints each day's packets compare
+	for _, b := range bps {
+		if !b.Reviewed.IsZero() {
+			names[b.Reviewed] = append(names[b.Reviewed], b.Name)
+		}
+	}
+	pasts, err := c.history(ctx, days, names)
 	if err != nil {
 		return err
 	}
@@ -232,8 +238,10 @@ type pastRead struct {
 
 // history starts reading the configuration as of each review day: the file at
 // the last commit on or before that day (gitrev.AsOf, one walk of the history
-// for every day), each commit parsed once, as many at a time as there are cores.
-func (c *reviewCmd) history(ctx context.Context, days []portal.Date) (map[portal.Date]*pastRead, error) {
+// for every day), each commit parsed once, as many at a time as there are cores;
+// of each day it keeps what the packets of the blueprints names lists for that
+// day need (review.NewPast), and lets the rest go.
+func (c *reviewCmd) history(ctx context.Context, days []portal.Date, names map[portal.Date][]string) (map[portal.Date]*pastRead, error) {
 	pasts := map[portal.Date]*pastRead{}
 	if len(days) == 0 {
 		return pasts, nil
@@ -280,7 +288,7 @@ func (c *reviewCmd) history(ctx context.Context, days []portal.Date) (map[portal
 				case cfg == nil:
 					f.past.Store(review.NoPast(d, h, note))
 				default:
-					f.past.Store(review.NewPast(d, h, cfg))
+					f.past.Store(review.NewPast(d, h, cfg, names[d]))
 				}
 				close(f.done)
 			}
