@@ -16,22 +16,12 @@ bin=$PWD/bin
 runs=${RUNS:-7}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if [ ! -x /usr/bin/time ]; then
-	echo "preview.sh needs GNU time: apt-get install time" >&2
-	exit 1
-fi
+# shellcheck source=examples/bench/lib.sh
+. examples/bench/lib.sh
+needs_time
 
 # run NAME DIR CMD...: runs CMD once in DIR, appending "wall cpu rss_kib" to $work/NAME.
-run() {
-	local name=$1 dir=$2
-	shift 2
-	(cd "$dir" && /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" > /dev/null 2>&1) || true
-	tail -n 1 "$work/time" | awk '{ printf "%.2f %.2f %d\n", $1, $2 + $3, $4 }' >> "$work/$name"
-}
 
-median() {
-	awk -v c="$1" '{ print $c }' "$2" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
 ratio() { awk -v a="$(median "$1" "$work/$2")" -v b="$(median "$1" "$work/$3")" 'BEGIN { printf "%.2f", a / b }'; }
 
 # repo DIR GEN...: a git repository whose commit holds the base file of GEN.
@@ -63,8 +53,8 @@ for c in "${cases[@]}"; do
 	*) "$bin/portal-gen" "${gen[@]}" --changed-blueprints "$c" > "$work/r$c/portal.yaml" ;;
 	esac
 done
-validate() { run validate "$work/r10000" "$bin/portalctl" validate -f portal.yaml; }
-preview() { run "changed-$1" "$work/r$1" "$bin/portalctl" preview --base HEAD -o markdown; }
+validate() { run_in validate "$work/r10000" "$bin/portalctl" validate -f portal.yaml; }
+preview() { run_in "changed-$1" "$work/r$1" "$bin/portalctl" preview --base HEAD -o markdown; }
 validate # warm the page cache; not counted
 rm -f "$work/validate"
 for r in $(seq 1 "$runs"); do
@@ -84,8 +74,8 @@ gen=(--members 100000 --blueprints 2000 --rules 10)
 echo "== preview at 100,000 members: 1,000 members replaced, a domain added to 100 blueprints; $runs rounds"
 repo "$work/big" "${gen[@]}"
 "$bin/portal-gen" "${gen[@]}" --new-members 1000 --removed-members 1000 --domain-added-blueprints 100 > "$work/big/portal.yaml"
-bigvalidate() { run big-validate "$work/big" "$bin/portalctl" validate -f portal.yaml; }
-bigpreview() { run big-preview "$work/big" "$bin/portalctl" preview --base HEAD -o markdown; }
+bigvalidate() { run_in big-validate "$work/big" "$bin/portalctl" validate -f portal.yaml; }
+bigpreview() { run_in big-preview "$work/big" "$bin/portalctl" preview --base HEAD -o markdown; }
 bigvalidate
 rm -f "$work/big-validate"
 for r in $(seq 1 "$runs"); do

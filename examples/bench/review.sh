@@ -18,22 +18,11 @@ dates=${DATES:-5}
 gen=(--members "${MEMBERS:-100000}" --blueprints "${BLUEPRINTS:-2000}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=examples/bench/lib.sh
+. examples/bench/lib.sh
 if [ -n "${KEEP:-}" ]; then trap - EXIT; echo "work directory kept: $work"; fi
-if [ ! -x /usr/bin/time ]; then
-	echo "review.sh needs GNU time: apt-get install time" >&2
-	exit 1
-fi
+needs_time
 
-run() {
-	local name=$1
-	shift
-	/usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" > /dev/null 2>&1 || true
-	tail -n 1 "$work/time" | awk '{ printf "%.2f %.2f %d\n", $1, $2 + $3, $4 }' >> "$work/$name"
-}
-div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-median() {
-	awk -v c="$1" '{ print $c }' "$2" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
 day() { date -u -d "2025-01-01 + $1 days" +%F; }
 
 "$bin/portal-gen" "${gen[@]}" > "$work/base.yaml"
