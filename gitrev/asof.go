@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -11,9 +12,13 @@ import (
 
 // AsOf finds, for each instant of before, the commit that held the repository
 // of file (a path as the user typed it) then: the last commit on the
-// first-parent line from HEAD whose committer date is earlier than that
-// instant. The history is walked once for every instant, newest commit first,
-// and stops as soon as each has its commit. The answer is the commits' full
+// first-parent line from HEAD whose committer date, and the committer date of
+// every commit before it on that line, is earlier than that instant. A commit
+// cannot reach the branch before its parent did: one dated before its parent
+// (backdated, or rebased with its old dates) is not taken for the file of a
+// day its parent is not older than, else it would hide from a review every
+// change made between them. The first-parent line is walked once for every
+// instant, newest commit first, to its root. The answer is the commits' full
 // SHAs in the order of before; "" for an instant older than every commit.
 //
 // `portalctl review` reads the file as of a blueprint's last review with it:
@@ -43,8 +48,7 @@ func asOf(ctx context.Context, file string, before []time.Time) ([]string, error
 		return nil, err
 	}
 	out := make([]string, len(before))
-	left := len(before)
-	for n := 0; left > 0; n++ {
+	for n := 0; ; n++ {
 		if n%64 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -52,17 +56,22 @@ func asOf(ctx context.Context, file string, before []time.Time) ([]string, error
 		}
 		when := c.Committer.When
 		for i, t := range before {
-			if out[i] == "" && when.Before(t) {
+			switch {
+			case !when.Before(t):
+				out[i] = "" // newer commits follow one not before t
+			case out[i] == "":
 				out[i] = c.Hash.String()
-				left--
 			}
 		}
-		if left == 0 || c.NumParents() == 0 {
+		if c.NumParents() == 0 {
 			break
 		}
 		next, err := repo.repo.CommitObject(c.ParentHashes[0])
 		if err != nil {
 			if errors.Is(err, plumbing.ErrObjectNotFound) && r.shallow() {
+				if !slices.Contains(out, "") {
+					break // each instant has its commit; older dates are not there to check
+				}
 				return nil, fmt.Errorf("the history before commit %s (%s) is not in this shallow clone, and a review date is older: set `fetch-depth: 0` on actions/checkout, or `GIT_DEPTH: 0` on GitLab CI", c.Hash, when.UTC().Format(time.DateOnly))
 			}
 			return nil, r.missing("commit "+c.ParentHashes[0].String(), err)

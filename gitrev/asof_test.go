@@ -2,6 +2,8 @@ package gitrev
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/qovery/portalctl/internal/testkit"
 )
@@ -82,5 +85,55 @@ func TestAsOfErrors(t *testing.T) {
 				t.Fatalf("AsOf = %q, want HEAD", got)
 			}
 		})
+	}
+}
+
+// TestAsOfOutOfOrder: a commit cannot have reached the branch before its
+// parent did, so a commit whose committer date is older than its parent's (a
+// backdated or rebased commit) is not the file as of an instant its parent is
+// not before: the answer is the newest commit that is, with every commit
+// before it on the line, older than the instant. Else a commit backdated to
+// before a review day would hide from the review every change made after it.
+func TestAsOfOutOfOrder(t *testing.T) {
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, time.UTC) }
+	var hashes []plumbing.Hash
+	for i, when := range []time.Time{day(2, 1), day(4, 1), day(2, 15), day(5, 1)} {
+		if err := os.WriteFile(filepath.Join(dir, "portal.yaml"), []byte(fmt.Sprintf("v%d\n", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wt.Add("portal.yaml"); err != nil {
+			t.Fatal(err)
+		}
+		sig := &object.Signature{Name: "Test", Email: "test@example.com", When: when}
+		h, err := wt.Commit(fmt.Sprintf("c%d", i+1), &git.CommitOptions{Author: sig, Committer: sig})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, h)
+	}
+	c1, c2, c4 := hashes[0], hashes[1], hashes[3]
+	before := []time.Time{
+		day(3, 2),  // c3 (Feb 15) follows c2 (Apr 1): c1, not c3
+		day(2, 16), // the same: c3 is dated before, its parent is not
+		day(4, 2),  // c2, and c3 after it, are before: c3
+		day(6, 1),  // everything: c4
+		day(1, 1),  // nothing
+	}
+	got, err := AsOf(context.Background(), filepath.Join(dir, "portal.yaml"), before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{c1.String(), c1.String(), hashes[2].String(), c4.String(), ""}
+	if !slices.Equal(got, want) {
+		t.Fatalf("AsOf:\n got %q\nwant %q (c1 %s, c2 %s)", got, want, c1, c2)
 	}
 }

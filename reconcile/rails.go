@@ -288,8 +288,12 @@ func requiredAdmins(p *Plan, live *portal.Config) []Refusal {
 		if o.Action == Demote {
 			verb = "demotes"
 		}
+		id := "" // a file standing in for the portal (preview) has no ids
+		if o.MemberID != "" {
+			id = fmt.Sprintf(" (member id %q)", o.MemberID)
+		}
 		out = append(out, Refusal{Rail: "required-admin",
-			Message: fmt.Sprintf("the plan %s %s (member id %q), whom the policy's required_admins (%s) requires to stay an admin of the portal", verb, who, o.MemberID, at),
+			Message: fmt.Sprintf("the plan %s %s%s, whom the policy's required_admins (%s) requires to stay an admin of the portal", verb, who, id, at),
 			Pass:    fmt.Sprintf("no flag passes this: to %s them, first remove %s from required_admins in the file's policy, then plan again", strings.TrimSuffix(verb, "s"), who)})
 	}
 	return out

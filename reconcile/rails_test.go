@@ -210,6 +210,8 @@ func TestRailsRequiredAdmins(t *testing.T) {
 			`the plan removes alice@company.com (member id "m-alice")`},
 		{"removal showing her email, carrying an unknown id", reconcile.Op{Action: reconcile.Remove, Email: "alice@company.com", MemberID: "m-gone", Role: portal.RoleAdmin},
 			`the plan removes alice@company.com (member id "m-gone")`},
+		{"demotion judged on a file (preview), which carries no member id", reconcile.Op{Action: reconcile.Demote, Email: "alice@company.com", Role: portal.RoleUser, FromRole: portal.RoleAdmin},
+			`the plan demotes alice@company.com, whom the policy's required_admins (portal.yaml:4:3) requires`},
 		{"another admin's demotion", reconcile.Op{Action: reconcile.Demote, Email: "root@company.com", MemberID: "m-root", Role: portal.RoleUser, FromRole: portal.RoleAdmin}, ""},
 		{"her promotion", reconcile.Op{Action: reconcile.Promote, Email: "alice@company.com", MemberID: "m-alice", Role: portal.RoleAdmin, FromRole: portal.RoleUser}, ""},
 	}

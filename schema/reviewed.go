@@ -136,7 +136,8 @@ func markFile(d *parsed, names []string, day portal.Date) ([]byte, error) {
 			err = ed.InsertKey(value, "reviewed", day.String())
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: blueprint %q: %w; set reviewed: by hand", d.file, name, err)
+			// yamledit's errors start with the line and column of the node.
+			return nil, fmt.Errorf("%s:%w (blueprint %q); set reviewed: by hand", d.file, err, name)
 		}
 	}
 	return ed.Bytes(), nil

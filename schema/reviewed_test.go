@@ -66,6 +66,18 @@ func TestMarkReviewed(t *testing.T) {
 			names:   []string{"copy"},
 			wantErr: `portal.yaml:7:9: blueprint "copy" is the alias *x`,
 		},
+		{
+			name:    "a merge key",
+			in:      head + "blueprints:\n  ds: &x\n    domains: [company.com]\n  merged:\n    <<: *x\n    emails: [alice@company.com]\n",
+			names:   []string{"merged"},
+			wantErr: `portal.yaml:8:5: the mapping merges another (<<): edit it by hand (blueprint "merged")`,
+		},
+		{
+			name:    "the date inside an anchor another blueprint uses",
+			in:      head + "blueprints:\n  ds:\n    domains: [company.com]\n    reviewed: &d 2026-08-01\n  other:\n    domains: [company.com]\n    reviewed: *d\n",
+			names:   []string{"ds"},
+			wantErr: `portal.yaml:7:15: inside the anchor &d (7:15), which line 10 uses (*d): the edit would change it there too (blueprint "ds")`,
+		},
 	}
 	l := testkit.Must(New(Today(reviewDay)))
 	for _, tt := range tests {
