@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/qovery/portalctl/diag"
+	"github.com/qovery/portalctl/lint"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/yamledit"
 )
@@ -196,14 +197,18 @@ func (l *Loader) checkExpired(ctx context.Context, cfg *portal.Config, rootData 
 	names := slices.Sorted(maps.Keys(edited))
 	after, ds := l.Load(ctx, cfg.Layout.Root, rootData, overlay{files, edited})
 	if ds.HasErrors() || after == nil {
-		msg := "the result does not parse"
+		msg, todo := "the result does not parse", "delete them by hand"
 		for _, d := range ds {
 			if d.Severity == diag.Error {
 				msg = fmt.Sprintf("the result would be invalid at %s: %s", d.Pos, d.Message)
+				if lint.IsPolicyViolation(d) {
+					// Deleting them by hand breaks the policy just the same.
+					todo = "the policy forbids deleting them: its owners change the policy first, or the entries stay"
+				}
 				break
 			}
 		}
-		return fmt.Errorf("%s: cannot delete the expired entries safely (%s); the files are left as they are: delete them by hand", strings.Join(names, ", "), msg)
+		return fmt.Errorf("%s: cannot delete the expired entries safely (%s); the files are left as they are: %s", strings.Join(names, ", "), msg, todo)
 	}
 	_, ex.Warnings = ds.Counts()
 	want := *cfg

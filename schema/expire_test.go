@@ -339,3 +339,14 @@ func randomPortal(r *rand.Rand, dates []string) []byte {
 	}
 	return out
 }
+
+// TestExpireRefusesToBreakThePolicy: deleting the entry of a stale invitation
+// that the policy requires as an admin is refused, files untouched, and the
+// error does not advise deleting it by hand, which breaks the policy alike.
+func TestExpireRefusesToBreakThePolicy(t *testing.T) {
+	data := []byte("version: 1\npolicy:\n  required_admins: [bob@company.com]\nmembers:\n  - email: alice@company.com\n    role: admin\n  - email: bob@company.com\n    role: admin\nblueprints:\n  handbook:\n    access: open\n")
+	_, _, err := expireLoader(t).ExpireAndDelete(context.Background(), "portal.yaml", data, nil, []Stale{{Email: "bob@company.com"}})
+	if err == nil || !strings.Contains(err.Error(), "the policy forbids deleting them") || strings.Contains(err.Error(), "by hand") {
+		t.Fatalf("got %v", err)
+	}
+}
