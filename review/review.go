@@ -366,6 +366,12 @@ func (bk *Book) Packet(b *portal.Blueprint, past *Past) Packet {
 			if then, ok = past.seen[b.Name]; !ok {
 				panic(fmt.Sprintf("review: the configuration of %s was read without blueprint %q", past.Day, b.Name))
 			}
+			if then.bp == nil {
+				// Renamed, or added, since: every member would read as
+				// gained through a change of rules, which says nothing.
+				p.Since.Note = fmt.Sprintf("the file as of that day has no blueprint %s (renamed or added since?)", b.Name)
+				compare = false
+			}
 		}
 	}
 	before := then.emails

@@ -404,3 +404,19 @@ func TestTextFitsTheTerminal(t *testing.T) {
 		t.Errorf("broken lines say something else:\n%s\nwant\n%s", narrow, wide)
 	}
 }
+
+// TestRenamedSinceReview: a blueprint the file as of its review day did not
+// have (renamed or added since) gets a note, not its whole audience as
+// "gained through a change of rules".
+func TestRenamedSinceReview(t *testing.T) {
+	bk := NewBook(load(t, "now.yaml"), today, nil)
+	bps, err := bk.Select(Selection{Blueprints: []string{"finance"}})
+	if err != nil || len(bps) != 1 {
+		t.Fatalf("%v %v", bps, err)
+	}
+	past := NewPast(bps[0].Reviewed, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml"), []string{"finance"})
+	p := bk.Packet(bps[0], past)
+	if p.Since == nil || !strings.Contains(p.Since.Note, "no blueprint finance") || len(p.Since.Gained)+len(p.Since.Lost) != 0 || p.Counts.Gained != 0 {
+		t.Fatalf("since %+v, counts %+v", p.Since, p.Counts)
+	}
+}
