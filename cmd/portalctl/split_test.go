@@ -78,8 +78,14 @@ func TestSplitPlansAsOneFile(t *testing.T) {
 	if a, b := norm(split.stdout, root), norm(whole.stdout, one); a != b {
 		t.Fatalf("the split layout plans otherwise than one file:\n%s\n---\n%s", a, b)
 	}
-	if r := c.run(t, "apply", "-f", root, "--auto-approve"); r.code != 0 {
-		t.Fatalf("apply: exit %d\n%s", r.code, r.stderr)
+	// A saved plan holds the merged configuration: apply --plan needs none of
+	// the files.
+	saved := filepath.Join(t.TempDir(), "portal.plan")
+	if r := c.run(t, "plan", "-f", root, "--out", saved); r.code != 0 {
+		t.Fatalf("plan --out: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := c.run(t, "apply", "--plan", saved, "--auto-approve"); r.code != 0 {
+		t.Fatalf("apply --plan: exit %d\n%s", r.code, r.stderr)
 	}
 	for _, f := range []string{root, one} {
 		if r := c.run(t, "plan", "-f", f, "--detailed-exitcode"); r.code != 0 {
