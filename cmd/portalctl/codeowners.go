@@ -12,6 +12,7 @@ import (
 	"github.com/qovery/portalctl/codeowners"
 	"github.com/qovery/portalctl/internal/worktree"
 	"github.com/qovery/portalctl/portal"
+	"github.com/qovery/portalctl/report"
 )
 
 const codeownersExample = `portalctl codeowners -f portal.yaml >> .github/CODEOWNERS
@@ -81,10 +82,11 @@ func (c *codeownersCmd) run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.stdout, "%s gives each of the %d files with declared owners exactly those owners.\n", c.check, len(entries))
 		return nil
 	}
+	width := c.textOptions(c.stderr).Width
 	for _, p := range problems {
-		fmt.Fprintln(c.stderr, p)
+		fmt.Fprint(c.stderr, report.WrapWords(p.String(), width, "", "    "))
 	}
-	fmt.Fprintf(c.stderr, "portalctl codeowners: %d problems in %s; `portalctl codeowners -f %s` prints the lines that give each file its declared owners\n", len(problems), c.check, c.file.file)
+	fmt.Fprint(c.stderr, report.WrapWords(fmt.Sprintf("portalctl codeowners: %d problems in %s; `portalctl codeowners -f %s` prints the lines that give each file its declared owners", len(problems), c.check, c.file.file), width, "", "    "))
 	return &exitError{code: 1, silent: true}
 }
 
