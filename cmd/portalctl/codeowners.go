@@ -86,7 +86,7 @@ func (c *codeownersCmd) run(ctx context.Context, args []string) error {
 	for _, p := range problems {
 		fmt.Fprint(c.stderr, report.WrapWords(p.String(), width, "", "    "))
 	}
-	fmt.Fprint(c.stderr, report.WrapWords(fmt.Sprintf("portalctl codeowners: %d problems in %s; `portalctl codeowners -f %s` prints the lines that give each file its declared owners", len(problems), c.check, c.file.file), width, "", "    "))
+	fmt.Fprint(c.stderr, report.WrapWords(fmt.Sprintf("portalctl codeowners: %s in %s; `portalctl codeowners -f %s` prints the lines that give each file its declared owners", plural(len(problems), "problem"), c.check, c.file.file), width, "", "    "))
 	return &exitError{code: 1, silent: true}
 }
 
