@@ -11,6 +11,7 @@ import (
 	"github.com/qovery/portalctl/internal/atomicfile"
 	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/reconcile"
+	"github.com/qovery/portalctl/report"
 	"github.com/qovery/portalctl/schema"
 )
 
@@ -91,10 +92,10 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	}
 	if len(ex.Entries) == 0 {
 		if c.live {
-			fmt.Fprintf(c.stdout, "No entry of %s has expired or is an invitation pending too long (today is %s, UTC).\n", c.file.file, today)
+			c.say(fmt.Sprintf("No entry of %s has expired or is an invitation pending too long (today is %s, UTC).", c.file.file, today))
 			return nil
 		}
-		fmt.Fprintf(c.stdout, "No entry of %s has expired (today is %s, UTC).\n", c.file.file, today)
+		c.say(fmt.Sprintf("No entry of %s has expired (today is %s, UTC).", c.file.file, today))
 		return nil
 	}
 	for _, e := range ex.Entries {
@@ -107,18 +108,18 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 			lines = fmt.Sprintf("lines %d-%d", e.First, e.Last)
 		}
 		if !e.Invited.IsZero() && (e.Expires.IsZero() || today.Before(e.Expires)) {
-			fmt.Fprintf(c.stdout, "%s: %s %s invited on %s, %d days ago, still pending (%s)\n", e.Pos, what, e.Email, e.Invited, e.Invited.DaysUntil(today), lines)
+			c.say(fmt.Sprintf("%s: %s %s invited on %s, %d days ago, still pending (%s)", e.Pos, what, e.Email, e.Invited, e.Invited.DaysUntil(today), lines))
 			continue
 		}
-		fmt.Fprintf(c.stdout, "%s: %s %s expired on %s (%s)\n", e.Pos, what, e.Email, e.Expires, lines)
+		c.say(fmt.Sprintf("%s: %s %s expired on %s (%s)", e.Pos, what, e.Email, e.Expires, lines))
 	}
 	n := entries(len(ex.Entries))
 	if !c.write {
 		if c.live {
-			fmt.Fprintf(c.stdout, "%s expired or pending too long (today is %s, UTC): `portalctl expire --live --write` deletes them from %s.\n", n, today, from)
+			c.say(fmt.Sprintf("%s expired or pending too long (today is %s, UTC): `portalctl expire --live --write` deletes them from %s.", n, today, from))
 			return &exitError{code: 2, silent: true}
 		}
-		fmt.Fprintf(c.stdout, "%s expired (today is %s, UTC): plan and apply remove them; `portalctl expire --write` deletes them from %s.\n", n, today, from)
+		c.say(fmt.Sprintf("%s expired (today is %s, UTC): plan and apply remove them; `portalctl expire --write` deletes them from %s.", n, today, from))
 		return &exitError{code: 2, silent: true}
 	}
 	// The edit is of what was read: an edit made since then is kept, not
@@ -135,13 +136,13 @@ func (c *expireCmd) run(ctx context.Context, args []string) error {
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "Deleted %s from %s.\n", n, strings.Join(written, ", "))
+	c.say(fmt.Sprintf("Deleted %s from %s.", n, strings.Join(written, ", ")))
 	if ex.Warnings > 0 {
 		warnings := "1 warning"
 		if ex.Warnings != 1 {
 			warnings = fmt.Sprintf("%d warnings", ex.Warnings)
 		}
-		fmt.Fprintf(c.stdout, "%s now has %s (an email rule or a group entry that named someone deleted, say): `portalctl validate -f %s` lists them.\n", c.file.file, warnings, c.file.file)
+		c.say(fmt.Sprintf("%s now has %s (an email rule or a group entry that named someone deleted, say): `portalctl validate -f %s` lists them.", c.file.file, warnings, c.file.file))
 	}
 	return &exitError{code: 2, silent: true}
 }
@@ -172,4 +173,10 @@ func (c *expireCmd) stale(ctx context.Context, cfg *portal.Config) ([]schema.Sta
 		out = append(out, schema.Stale{Email: p.Email, Org: p.Org, Invited: p.Invited})
 	}
 	return out, nil
+}
+
+// say writes a line of expire's output, broken at spaces to the terminal's
+// width, the lines after the first indented.
+func (c *expireCmd) say(line string) {
+	fmt.Fprint(c.stdout, report.WrapWords(line, c.textOptions(c.stdout).Width, "", "    "))
 }
