@@ -195,6 +195,9 @@ type resolver struct {
 	// trees holds the trees already decoded, by hash: reading the fragments of
 	// one directory decodes it once.
 	trees map[plumbing.Hash]*object.Tree
+	// packs are the repository's packs, their indexes decoded on the first
+	// readPacked.
+	packs []pack
 }
 
 func newResolver(repo *git.Repository, rev string) *resolver {
@@ -332,6 +335,9 @@ func (r *resolver) readBlob(ctx context.Context, tree *object.Tree, rel string) 
 	entry, at, err := r.lookup(ctx, tree, rel)
 	if err != nil {
 		return nil, err
+	}
+	if data, err := r.readPacked(entry.Hash); err == nil {
+		return data, nil
 	}
 	blob, err := object.GetBlob(r.objects, entry.Hash)
 	if err != nil {

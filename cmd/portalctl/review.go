@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -85,7 +88,27 @@ func (c *reviewCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	restore := c.limitMemory(len(data))
+	// The past days are read while today's file is parsed (see dayReader).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the reads on an error
+	r, err := c.newDayReader()
+	if err != nil {
+		return err
+	}
+	var hints []portal.Date
+	if len(c.blueprints) == 0 {
+		// Named blueprints are reviewed on a few of the file's days, not all.
+		hints = reviewedHints(data, c.today())
+	}
+	r.prefetch(ctx, hints)
+	// The collector's limit for the parse allows for the past files loaded
+	// beside it, one per core, each of about the same size: a limit for one
+	// file would have it collect without end.
+	parses := 1
+	if len(hints) > 0 {
+		parses += cap(r.sem)
+	}
+	restore := c.limitMemory(parses * len(data))
 	cfg, ds, err := c.parseBytes(ctx, c.file.file, data, c.file)
 	restore()
 	if err != nil {
@@ -116,7 +139,7 @@ func (c *reviewCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.packets(ctx, bk, bps, w); err != nil {
+	if err := c.packets(ctx, r, bk, bps, w); err != nil {
 		return err
 	}
 	due := false
@@ -145,7 +168,7 @@ const aheadPerCore = 4
 // blueprints that need no comparison, or whose day is read already, are built:
 // everything runs at once on every core, the writer taking the packets in
 // order.
-func (c *reviewCmd) packets(ctx context.Context, bk *review.Book, bps []*portal.Blueprint, w *review.Writer) error {
+func (c *reviewCmd) packets(ctx context.Context, r *dayReader, bk *review.Book, bps []*portal.Blueprint, w *review.Writer) error {
 	days := review.Days(bps)
 	names := map[portal.Date][]string{} // the blueprints each day's packets compare
 	for _, b := range bps {
@@ -153,7 +176,7 @@ func (c *reviewCmd) packets(ctx context.Context, bk *review.Book, bps []*portal.
 			names[b.Reviewed] = append(names[b.Reviewed], b.Name)
 		}
 	}
-	pasts, err := c.history(ctx, days, names)
+	pasts, err := c.history(ctx, r, days, names)
 	if err != nil {
 		return err
 	}
@@ -236,27 +259,157 @@ type pastRead struct {
 	err  error
 }
 
-// history starts reading the configuration as of each review day: the file at
-// the last commit on or before that day (gitrev.AsOf, one walk of the history
-// for every day), each commit parsed once, as many at a time as there are cores;
-// of each day it keeps what the packets of the blueprints names lists for that
-// day need (review.NewPast), and lets the rest go.
-func (c *reviewCmd) history(ctx context.Context, days []portal.Date, names map[portal.Date][]string) (map[portal.Date]*pastRead, error) {
-	pasts := map[portal.Date]*pastRead{}
-	if len(days) == 0 {
-		return pasts, nil
-	}
-	before := make([]time.Time, len(days))
-	for i, d := range days {
-		before[i] = d.AddDays(1).Time() // on or before the end of that day, UTC
-	}
-	commits, err := gitrev.AsOf(ctx, c.file.file, before)
-	if err != nil {
-		return nil, fmt.Errorf("%w (review compares each blueprint's audience with the file as of its last review, from git: run it in a clone of the repository with its history)", err)
-	}
+// commitRead is the file at one commit, being loaded.
+type commitRead struct {
+	done   chan struct{} // closed once cfg, note or err is set
+	cancel context.CancelFunc
+	cfg    *portal.Config // nil with a note: nothing to compare with
+	note   string
+	err    error
+}
+
+// dayReader reads the file as of review days from git: the commit of each day
+// (gitrev.AsOf), each commit loaded once however many days it answers for, as
+// many at a time as there are cores.
+//
+// Its reads can start before today's file is parsed, from the days a byte scan
+// finds in it (see reviewedHints): the parse of today's file takes as long as
+// the parse of a past one, and the review days are written in it. Those days
+// are a hint only: the days read are the ones the parsed model names (see
+// history), a hinted day it does not name is let go, and a day it names that
+// the hint missed is read then.
+type dayReader struct {
+	c     *reviewCmd
+	l     *schema.Loader
+	sem   chan struct{}
+	ready chan struct{}          // closed once asOf, asOfErr and commits are set
+	asOf  map[portal.Date]string // the commit of each hinted day ("" for none)
+	// asOfErr is why the hinted days' commits are unknown: history asks again
+	// for the days the model names, and reports the error then, if it still is one.
+	asOfErr error
+	commits map[string]*commitRead // the loads started, by commit
+}
+
+// newDayReader is a reader with no read started.
+func (c *reviewCmd) newDayReader() (*dayReader, error) {
 	l, err := c.loader(c.file, schema.NoPolicy(), schema.NoLints())
 	if err != nil {
 		return nil, err
+	}
+	r := &dayReader{c: c, l: l, sem: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))), ready: make(chan struct{}),
+		asOf: map[portal.Date]string{}, commits: map[string]*commitRead{}}
+	return r, nil
+}
+
+// prefetch starts, in the background, reading the file as of the days of
+// hints (see dayReader); what history then needs is waited for there.
+func (r *dayReader) prefetch(ctx context.Context, hints []portal.Date) {
+	go func() {
+		defer close(r.ready)
+		if len(hints) == 0 {
+			return
+		}
+		commits, err := gitrev.AsOf(ctx, r.c.file.file, dayEnds(hints))
+		if err != nil {
+			r.asOfErr = err
+			return
+		}
+		for i, d := range hints {
+			r.asOf[d] = commits[i]
+			if commits[i] != "" {
+				r.start(ctx, commits[i])
+			}
+		}
+	}()
+}
+
+// start starts loading the file at commit h, unless it is started already.
+func (r *dayReader) start(ctx context.Context, h string) *commitRead {
+	if f, ok := r.commits[h]; ok {
+		return f
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	f := &commitRead{done: make(chan struct{}), cancel: cancel}
+	r.commits[h] = f
+	go func() {
+		defer close(f.done)
+		select {
+		case r.sem <- struct{}{}:
+		case <-ctx.Done():
+			f.err = ctx.Err()
+			return
+		}
+		f.cfg, f.note, f.err = r.c.readAt(ctx, r.l, h)
+		<-r.sem
+	}()
+	return f
+}
+
+// dayEnds is, for each day, the instant it ends (the start of the next, UTC):
+// a commit on or before that day is before it.
+func dayEnds(days []portal.Date) []time.Time {
+	out := make([]time.Time, len(days))
+	for i, d := range days {
+		out[i] = d.AddDays(1).Time()
+	}
+	return out
+}
+
+// reviewedHints are the days written as `reviewed: YYYY-MM-DD` in data, found
+// by a scan of its bytes (not a parse: comments and quoted text count too), that
+// are not after today, sorted: a hint of the days a review reads, for
+// dayReader.prefetch.
+func reviewedHints(data []byte, today portal.Date) []portal.Date {
+	const key = "reviewed:"
+	set := map[portal.Date]bool{}
+	for rest := data; ; {
+		i := bytes.Index(rest, []byte(key))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(key):]
+		v := bytes.TrimLeft(rest, " \t\"'")
+		if len(v) < len(time.DateOnly) {
+			continue
+		}
+		if d, err := portal.ParseDate(string(v[:len(time.DateOnly)])); err == nil && !today.Before(d) {
+			set[d] = true
+		}
+	}
+	return slices.SortedFunc(maps.Keys(set), portal.Date.Compare)
+}
+
+// history reads the configuration as of each review day with r: the file at
+// the last commit on or before that day (gitrev.AsOf), each commit parsed once;
+// of each day it keeps what the packets of the blueprints names lists for that
+// day need (review.NewPast), and lets the rest go. The reads r prefetched for
+// days not among days are stopped.
+func (c *reviewCmd) history(ctx context.Context, r *dayReader, days []portal.Date, names map[portal.Date][]string) (map[portal.Date]*pastRead, error) {
+	<-r.ready
+	pasts := map[portal.Date]*pastRead{}
+	commits := make([]string, len(days))
+	var missing []portal.Date // days whose commit the prefetch did not find
+	for i, d := range days {
+		h, ok := r.asOf[d]
+		if !ok || r.asOfErr != nil {
+			missing = append(missing, d)
+		}
+		commits[i] = h
+	}
+	if len(missing) > 0 {
+		found, err := gitrev.AsOf(ctx, c.file.file, dayEnds(missing))
+		if err != nil {
+			return nil, fmt.Errorf("%w (review compares each blueprint's audience with the file as of its last review, from git: run it in a clone of the repository with its history)", err)
+		}
+		at := map[portal.Date]string{}
+		for i, d := range missing {
+			at[d] = found[i]
+		}
+		for i, d := range days {
+			if h, ok := at[d]; ok {
+				commits[i] = h
+			}
+		}
 	}
 	// Each commit is read once, however many days it answers for.
 	byCommit := map[string][]portal.Date{}
@@ -274,24 +427,29 @@ func (c *reviewCmd) history(ctx context.Context, days []portal.Date, names map[p
 		}
 		byCommit[h] = append(byCommit[h], d)
 	}
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for h, f := range r.commits {
+		if _, ok := byCommit[h]; !ok {
+			f.cancel() // a hinted day the model does not name
+		}
+	}
 	for _, h := range order {
+		f := r.start(ctx, h)
 		go func() {
-			sem <- struct{}{}
-			cfg, note, err := c.readAt(ctx, l, h)
-			<-sem
+			<-f.done
 			for _, d := range byCommit[h] {
-				f := pasts[d]
+				p := pasts[d]
 				switch {
-				case err != nil:
-					f.err = err
-				case cfg == nil:
-					f.past.Store(review.NoPast(d, h, note))
+				case f.err != nil:
+					p.err = f.err
+				case f.cfg == nil:
+					p.past.Store(review.NoPast(d, h, f.note))
 				default:
-					f.past.Store(review.NewPast(d, h, cfg, names[d]))
+					p.past.Store(review.NewPast(d, h, f.cfg, names[d]))
 				}
-				close(f.done)
+				close(p.done)
 			}
+			f.cfg = nil
+			f.cancel()
 		}()
 	}
 	return pasts, nil

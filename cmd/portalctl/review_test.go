@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/qovery/portalctl/internal/testkit"
+	"github.com/qovery/portalctl/portal"
 	"github.com/qovery/portalctl/review"
 )
 
@@ -176,6 +177,71 @@ func TestReviewExitCodes(t *testing.T) {
 			}
 			if r.code != tt.code || !strings.Contains(out, tt.want) {
 				t.Fatalf("exit %d, want %d with %q\n%s%s", r.code, tt.code, tt.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestReviewedHints: the byte scan finds the days written after reviewed:,
+// quoted or not, in any style, once each and sorted, and leaves out what is
+// not a day of the calendar and the days after today.
+func TestReviewedHints(t *testing.T) {
+	today := portal.Date{Year: 2026, Month: 11, Day: 23}
+	tests := []struct {
+		name, data string
+		want       []string
+	}{
+		{"block", "  a:\n    reviewed: 2026-06-01\n  b:\n    reviewed: 2025-01-02\n", []string{"2025-01-02", "2026-06-01"}},
+		{"once each", "reviewed: 2026-06-01\nreviewed: 2026-06-01\n", []string{"2026-06-01"}},
+		{"quoted and flow", "a: {reviewed: '2026-06-01'}\nb: {reviewed: \"2026-06-02\"}\n", []string{"2026-06-01", "2026-06-02"}},
+		{"a comment counts", "# reviewed: 2026-06-01\n", []string{"2026-06-01"}},
+		{"today, not after", "reviewed: 2026-11-23\nreviewed: 2026-11-24\n", []string{"2026-11-23"}},
+		{"not a day", "reviewed: 2026-02-30\nreviewed: 2026-6-1\nreviewed: soon\nreviewed: 2026", nil},
+		{"quoted key missed", "\"reviewed\": 2026-06-01\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, d := range reviewedHints([]byte(tt.data), today) {
+				got = append(got, d.String())
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("hints %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestReviewHintsOnly: the days a byte scan of the file finds only start the
+// reads early. A day the scan finds that no blueprint is reviewed on (a
+// comment) is let go, and a day it misses (a quoted key) is read after the
+// parse: the packets are those of the same file without either.
+func TestReviewHintsOnly(t *testing.T) {
+	v1 := reviewHead + "members:\n  - email: alice@company.com\n    role: admin\n  - email: bob@company.com\nblueprints:\n" +
+		"  data:\n    domains: [company.com]\n    owners: [alice@company.com]\n    reviewed: 2026-06-01\n" +
+		"  ml:\n    domains: [company.com]\n    owners: [alice@company.com]\n    reviewed: 2026-07-01\n"
+	v2 := strings.Replace(v1, "  - email: bob@company.com\n", "  - email: bob@company.com\n  - email: carol@company.com\n", 1)
+	v3 := strings.Replace(v2, "  - email: bob@company.com\n", "", 1)
+	file := reviewRepo(t,
+		[2]string{"2026-05-01T09:00:00Z", v1},
+		[2]string{"2026-06-15T09:00:00Z", v2},
+		[2]string{"2026-08-01T09:00:00Z", v3},
+	)
+	c := cli{}
+	want := c.run(t, "review", "-f", file, "--all", "-o", "json")
+	if want.code != 2 || !strings.Contains(want.stdout, "carol@company.com") || !strings.Contains(want.stdout, "bob@company.com") {
+		t.Fatalf("exit %d\n%s%s", want.code, want.stdout, want.stderr)
+	}
+	variants := map[string]string{
+		"a comment":    v3 + "# reviewed: 2026-05-02, before the policy\n",
+		"a quoted key": strings.Replace(v3, "    reviewed: 2026-07-01\n", "    \"reviewed\": 2026-07-01\n", 1),
+	}
+	for name, v := range variants {
+		t.Run(name, func(t *testing.T) {
+			testkit.WriteFile(t, file, v, 0o644)
+			got := c.run(t, "review", "-f", file, "--all", "-o", "json")
+			if got.code != want.code || got.stdout != want.stdout || got.stderr != want.stderr {
+				t.Fatalf("exit %d, want %d\n%s%s\nwant:\n%s%s", got.code, want.code, got.stdout, got.stderr, want.stdout, want.stderr)
 			}
 		})
 	}
