@@ -123,6 +123,7 @@ func (l *Loader) load(ctx context.Context, root string, data []byte, files Files
 type include struct {
 	at   portal.Pos // of the path's value
 	path string
+	idx  int // in Layout.Includes
 }
 
 // includes reads the root's codeowners: and include: sections into layout,
@@ -171,7 +172,7 @@ func (l *Loader) includes(root string, doc *parsed, layout *portal.Layout, ds *d
 					ds.Add(at, diag.Error, "invalid-include", msg, hint)
 					continue
 				}
-				out = append(out, include{at: at, path: inc.Path})
+				out = append(out, include{at: at, path: inc.Path, idx: len(layout.Includes) - 1})
 			}
 		}
 	}
@@ -226,7 +227,7 @@ func (l *Loader) fragments(ctx context.Context, root string, rootSize int, files
 	byName := map[string]include{filepath.Clean(root): {at: portal.Pos{File: root}}}
 	ok := true
 	for _, inc := range incs {
-		idx := slices.IndexFunc(layout.Includes, func(x portal.Include) bool { return x.Pos == inc.at })
+		idx := inc.idx
 		names, err := files.Glob(ctx, filepath.Join(dir, filepath.FromSlash(inc.path)))
 		if err != nil {
 			ds.Add(inc.at, diag.Error, "invalid-include", fmt.Sprintf("cannot list the files of include %s: %v", diag.Quote(inc.path), err), "")
