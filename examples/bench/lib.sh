@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # $work is the sourcing script's
 # Shared by the benchmark scripts (sourced, after they set $work, a scratch
 # directory): whole processes timed with GNU time, medians and ratios.
 

@@ -29,7 +29,7 @@ mkdir -p "$work/single" "$work/split"
 git -C "$work/single" init -q
 git -C "$work/split" init -q
 echo "== validate, one file against a root and ${SPLIT:-200} fragments: ${gen[*]}; $runs rounds"
-echo "one file: $(wc -c < "$work/single/portal.yaml") bytes; split: $(cat "$work/split/portal.yaml" "$work/split"/teams/*.yaml | wc -c) bytes in $(($(ls "$work/split/teams" | wc -l) + 1)) files; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "one file: $(wc -c < "$work/single/portal.yaml") bytes; split: $(cat "$work/split/portal.yaml" "$work/split"/teams/*.yaml | wc -c) bytes in $(($(find "$work/split/teams" -name "*.yaml" | wc -l) + 1)) files; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$bin/portalctl" access --all -o csv -f "$work/single/portal.yaml" > "$work/single.csv" 2> /dev/null
 "$bin/portalctl" access --all -o csv -f "$work/split/portal.yaml" > "$work/split.csv" 2> /dev/null
 if ! cmp -s "$work/single.csv" "$work/split.csv"; then
