@@ -52,3 +52,32 @@ func TestStalePending(t *testing.T) {
 		t.Errorf("without a day: %v", s)
 	}
 }
+
+// InvitedLater lists the pending invitations the API says were sent after
+// today, whose age max_pending_days cannot judge: only those.
+func TestInvitedLater(t *testing.T) {
+	d := func(s string) portal.Date {
+		x, err := portal.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	live := &portal.Config{
+		Members: []portal.Member{
+			{Email: "today@company.com", Status: portal.StatusPending, Invited: d("2026-11-20")},
+			{Email: "later@company.com", Status: portal.StatusPending, Invited: d("2099-01-01")},
+			{Email: "active@company.com", Status: portal.StatusActive, Invited: d("2099-01-01")},
+		},
+		Org: &portal.Org{Members: []portal.OrgMember{
+			{Email: "inv@company.com", Status: portal.StatusPending, Invited: d("2026-11-21")},
+		}},
+	}
+	var got []string
+	for _, p := range reconcile.InvitedLater(live, d("2026-11-20")) {
+		got = append(got, fmt.Sprintf("%s org=%v %s", p.Email, p.Org, p.Invited))
+	}
+	if want := []string{"later@company.com org=false 2099-01-01", "inv@company.com org=true 2026-11-21"}; !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

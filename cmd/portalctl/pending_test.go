@@ -54,7 +54,7 @@ blueprints:
 	path := p.write(t, "portal.yaml", file)
 	r := cli{env: p.env}.run(t, "plan", "-f", path)
 	for _, want := range []string{
-		"note: 2 invitation(s) pending for more than 30 days (policy max_pending_days):",
+		"note: 2 invitations pending for more than 30 days (policy max_pending_days):",
 		"portal invitation of old@company.com, sent on 2026-09-01, 83 days ago",
 		"organization invitation of stale@company.com, sent on 2026-10-01, 53 days ago",
 	} {
