@@ -201,13 +201,25 @@ func (t *textOut) table(tb *table, indent string) {
 		switch {
 		case len(row) < cols || len(row[cols-1]) == 0:
 			t.b.WriteString(strings.TrimRight(lead, " ") + "\n")
-		case inline:
+		case inline && t.fits(row[cols-1], t.width-fixed):
 			t.wrapWidth(row[cols-1], lead, strings.Repeat(" ", fixed), nil, fixed)
 		default:
 			t.b.WriteString(strings.TrimRight(lead, " ") + "\n")
 			t.wrap(row[cols-1], indent+"    ", indent+"    ", nil)
 		}
 	}
+}
+
+// fits reports whether every word of l fits in width columns: a row whose
+// last cell holds a longer one (a long address) is laid out with that cell
+// under the row, where the terminal does not break it in the middle.
+func (t *textOut) fits(l line, width int) bool {
+	for _, a := range t.atoms(l) {
+		if textWidth(a.s) > width {
+			return false
+		}
+	}
+	return true
 }
 
 // plainCell is a short cell as text, uncoloured (to measure it).
