@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -70,9 +72,9 @@ func (c *codeownersCmd) run(ctx context.Context, args []string) error {
 		}
 		c.check = filepath.Join(c.check, filepath.FromSlash(found))
 	}
-	data, err := os.ReadFile(c.check)
+	data, err := readCodeowners(c.check)
 	if err != nil {
-		return fmt.Errorf("read the CODEOWNERS file: %w", err)
+		return fmt.Errorf("read the CODEOWNERS file %s: %w", c.check, err)
 	}
 	problems, err := codeowners.Check(c.check, data, entries)
 	if err != nil {
@@ -119,4 +121,23 @@ func ownerEntries(layout *portal.Layout) ([]codeowners.Entry, error) {
 		out = append(out, codeowners.Entry{Path: filepath.ToSlash(rel), Owners: owners})
 	}
 	return out, nil
+}
+
+// readCodeowners reads a CODEOWNERS file: a regular file (a FIFO or a device
+// would hang the read, or never end), at most one byte over the size GitHub
+// reads, which Check reports as too large.
+func readCodeowners(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("it is not a regular file (%s): give the path of the CODEOWNERS file itself", st.Mode().Type())
+	}
+	return io.ReadAll(io.LimitReader(f, codeowners.MaxSize+1))
 }

@@ -135,6 +135,11 @@ func TestCodeownersCommand(t *testing.T) {
 	if r := c.run(t, "codeowners", "-f", root, "--check", dir); r.code != 0 || !strings.Contains(r.stdout, filepath.Join(dir, ".github", "CODEOWNERS")+" gives each") {
 		t.Fatalf("--check of the repository: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// A device is refused, not read without end.
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		r := c.run(t, "codeowners", "-f", root, "--check", "/dev/zero")
+		r.refused(t, "read the CODEOWNERS file /dev/zero: it is not a regular file")
+	}
 	bad := testkit.WriteFile(t, filepath.Join(dir, "CODEOWNERS.bad"), r.stdout+"/teams/ @acme/everyone\n", 0o644)
 	r = c.run(t, "codeowners", "-f", root, "--check", bad)
 	r.refused(t, "teams/ml.yaml is owned by @acme/everyone", "/teams/ml.yaml @acme/ml-platform", "teams/data.yaml")
