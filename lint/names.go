@@ -45,7 +45,7 @@ func lintBlueprintNames(cfg *portal.Config, ds *diag.Collector) {
 			continue // one blueprint, reached twice through merge keys
 		}
 		ds.Add(bp.Pos, diag.Warning, "lookalike-blueprint",
-			fmt.Sprintf("blueprint %s looks like %s (%s): the portal tells them apart, a reader may not", diag.Quote(bp.Name), diag.Quote(f.Name), lineAt(f.Pos, bp.Pos)),
+			fmt.Sprintf("blueprint %s looks like %s (%s): the portal tells them apart, a reader may not", diag.Quote(bp.Name), diag.Quote(f.Name), f.Pos.From(bp.Pos)),
 			fmt.Sprintf("they differ only by %s: rename one so that the difference shows, or merge them if they are meant to be one blueprint", differences(f.Name, bp.Name)))
 	}
 }

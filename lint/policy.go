@@ -92,10 +92,10 @@ func checkRequiredAdmins(cfg *portal.Config, today portal.Date, violation violat
 		case !ok:
 			why, hint = "is not a member", fmt.Sprintf("list `- email: %s` with `role: admin` under members:, or the policy's owners remove them from required_admins", email)
 		case m.Role != portal.RoleAdmin:
-			at := lineAt(m.Pos, p.RequiredAdminsPos[i])
+			at := m.Pos.From(p.RequiredAdminsPos[i])
 			why, hint = fmt.Sprintf("is a member with role %s (%s), not an admin", m.Role, at), fmt.Sprintf("write `role: admin` on their entry (%s), or the policy's owners remove them from required_admins", at)
 		case m.Expired(today):
-			why, hint = fmt.Sprintf("is an admin whose access expired on %s (%s): plan would remove them", m.Expires, lineAt(m.ExpiresPos, p.RequiredAdminsPos[i])), "write a later `expires` on their entry, or remove it, or the policy's owners remove them from required_admins"
+			why, hint = fmt.Sprintf("is an admin whose access expired on %s (%s): plan would remove them", m.Expires, m.ExpiresPos.From(p.RequiredAdminsPos[i])), "write a later `expires` on their entry, or remove it, or the policy's owners remove them from required_admins"
 		default:
 			continue
 		}
@@ -108,17 +108,8 @@ func checkRequiredAdmins(cfg *portal.Config, today portal.Date, violation violat
 type violationFunc func(pos portal.Pos, code string, msg func() (string, string))
 
 // ruleAt names a rule of the policy and the line that sets it.
-// lineAt names pos as seen from a diagnostic at at: "line 12" in the same
-// file, "teams/ml.yaml:12" in another (a fragment's entry).
-func lineAt(pos, at portal.Pos) string {
-	if pos.File != at.File {
-		return fmt.Sprintf("%s:%d", pos.File, pos.Line)
-	}
-	return fmt.Sprintf("line %d", pos.Line)
-}
-
 func ruleAt(p *portal.Policy, r portal.PolicyRule, at portal.Pos) string {
-	return fmt.Sprintf("policy %s (%s)", r, lineAt(p.Set[r], at))
+	return fmt.Sprintf("policy %s (%s)", r, p.Set[r].From(at))
 }
 
 // domainList shows a list of domains, the first few of a long one.

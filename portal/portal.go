@@ -60,6 +60,16 @@ func (p Pos) Compare(q Pos) int {
 	return cmp.Or(strings.Compare(p.File, q.File), cmp.Compare(p.Line, q.Line), cmp.Compare(p.Col, q.Col))
 }
 
+// From names p as seen from a message about position at: "line 12" in the
+// same file, "teams/ml.yaml:12:5" in another (an entry of a configuration
+// split into files).
+func (p Pos) From(at Pos) string {
+	if p.File == at.File {
+		return fmt.Sprintf("line %d", p.Line)
+	}
+	return p.String()
+}
+
 // String renders p as file:line:column, the form editors and CI annotations expect.
 func (p Pos) String() string {
 	if p.IsZero() {

@@ -121,3 +121,20 @@ func TestSameRules(t *testing.T) {
 		}
 	}
 }
+
+// TestPosFrom: a position named from a message about another is its line in
+// the same file, its file:line:column in another.
+func TestPosFrom(t *testing.T) {
+	a := Pos{File: "portal.yaml", Line: 12, Col: 5}
+	for _, c := range []struct {
+		at   Pos
+		want string
+	}{
+		{Pos{File: "portal.yaml", Line: 3, Col: 1}, "line 12"},
+		{Pos{File: "teams/ml.yaml", Line: 3, Col: 1}, "portal.yaml:12:5"},
+	} {
+		if got := a.From(c.at); got != c.want {
+			t.Errorf("from %s: %q, want %q", c.at, got, c.want)
+		}
+	}
+}

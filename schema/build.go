@@ -372,7 +372,7 @@ func (b *builder) finishMembers() {
 		if i > 0 && m.Email == kept[len(kept)-1].Email {
 			first := kept[len(kept)-1].Pos
 			b.add(m.Pos, diag.Error, "duplicate-member", func() (string, string) {
-				return fmt.Sprintf("duplicate member %s: already listed at %s (emails compare case-insensitively)", m.Email, where(first, m.Pos)),
+				return fmt.Sprintf("duplicate member %s: already listed at %s (emails compare case-insensitively)", m.Email, first.From(m.Pos)),
 					"remove one of the two entries; keep the one with the role you want"
 			})
 			continue
@@ -384,15 +384,6 @@ func (b *builder) finishMembers() {
 		kept = slices.Clone(kept) // mostly duplicates: do not keep room for them all
 	}
 	b.cfg.Members = kept
-}
-
-// where names position first as seen from at: "line 12" in the same file,
-// "teams/ml.yaml:12:5" in another.
-func where(first, at portal.Pos) string {
-	if first.File == at.File {
-		return fmt.Sprintf("line %d", first.Line)
-	}
-	return first.String()
 }
 
 func (b *builder) groups(n *yaml.Node) {

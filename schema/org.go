@@ -93,7 +93,7 @@ func (b *builder) finishOrgMembers() {
 				if first.File != m.Pos.File {
 					hint = fmt.Sprintf("remove one of the two entries (%s and %s); keep the one with the role you want", first, m.Pos)
 				}
-				return fmt.Sprintf("duplicate organization member %s: already listed at %s (emails compare case-insensitively)", m.Email, where(first, m.Pos)), hint
+				return fmt.Sprintf("duplicate organization member %s: already listed at %s (emails compare case-insensitively)", m.Email, first.From(m.Pos)), hint
 			})
 			continue
 		}
