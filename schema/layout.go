@@ -306,7 +306,7 @@ func (l *Loader) fragments(ctx context.Context, root string, rootSize int, files
 					p.include = f.inc
 					out[i] = p
 				}
-				lists[i] = fragmentHints(fds.List())
+				lists[i] = fds.List()
 			}
 		}()
 	}
@@ -332,17 +332,6 @@ func (l *Loader) fragments(ctx context.Context, root string, rootSize int, files
 		layout.Files = append(layout.Files, portal.File{Name: f.name, Include: f.inc})
 	}
 	return out, ok
-}
-
-// fragmentHints are a fragment's diagnostics with the hints written for a root
-// file, which would say to write a root-only key, told of a fragment instead.
-func fragmentHints(ds diag.List) diag.List {
-	for i := range ds {
-		if ds[i].Hint == rootMappingHint {
-			ds[i].Hint = "a fragment is a mapping of `members:`, `groups:`, `blueprints:` and `organization_members:`; " + strings.SplitN(fragmentHint, "; ", 2)[1]
-		}
-	}
-	return ds
 }
 
 // noDocument reports whether data holds no YAML document: nothing, or only

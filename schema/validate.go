@@ -150,6 +150,9 @@ func explain(root *jsonschema.Schema, file string, f failure) []diag.Diagnostic 
 		return ds
 	case "type":
 		hint := typeHint(toks)
+		if len(toks) == 0 && isFragment(root) {
+			hint = fragmentMappingHint
+		}
 		if wantType(f.message) == wantType("expected integer") {
 			hint = cmp.Or(integerHint(val), hint)
 		}
@@ -271,8 +274,19 @@ func requiredHint(key string) string {
 	return fmt.Sprintf("add %q", key)
 }
 
-// rootMappingHint says what a root file is, when its document is something else.
-const rootMappingHint = "a portal.yaml is a mapping that starts with `version: 1`"
+// rootMappingHint and fragmentMappingHint say what a root file and a fragment
+// are, when the document is something else.
+const (
+	rootMappingHint     = "a portal.yaml is a mapping that starts with `version: 1`"
+	fragmentMappingHint = "a fragment is a mapping of `members:`, `groups:`, `blueprints:` and `organization_members:`; version, organization, policy, codeowners and include belong in the root file"
+)
+
+// isFragment reports whether root is a fragment's schema: the one without
+// version (fragment.overlay.json removes the root-only keys).
+func isFragment(root *jsonschema.Schema) bool {
+	_, ok := resolve(root).Properties["version"]
+	return !ok
+}
 
 func typeHint(toks []string) string {
 	last := ""
