@@ -331,10 +331,23 @@ func rowSafe(s string) string {
 	return termSafe(s)
 }
 
-// printableASCII reports whether s holds only printable ASCII, which needs no
-// escape in any format; checking it costs a byte comparison or two a character.
+// printableASCII reports whether s holds only printable ASCII (0x20 to 0x7e),
+// which needs no escape in any format. It reads eight bytes at a time: every
+// row of a large report goes through it.
 func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte under 0x20 borrows its high bit in x-0x20 (the first such
+		// byte does so exactly: the test says whether there is one, not
+		// which); a byte of 0x7f or more has it set in x or in x+1.
+		if ((x-0x20*ones)&^x|x|(x+ones))&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f {
 			return false
 		}
