@@ -145,18 +145,43 @@ func (ix *Index) IsMember(email string) bool {
 // of its blueprints), sorted by email, each with every rule that grants it.
 func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 	members := ix.cfg.Members
+	var out []Viewer
+	ix.viewers(b, func(n int) { out = make([]Viewer, n) }, func(i, mi int, via []Via) {
+		out[i] = Viewer{Email: members[mi].Email, at: mi, Via: via}
+	})
+	if !ix.sorted {
+		sortViewers(out)
+	}
+	return out
+}
+
+// ViewersAt is Viewers by position, in the order of the indexed config's
+// members (email order when they are sorted): at[i] is the position of a
+// member who sees b, via[i] every rule that grants it. It reads no member: a
+// caller that keeps its own table of members, in the same order, reads them
+// there.
+func (ix *Index) ViewersAt(b *portal.Blueprint) (at []int, via [][]Via) {
+	ix.viewers(b, func(n int) { at, via = make([]int, n), make([][]Via, n) }, func(i, mi int, v []Via) {
+		at[i], via[i] = mi, v
+	})
+	return at, via
+}
+
+// viewers calls each for every member who sees b, in the order of the indexed
+// config's members: the i-th of them, its position, and every rule that grants
+// it; count is called first, with how many there are.
+func (ix *Index) viewers(b *portal.Blueprint, count func(n int), each func(i, mi int, via []Via)) {
 	if b.Open {
-		out := make([]Viewer, len(members))
+		n := len(ix.cfg.Members)
+		count(n)
 		open := []Via{{Open: true}}
-		for i, m := range members {
-			out[i] = Viewer{Email: m.Email, Via: open, at: i}
+		for i := range n {
+			each(i, i, open)
 		}
-		if !ix.sorted {
-			sortViewers(out)
-		}
-		return out
+		return
 	}
 	idx := ix.viewerPositions(b)
+	count(len(idx))
 	// Each member's domain was numbered once, when indexed, and each rule is
 	// matched once here: a domain rule grants the members of its domain's
 	// number (what Rule.Grants says, without cutting every email at its "@"
@@ -178,7 +203,6 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 			}
 		}
 	}
-	out := make([]Viewer, len(idx))
 	vias := make([]Via, 0, len(idx))
 	for i, mi := range idx {
 		start, dom := len(vias), ix.domainID[mi]
@@ -188,12 +212,8 @@ func (ix *Index) Viewers(b *portal.Blueprint) []Viewer {
 				vias = append(vias, Via{Rule: r.Key(), Group: r.Group})
 			}
 		}
-		out[i] = Viewer{Email: members[mi].Email, at: mi, Via: vias[start:len(vias):len(vias)]}
+		each(i, mi, vias[start:len(vias):len(vias)])
 	}
-	if !ix.sorted {
-		sortViewers(out)
-	}
-	return out
 }
 
 // viewerPositions returns the positions of the members who see b, a blueprint with
@@ -235,6 +255,52 @@ func (ix *Index) ViewerEmails(b *portal.Blueprint) []string {
 	}
 	if !ix.sorted {
 		slices.Sort(out)
+	}
+	return out
+}
+
+// Audiences returns, for each of bps (blueprints of cfg, or not), the
+// positions in cfg.Members of the members who see it, ascending (email order
+// when cfg's members are sorted): ViewerEmails as positions, without indexing
+// the whole of cfg as NewIndex does, for a caller that asks of a few blueprints
+// of a large config once. It indexes only the domains and emails bps' rules
+// name, and answers as an Index of cfg would.
+func Audiences(cfg *portal.Config, bps []*portal.Blueprint) [][]int {
+	ix := &Index{cfg: cfg, memberByEmail: map[string]int{}, membersByDomain: map[string][]int{}}
+	emails := map[string]bool{}
+	for _, b := range bps {
+		if b.Open {
+			continue
+		}
+		for _, r := range b.Rules {
+			switch r.Kind {
+			case portal.RuleDomain:
+				ix.membersByDomain[r.Value] = nil
+			case portal.RuleEmail:
+				emails[r.Value] = true
+			}
+		}
+	}
+	for i, m := range cfg.Members {
+		if len(emails) > 0 && emails[m.Email] {
+			ix.memberByEmail[m.Email] = i
+		}
+		if d := m.Domain(); len(ix.membersByDomain) > 0 {
+			if l, ok := ix.membersByDomain[d]; ok {
+				ix.membersByDomain[d] = append(l, i)
+			}
+		}
+	}
+	out := make([][]int, len(bps))
+	for i, b := range bps {
+		if b.Open {
+			out[i] = make([]int, len(cfg.Members))
+			for j := range out[i] {
+				out[i][j] = j
+			}
+			continue
+		}
+		out[i] = ix.viewerPositions(b)
 	}
 	return out
 }

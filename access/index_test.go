@@ -39,6 +39,21 @@ func checkViewers(t *testing.T, ix *access.Index, cfg *portal.Config, b *portal.
 			t.Errorf("Viewers(%s) misses %s (rules %v, open %v)", b.Name, e, b.Rules, b.Open)
 		}
 	}
+	// ViewersAt is the same audience by position, in the config's order of
+	// members, with the same reasons.
+	at, via := ix.ViewersAt(b)
+	if !slices.IsSorted(at) || len(at) != len(via) || len(at) != len(got) {
+		t.Errorf("ViewersAt(%s) = %v, %v: not ascending, or not one reason list each of the %d viewers", b.Name, at, via, len(got))
+	}
+	byEmail := map[string][]access.Via{}
+	for _, v := range got {
+		byEmail[v.Email] = v.Via
+	}
+	for i, mi := range at {
+		if e := cfg.Members[mi].Email; !reflect.DeepEqual(via[i], byEmail[e]) {
+			t.Errorf("ViewersAt(%s): %s (position %d) via %v, Viewers says %v", b.Name, e, mi, via[i], byEmail[e])
+		}
+	}
 	// ViewerEmails is the same audience without the reasons; Why gives each
 	// member's reasons, none to a member who does not see it.
 	emails := ix.ViewerEmails(b)
@@ -102,6 +117,10 @@ func TestIndexAgainstOracle(t *testing.T) {
 	emails := append(pools.Emails(), "nobody@nowhere.org")
 	for iter := range 400 {
 		cfg := pools.Config(r, r.IntN(8))
+		if iter%4 == 0 {
+			// Members out of email order, as a config built in code can be.
+			r.Shuffle(len(cfg.Members), func(i, j int) { cfg.Members[i], cfg.Members[j] = cfg.Members[j], cfg.Members[i] })
+		}
 		ix := access.NewIndex(cfg)
 		for i := range cfg.Blueprints {
 			checkViewers(t, ix, cfg, &cfg.Blueprints[i])
@@ -110,6 +129,19 @@ func TestIndexAgainstOracle(t *testing.T) {
 		// about the new version of a blueprint against the old members).
 		other := pools.Blueprint(r, "elsewhere", cfg.Groups)
 		checkViewers(t, ix, cfg, &other)
+		// Audiences answers as the whole index does, for any few blueprints.
+		var some []*portal.Blueprint
+		for i := range cfg.Blueprints {
+			if r.IntN(2) == 0 {
+				some = append(some, &cfg.Blueprints[i])
+			}
+		}
+		some = append(some, &other)
+		for i, at := range access.Audiences(cfg, some) {
+			if want, _ := ix.ViewersAt(some[i]); !slices.Equal(at, want) {
+				t.Errorf("Audiences: %s seen by the members at %v, the index says %v", some[i].Name, at, want)
+			}
+		}
 		// Members and non-members alike.
 		for _, e := range emails {
 			checkVisible(t, ix, cfg, e)
