@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestSortMembers checks the in-place key sort against the obvious stable sort of
@@ -32,6 +33,17 @@ func TestSortMembers(t *testing.T) {
 				SortMembers(ms)
 				if !slices.Equal(ms, want) {
 					t.Fatalf("SortMembers differs from a stable sort of %d members", n)
+				}
+				// PackEmails changes where the emails are, not what they
+				// say: each follows the one before it in one block.
+				PackEmails(ms)
+				if !slices.Equal(ms, want) {
+					t.Fatalf("PackEmails changed the emails of %d members", n)
+				}
+				for i := 1; i < n; i++ {
+					if a, b := ms[i-1].Email, ms[i].Email; len(a) > 0 && len(b) > 0 && unsafe.StringData(a) != (*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(b)), -len(a))) {
+						t.Fatalf("PackEmails: %q is not just after %q", b, a)
+					}
 				}
 			}
 		})

@@ -383,6 +383,7 @@ func (b *builder) finishMembers() {
 	if len(kept) < cap(kept)/2 {
 		kept = slices.Clone(kept) // mostly duplicates: do not keep room for them all
 	}
+	portal.PackEmails(kept)
 	b.cfg.Members = kept
 }
 
