@@ -2,11 +2,13 @@ package review
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/qovery/portalctl/portal"
@@ -57,15 +59,24 @@ type Options struct {
 }
 
 // Writer writes packets one at a time, so that memory holds one packet
-// whatever the number of blueprints.
+// whatever the number of blueprints. Packets can also be laid out on several
+// goroutines at once (Render) and written in order (WriteRendered).
 type Writer struct {
-	w     *bufio.Writer
-	f     report.Format
-	h     Header
-	opts  Options
-	csv   *csv.Writer
-	n     int
-	close func() error
+	w    *bufio.Writer
+	f    report.Format
+	h    Header
+	opts Options
+	n    int
+	// bufs are the buffers of packets written, for Render to lay out others in.
+	bufs sync.Pool
+}
+
+// sink is where a packet or a header is laid out: the output, or a packet's
+// own buffer.
+type sink interface {
+	io.Writer
+	io.StringWriter
+	io.ByteWriter
 }
 
 // NewWriter starts writing packets to w in format f (text, markdown, csv or
@@ -81,8 +92,10 @@ func NewWriter(w io.Writer, f report.Format, h Header, opts Options) (*Writer, e
 	case report.Markdown:
 		pw.markdownHeader()
 	case report.CSV:
-		pw.csv = csv.NewWriter(pw.w)
-		if err := pw.csv.Write(csvColumns); err != nil {
+		c := csv.NewWriter(pw.w)
+		c.Write(csvColumns)
+		c.Flush()
+		if err := c.Error(); err != nil {
 			return nil, err
 		}
 	case report.JSON:
@@ -111,25 +124,53 @@ func NewWriter(w io.Writer, f report.Format, h Header, opts Options) (*Writer, e
 
 // Write writes one packet.
 func (pw *Writer) Write(p Packet) error {
-	defer func() { pw.n++ }()
+	r, err := pw.Render(p)
+	if err != nil {
+		return err
+	}
+	return pw.WriteRendered(r)
+}
+
+// Rendered is a packet laid out by Render, for WriteRendered.
+type Rendered struct{ b *bytes.Buffer }
+
+// Render lays out one packet as Write would write it, without writing it. It
+// may be called from several goroutines at once: packets are laid out on every
+// core, then written in order with WriteRendered.
+func (pw *Writer) Render(p Packet) (Rendered, error) {
+	b, _ := pw.bufs.Get().(*bytes.Buffer)
+	if b == nil {
+		b = new(bytes.Buffer)
+	}
+	b.Reset()
 	switch pw.f {
 	case report.Text:
-		pw.text(p)
+		pw.text(b, p)
 	case report.Markdown:
-		pw.markdown(p)
+		pw.markdown(b, p)
 	case report.CSV:
-		return pw.csvRows(p)
+		if err := csvRows(b, p); err != nil {
+			return Rendered{}, fmt.Errorf("packet of %s: %w", p.Blueprint, err)
+		}
 	case report.JSON:
-		if pw.n > 0 {
-			pw.w.WriteByte(',')
+		// As json.Marshal writes it, less the line break an Encoder ends with.
+		if err := json.NewEncoder(b).Encode(p); err != nil {
+			return Rendered{}, fmt.Errorf("packet of %s: %w", p.Blueprint, err)
 		}
-		data, err := json.Marshal(p)
-		if err != nil {
-			return fmt.Errorf("packet of %s: %w", p.Blueprint, err)
-		}
-		pw.w.Write(data)
+		b.Truncate(b.Len() - 1)
 	}
-	return nil
+	return Rendered{b}, nil
+}
+
+// WriteRendered writes a packet Render laid out, after those written before.
+func (pw *Writer) WriteRendered(r Rendered) error {
+	if pw.f == report.JSON && pw.n > 0 {
+		pw.w.WriteByte(',')
+	}
+	pw.n++
+	_, err := pw.w.Write(r.b.Bytes())
+	pw.bufs.Put(r.b)
+	return err
 }
 
 // Close writes what comes after the packets and flushes.
@@ -137,11 +178,6 @@ func (pw *Writer) Close() error {
 	switch pw.f {
 	case report.JSON:
 		pw.w.WriteString("]}\n")
-	case report.CSV:
-		pw.csv.Flush()
-		if err := pw.csv.Error(); err != nil {
-			return err
-		}
 	case report.Text:
 		if pw.n == 0 {
 			pw.w.WriteString("Nothing to review.\n")
@@ -233,24 +269,26 @@ func shortSHA(c string) string {
 
 // text writes a packet for a terminal.
 func (pw *Writer) textHeader() {
-	pw.say("", "  ", fmt.Sprintf("Access review of %s on %s: %s; %s.", report.TermSafe(pw.h.Source), pw.h.Today, pw.h.summary(), pw.h.policy()))
+	pw.say(pw.w, "", "  ", fmt.Sprintf("Access review of %s on %s: %s; %s.", report.TermSafe(pw.h.Source), pw.h.Today, pw.h.summary(), pw.h.policy()))
 }
 
 // say writes a line of text, first before it, broken at spaces to the
 // terminal's width (Options.Width) when it is longer, rest starting each line
 // after the first: an address is never cut.
-func (pw *Writer) say(first, rest, text string) {
-	if pw.opts.Width <= 0 || utf8.RuneCountInString(first+text) <= pw.opts.Width {
-		pw.w.WriteString(first + text + "\n")
+func (pw *Writer) say(w sink, first, rest, text string) {
+	if pw.opts.Width <= 0 || utf8.RuneCountInString(first)+utf8.RuneCountInString(text) <= pw.opts.Width {
+		w.WriteString(first)
+		w.WriteString(text)
+		w.WriteByte('\n')
 		return
 	}
-	pw.w.WriteString(report.WrapWords(text, pw.opts.Width, first, rest))
+	w.WriteString(report.WrapWords(text, pw.opts.Width, first, rest))
 }
 
-func (pw *Writer) text(p Packet) {
-	w, ts := pw.w, report.TermSafe
+func (pw *Writer) text(w sink, p Packet) {
+	ts := report.TermSafe
 	w.WriteByte('\n')
-	pw.say("", "  ", fmt.Sprintf("%s: %s (%s)", ts(p.Blueprint), stateLine(p), ts(p.At)))
+	pw.say(w, "", "  ", fmt.Sprintf("%s: %s (%s)", ts(p.Blueprint), stateLine(p), ts(p.At)))
 	owners := "none: add `owners:` to the blueprint"
 	if len(p.Owners) > 0 {
 		owners = ts(strings.Join(p.Owners, ", "))
@@ -259,45 +297,51 @@ func (pw *Writer) text(p Packet) {
 	if p.Reviewed != "" {
 		last = p.Reviewed
 	}
-	pw.say("  ", "    ", fmt.Sprintf("owners: %s; last reviewed: %s", owners, last))
-	pw.say("  ", "    ", fmt.Sprintf("audience %d, +%d gained, -%d lost, %d expiring before the next review", p.Counts.Audience, p.Counts.Gained, p.Counts.Lost, p.Counts.Expiring))
+	pw.say(w, "  ", "    ", fmt.Sprintf("owners: %s; last reviewed: %s", owners, last))
+	pw.say(w, "  ", "    ", fmt.Sprintf("audience %d, +%d gained, -%d lost, %d expiring before the next review", p.Counts.Audience, p.Counts.Gained, p.Counts.Lost, p.Counts.Expiring))
 	switch s := p.Since; {
 	case s == nil:
-		pw.say("  ", "    ", "first review: every member below is to confirm")
+		pw.say(w, "  ", "    ", "first review: every member below is to confirm")
 	case s.Note != "":
-		pw.say("  ", "    ", fmt.Sprintf("%s: no comparison: %s", sinceLine(s, shortSHA), ts(s.Note)))
+		pw.say(w, "  ", "    ", fmt.Sprintf("%s: no comparison: %s", sinceLine(s, shortSHA), ts(s.Note)))
 	case len(s.Gained)+len(s.Lost) == 0:
-		pw.say("  ", "    ", sinceLine(s, shortSHA)+": nobody gained or lost access")
+		pw.say(w, "  ", "    ", sinceLine(s, shortSHA)+": nobody gained or lost access")
 	default:
-		pw.say("  ", "    ", sinceLine(s, shortSHA)+":")
+		pw.say(w, "  ", "    ", sinceLine(s, shortSHA)+":")
 		for _, c := range s.Gained {
-			pw.say("    + ", "      ", fmt.Sprintf("%s (%s) %s, via %s", ts(c.Email), c.Role, why(c), ts(strings.Join(c.Via, ", "))))
+			pw.say(w, "    + ", "      ", fmt.Sprintf("%s (%s) %s, via %s", ts(c.Email), c.Role, why(c), ts(strings.Join(c.Via, ", "))))
 		}
 		for _, c := range s.Lost {
-			pw.say("    - ", "      ", fmt.Sprintf("%s (%s) %s, had it via %s", ts(c.Email), c.Role, why(c), ts(strings.Join(c.Via, ", "))))
+			pw.say(w, "    - ", "      ", fmt.Sprintf("%s (%s) %s, had it via %s", ts(c.Email), c.Role, why(c), ts(strings.Join(c.Via, ", "))))
 		}
 	}
-	pw.say("  ", "    ", "rules as written:")
+	pw.say(w, "  ", "    ", "rules as written:")
 	for _, r := range p.Rules {
-		pw.say("    ", "      ", fmt.Sprintf("%s %s (%s)", r.Kind, ts(r.Value), plural(r.Members, "member")))
+		pw.say(w, "    ", "      ", fmt.Sprintf("%s %s (%s)", r.Kind, ts(r.Value), plural(r.Members, "member")))
 	}
-	pw.say("  ", "    ", "audience:")
-	var b strings.Builder
+	pw.say(w, "  ", "    ", "audience:")
+	// One line a member, laid out in one buffer: an audience holds up to
+	// every member of the portal.
+	const first = "    "
+	var b []byte
 	for _, m := range p.Audience {
-		b.Reset()
-		b.WriteString(ts(m.Email))
-		b.WriteString("  " + m.Role + "  ")
-		b.WriteString(ts(strings.Join(m.Via, ", ")))
+		b = append(append(b[:0], first...), ts(m.Email)...)
+		b = append(append(append(b, "  "...), m.Role...), "  "...)
+		b = append(b, ts(strings.Join(m.Via, ", "))...)
 		if m.Expires != "" {
-			b.WriteString("  expires " + m.Expires)
+			b = append(append(b, "  expires "...), m.Expires...)
 		}
 		if m.Status != "" {
-			b.WriteString("  " + m.Status)
+			b = append(append(b, "  "...), m.Status...)
 		}
 		if m.Change != "" {
-			b.WriteString("  (new since the last review)")
+			b = append(b, "  (new since the last review)"...)
 		}
-		pw.say("    ", "      ", b.String())
+		if pw.opts.Width > 0 && utf8.RuneCount(b) > pw.opts.Width {
+			pw.say(w, first, "      ", string(b[len(first):]))
+			continue
+		}
+		w.Write(append(b, '\n'))
 	}
 }
 
@@ -324,8 +368,8 @@ func firstUpper(s string) string {
 
 // markdown writes a packet for a pull request body: counts, then the changes
 // since the last review, then the rules, then the whole audience.
-func (pw *Writer) markdown(p Packet) {
-	w, code, cell := pw.w, report.Code, report.CellCode
+func (pw *Writer) markdown(w sink, p Packet) {
+	code, cell := report.Code, report.CellCode
 	fmt.Fprintf(w, "\n## %s\n\n", code(p.Blueprint))
 	owners := "**none**: add `owners:` to the blueprint"
 	if len(p.Owners) > 0 {
@@ -415,8 +459,9 @@ func (pw *Writer) markdown(p Packet) {
 // audience, then one per member who lost access since the last review.
 var csvColumns = []string{"blueprint", "state", "reviewed", "since_commit", "email", "role", "via", "expires", "status", "change", "reason"}
 
-func (pw *Writer) csvRows(p Packet) error {
-	c := report.CSVCell
+// csvRows lays out the rows of a packet.
+func csvRows(b *bytes.Buffer, p Packet) error {
+	c, out := report.CSVCell, csv.NewWriter(b)
 	commit := ""
 	reasons := map[string]Reason{}
 	if p.Since != nil {
@@ -428,17 +473,18 @@ func (pw *Writer) csvRows(p Packet) error {
 	rec := make([]string, len(csvColumns))
 	for _, m := range p.Audience {
 		rec = append(rec[:0], c(p.Blueprint), string(p.State), p.Reviewed, commit, c(m.Email), m.Role, c(strings.Join(m.Via, ";")), m.Expires, m.Status, m.Change, string(reasons[m.Email]))
-		if err := pw.csv.Write(rec); err != nil {
+		if err := out.Write(rec); err != nil {
 			return err
 		}
 	}
 	if p.Since != nil {
 		for _, l := range p.Since.Lost {
 			rec = append(rec[:0], c(p.Blueprint), string(p.State), p.Reviewed, commit, c(l.Email), l.Role, c(strings.Join(l.Via, ";")), l.Expires, "", "lost", string(l.Reason))
-			if err := pw.csv.Write(rec); err != nil {
+			if err := out.Write(rec); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	out.Flush()
+	return out.Error()
 }

@@ -71,7 +71,7 @@ func StateOf(b *portal.Blueprint, every int, today portal.Date) (State, portal.D
 // Book is one configuration, as it stands today, ready to make packets of.
 type Book struct {
 	cfg   *portal.Config // as loaded, expired entries included
-	now   *access.Index  // who sees what today: the expired left out
+	now   *access.Index  // who sees what today: the expired left out, members in email order
 	today portal.Date
 	every int
 	live  map[string]portal.Status // nil: the portal was not read
@@ -83,7 +83,7 @@ type Book struct {
 // live, when not nil, is the live portal, whose members' status the audience
 // shows.
 func NewBook(cfg *portal.Config, today portal.Date, live *portal.Config) *Book {
-	bk := &Book{cfg: cfg, now: access.NewIndex(cfg.WithoutExpired(today)), today: today, expired: map[string]portal.Date{}}
+	bk := &Book{cfg: cfg, now: access.NewIndex(ordered(cfg.WithoutExpired(today))), today: today, expired: map[string]portal.Date{}}
 	for _, m := range cfg.Members {
 		if m.Expired(today) {
 			bk.expired[m.Email] = m.Expires
@@ -99,6 +99,21 @@ func NewBook(cfg *portal.Config, today portal.Date, live *portal.Config) *Book {
 		}
 	}
 	return bk
+}
+
+// ordered is c with its members in email order: c itself when they are (a
+// loaded file's are, their emails packed: portal.PackEmails), else a copy.
+// Positions in the members are then in email order, so that two days'
+// audiences are compared by position.
+func ordered(c *portal.Config) *portal.Config {
+	if slices.IsSortedFunc(c.Members, func(a, b portal.Member) int { return strings.Compare(a.Email, b.Email) }) {
+		return c
+	}
+	out := *c
+	out.Members = slices.Clone(c.Members)
+	portal.SortMembers(out.Members)
+	portal.PackEmails(out.Members)
+	return &out
 }
 
 // Every is the policy's review period in days, 0 when it sets none.
@@ -183,7 +198,9 @@ func Days(bps []*portal.Blueprint) []portal.Date {
 // Past is the configuration as it stood on a review day, to compare with: of
 // it, only what the packets of the blueprints reviewed that day need (who was a
 // member, with which role, and who saw each of those blueprints), so that the
-// configuration itself is let go once read.
+// configuration itself is let go once read. It belongs to the Book that made
+// it (Book.NewPast): its members are matched with the book's once, so that a
+// packet compares two days' audiences by position, not by email.
 type Past struct {
 	Day portal.Date
 	// Commit is the commit read (see gitrev.AsOf); "" when none was.
@@ -192,53 +209,69 @@ type Past struct {
 	// that day", "the file at that commit does not load: ..."); "" when seen is
 	// set.
 	Note string
-	// members are the emails of that day's members, sorted, roles theirs.
-	members []string
-	roles   []portal.Role
+	// emails are that day's members, in email order, roles theirs.
+	emails []string
+	roles  []portal.Role
+	// now[i] is the position of emails[i] among the book's members today, -1
+	// when it is none; then[j] the reverse, for each of the book's members.
+	now, then []int32
 	// seen is, for each blueprint NewPast was given, who saw it.
 	seen map[string]pastAudience
 }
 
 // pastAudience is who saw a blueprint on the review day.
 type pastAudience struct {
-	bp     *portal.Blueprint // as written that day; nil when there was none of that name
-	emails []string          // its audience, sorted (access.Index.ViewerEmails)
+	bp *portal.Blueprint // as written that day; nil when there was none of that name
+	at []int             // its audience: positions in Past.emails, ascending
 }
 
 // NewPast is the configuration cfg, read at commit for the review of day: who
 // saw what that day (its expired entries left out), for the packets of the
 // blueprints named. Packet panics when given it for another blueprint.
-func NewPast(day portal.Date, commit string, cfg *portal.Config, names []string) *Past {
-	ix := access.NewIndex(cfg.WithoutExpired(day))
+func (bk *Book) NewPast(day portal.Date, commit string, cfg *portal.Config, names []string) *Past {
+	then := ordered(cfg.WithoutExpired(day))
 	p := &Past{Day: day, Commit: commit, seen: make(map[string]pastAudience, len(names))}
+	byName := make(map[string]int, len(then.Blueprints))
+	for i := range then.Blueprints {
+		byName[then.Blueprints[i].Name] = i
+	}
+	var bps []*portal.Blueprint
 	for _, name := range names {
-		var a pastAudience
-		if pb, ok := ix.Blueprint(name); ok {
-			bp := *pb
-			a = pastAudience{bp: &bp, emails: ix.ViewerEmails(pb)}
+		if i, ok := byName[name]; ok {
+			bp := then.Blueprints[i]
+			bps = append(bps, &bp)
 		}
-		p.seen[name] = a
 	}
-	ms := ix.Config().Members
-	order := make([]int, len(ms))
-	for i := range order {
-		order[i] = i
+	auds := access.Audiences(then, bps)
+	for _, name := range names {
+		p.seen[name] = pastAudience{}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(ms[a].Email, ms[b].Email) })
-	p.members, p.roles = make([]string, len(ms)), make([]portal.Role, len(ms))
-	for i, mi := range order {
-		p.members[i], p.roles[i] = ms[mi].Email, ms[mi].Role
+	for i, bp := range bps {
+		p.seen[bp.Name] = pastAudience{bp: bp, at: auds[i]}
+	}
+	ms, today := then.Members, bk.now.Config().Members
+	p.emails, p.roles = make([]string, len(ms)), make([]portal.Role, len(ms))
+	p.now, p.then = make([]int32, len(ms)), make([]int32, len(today))
+	for i, m := range ms {
+		p.emails[i], p.roles[i], p.now[i] = m.Email, m.Role, -1
+	}
+	for j := range p.then {
+		p.then[j] = -1
+	}
+	// Both lists are in email order: one walk matches them.
+	for i, j := 0, 0; i < len(ms) && j < len(today); {
+		switch c := strings.Compare(ms[i].Email, today[j].Email); {
+		case c < 0:
+			i++
+		case c > 0:
+			j++
+		default:
+			p.now[i], p.then[j] = int32(j), int32(i)
+			i++
+			j++
+		}
 	}
 	return p
-}
-
-// member is the role of email on the review day, and whether it was a member.
-func (p *Past) member(email string) (portal.Role, bool) {
-	i, ok := slices.BinarySearch(p.members, email)
-	if !ok {
-		return "", false
-	}
-	return p.roles[i], true
 }
 
 // NoPast is a review day whose configuration cannot be read, and why.
@@ -354,9 +387,10 @@ func (bk *Book) Packet(b *portal.Blueprint, past *Past) Packet {
 		every = DefaultEvery
 	}
 	horizon := bk.today.AddDays(every)
-	viewers := bk.now.Viewers(b)
-	// Who saw it on the review day, sorted by email as viewers are: one walk
-	// of both lists tells who gained and who lost it.
+	// Who sees it, by position among today's members (in email order), and
+	// who saw it on the review day, in email order too: one walk of both
+	// lists tells who gained and who lost it.
+	at, via := bk.now.ViewersAt(b)
 	var then pastAudience
 	compare := past != nil && past.seen != nil
 	if past != nil {
@@ -374,18 +408,34 @@ func (bk *Book) Packet(b *portal.Blueprint, past *Past) Packet {
 			}
 		}
 	}
-	before := then.emails
-	p.Audience = make([]Member, len(viewers))
+	// before holds positions among that day's members, viewers positions
+	// among today's: both in email order, the day's matched with today's
+	// (Past.now), so that emails are compared only for members gone since.
+	before, members := then.at, bk.now.Config().Members
+	earlier := func(q, t int) bool {
+		if n := past.now[q]; n >= 0 {
+			return int(n) < t
+		}
+		return past.emails[q] < members[t].Email
+	}
+	p.Audience = make([]Member, len(at))
 	j := 0
-	for i, v := range viewers {
-		for ; compare && j < len(before) && before[j] < v.Email; j++ {
+	// Most members see a blueprint through the same rule as the one before
+	// them: their reasons are written once (Member.Via is read, never written).
+	var lastVia []access.Via
+	var lastVias []string
+	for i, t := range at {
+		for ; compare && j < len(before) && earlier(before[j], t); j++ {
 			p.Since.Lost = append(p.Since.Lost, bk.loss(past, then.bp, before[j]))
 		}
-		m, _ := bk.now.Member(v.Email)
-		row := Member{Email: v.Email, Role: string(m.Role), Via: vias(v.Via), Expires: m.Expires.String()}
+		m := &members[t]
+		if !slices.Equal(via[i], lastVia) {
+			lastVia, lastVias = via[i], vias(via[i])
+		}
+		row := Member{Email: m.Email, Role: string(m.Role), Via: lastVias, Expires: m.Expires.String()}
 		if bk.live != nil {
 			row.Status = notLive
-			if s, ok := bk.live[v.Email]; ok {
+			if s, ok := bk.live[m.Email]; ok {
 				row.Status = string(s)
 			}
 		}
@@ -394,15 +444,15 @@ func (bk *Book) Packet(b *portal.Blueprint, past *Past) Packet {
 		}
 		switch {
 		case !compare:
-		case j < len(before) && before[j] == v.Email:
+		case j < len(before) && int(past.now[before[j]]) == t:
 			j++
 		default:
 			row.Change = "gained"
 			reason := Rules
-			if _, ok := past.member(v.Email); !ok {
+			if past.then[t] < 0 {
 				reason = Joined
 			}
-			p.Since.Gained = append(p.Since.Gained, Change{Email: v.Email, Role: row.Role, Reason: reason, Via: row.Via})
+			p.Since.Gained = append(p.Since.Gained, Change{Email: m.Email, Role: row.Role, Reason: reason, Via: row.Via})
 		}
 		p.Audience[i] = row
 	}
@@ -417,12 +467,12 @@ func (bk *Book) Packet(b *portal.Blueprint, past *Past) Packet {
 	return p
 }
 
-// loss is email, who saw pb on the past day and does not see its blueprint
-// today, and why.
-func (bk *Book) loss(past *Past, pb *portal.Blueprint, email string) Change {
-	role, _ := past.member(email)
-	c := Change{Email: email, Role: string(role), Reason: Rules, Via: vias(access.Why(pb, email))}
-	if !bk.now.IsMember(email) {
+// loss is the member at position q of the past day's, who saw pb then and
+// does not see its blueprint today, and why.
+func (bk *Book) loss(past *Past, pb *portal.Blueprint, q int) Change {
+	email := past.emails[q]
+	c := Change{Email: email, Role: string(past.roles[q]), Reason: Rules, Via: vias(access.Why(pb, email))}
+	if past.now[q] < 0 {
 		c.Reason = Left
 		if d, ok := bk.expired[email]; ok {
 			c.Reason, c.Expires = Expired, d.String()

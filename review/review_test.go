@@ -59,7 +59,7 @@ func fixture(t *testing.T, live *portal.Config) (*Book, []*portal.Blueprint, map
 				names = append(names, b.Name)
 			}
 		}
-		pasts[d] = NewPast(d, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml"), names)
+		pasts[d] = bk.NewPast(d, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml"), names)
 	}
 	return bk, bps, pasts
 }
@@ -257,12 +257,19 @@ func TestAudienceOracle(t *testing.T) {
 				now.Members[i].Expires = today.AddDays(-r.IntN(3))
 			}
 		}
+		if seed%3 == 0 {
+			// Members out of email order, as a config built in code can be
+			// (a loaded file's are in order).
+			for _, c := range []*portal.Config{now, then} {
+				r.Shuffle(len(c.Members), func(i, j int) { c.Members[i], c.Members[j] = c.Members[j], c.Members[i] })
+			}
+		}
 		bk := NewBook(now, today, nil)
 		var names []string
 		for i := range now.Blueprints {
 			names = append(names, now.Blueprints[i].Name)
 		}
-		past := NewPast(day, "c", then, names)
+		past := bk.NewPast(day, "c", then, names)
 		nowCfg, thenCfg := now.WithoutExpired(today), then.WithoutExpired(day)
 		for i := range now.Blueprints {
 			b := &now.Blueprints[i]
@@ -270,6 +277,12 @@ func TestAudienceOracle(t *testing.T) {
 				continue
 			}
 			p := bk.Packet(b, past)
+			// Every list is in email order, as the goldens and the evidence
+			// read it.
+			if !slices.IsSortedFunc(p.Audience, func(a, b Member) int { return strings.Compare(a.Email, b.Email) }) ||
+				!slices.IsSorted(emails(p.Since.Gained)) || !slices.IsSorted(emails(p.Since.Lost)) {
+				t.Fatalf("seed %d, %s: not in email order: audience %v, gained %v, lost %v", seed, b.Name, p.Audience, p.Since.Gained, p.Since.Lost)
+			}
 			want := testkit.Audience(nowCfg, b)
 			got := map[string]Member{}
 			for _, m := range p.Audience {
@@ -414,9 +427,56 @@ func TestRenamedSinceReview(t *testing.T) {
 	if err != nil || len(bps) != 1 {
 		t.Fatalf("%v %v", bps, err)
 	}
-	past := NewPast(bps[0].Reviewed, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml"), []string{"finance"})
+	past := bk.NewPast(bps[0].Reviewed, "0123456789abcdef0123456789abcdef01234567", load(t, "then.yaml"), []string{"finance"})
 	p := bk.Packet(bps[0], past)
 	if p.Since == nil || !strings.Contains(p.Since.Note, "no blueprint finance") || len(p.Since.Gained)+len(p.Since.Lost) != 0 || p.Counts.Gained != 0 {
 		t.Fatalf("since %+v, counts %+v", p.Since, p.Counts)
+	}
+}
+
+// TestRenderOnManyGoroutines: packets laid out at once on several goroutines
+// (Render, as the command does on every core) and written in order
+// (WriteRendered) read as packets written one at a time (Write), in every
+// format: the JSON commas, the CSV rows and the text's lines all come out the
+// same, and a buffer a written packet gave back is laid out in afresh.
+func TestRenderOnManyGoroutines(t *testing.T) {
+	bk, bps, pasts := fixture(t, nil)
+	ps := packets(bk, bps, pasts)
+	ps = append(ps, ps...) // more packets than goroutines at once: buffers are reused
+	h := bk.Header(bps, "portal.yaml", "")
+	for _, f := range []report.Format{report.Text, report.Markdown, report.CSV, report.JSON} {
+		want := render(t, f, h, ps, Options{Width: 80})
+		var buf bytes.Buffer
+		w, err := NewWriter(&buf, f, h, Options{Width: 80})
+		if err != nil {
+			t.Fatal(err)
+		}
+		laid := make([]chan Rendered, len(ps))
+		for i, p := range ps {
+			laid[i] = make(chan Rendered, 1)
+			go func() {
+				r, err := w.Render(p)
+				if err != nil {
+					t.Error(err)
+				}
+				laid[i] <- r
+			}()
+			if i >= 3 { // three at a time, as a bounded queue does
+				if err := w.WriteRendered(<-laid[i-3]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for i := max(0, len(ps)-3); i < len(ps); i++ {
+			if err := w.WriteRendered(<-laid[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := buf.String(); got != want {
+			t.Errorf("%s: laid out on several goroutines:\n%s\nwant, written one at a time:\n%s", f, got, want)
+		}
 	}
 }

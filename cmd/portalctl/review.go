@@ -100,17 +100,20 @@ func (c *reviewCmd) run(ctx context.Context, args []string) error {
 		// Named blueprints are reviewed on a few of the file's days, not all.
 		hints = reviewedHints(data, c.today())
 	}
+	// Today's file takes one of the cores the reads share while it parses.
+	r.sem <- struct{}{}
 	r.prefetch(ctx, hints)
 	// The collector's limit for the parse allows for the past files loaded
-	// beside it, one per core, each of about the same size: a limit for one
-	// file would have it collect without end.
+	// beside it, on the other cores, each of about the same size: a limit
+	// for one file would have it collect without end.
 	parses := 1
 	if len(hints) > 0 {
-		parses += cap(r.sem)
+		parses = cap(r.sem)
 	}
 	restore := c.limitMemory(parses * len(data))
 	cfg, ds, err := c.parseBytes(ctx, c.file.file, data, c.file)
 	restore()
+	<-r.sem
 	if err != nil {
 		return err
 	}
@@ -163,11 +166,11 @@ func (c *reviewCmd) run(ctx context.Context, args []string) error {
 // a handful of packets whatever the number of blueprints.
 const aheadPerCore = 4
 
-// packets builds the packet of each of bps and writes it with w, in order.
-// The file as of each review day (see history) is read while the packets of
-// blueprints that need no comparison, or whose day is read already, are built:
-// everything runs at once on every core, the writer taking the packets in
-// order.
+// packets builds the packet of each of bps, lays it out and writes it with w,
+// in order. The file as of each review day (see history) is read while the
+// packets of blueprints that need no comparison, or whose day is read already,
+// are built and laid out: everything runs at once on every core, the writer
+// taking the laid-out packets in order.
 func (c *reviewCmd) packets(ctx context.Context, r *dayReader, bk *review.Book, bps []*portal.Blueprint, w *review.Writer) error {
 	days := review.Days(bps)
 	names := map[portal.Date][]string{} // the blueprints each day's packets compare
@@ -176,7 +179,7 @@ func (c *reviewCmd) packets(ctx context.Context, r *dayReader, bk *review.Book, 
 			names[b.Reviewed] = append(names[b.Reviewed], b.Name)
 		}
 	}
-	pasts, err := c.history(ctx, r, days, names)
+	pasts, err := c.history(ctx, r, bk, days, names)
 	if err != nil {
 		return err
 	}
@@ -193,13 +196,13 @@ func (c *reviewCmd) packets(ctx context.Context, r *dayReader, bk *review.Book, 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // a failed write stops the builders
 	cores := max(1, runtime.GOMAXPROCS(0))
-	queue := make(chan chan review.Packet, aheadPerCore*cores)
+	queue := make(chan chan review.Rendered, aheadPerCore*cores)
 	sem := make(chan struct{}, cores)
 	errs := make(chan error, 1)
 	go func() {
 		defer close(queue)
 		for _, b := range bps {
-			out := make(chan review.Packet, 1)
+			out := make(chan review.Rendered, 1)
 			select {
 			case queue <- out:
 			case <-ctx.Done():
@@ -230,16 +233,25 @@ func (c *reviewCmd) packets(ctx context.Context, r *dayReader, bk *review.Book, 
 						f.past.Store(nil)
 					}
 				}
-				out <- bk.Packet(b, past)
+				laid, err := w.Render(bk.Packet(b, past))
+				if err != nil {
+					select {
+					case errs <- fmt.Errorf("write the packets: %w", err):
+					default:
+					}
+					close(out)
+					return
+				}
+				out <- laid
 			}()
 		}
 	}()
 	for out := range queue {
-		p, ok := <-out
+		laid, ok := <-out
 		if !ok {
 			return <-errs
 		}
-		if err := w.Write(p); err != nil {
+		if err := w.WriteRendered(laid); err != nil {
 			return fmt.Errorf("write the packets: %w", err)
 		}
 	}
@@ -382,9 +394,9 @@ func reviewedHints(data []byte, today portal.Date) []portal.Date {
 // history reads the configuration as of each review day with r: the file at
 // the last commit on or before that day (gitrev.AsOf), each commit parsed once;
 // of each day it keeps what the packets of the blueprints names lists for that
-// day need (review.NewPast), and lets the rest go. The reads r prefetched for
+// day need (Book.NewPast), and lets the rest go. The reads r prefetched for
 // days not among days are stopped.
-func (c *reviewCmd) history(ctx context.Context, r *dayReader, days []portal.Date, names map[portal.Date][]string) (map[portal.Date]*pastRead, error) {
+func (c *reviewCmd) history(ctx context.Context, r *dayReader, bk *review.Book, days []portal.Date, names map[portal.Date][]string) (map[portal.Date]*pastRead, error) {
 	<-r.ready
 	pasts := map[portal.Date]*pastRead{}
 	commits := make([]string, len(days))
@@ -444,7 +456,7 @@ func (c *reviewCmd) history(ctx context.Context, r *dayReader, days []portal.Dat
 				case f.cfg == nil:
 					p.past.Store(review.NoPast(d, h, f.note))
 				default:
-					p.past.Store(review.NewPast(d, h, f.cfg, names[d]))
+					p.past.Store(bk.NewPast(d, h, f.cfg, names[d]))
 				}
 				close(p.done)
 			}
