@@ -332,6 +332,10 @@ func typeHint(toks []string) string {
 		return "write a number of days, e.g. `review_every_days: 90`"
 	case last == "max_pending_days":
 		return "write a number of days, e.g. `max_pending_days: 30`"
+	case last == "invited":
+		return "write the day the invitation was sent, e.g. `invited: 2026-11-02`"
+	case last == "status":
+		return "write `status: active` or `status: pending`"
 	case last == "policy":
 		return "write `policy:` then its rules, e.g. `  allowed_domains: [company.com]`"
 	case last == "allowed_domains", last == "require_expiry_outside":
@@ -367,6 +371,11 @@ func valueHint(toks []string) string {
 		return "write 1 or more days, e.g. `review_every_days: 90`"
 	case "max_pending_days":
 		return "write 1 or more days, e.g. `max_pending_days: 30`"
+	case "status":
+		if len(toks) > 0 && toks[0] == "organization_members" {
+			return "write `status: active` (a member), or `status: pending` or `status: expired` (an invitation)"
+		}
+		return "write `status: active` or `status: pending` (invited, not logged in yet)"
 	}
 	return ""
 }
@@ -418,6 +427,8 @@ func shown(n *yaml.Node) string {
 		return "empty"
 	}
 	switch {
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" && n.Value == "":
+		return "empty" // the key, then nothing: no value to show
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
 		return diag.Quote(n.Value)
 	case n.Kind == yaml.ScalarNode:

@@ -142,6 +142,12 @@ blueprints:
 			yaml:    "members:\n  - email: a\u202e@b.co\n",
 			wantErr: []string{"seed.yaml:2:13: value", "U+202E RIGHT-TO-LEFT OVERRIDE"},
 		},
+		{
+			name: "status and invited written with nothing after them",
+			yaml: "members:\n  - email: a@b.co\n    status:\n  - email: p@b.co\n    status: pending\n    invited:\n",
+			wantErr: []string{`seed.yaml:3:12: status of member "a@b.co" cannot be empty`, "write `status: active` or `status: pending`",
+				`seed.yaml:6:13: invited of member "p@b.co" must be a string, found nothing (null)`, "write the day the invitation was sent, e.g. `invited: 2026-11-02`"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
