@@ -186,10 +186,14 @@ func checkOpen(cfg *portal.Config, violation violationFunc) {
 		return
 	}
 	slices.SortFunc(open, func(a, b portal.Blueprint) int { return a.Pos.Compare(b.Pos) })
+	has := "the file has"
+	if cfg.Layout != nil && len(cfg.Layout.Files) > 1 {
+		has = "the files have" // the policy counts the whole configuration
+	}
 	for i, b := range open[p.MaxOpenBlueprints:] {
 		violation(b.Pos, codeMaxOpen, func() (string, string) {
-			return fmt.Sprintf("blueprint %s has `access: open`: it is open blueprint number %d, and %s allows %d (the file has %d)",
-					diag.Quote(b.Name), p.MaxOpenBlueprints+i+1, ruleAt(p, portal.PolicyMaxOpenBlueprints, b.Pos), p.MaxOpenBlueprints, len(open)),
+			return fmt.Sprintf("blueprint %s has `access: open`: it is open blueprint number %d, and %s allows %d (%s %d)",
+					diag.Quote(b.Name), p.MaxOpenBlueprints+i+1, ruleAt(p, portal.PolicyMaxOpenBlueprints, b.Pos), p.MaxOpenBlueprints, has, len(open)),
 				"restrict it to who needs it, e.g. `domains: [company.com]` or `groups: [...]`, instead of `access: open`"
 		})
 	}
