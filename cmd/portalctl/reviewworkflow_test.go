@@ -43,3 +43,25 @@ func TestReviewWorkflowBranches(t *testing.T) {
 		seen[slug] = owner
 	}
 }
+
+// TestReviewWorkflowBodyNamesNoOwner: the example review workflow writes no
+// owner's address into the markdown of a pull request body itself (an address
+// may hold a backquote, which would end a code span early); portalctl's own
+// title names the owner, fenced against any backquote.
+func TestReviewWorkflowBodyNamesNoOwner(t *testing.T) {
+	data, err := os.ReadFile("../../examples/workflows/portal-review.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		l := strings.TrimSpace(line)
+		if !strings.HasPrefix(l, "echo ") && !strings.HasPrefix(l, "printf ") || !strings.Contains(l, "$owner") {
+			continue
+		}
+		// An annotation of the run, or the list of owners the steps read.
+		if strings.Contains(l, `"::error::`) || strings.Contains(l, `"::warning::`) || strings.HasPrefix(l, `printf '%s\t%s\n' "$slug" "$owner"`) {
+			continue
+		}
+		t.Errorf("line %d writes an owner's address into text: %s", i+1, l)
+	}
+}
