@@ -246,17 +246,29 @@ func (c *reviewCmd) packets(ctx context.Context, r *dayReader, bk *review.Book, 
 			}()
 		}
 	}()
+	written := 0
+	stopped := func() error {
+		return fmt.Errorf("stopped, the output incomplete (%d of %s laid out): %w", written, plural(len(bps), "packet"), context.Cause(ctx))
+	}
 	for out := range queue {
 		laid, ok := <-out
 		if !ok {
-			return <-errs
+			// A builder that failed said why before it gave up; the queue
+			// gives up on a packet, saying nothing, only once stopped.
+			select {
+			case err := <-errs:
+				return err
+			default:
+				return stopped()
+			}
 		}
 		if err := w.WriteRendered(laid); err != nil {
 			return fmt.Errorf("write the packets: %w", err)
 		}
+		written++
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	if ctx.Err() != nil {
+		return stopped()
 	}
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("write the packets: %w", err)
@@ -348,7 +360,7 @@ func (r *dayReader) start(ctx context.Context, h string) *commitRead {
 		select {
 		case r.sem <- struct{}{}:
 		case <-ctx.Done():
-			f.err = ctx.Err()
+			f.err = context.Cause(ctx)
 			return
 		}
 		f.cfg, f.note, f.err = r.c.readAt(ctx, r.l, h)

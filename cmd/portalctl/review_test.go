@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qovery/portalctl/internal/testkit"
 	"github.com/qovery/portalctl/portal"
@@ -244,5 +248,58 @@ func TestReviewHintsOnly(t *testing.T) {
 				t.Fatalf("exit %d, want %d\n%s%s\nwant:\n%s%s", got.code, want.code, got.stdout, got.stderr, want.stdout, want.stderr)
 			}
 		})
+	}
+}
+
+// cancelOnWrite is an output that stops the command (cancels its context) the
+// first time it is written to, as an interrupt while packets are written.
+type cancelOnWrite struct {
+	cancel context.CancelFunc
+	n      int
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.cancel()
+	w.n += len(p)
+	return len(p), nil
+}
+
+// TestReviewStoppedWhileWriting: review stopped while its packets are being
+// written (an interrupt) ends, saying how many packets were written, and
+// never waits for a packet that will not come. It once waited without end when
+// the stop reached the goroutine that queues the packets.
+func TestReviewStoppedWhileWriting(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(reviewHead + "members:\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "  - email: user%02d@company.com\n", i)
+	}
+	b.WriteString("  - email: alice@company.com\n    role: admin\nblueprints:\n")
+	for i := range 400 {
+		fmt.Fprintf(&b, "  bp%03d:\n    domains: [company.com]\n    owners: [alice@company.com]\n    reviewed: 2026-0%d-01\n", i, 6+i%3)
+	}
+	file := reviewRepo(t,
+		[2]string{"2026-05-15T10:00:00Z", b.String()},
+		[2]string{"2026-06-15T10:00:00Z", strings.Replace(b.String(), "  - email: user00@company.com\n", "", 1)},
+		[2]string{"2026-07-15T10:00:00Z", strings.Replace(b.String(), "  - email: user01@company.com\n", "", 1)},
+	)
+	for round := range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		out := &cancelOnWrite{cancel: cancel}
+		var errOut bytes.Buffer
+		a := &app{stdin: strings.NewReader(""), stdout: out, stderr: &errOut, getenv: func(string) string { return "" },
+			now: func() time.Time { return cliNow }, isTerminal: func(any) bool { return false }}
+		done := make(chan int, 1)
+		go func() { done <- run(ctx, []string{"review", "--all", "-o", "json", "-f", file}, a) }()
+		select {
+		case code := <-done:
+			// Stopped while writing, or while a day it needs is still read.
+			if msg := errOut.String(); code != 1 || !strings.Contains(msg, "portalctl review: stopped, the output incomplete (") && !strings.Contains(msg, "portalctl review: context canceled") {
+				t.Fatalf("round %d: exit %d after %d bytes, want 1 saying it was stopped:\n%s", round, code, out.n, errOut.String())
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: review did not end 30 s after it was stopped", round)
+		}
+		cancel()
 	}
 }
