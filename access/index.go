@@ -235,36 +235,12 @@ func (ix *Index) viewerPositions(b *portal.Blueprint) []int {
 	return slices.Compact(idx)
 }
 
-// ViewerEmails returns the emails of the members of the indexed config who see
-// b, sorted: Viewers without the reasons, for a caller that compares audiences
-// and asks Why of the few it reports.
-func (ix *Index) ViewerEmails(b *portal.Blueprint) []string {
-	members := ix.cfg.Members
-	var out []string
-	if b.Open {
-		out = make([]string, len(members))
-		for i := range members {
-			out[i] = members[i].Email
-		}
-	} else {
-		idx := ix.viewerPositions(b)
-		out = make([]string, len(idx))
-		for i, mi := range idx {
-			out[i] = members[mi].Email
-		}
-	}
-	if !ix.sorted {
-		slices.Sort(out)
-	}
-	return out
-}
-
 // Audiences returns, for each of bps (blueprints of cfg, or not), the
 // positions in cfg.Members of the members who see it, ascending (email order
-// when cfg's members are sorted): ViewerEmails as positions, without indexing
-// the whole of cfg as NewIndex does, for a caller that asks of a few blueprints
-// of a large config once. It indexes only the domains and emails bps' rules
-// name, and answers as an Index of cfg would.
+// when cfg's members are sorted), as ViewersAt of an Index of cfg answers, but
+// without indexing the whole of cfg as NewIndex does: for a caller that asks of
+// a few blueprints of a large config once. It indexes only the domains and
+// emails bps' rules name.
 func Audiences(cfg *portal.Config, bps []*portal.Blueprint) [][]int {
 	ix := &Index{cfg: cfg, memberByEmail: map[string]int{}, membersByDomain: map[string][]int{}}
 	emails := map[string]bool{}
@@ -285,10 +261,12 @@ func Audiences(cfg *portal.Config, bps []*portal.Blueprint) [][]int {
 		if len(emails) > 0 && emails[m.Email] {
 			ix.memberByEmail[m.Email] = i
 		}
-		if d := m.Domain(); len(ix.membersByDomain) > 0 {
-			if l, ok := ix.membersByDomain[d]; ok {
-				ix.membersByDomain[d] = append(l, i)
-			}
+		if len(ix.membersByDomain) == 0 {
+			continue
+		}
+		d := m.Domain()
+		if l, ok := ix.membersByDomain[d]; ok {
+			ix.membersByDomain[d] = append(l, i)
 		}
 	}
 	out := make([][]int, len(bps))
