@@ -42,6 +42,8 @@ func PolicyChanges(before, after *portal.Policy) []PolicyChange {
 		name := string(r)
 		switch r {
 		case portal.PolicyAllowedDomains, portal.PolicyRequireExpiryOutside:
+			// allowed_domains: one more domain allowed loosens it;
+			// require_expiry_outside: one more domain exempted loosens it.
 			var b, a []string
 			if had {
 				b = domainsOf(before, r)
@@ -49,25 +51,7 @@ func PolicyChanges(before, after *portal.Policy) []PolicyChange {
 			if has {
 				a = domainsOf(after, r)
 			}
-			switch {
-			case had && !has:
-				out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "dropped", Domains: nonNil(b)})
-			case !had && has:
-				out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "set", Domains: nonNil(a)})
-			case had && has:
-				// allowed_domains: one more domain allowed loosens it;
-				// require_expiry_outside: one more domain exempted loosens it.
-				for _, d := range a {
-					if !slices.Contains(b, d) {
-						out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "adds", Domains: []string{d}})
-					}
-				}
-				for _, d := range b {
-					if !slices.Contains(a, d) {
-						out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "removes", Domains: []string{d}})
-					}
-				}
-			}
+			out = append(out, listChanges(name, had, has, b, a, true, func(c PolicyChange, ds []string) PolicyChange { c.Domains = ds; return c })...)
 		case portal.PolicyRequiredAdmins:
 			// The admins apply may never remove or demote: one more
 			// tightens the policy, one fewer loosens it.
@@ -78,23 +62,7 @@ func PolicyChanges(before, after *portal.Policy) []PolicyChange {
 			if has {
 				a = after.RequiredAdmins
 			}
-			switch {
-			case had && !has:
-				out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "dropped", Emails: nonNil(b)})
-			case !had && has:
-				out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "set", Emails: nonNil(a)})
-			case had && has:
-				for _, e := range b {
-					if !slices.Contains(a, e) {
-						out = append(out, PolicyChange{Rule: name, Change: loosened, Action: "removes", Emails: []string{e}})
-					}
-				}
-				for _, e := range a {
-					if !slices.Contains(b, e) {
-						out = append(out, PolicyChange{Rule: name, Change: tightened, Action: "adds", Emails: []string{e}})
-					}
-				}
-			}
+			out = append(out, listChanges(name, had, has, b, a, false, func(c PolicyChange, es []string) PolicyChange { c.Emails = es; return c })...)
 		default:
 			bv, av := numberOf(before, r), numberOf(after, r)
 			switch {
@@ -115,6 +83,37 @@ func PolicyChanges(before, after *portal.Policy) []PolicyChange {
 	slices.SortStableFunc(out, func(a, b PolicyChange) int {
 		return cmp.Compare(changeRank(a.Change), changeRank(b.Change))
 	})
+	return out
+}
+
+// listChanges is what changes in rule name, a policy rule that holds a list,
+// from b (had) to a (has): the list dropped loosens the rule, the list set
+// tightens it; an entry added loosens it when more entries allow more
+// (moreLoosens), else tightens it, and an entry removed does the opposite.
+// with puts the entries in the change.
+func listChanges(name string, had, has bool, b, a []string, moreLoosens bool, with func(PolicyChange, []string) PolicyChange) []PolicyChange {
+	var out []PolicyChange
+	switch {
+	case had && !has:
+		out = append(out, with(PolicyChange{Rule: name, Change: loosened, Action: "dropped"}, nonNil(b)))
+	case !had && has:
+		out = append(out, with(PolicyChange{Rule: name, Change: tightened, Action: "set"}, nonNil(a)))
+	case had && has:
+		added, removed := loosened, tightened
+		if !moreLoosens {
+			added, removed = tightened, loosened
+		}
+		for _, v := range a {
+			if !slices.Contains(b, v) {
+				out = append(out, with(PolicyChange{Rule: name, Change: added, Action: "adds"}, []string{v}))
+			}
+		}
+		for _, v := range b {
+			if !slices.Contains(a, v) {
+				out = append(out, with(PolicyChange{Rule: name, Change: removed, Action: "removes"}, []string{v}))
+			}
+		}
+	}
 	return out
 }
 
