@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,8 +121,11 @@ func TestApplyWhenTheAPIDiesCLI(t *testing.T) {
 					t.Errorf("line %q", line)
 				}
 			}
-			if done < killAfter || notSent == 0 || fmt.Sprint(done) != summary[1] || fmt.Sprint(notSent) != summary[3] {
-				t.Errorf("%d done and %d not sent in the progress lines; summary %q", done, notSent, summary[0])
+			// The first killAfter changes reach the live API; closing it can cut
+			// one still being answered, which is then uncertain, not done.
+			uncertain, _ := strconv.Atoi(summary[2])
+			if done+uncertain < killAfter || notSent == 0 || fmt.Sprint(done) != summary[1] || fmt.Sprint(notSent) != summary[3] {
+				t.Errorf("%d done, %d uncertain and %d not sent in the progress lines, want at least %d done or uncertain; summary %q", done, uncertain, notSent, killAfter, summary[0])
 			}
 			if !strings.Contains(out, "  not sent: invite ") || !strings.Contains(out, "the portal API is unavailable (see Stopped)") {
 				t.Errorf("the summary does not list what was not sent:\n%s", lastLines(out, 10))
